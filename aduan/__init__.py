@@ -1,0 +1,1 @@
+"""Aduan: public-service complaint management for Indonesian governments."""

@@ -1,0 +1,109 @@
+"""People: staff and citizen accounts, reporters (with encrypted personal data), and the
+log of every staff read of a reporter's personal data."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .crypto import EncryptedTextField, lookup_hash
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Warga")
+    NATIONAL_ADMIN = "national_admin", _("Admin nasional")
+    AGENCY_ADMIN = "agency_admin", _("Admin instansi")
+    UNIT_OFFICER = "unit_officer", _("Petugas unit")
+    SUPERVISOR = "supervisor", _("Pengawas")
+
+
+STAFF_ROLES = {Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.UNIT_OFFICER, Role.SUPERVISOR}
+
+
+class User(AbstractUser):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    # Agency admins: their government; unit officers: their unit.
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    # Supervisors: the region subtree they oversee (empty = nationwide).
+    scope_region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["role", "agency"], name="user_role_agency_idx")]
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Reporter(models.Model):
+    """The person behind a report: an account holder or a guest with a verified contact.
+
+    Every identifying field is encrypted at rest; `email_lookup`/`phone_lookup` are keyed
+    hashes so a returning guest can be found without decrypting the table."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reporter",
+    )
+    name = EncryptedTextField(blank=True)
+    nik = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    email_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    contact_verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pelapor")
+        verbose_name_plural = _("pelapor")
+
+    def __str__(self) -> str:
+        # Never the name: objects are printed in logs and the admin's history.
+        return f"Reporter {self.uuid}"
+
+    def save(self, *args, **kwargs):
+        self.email_lookup = lookup_hash(self.email) if self.email else ""
+        self.phone_lookup = lookup_hash(normalise_phone(self.phone)) if self.phone else ""
+        super().save(*args, **kwargs)
+
+
+def normalise_phone(phone: str) -> str:
+    """+62 812-3456-789 / 0812 3456 789 / 62812... -> 628123456789."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits
+
+
+class PersonalDataAccess(models.Model):
+    """One staff read of a reporter's personal data: who, whose, which report, why, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="accesses")
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fields = models.CharField(max_length=100)
+    purpose = models.CharField(max_length=100)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("akses data pribadi")
+        verbose_name_plural = _("akses data pribadi")

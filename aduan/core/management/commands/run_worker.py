@@ -1,0 +1,67 @@
+"""The background worker: runs queued tasks, writes a heartbeat, schedules periodic jobs.
+
+    python manage.py run_worker            # run until stopped (SIGINT/SIGTERM)
+    python manage.py run_worker --once     # one schedule + drain the queue, then exit
+"""
+
+import os
+import signal
+import socket
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+
+from aduan.core.models import WorkerHeartbeat
+from aduan.core.scheduler import enqueue_periodic, requeue_stale_tasks
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (tasks, deadline scans, notification retries)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Schedule once, drain, exit.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+
+    def handle(self, *args, **options):
+        self.running = True
+        worker_id = f"{socket.gethostname()}-{os.getpid()}"[:100]
+        started = timezone.now()
+        last_schedule = 0.0
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        self.stdout.write(f"Pekerja {worker_id} berjalan / worker {worker_id} started")
+        while self.running:
+            close_old_connections()
+            now = timezone.now()
+            scheduled = False
+            if time.monotonic() - last_schedule >= settings.WORKER_SCHEDULE_SECONDS or options["once"]:
+                requeue_stale_tasks(now)
+                enqueue_periodic()
+                last_schedule = time.monotonic()
+                scheduled = True
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=worker_id,
+                defaults={"seen_at": now, "started_at": started}
+                | ({"last_schedule_at": now} if scheduled else {}),
+            )
+            Worker(
+                queue_names=["*"],
+                interval=0,
+                batch=True,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=200,
+                worker_id=worker_id,
+                excluded_queue_names=[],
+            ).run()
+            if options["once"]:
+                break
+            time.sleep(options["interval"])
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+    def _stop(self, signum, frame):
+        self.running = False

@@ -1,0 +1,557 @@
+"""Attachments: type sniffing, image re-encoding without metadata, PDF checks and limits."""
+
+import hashlib
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from PIL import ExifTags, Image, ImageCms
+
+from aduan.core.uploads import (
+    MAX_IMAGE_SIDE,
+    ProcessedUpload,
+    UploadRejected,
+    process_upload,
+    validate_upload_batch,
+)
+
+RED = (255, 0, 0)
+BLUE = (0, 0, 255)
+
+
+# Builders -----------------------------------------------------------------------------
+
+
+def image_bytes(
+    fmt: str = "JPEG",
+    *,
+    mode: str = "RGB",
+    size: tuple[int, int] = (40, 20),
+    color: object = RED,
+    **options: object,
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, color).save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def noisy_jpeg(size: tuple[int, int] = (64, 64)) -> bytes:
+    """A JPEG whose scan data is large enough that cutting it loses pixels."""
+    pixels = bytes((index * 7919) % 251 for index in range(size[0] * size[1] * 3))
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, pixels).save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+def upload(content: bytes, name: str = "foto.jpg") -> SimpleUploadedFile:
+    # The declared content type is deliberately always wrong: it must never matter.
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+def reopen(result: ProcessedUpload) -> Image.Image:
+    image = Image.open(io.BytesIO(result.content))
+    image.load()
+    return image
+
+
+def hand_made_pdf(*objects: bytes) -> bytes:
+    """A PDF with a correct cross-reference table; objects are numbered from 1."""
+    body = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref_offset = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    body += b"startxref\n%d\n%%%%EOF\n" % xref_offset
+    return body
+
+
+def stream(dictionary: bytes, data: bytes) -> bytes:
+    return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+
+
+def one_page_pdf(catalog_extra: bytes = b"", *extra_objects: bytes) -> bytes:
+    return hand_made_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R %s >>" % catalog_extra,
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        stream(b"", b"BT /F1 12 Tf 20 100 Td (Jalan rusak di Sangatta) Tj ET"),
+        *extra_objects,
+    )
+
+
+def object_stream(objects: bytes, *, filters: bytes = b"/Filter /FlateDecode") -> bytes:
+    """An object stream holding object 6; compressed unless other filters are given."""
+    header = b"6 0 "
+    data = header + objects
+    if filters == b"/Filter /FlateDecode":
+        data = zlib.compress(data)
+    elif filters == b"/Filter /ASCIIHexDecode":
+        data = data.hex().encode() + b">"
+    return stream(b"/Type /ObjStm /N 1 /First %d %s" % (len(header), filters), data)
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims a size; Pillow reads only the header on open."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + chunk(b"IEND", b"")
+    )
+
+
+class CountingStream(io.RawIOBase):
+    """A non-seekable stream of `size` bytes that records how much was read from it."""
+
+    def __init__(self, size: int) -> None:
+        self.remaining = size
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = min(len(buffer), self.remaining, 7)  # short reads, like a socket
+        buffer[:count] = b"x" * count
+        self.remaining -= count
+        self.bytes_read += count
+        return count
+
+
+def rejection(uploaded, **kwargs) -> UploadRejected:
+    with pytest.raises(UploadRejected) as caught:
+        process_upload(uploaded, **kwargs)
+    return caught.value
+
+
+# Photos -------------------------------------------------------------------------------
+
+
+def test_a_phone_photo_loses_gps_and_all_metadata_and_is_turned_upright():
+    # Left half red, right half blue; orientation 6 means "rotate 90° clockwise to view".
+    photo = Image.new("RGB", (40, 20), RED)
+    photo.paste(BLUE, (20, 0, 40, 20))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (0.0, 30.0, 12.5),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (117.0, 32.0, 4.25),
+    }
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    photo.save(
+        buffer,
+        "JPEG",
+        exif=exif,
+        icc_profile=srgb,
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">Sangatta</x:xmpmeta>',
+        comment=b"rumah pelapor",
+    )
+    original = Image.open(io.BytesIO(buffer.getvalue()))
+    assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test photo really has GPS
+
+    result = process_upload(upload(buffer.getvalue(), "IMG_2024.jpg"))
+
+    stored = reopen(result)
+    assert (result.content_type, result.extension, result.kind) == ("image/jpeg", ".jpg", "image")
+    assert (result.width, result.height) == stored.size == (20, 40)
+    assert stored.getpixel((10, 5))[0] > 200  # red is now on top
+    assert stored.getpixel((10, 35))[2] > 200  # blue at the bottom
+    assert not stored.getexif()
+    assert not {"exif", "xmp", "icc_profile", "comment"} & set(stored.info)
+    for marker in (b"Exif", b"PhoneMaker", b"Sangatta", b"rumah pelapor", b"ICC_PROFILE"):
+        assert marker not in result.content
+    assert stored.info.get("progressive") == 1
+    assert stored.mode == "RGB"
+
+
+def test_a_png_with_transparency_stays_a_png_with_its_alpha_channel():
+    logo = Image.new("RGBA", (30, 30), (0, 0, 0, 0))
+    logo.paste((0, 128, 0, 255), (10, 10, 20, 20))
+    buffer = io.BytesIO()
+    logo.save(buffer, "PNG")
+
+    result = process_upload(upload(buffer.getvalue(), "logo.png"))
+
+    stored = reopen(result)
+    assert (result.content_type, result.extension) == ("image/png", ".png")
+    assert stored.mode == "RGBA"
+    assert stored.getpixel((0, 0))[3] == 0
+    assert stored.getpixel((15, 15)) == (0, 128, 0, 255)
+
+
+def test_png_text_chunks_are_dropped():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", "alamat rumah pelapor")
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), RED).save(buffer, "PNG", pnginfo=info)
+
+    result = process_upload(upload(buffer.getvalue(), "denah.png"))
+
+    assert b"alamat" not in result.content
+    assert "Comment" not in reopen(result).info
+
+
+def test_a_jpeg_named_png_is_stored_as_a_jpeg_under_its_original_name():
+    result = process_upload(upload(image_bytes("JPEG"), "jalan.png"))
+
+    assert (result.content_type, result.extension) == ("image/jpeg", ".jpg")
+    assert result.original_name == "jalan.png"
+    assert reopen(result).format == "JPEG"
+
+
+def test_a_cmyk_or_greyscale_jpeg_is_stored_as_rgb():
+    for mode, color in (("CMYK", (0, 255, 255, 0)), ("L", 128)):
+        result = process_upload(upload(image_bytes("JPEG", mode=mode, color=color)))
+        assert reopen(result).mode == "RGB"
+
+
+def test_a_webp_photo_stays_webp():
+    result = process_upload(upload(image_bytes("WEBP"), "foto.webp"))
+
+    assert (result.content_type, result.extension) == ("image/webp", ".webp")
+    assert reopen(result).format == "WEBP"
+
+
+def test_an_animated_gif_becomes_a_still_png_of_its_first_frame():
+    first = Image.new("P", (10, 10), 1)
+    first.putpalette([0, 0, 0, 255, 0, 0, 0, 0, 255] + [0] * 759)
+    second = first.copy()
+    second.paste(2, (0, 0, 10, 10))
+    buffer = io.BytesIO()
+    first.save(buffer, "GIF", save_all=True, append_images=[second], transparency=0)
+
+    result = process_upload(upload(buffer.getvalue(), "animasi.gif"))
+
+    stored = reopen(result)
+    assert (result.content_type, result.extension) == ("image/png", ".png")
+    assert getattr(stored, "n_frames", 1) == 1
+    assert stored.convert("RGB").getpixel((5, 5)) == RED
+
+
+def test_a_large_photo_is_downscaled_to_the_maximum_side_keeping_its_aspect():
+    panorama = image_bytes("JPEG", size=(9000, 300))  # large enough for libjpeg draft scaling
+
+    result = process_upload(upload(panorama, "panorama.jpg"))
+
+    assert result.width == MAX_IMAGE_SIDE
+    assert result.height == pytest.approx(300 * MAX_IMAGE_SIDE / 9000, abs=1)
+    assert reopen(result).size == (result.width, result.height)
+
+
+def test_a_large_palette_png_is_downscaled_smoothly():
+    banner = image_bytes("PNG", mode="P", size=(5000, 100), color=3)
+
+    result = process_upload(upload(banner, "spanduk.png"))
+
+    assert (result.width, result.height) == (MAX_IMAGE_SIDE, 82)
+    assert reopen(result).mode == "RGB"
+
+
+def test_a_16_bit_greyscale_png_is_scaled_to_8_bits_instead_of_clipped():
+    result = process_upload(upload(image_bytes("PNG", mode="I;16", color=40000), "scan.png"))
+
+    stored = reopen(result)
+    assert stored.mode == "L"
+    assert stored.getpixel((0, 0)) == 40000 // 256
+
+
+def test_the_result_describes_its_content():
+    result = process_upload(upload(image_bytes("PNG"), "a.png"))
+
+    assert result.size == len(result.content)
+    assert result.sha256 == hashlib.sha256(result.content).hexdigest()
+    assert "content=" not in repr(result)  # megabytes of bytes must not end up in logs
+
+
+def test_an_upload_that_form_validation_already_read_is_read_from_the_start():
+    uploaded = upload(image_bytes("JPEG"))
+    uploaded.read()
+
+    assert process_upload(uploaded).content_type == "image/jpeg"
+
+
+def test_a_plain_stream_is_accepted_and_the_name_can_be_given():
+    result = process_upload(io.BytesIO(image_bytes("PNG")), name="kiriman.png")
+
+    assert result.original_name == "kiriman.png"
+
+
+def test_a_nameless_stream_gets_a_fallback_name_with_the_real_extension():
+    assert process_upload(io.BytesIO(image_bytes("PNG"))).original_name == "lampiran.png"
+
+
+# Rejected images and other types ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"Ini bukan foto, hanya teks.\n", "foto.jpg"),
+        (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "foto.jpg"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "peta.svg"),
+        (b"MZ\x90\x00\x03" + b"\x00" * 200, "foto.jpg"),
+        (b"PK\x03\x04" + b"\x00" * 200, "dokumen.pdf"),
+    ],
+    ids=["text", "html", "svg", "exe", "zip"],
+)
+def test_files_that_are_not_photos_or_pdfs_are_rejected_whatever_their_name(content, name):
+    error = rejection(upload(content, name))
+
+    assert error.code == "unsupported_type"
+    assert name in error.message
+
+
+def test_a_truncated_jpeg_is_rejected_as_corrupt():
+    photo = noisy_jpeg()
+
+    assert rejection(upload(photo[: len(photo) // 2])).code == "corrupt"
+
+
+def test_a_jpeg_signature_followed_by_garbage_is_rejected_as_corrupt():
+    assert rejection(upload(b"\xff\xd8\xff\xe0" + b"\x13\x37" * 100)).code == "corrupt"
+
+
+def test_a_png_with_a_broken_checksum_is_rejected_as_corrupt():
+    png = bytearray(image_bytes("PNG"))
+    png[29] ^= 0xFF  # inside the IHDR checksum
+
+    assert rejection(upload(bytes(png), "rusak.png")).code == "corrupt"
+
+
+@override_settings(ATTACHMENT_MAX_PIXELS=100)
+def test_an_image_with_more_pixels_than_allowed_is_rejected_before_decoding():
+    error = rejection(upload(image_bytes("PNG", size=(20, 20)), "besar.png"))
+
+    assert error.code == "too_many_pixels"
+    assert "besar.png" in error.message
+
+
+def test_a_decompression_bomb_header_is_rejected_with_the_default_limit():
+    error = rejection(upload(png_header_only(30_000, 30_000), "bom.png"))
+
+    assert error.code == "too_many_pixels"
+
+
+# PDF documents ------------------------------------------------------------------------
+
+
+def test_a_plain_pdf_is_stored_unchanged():
+    pdf = one_page_pdf()
+
+    result = process_upload(upload(pdf, "surat.pdf"))
+
+    assert result.content == pdf
+    assert (result.content_type, result.extension, result.kind) == (
+        "application/pdf",
+        ".pdf",
+        "document",
+    )
+    assert (result.width, result.height) == (None, None)
+
+
+def test_a_pdf_named_jpg_is_treated_as_a_pdf():
+    result = process_upload(upload(one_page_pdf(), "foto.jpg"))
+
+    assert result.content_type == "application/pdf"
+    assert result.original_name == "foto.jpg"
+
+
+@pytest.mark.parametrize(
+    "catalog_extra",
+    [
+        b"/OpenAction << /S /JavaScript /JS (app.alert('x')) >>",
+        b"/OpenAction << /S /J#61vaScript /J#53 (app.alert('x')) >>",
+        b"/OpenAction << /S /Launch /F (cmd.exe) >>",
+        b"/Names << /EmbeddedFiles << /Names [(a.exe) 5 0 R] >> >>",
+        b"/AA<</O<</JS(x)>>>>",
+    ],
+    ids=["javascript", "escaped-javascript", "launch", "embedded-files", "compact-js"],
+)
+def test_a_pdf_with_scripts_launch_actions_or_embedded_files_is_rejected(catalog_extra):
+    error = rejection(upload(one_page_pdf(catalog_extra), "surat.pdf"))
+
+    assert error.code == "unsafe_pdf"
+    assert "surat.pdf" in error.message
+
+
+def test_an_embedded_file_stream_is_rejected():
+    pdf = one_page_pdf(b"", stream(b"/Type /EmbeddedFile", b"MZ payload"))
+
+    assert rejection(upload(pdf, "surat.pdf")).code == "unsafe_pdf"
+
+
+def test_javascript_hidden_in_a_compressed_object_stream_is_rejected():
+    pdf = one_page_pdf(
+        b"/OpenAction 6 0 R",
+        object_stream(b"<< /S /JavaScript /JS (app.alert('x')) >>"),
+    )
+
+    assert rejection(upload(pdf, "surat.pdf")).code == "unsafe_pdf"
+
+
+def test_a_harmless_compressed_object_stream_is_accepted():
+    pdf = one_page_pdf(b"/Metadata 6 0 R", object_stream(b"<< /Type /Metadata /JSON 1 >>"))
+
+    assert process_upload(upload(pdf, "surat.pdf")).kind == "document"
+
+
+def test_an_object_stream_that_cannot_be_decoded_is_rejected_as_uninspectable():
+    pdf = one_page_pdf(
+        b"/OpenAction 6 0 R",
+        object_stream(b"<< /S /GoTo /D [3 0 R /Fit] >>", filters=b"/Filter /ASCIIHexDecode"),
+    )
+
+    error = rejection(upload(pdf, "surat.pdf"))
+
+    assert error.code == "unsafe_pdf"
+    assert "cannot be inspected" in error.message
+
+
+def test_names_inside_binary_stream_data_do_not_cause_false_alarms():
+    binary = b"\x00\x9f/JS \x10/Launch\n/JavaScript\x00" * 20
+    pdf = one_page_pdf(b"", stream(b"/Type /XObject /Subtype /Image /Filter /DCTDecode", binary))
+
+    assert process_upload(upload(pdf, "scan.pdf")).kind == "document"
+
+
+def test_a_pdf_without_end_marker_is_rejected_as_corrupt():
+    pdf = one_page_pdf()
+
+    assert rejection(upload(pdf[: len(pdf) - 40], "surat.pdf")).code == "corrupt"
+
+
+# Limits -------------------------------------------------------------------------------
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=100)
+def test_a_file_over_the_size_limit_is_rejected_with_a_bilingual_message():
+    error = rejection(upload(image_bytes("PNG") + b"\x00" * 100, "besar.png"))
+
+    assert error.code == "too_large"
+    assert error.message == (
+        'Berkas "besar.png" terlalu besar (maks. 100 B). / '
+        'File "besar.png" is too large (max 100 B).'
+    )
+    assert isinstance(error, ValidationError)
+
+
+def test_the_default_limit_is_shown_in_megabytes():
+    with override_settings(ATTACHMENT_MAX_BYTES=10 * 1024 * 1024):
+        oversized = upload(b"")
+        oversized.size = 11 * 1024 * 1024  # declared size: nothing is read
+        error = rejection(oversized)
+
+    assert "(maks. 10 MB). / " in error.message
+    assert "(max 10 MB)." in error.message
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=100)
+def test_a_stream_without_a_size_is_read_no_further_than_the_limit():
+    endless = CountingStream(10_000)
+
+    assert rejection(endless, name="aliran.jpg").code == "too_large"
+    assert endless.bytes_read == 101
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=100)
+def test_an_upload_that_understates_its_size_is_still_cut_off():
+    lying = upload(b"\xff\xd8\xff" + b"\x00" * 500)
+    lying.size = 10
+
+    assert rejection(lying).code == "too_large"
+
+
+def test_an_empty_file_is_rejected():
+    error = rejection(upload(b"", "kosong.jpg"))
+
+    assert error.code == "empty"
+    assert error.message == 'Berkas "kosong.jpg" kosong. / File "kosong.jpg" is empty.'
+
+
+@override_settings(ATTACHMENT_MAX_COUNT=5)
+def test_a_batch_over_the_attachment_count_is_rejected_before_anything_is_stored():
+    six = [upload(image_bytes("PNG"), f"foto{index}.png") for index in range(6)]
+
+    with pytest.raises(UploadRejected) as caught:
+        validate_upload_batch(six)
+
+    assert caught.value.code == "too_many"
+    assert caught.value.message == (
+        "Terlalu banyak lampiran (maks. 5 per laporan). / "
+        "Too many attachments (max 5 per report)."
+    )
+
+
+@override_settings(ATTACHMENT_MAX_COUNT=5)
+def test_attachments_already_on_the_report_count_towards_the_limit():
+    two = [upload(image_bytes("PNG"), "a.png"), upload(image_bytes("PNG"), "b.png")]
+
+    validate_upload_batch(two, existing_count=3)
+    with pytest.raises(UploadRejected, match="max 5 per report"):
+        validate_upload_batch(two, existing_count=4)
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=100)
+def test_a_batch_with_one_oversized_file_is_rejected_as_a_whole():
+    files = [upload(b"x" * 50, "kecil.jpg"), upload(b"x" * 500, "besar.jpg")]
+
+    with pytest.raises(UploadRejected) as caught:
+        validate_upload_batch(files)
+
+    assert caught.value.code == "too_large"
+    assert "besar.jpg" in caught.value.message
+
+
+# Names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("client_name", "stored_name"),
+    [
+        ("../../etc/passwd.jpg", "passwd.jpg"),
+        ("C:\\Users\\Budi\\Pictures\\jalan rusak.jpg", "jalan rusak.jpg"),
+        ("foto\x00\x1b[31m.jpg", "foto[31m.jpg"),
+        ("tagihan\u202egpj.exe", "tagihangpj.exe"),
+        ("  .htaccess  ", "htaccess"),
+        ("baris\u2028baru\tfoto.jpg", "baris barufoto.jpg"),
+        ("..", "lampiran.png"),
+        ("", "lampiran.png"),
+    ],
+)
+def test_client_file_names_are_reduced_to_a_harmless_basename(client_name, stored_name):
+    result = process_upload(io.BytesIO(image_bytes("PNG")), name=client_name)
+
+    assert result.original_name == stored_name
+
+
+def test_a_very_long_name_is_cut_to_150_characters_keeping_the_extension():
+    result = process_upload(upload(image_bytes("JPEG"), "a" * 300 + ".jpeg"))
+
+    assert len(result.original_name) == 150
+    assert result.original_name.endswith("aaa.jpeg")
+
+
+def test_the_sanitised_name_is_used_in_error_messages():
+    error = rejection(upload(b"bukan foto", "../../etc/passwd.jpg"))
+
+    assert '"passwd.jpg"' in error.message
+    assert "../" not in error.message

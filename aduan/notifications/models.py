@@ -1,0 +1,64 @@
+"""The outbox of messages to people. A row is written in the same transaction as the
+change it reports; a worker task delivers it after commit and a periodic sweep retries
+anything undelivered, so no notification is lost when a process dies."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aduan.accounts.crypto import EncryptedTextField
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Surel")
+    SMS = "sms", _("SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu")
+    SENDING = "sending", _("Sedang dikirim")
+    SENT = "sent", _("Terkirim")
+    FAILED = "failed", _("Gagal")
+
+
+class Notification(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # "reporter" or the staff role the message was addressed to.
+    audience = models.CharField(max_length=20)
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    # A phone number or an e-mail address: personal data, encrypted at rest.
+    address = EncryptedTextField()
+    template = models.CharField(max_length=60)
+    context = models.JSONField(default=dict)
+    # Values that must not sit in plain text, such as the secret tracking link (JSON).
+    private_context = EncryptedTextField(blank=True)
+    status = models.CharField(
+        max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="notification_due_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.template}:{self.status}"

@@ -1,0 +1,171 @@
+"""Creating notifications (inside the caller's transaction) and delivering them."""
+
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from aduan.accounts.models import Role, User
+
+from .models import Notification, NotificationChannel, NotificationStatus
+from .sms import get_backend
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def _base_context(report) -> dict:
+    return {
+        "tracking_number": report.tracking_number,
+        "title": report.title,
+        "status": report.status,
+        "status_label": str(report.get_status_display()),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _enqueue(notification: Notification) -> None:
+    from .tasks import deliver_notification
+
+    deliver_notification.enqueue(notification.pk)
+
+
+def notify_reporter(report, template: str, *, extra: dict | None = None, private=None) -> list:
+    """Message the reporter by e-mail and SMS, whichever contacts they gave."""
+    reporter = report.reporter
+    context = _base_context(report) | (extra or {})
+    created = []
+    for channel, address in (
+        (NotificationChannel.EMAIL, reporter.email),
+        (NotificationChannel.SMS, reporter.phone),
+    ):
+        if not address:
+            continue
+        notification = Notification.objects.create(
+            report=report,
+            audience="reporter",
+            channel=channel,
+            address=address,
+            template=template,
+            context=context,
+            private_context=json.dumps(private) if private else "",
+        )
+        _enqueue(notification)
+        created.append(notification)
+    return created
+
+
+def staff_recipients(report, audience: str):
+    """Active staff who must hear about this report: the unit's officers, the agency's
+    admins, or the national admins and the supervisors whose scope covers the region."""
+    users = User.objects.filter(is_active=True).exclude(email="")
+    if audience == "unit":
+        return users.filter(role=Role.UNIT_OFFICER, agency_id=report.unit_id) if report.unit_id else users.none()
+    if audience == "agency":
+        return users.filter(role=Role.AGENCY_ADMIN, agency_id=report.agency_id) if report.agency_id else users.none()
+    if audience == "national":
+        return users.filter(role=Role.NATIONAL_ADMIN)
+    if audience == "supervisors":
+        scope = Q(scope_region__isnull=True)
+        if report.region_id:
+            codes = [report.region_id[:i] for i in (2, 5, 8, 13) if len(report.region_id) >= i]
+            scope |= Q(scope_region_id__in=codes)
+        return users.filter(role=Role.SUPERVISOR).filter(scope)
+    raise ValueError(audience)
+
+
+def notify_staff(report, audiences: tuple[str, ...], template: str, *, extra=None) -> list:
+    context = _base_context(report) | (extra or {})
+    created = []
+    seen = set()
+    for audience in audiences:
+        for user in staff_recipients(report, audience).only("id", "email"):
+            if user.pk in seen:
+                continue
+            seen.add(user.pk)
+            notification = Notification.objects.create(
+                report=report,
+                recipient_user=user,
+                audience=audience,
+                channel=NotificationChannel.EMAIL,
+                address=user.email,
+                template=template,
+                context=context,
+            )
+            _enqueue(notification)
+            created.append(notification)
+    return created
+
+
+def render(notification: Notification) -> tuple[str, str]:
+    context = dict(notification.context)
+    if notification.private_context:
+        context.update(json.loads(notification.private_context))
+    # Messages go out in Indonesian, the language every reporter can be assumed to read.
+    with translation.override("id"):
+        if notification.channel == NotificationChannel.SMS:
+            text = render_to_string(f"notifications/{notification.template}.sms.txt", context)
+            return "", " ".join(text.split())
+        text = render_to_string(f"notifications/{notification.template}.email.txt", context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification at most once. Claiming is a conditional update, so two
+    workers (or a retry racing a sweep) cannot both send it."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING
+    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
+    if not claimed:
+        return "skipped"
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        subject, body = render(notification)
+        if notification.channel == NotificationChannel.EMAIL:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.address])
+        else:
+            get_backend().send(notification.address, body)
+    except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
+        failed = notification.attempts >= MAX_ATTEMPTS
+        delay = timedelta(minutes=2 ** min(notification.attempts, 10))
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
+            next_attempt_at=None if failed else now + delay,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+        logger.warning("notification %s attempt %s failed", notification.uuid, notification.attempts)
+        return "failed" if failed else "retry"
+    Notification.objects.filter(pk=notification.pk).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def sweep(now=None, *, stale_after=timedelta(minutes=10)) -> int:
+    """Re-enqueue notifications whose delivery is due again or whose worker died while
+    sending. Runs on the worker's schedule; safe to run any number of times."""
+    from .tasks import deliver_notification
+
+    now = now or timezone.now()
+    Notification.objects.filter(
+        status=NotificationStatus.SENDING, next_attempt_at__lt=now - stale_after
+    ).update(status=NotificationStatus.PENDING, next_attempt_at=now)
+    due = Notification.objects.filter(status=NotificationStatus.PENDING).filter(
+        Q(next_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=2))
+        | Q(next_attempt_at__lte=now)
+    )
+    count = 0
+    for pk in due.values_list("pk", flat=True).iterator(chunk_size=500):
+        with transaction.atomic():
+            deliver_notification.enqueue(pk)
+        count += 1
+    return count

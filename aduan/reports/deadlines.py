@@ -1,0 +1,117 @@
+"""Legal deadlines as stored columns (DESIGN section 4).
+
+Sources: Perpres 76/2013 on public-service complaint management and PermenPANRB 62/2018
+(SP4N-LAPOR! guidelines): verification within 3 working days; a first follow-up within 5
+working days of disposition; completion within 5 working days for aspirations and
+information requests, 14 for complaints, 60 for complaints that need an inspection or audit
+("berkadar pengawasan"); the reporter has 10 working days to answer a follow-up before the
+report closes itself. Clocks pause while the report waits on the reporter.
+
+All functions mutate the in-memory report; the calling action saves it.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+
+from aduan.workdays.calendar import add_working_days, working_days_between
+
+from .models import Report, ReportType, Status
+
+VERIFY_WD = 3
+FIRST_RESPONSE_WD = 5
+COMPLETION_WD = {
+    ReportType.ASPIRATION: 5,
+    ReportType.INFORMATION_REQUEST: 5,
+    ReportType.COMPLAINT: 14,
+}
+INSPECTION_COMPLETION_WD = 60
+REPLY_WINDOW_WD = 10
+
+DEADLINE_FIELDS = ("verify_due_at", "first_response_due_at", "completion_due_at", "reply_due_at")
+DEADLINE_LABELS = {
+    "verify_due_at": ("verifikasi", "verification"),
+    "first_response_due_at": ("tindak lanjut pertama", "first follow-up"),
+    "completion_due_at": ("penyelesaian", "completion"),
+    "reply_due_at": ("tanggapan pelapor", "reporter reply"),
+}
+
+
+def report_timezone(report: Report) -> str:
+    """Deadlines run in the responsible agency's zone, else the report region's."""
+    if report.agency_id:
+        return report.agency.timezone
+    if report.region_id:
+        return report.region.timezone
+    return settings.TIME_ZONE
+
+
+def _add(report: Report, start: datetime, days: int) -> datetime:
+    return add_working_days(start, days, report_timezone(report), report.region_id)
+
+
+def completion_days(report: Report) -> int:
+    if report.report_type == ReportType.COMPLAINT and report.needs_inspection:
+        return INSPECTION_COMPLETION_WD
+    return COMPLETION_WD[ReportType(report.report_type)]
+
+
+def on_submitted(report: Report, now: datetime) -> None:
+    report.verify_due_at = _add(report, now, VERIFY_WD)
+
+
+def on_dispositioned(report: Report, now: datetime) -> None:
+    """A (re)disposition to an agency starts its first-response and completion clocks."""
+    report.first_response_due_at = _add(report, now, FIRST_RESPONSE_WD)
+    report.completion_due_at = _add(report, now, completion_days(report))
+
+
+def on_inspection_changed(report: Report) -> None:
+    if report.dispositioned_at:
+        report.completion_due_at = _add(report, report.dispositioned_at, completion_days(report))
+
+
+def on_responded(report: Report, now: datetime) -> None:
+    report.reply_due_at = _add(report, now, REPLY_WINDOW_WD)
+
+
+def pause(report: Report, now: datetime) -> None:
+    report.paused_at = now
+
+
+def resume(report: Report, now: datetime) -> int:
+    """Shift every running deadline by the working days spent waiting on the reporter."""
+    if report.paused_at is None:
+        return 0
+    shift = working_days_between(
+        report.paused_at, now, report_timezone(report), report.region_id
+    )
+    if shift:
+        for field in DEADLINE_FIELDS:
+            due = getattr(report, field)
+            if due is not None and due > report.paused_at:
+                setattr(report, field, _add(report, due, shift))
+    report.paused_at = None
+    return shift
+
+
+def running_deadlines(report: Report) -> list[tuple[str, datetime]]:
+    """The deadlines that still run for the report's current status."""
+    status = report.status
+    if status == Status.SUBMITTED:
+        candidates = ["verify_due_at"]
+    elif status in (Status.DISPOSITIONED, Status.RETURNED, Status.IN_PROGRESS):
+        candidates = ["completion_due_at"]
+        if report.first_response_at is None:
+            candidates.insert(0, "first_response_due_at")
+    elif status == Status.RESPONDED:
+        candidates = ["reply_due_at"]
+    else:  # on hold (paused) or finished
+        candidates = []
+    return [(f, getattr(report, f)) for f in candidates if getattr(report, f) is not None]
+
+
+def refresh_next_due(report: Report, now: datetime) -> None:
+    running = running_deadlines(report)
+    report.next_due_at = min((due for _, due in running), default=None)
+    report.is_overdue = report.next_due_at is not None and report.next_due_at < now

@@ -1,0 +1,338 @@
+"""Reports, their append-only event history, and attachments (DESIGN section 4)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportType(models.TextChoices):
+    COMPLAINT = "complaint", _("Pengaduan")
+    ASPIRATION = "aspiration", _("Aspirasi")
+    INFORMATION_REQUEST = "information_request", _("Permintaan informasi")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Situs web")
+    API = "api", _("API")
+    OPEN311 = "open311", _("Open311")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Surel")
+    COUNTER = "counter", _("Loket")
+    PHONE = "phone", _("Telepon")
+    SYNC = "sync", _("Sinkronisasi")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Menunggu verifikasi")
+    ON_HOLD = "on_hold", _("Menunggu informasi pelapor")
+    DISPOSITIONED = "dispositioned", _("Didisposisikan")
+    RETURNED = "returned", _("Dikembalikan (bukan wewenang)")
+    IN_PROGRESS = "in_progress", _("Diproses")
+    RESPONDED = "responded", _("Ditanggapi")
+    CLOSED = "closed", _("Selesai")
+    ARCHIVED = "archived", _("Diarsipkan")
+    WITHDRAWN = "withdrawn", _("Dicabut pelapor")
+
+
+OPEN_STATUSES = (
+    Status.SUBMITTED,
+    Status.ON_HOLD,
+    Status.DISPOSITIONED,
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.RESPONDED,
+)
+TERMINAL_STATUSES = (Status.CLOSED, Status.ARCHIVED, Status.WITHDRAWN)
+# Forwarded at least once and so part of the public record (DESIGN section 3).
+PUBLISHED_STATUSES = (
+    Status.DISPOSITIONED,
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.RESPONDED,
+    Status.CLOSED,
+)
+
+
+class ArchiveReason(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Tidak lengkap")
+    UNINTELLIGIBLE = "unintelligible", _("Tidak dapat dipahami")
+    NOT_PUBLIC_SERVICE = "not_public_service", _("Bukan tentang pelayanan publik")
+    OUT_OF_SCOPE = "out_of_scope", _("Di luar kewenangan (penegakan hukum, legislatif, peradilan)")
+    DUPLICATE = "duplicate", _("Duplikat laporan lain")
+    ABUSIVE = "abusive", _("Mengandung SARA/ujaran kebencian")
+    SPAM = "spam", _("Spam")
+
+
+class EscalationLevel(models.IntegerChoices):
+    NONE = 0, _("Tidak ada")
+    AGENCY_ADMIN = 1, _("Admin instansi")
+    NATIONAL = 2, _("Admin nasional dan pengawas")
+
+
+class Report(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tracking_number = models.CharField(max_length=24, unique=True)
+    # The node that sequences this report's events (DESIGN section 8).
+    owner_node = models.CharField(max_length=12, default="PST")
+
+    report_type = models.CharField(max_length=24, choices=ReportType.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    incident_date = models.DateField(null=True, blank=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.WEB)
+
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised from region for fast filters and statistics by area.
+    province_code = models.CharField(max_length=2, blank=True, db_index=True)
+    regency_code = models.CharField(max_length=5, blank=True, db_index=True)
+    suggested_region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    region_suggestion_reason = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    category = models.ForeignKey(
+        "categories.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    is_anonymous = models.BooleanField(default=False)
+    is_confidential = models.BooleanField(default=False)
+    reporter = models.ForeignKey(
+        "accounts.Reporter", on_delete=models.PROTECT, related_name="reports"
+    )
+    # sha256 of the secret in the reporter's tracking link; the secret itself is never stored.
+    access_token_hash = models.CharField(max_length=64, blank=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    # Where an on-hold report goes back to once the reporter answers.
+    status_before_hold = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    unit = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unit_reports",
+    )
+    # Who must act on a returned report: "national" or "agency".
+    returned_to = models.CharField(max_length=10, blank=True)
+    needs_inspection = models.BooleanField(default=False)
+
+    archive_reason = models.CharField(max_length=24, choices=ArchiveReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+    appeal_used = models.BooleanField(default=False)
+    escalation_level = models.PositiveSmallIntegerField(
+        choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    is_escalated = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    dispositioned_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    # Deadlines are stored, computed on the working-day calendar (DESIGN section 4).
+    verify_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    completion_due_at = models.DateTimeField(null=True, blank=True)
+    reply_due_at = models.DateTimeField(null=True, blank=True)
+    # The earliest deadline that still runs (null when none runs): the worker's scan key.
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    is_overdue = models.BooleanField(default=False)
+
+    # The head of the audit chain: the last event's sequence number and hash.
+    last_event_seq = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="report_status_submitted_idx"),
+            models.Index(fields=["agency", "status", "next_due_at"], name="report_agency_due_idx"),
+            models.Index(fields=["unit", "status", "next_due_at"], name="report_unit_due_idx"),
+            models.Index(
+                fields=["next_due_at"],
+                name="report_open_due_idx",
+                condition=Q(next_due_at__isnull=False),
+            ),
+            models.Index(fields=["category", "-submitted_at"], name="report_category_idx"),
+            models.Index(fields=["updated_at"], name="report_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="report_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="archived") | ~Q(archive_reason=""),
+                name="report_archived_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in PUBLISHED_STATUSES and not self.is_confidential
+
+    @property
+    def handling_agency(self):
+        return self.unit or self.agency
+
+
+class EventType(models.TextChoices):
+    SUBMITTED = "submitted", _("Laporan diterima")
+    REGION_SUGGESTED = "region_suggested", _("Wilayah disarankan dari koordinat")
+    VERIFIED = "verified", _("Laporan diverifikasi")
+    DISPOSITIONED = "dispositioned", _("Didisposisikan ke instansi")
+    FORWARDED = "forwarded", _("Diteruskan ke unit kerja")
+    PUT_ON_HOLD = "put_on_hold", _("Menunggu informasi dari pelapor")
+    INFORMATION_ADDED = "information_added", _("Pelapor menambahkan informasi")
+    ARCHIVED = "archived", _("Diarsipkan")
+    RETURNED = "returned", _("Dikembalikan: bukan wewenang")
+    REDISPOSITIONED = "redispositioned", _("Didisposisikan ulang")
+    ACKNOWLEDGED = "acknowledged", _("Diterima dan diproses")
+    FOLLOW_UP = "follow_up", _("Tindak lanjut")
+    INTERNAL_NOTE = "internal_note", _("Catatan internal")
+    REPORTER_REPLIED = "reporter_replied", _("Pelapor menanggapi")
+    ACCEPTED = "accepted", _("Pelapor menerima tanggapan")
+    CONTESTED = "contested", _("Pelapor mengajukan banding")
+    RATED = "rated", _("Pelapor memberi penilaian")
+    WITHDRAWN = "withdrawn", _("Dicabut pelapor")
+    CLOSED = "closed", _("Ditutup")
+    AUTO_CLOSED = "auto_closed", _("Ditutup otomatis (tidak ada tanggapan pelapor)")
+    REMINDER = "reminder", _("Pengingat tenggat")
+    ESCALATED = "escalated", _("Dieskalasi karena melewati tenggat")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Publik")
+    # Seen by the reporter and staff, not on public pages (e.g. an information request).
+    PARTIES = "parties", _("Pelapor dan petugas")
+    INTERNAL = "internal", _("Internal petugas")
+
+
+class ReportEvent(models.Model):
+    """One entry of a report's append-only history and the unit of replication.
+
+    (report, seq) is unique: two concurrent actions cannot both append event N. `hash`
+    covers the event's content and `prev_hash`, so editing, deleting or reordering any
+    event breaks the chain (`manage.py verify_audit_chain`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=24, choices=EventType.choices)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # "reporter", "system", or the staff role at the time of the action.
+    actor_role = models.CharField(max_length=20)
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    origin_node = models.CharField(max_length=12)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["report_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "seq"], name="event_report_seq_unique"),
+        ]
+        indexes = [models.Index(fields=["at"], name="event_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}#{self.seq} {self.type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("force_rewrite", False):
+            raise RuntimeError("Report events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Report events are append-only")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.report.uuid}/{instance.uuid}{instance.extension}"
+
+
+class Attachment(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        ReportEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=6)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    uploaded_by_reporter = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TrackingCounter(models.Model):
+    """Per-node sequence for tracking numbers where the database has no sequences (SQLite).
+    On PostgreSQL a real sequence is used so intake never queues on this row."""
+
+    node = models.CharField(max_length=12, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+
+class DeadlineNotice(models.Model):
+    """One reminder or escalation sent for one deadline. The unique constraint makes the
+    deadline scan safe to run twice, or by two workers at once."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deadline_notices")
+    deadline = models.CharField(max_length=24)
+    due_at = models.DateTimeField()
+    kind = models.CharField(max_length=16)  # "reminder" | "escalation_1" | "escalation_2"
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "deadline", "due_at", "kind"], name="deadline_notice_unique"
+            )
+        ]

@@ -1,0 +1,70 @@
+"""Tracking numbers people can read over the phone.
+
+Format: ``PST-26-0001234-7`` — the issuing node's code, the two-digit year, a per-node
+sequence and a Damm check digit. The node code makes numbers unique across nodes without
+coordination; the Damm check digit catches every single-digit typo and every swap of two
+adjacent digits, so a mistyped number is rejected instead of matching someone else's
+report.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import ProgrammingError, connection, transaction
+from django.db.models import F
+from stdnum import damm
+
+from .models import TrackingCounter
+
+_PATTERN = re.compile(r"^([A-Z]{2,6})(\d{2})(\d{7,9})(\d)$")
+
+
+def _digits(node: str, year: str, seq: str) -> str:
+    # Letters become two-digit numbers (A=10 ... Z=35) so the node code is checked too.
+    return "".join(str(ord(ch) - 55) for ch in node) + year + seq
+
+
+def format_number(node: str, year: int, seq: int) -> str:
+    yy, sq = f"{year % 100:02d}", f"{seq:07d}"
+    check = damm.calc_check_digit(_digits(node, yy, sq))
+    return f"{node}-{yy}-{sq}-{check}"
+
+
+def normalise(raw: str) -> str | None:
+    """Canonical form of a typed tracking number, or None when it is not valid.
+
+    Spaces, dots and dashes are ignored and case does not matter; the check digit must
+    match."""
+    compact = re.sub(r"[\s.\-_/]", "", raw or "").upper()
+    match = _PATTERN.match(compact)
+    if not match:
+        return None
+    node, yy, seq, check = match.groups()
+    if not damm.is_valid(_digits(node, yy, seq) + check):
+        return None
+    return f"{node}-{yy}-{seq}-{check}"
+
+
+def next_sequence(node: str) -> int:
+    if connection.vendor == "postgresql":
+        # A sequence is not transactional: concurrent submissions never wait on each other.
+        name = f"report_tracking_{node.lower()}_seq"
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(%s)", [name])
+                return cursor.fetchone()[0]
+        except ProgrammingError:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+                cursor.execute("SELECT nextval(%s)", [name])
+                return cursor.fetchone()[0]
+    with transaction.atomic():
+        counter, _ = TrackingCounter.objects.get_or_create(node=node)
+        TrackingCounter.objects.filter(node=node).update(value=F("value") + 1)
+        counter.refresh_from_db(fields=["value"])
+        return counter.value
+
+
+def new_tracking_number(year: int) -> str:
+    node = settings.NODE_ID.upper()
+    return format_number(node, year, next_sequence(node))
