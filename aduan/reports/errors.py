@@ -12,13 +12,10 @@ class DomainError(Exception):
         super().__init__(f"{message_id} / {message_en}")
         self.message_id = message_id
         self.message_en = message_en
+        self.message = f"{message_id} / {message_en}"
         self.field = field
         if code:
             self.code = code
-
-    @property
-    def message(self) -> str:
-        return f"{self.message_id} / {self.message_en}"
 
 
 class InvalidTransition(DomainError):

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import pickle
 import struct
 import zlib
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import ExifTags, Image, ImageCms
+from PIL.PngImagePlugin import PngInfo
 
 from aduan.core.uploads import (
     MAX_IMAGE_SIDE,
@@ -102,7 +104,9 @@ def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims a size; Pillow reads only the header on open."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
@@ -197,8 +201,6 @@ def test_a_png_with_transparency_stays_a_png_with_its_alpha_channel():
 
 
 def test_png_text_chunks_are_dropped():
-    from PIL.PngImagePlugin import PngInfo
-
     info = PngInfo()
     info.add_text("Comment", "alamat rumah pelapor")
     buffer = io.BytesIO()
@@ -480,6 +482,16 @@ def test_an_upload_that_understates_its_size_is_still_cut_off():
     assert rejection(lying).code == "too_large"
 
 
+def test_a_rejection_is_a_validation_error_that_survives_pickling():
+    error = rejection(upload(b"bukan foto", "a.jpg"))
+
+    # Task queues and caches pickle exceptions; these bytes were made by the test itself.
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301
+
+    assert isinstance(copy, ValidationError)
+    assert (copy.code, copy.message) == (error.code, error.message)
+
+
 def test_an_empty_file_is_rejected():
     error = rejection(upload(b"", "kosong.jpg"))
 
@@ -496,8 +508,7 @@ def test_a_batch_over_the_attachment_count_is_rejected_before_anything_is_stored
 
     assert caught.value.code == "too_many"
     assert caught.value.message == (
-        "Terlalu banyak lampiran (maks. 5 per laporan). / "
-        "Too many attachments (max 5 per report)."
+        "Terlalu banyak lampiran (maks. 5 per laporan). / Too many attachments (max 5 per report)."
     )
 
 

