@@ -91,6 +91,11 @@ NEIGHBOUR_RADIUS_KM = 15.0
 # Rounds of voting: the first uses every neighbour's candidate regencies, later rounds only
 # the regencies accepted in the round before, which sharpens the picture.
 VOTING_ROUNDS = 3
+# Distance at which a neighbour's vote counts half; see `vote_weight`.
+VOTE_HALF_WEIGHT_KM = 3.0
+# Least weight of votes for a candidate to be kept; with less around it a place is
+# decided on its name alone.
+MIN_VOTES = 0.5
 # Shortest name used for a prefix match ("Sangatta" -> "Sangatta Utara").
 MIN_PREFIX_LENGTH = 4
 
@@ -336,18 +341,25 @@ def match_places(
 def resolve_places(places: list[Place], anchors: list[tuple[float, float, str]]) -> list[str | None]:
     """Pick each place's regency among its name candidates by the votes of its neighbours.
 
-    Neighbours are the other places and the anchors within NEIGHBOUR_RADIUS_KM. An anchor
-    gives one vote to its regency. In the first round a place splits one vote evenly over its
-    candidate regencies; in later rounds it gives one vote to the regency accepted for it in
-    the round before (none if it was rejected).
+    A place named exactly like a regency or city of its province ("Samarinda", "Malang"),
+    and the only place of that name there, is the city or the regency seat: it is taken on
+    its name, the city ("Kota") first when a city and a regency share the name.
+
+    Every other place is decided by votes. Neighbours are the other places and the anchors
+    within NEIGHBOUR_RADIUS_KM, and a neighbour's vote weighs less the farther it is (see
+    `vote_weight`), so the few places inside a small city are not outvoted by the many
+    villages of the regency around it. An anchor votes for its regency. In the first round
+    a place splits its vote evenly over its candidate regencies; in later rounds it votes
+    for the regency accepted for it in the round before (not at all if it was rejected).
 
     With votes around it, a place keeps its best-voted candidate if that candidate has at
-    least half a vote, twice the votes of its next candidate and a third of all votes cast
-    around it (a true match near a border still gets a third; a chance namesake in another
-    part of the province gets next to nothing). With no votes around it (sparse country,
-    such as inland Kalimantan), the name alone decides: the strongest tier of evidence must
+    least MIN_VOTES, twice the votes of its next candidate and a third of all the votes
+    around it (a true match near a border still gets a third; a namesake elsewhere in the
+    province gets next to nothing). A city wins over the regency of the same name, which
+    surrounds it, so votes cannot tell them apart. With almost no votes around it (sparse
+    country such as inland Kalimantan), the name alone decides: its strongest evidence must
     point to a single regency, except that a name shared by several cities of one province
-    ("Jakarta", "Bekasi") goes to the city ("Kota") with the lowest code, the original city.
+    ("Jakarta") goes to the city with the lowest code.
     """
     grid = _Grid(NEIGHBOUR_RADIUS_KM)
     for position, place in enumerate(places):
@@ -356,35 +368,55 @@ def resolve_places(places: list[Place], anchors: list[tuple[float, float, str]])
         grid.add(latitude, longitude, ("anchor", position))
     neighbours = [
         [
-            item
-            for item in grid.near(place.latitude, place.longitude)
-            if item != ("place", position)
+            (kind, other, vote_weight(distance))
+            for kind, other, distance in grid.near(place.latitude, place.longitude)
+            if (kind, other) != ("place", position)
         ]
         for position, place in enumerate(places)
     ]
+    named_once = _named_once(places)
 
     accepted: list[str | None] = [None] * len(places)
     for round_number in range(VOTING_ROUNDS):
         decided: list[str | None] = []
         for position, place in enumerate(places):
+            if position in named_once:
+                decided.append(_decide_by_name(place))
+                continue
             votes: Counter = Counter()
-            for kind, other in neighbours[position]:
+            for kind, other, weight in neighbours[position]:
                 if kind == "anchor":
-                    votes[anchors[other][2]] += 1
+                    votes[anchors[other][2]] += weight
                 elif round_number == 0:
                     others = places[other].candidates
                     for code in others:
-                        votes[code] += 1 / len(others)
+                        votes[code] += weight / len(others)
                 elif accepted[other] is not None:
-                    votes[accepted[other]] += 1
+                    votes[accepted[other]] += weight
             decided.append(_decide(place, votes))
         accepted = decided
     return accepted
 
 
+def vote_weight(distance_km: float) -> float:
+    """Weight of a neighbour's vote: 1 next door, 0.5 at VOTE_HALF_WEIGHT_KM, ~0 far off."""
+    return 0.5 ** (distance_km / VOTE_HALF_WEIGHT_KM)
+
+
+def _named_once(places: list[Place]) -> set[int]:
+    """Positions of places named like a regency and alone with that name in their province."""
+    seen: Counter = Counter()
+    keys = {}
+    for position, place in enumerate(places):
+        if max(c.strongest for c in place.candidates.values()) == Tier.REGENCY:
+            keys[position] = (place.admin1, normalise_name(place.name))
+            seen[keys[position]] += 1
+    return {position for position, key in keys.items() if seen[key] == 1}
+
+
 def _decide(place: Place, votes: Counter) -> str | None:
     total = sum(votes.values())
-    if total < 1:
+    if total < MIN_VOTES:
         return _decide_by_name(place)
     ranked = sorted(
         place.candidates.values(),
@@ -393,20 +425,33 @@ def _decide(place: Place, votes: Counter) -> str | None:
     )
     best = votes[ranked[0].regency_code]
     runner_up = votes[ranked[1].regency_code] if len(ranked) > 1 else 0.0
-    if best >= 0.5 and best >= 2 * runner_up and best >= total / 3:
-        return ranked[0].regency_code
+    if best >= MIN_VOTES and best >= 2 * runner_up and best >= total / 3:
+        return _city_of_same_name(place, ranked[0]).regency_code
     return None
 
 
 def _decide_by_name(place: Place) -> str | None:
     strongest = max(c.strongest for c in place.candidates.values())
     best = [c for c in place.candidates.values() if c.strongest == strongest]
-    if len(best) == 1:
-        return best[0].regency_code
     if strongest in REGENCY_TIERS and len({c.regency_code[:2] for c in best}) == 1:
         cities = [c for c in best if _is_city(c)] or best
         return min(c.regency_code for c in cities)
+    if len(best) == 1:
+        return best[0].regency_code
     return None
+
+
+def _city_of_same_name(place: Place, chosen: Candidate) -> Candidate:
+    if Tier.REGENCY not in chosen.districts or _is_city(chosen):
+        return chosen
+    for candidate in place.candidates.values():
+        if (
+            Tier.REGENCY in candidate.districts
+            and _is_city(candidate)
+            and candidate.regency_code[:2] == chosen.regency_code[:2]
+        ):
+            return candidate
+    return chosen
 
 
 def _is_city(candidate: Candidate) -> bool:
@@ -430,7 +475,7 @@ class _Grid:
     def add(self, latitude: float, longitude: float, item: tuple[str, int]) -> None:
         self.cells[self._cell(latitude, longitude)].append((latitude, longitude, item))
 
-    def near(self, latitude: float, longitude: float) -> list[tuple[str, int]]:
+    def near(self, latitude: float, longitude: float) -> list[tuple[str, int, float]]:
         row, column = self._cell(latitude, longitude)
         found = []
         # Indonesia lies within 11 degrees of the equator, where a degree of longitude is
@@ -438,6 +483,7 @@ class _Grid:
         for d_row in (-1, 0, 1):
             for d_column in (-2, -1, 0, 1, 2):
                 for other_lat, other_lon, item in self.cells.get((row + d_row, column + d_column), ()):
-                    if haversine_km(latitude, longitude, other_lat, other_lon) <= self.radius_km:
-                        found.append(item)
+                    distance = haversine_km(latitude, longitude, other_lat, other_lon)
+                    if distance <= self.radius_km:
+                        found.append((*item, distance))
         return found
