@@ -150,12 +150,17 @@ def world(db):
 
 def run_tasks():
     """Run every queued background task now, as the worker would after commit."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    from unittest import mock
 
-    Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
-    ).run()
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker closes connections between tasks; inside a test's transaction that
+    # would close the test's own connection.
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        db_worker.Worker(
+            queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+            max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+        ).run()
 
 
 @pytest.fixture

@@ -49,14 +49,15 @@ def suggest_route(category, region_code: str | None) -> RouteSuggestion:
 
     best = min(rules, key=specificity, default=None)
     if best is not None:
-        target = best.unit or best.agency
+        unit = best.unit if best.unit_id and best.unit.is_active else None
+        target = unit or best.agency
         cat = best.category.name if best.category_id else "semua kategori"
         cat_en = best.category.name_en or best.category.name if best.category_id else "any category"
         where = best.region.name if best.region_id else "seluruh wilayah"
         where_en = best.region.name if best.region_id else "anywhere"
         return RouteSuggestion(
             agency=best.agency,
-            unit=best.unit if best.unit_id and best.unit.is_active else None,
+            unit=unit,
             rule=best,
             reason=f"aturan #{best.pk}: {cat} di {where} → {target}",
             reason_en=f"rule #{best.pk}: {cat_en} in {where_en} → {target}",

@@ -23,8 +23,20 @@ from .actors import Actor, as_actor
 from .models import PUBLISHED_STATUSES, Report
 
 
-def _region_q(codes: list[str], field: str = "region_id") -> Q:
-    parts = [Q(**{field: c}) | Q(**{f"{field}__startswith": c + "."}) for c in codes]
+def region_subtree_q(codes: list[str]) -> Q:
+    """Reports located in any of the region subtrees `codes` (uses the indexed
+    denormalised province/regency columns where the depth allows)."""
+    from aduan.regions.models import Region
+
+    parts = []
+    for code in codes:
+        if len(code) == 2:
+            parts.append(Q(province_code=code))
+        elif len(code) == 5:
+            parts.append(Q(regency_code=code))
+        else:
+            below = Region.objects.filter(code__startswith=code + ".").values("code")
+            parts.append(Q(region_id=code) | Q(region_id__in=below))
     return reduce(or_, parts) if parts else Q()
 
 
@@ -48,13 +60,13 @@ def visible_reports(who) -> QuerySet[Report]:
         if agency.verifies_own_region:
             codes = agency.jurisdiction_codes()
             if codes:
-                q |= Q(agency__isnull=True) & _region_q(codes)
+                q |= Q(agency__isnull=True) & region_subtree_q(codes)
         return qs.filter(q)
     if role == Role.UNIT_OFFICER and user.agency_id:
         return qs.filter(unit_id=user.agency_id)
     if role == Role.SUPERVISOR:
         if user.scope_region_id:
-            return qs.filter(_region_q([user.scope_region_id]))
+            return qs.filter(region_subtree_q([user.scope_region_id]))
         return qs
     if actor.reporter_id is not None:
         return qs.filter(Q(reporter_id=actor.reporter_id) | Q(pk__in=public_reports().values("pk")))

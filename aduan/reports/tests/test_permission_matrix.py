@@ -157,9 +157,7 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
     """The real domain action behind each name of the state machine."""
     return {
         "verify": lambda r, who: a.verify_report(r, actor=who, title="Jalan poros berlubang"),
-        "dispose": lambda r, who: a.dispose_report(
-            r, world.pemkab, unit=world.dinas_pu, actor=who
-        ),
+        "dispose": lambda r, who: a.dispose_report(r, world.pemkab, unit=world.dinas_pu, actor=who),
         "put_on_hold": lambda r, who: a.put_on_hold(r, "Mohon kirim foto lokasi.", actor=who),
         "add_information": lambda r, who: a.add_information(r, "Foto terlampir.", actor=who),
         "archive": lambda r, who: a.archive_report(r, "spam", actor=who),
@@ -322,9 +320,7 @@ def delegated(world):
 
 
 @pytest.mark.parametrize("action", VERIFICATION_ACTIONS)
-def test_an_agency_with_delegated_verification_verifies_reports_in_its_region(
-    delegated, action
-):
+def test_an_agency_with_delegated_verification_verifies_reports_in_its_region(delegated, action):
     world = delegated
     report = world.report_in("submitted")  # in Sangatta Utara, Kutai Timur
     admin = as_actor(world.agency_admin)

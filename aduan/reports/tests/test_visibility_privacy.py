@@ -55,7 +55,9 @@ def test_published_means_forwarded_at_least_once():
 
 def test_the_public_sees_only_published_reports_that_are_not_confidential(world):
     open_reports = {status: world.report_in(status) for status in ALL_STATUSES}
-    confidential = {status: world.report_in(status, is_confidential=True) for status in ALL_STATUSES}
+    confidential = {
+        status: world.report_in(status, is_confidential=True) for status in ALL_STATUSES
+    }
 
     expected = {open_reports[s].pk for s in PUBLISHED}
     assert set(public_reports().values_list("pk", flat=True)) == expected

@@ -1,0 +1,65 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.utils import timezone
+
+from aduan.core.models import WorkerHeartbeat
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_healthz_reports_the_database_up_and_no_worker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"]["ok"] is True
+    assert body["worker"] == {"ok": False, "last_seen": None}
+    assert body["status"] == "degraded"
+
+
+def test_healthz_reports_a_live_worker(client, db):
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="w1", seen_at=now, started_at=now)
+    body = client.get("/healthz").json()
+    assert body["worker"]["ok"] is True and body["status"] == "ok"
+
+
+def test_healthz_reports_a_silent_worker_as_down(client, db, settings):
+    old = timezone.now() - timezone.timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE + 5)
+    WorkerHeartbeat.objects.create(worker_id="w1", seen_at=old, started_at=old)
+    assert client.get("/healthz").json()["worker"]["ok"] is False
+
+
+def _start(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "PERSONAL_DATA_KEYS"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_refuses_the_default_secret_key():
+    result = _start({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_default_encryption_key():
+    result = _start({"DEBUG": "false", "SECRET_KEY": "k" * 50})
+    assert result.returncode != 0
+    assert "PERSONAL_DATA_KEYS" in result.stderr
+
+
+def test_production_starts_with_real_secrets():
+    from cryptography.fernet import Fernet
+
+    result = _start({
+        "DEBUG": "false",
+        "SECRET_KEY": "a-real-secret-" + "x" * 40,
+        "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
+        "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+        "ALLOWED_HOSTS": "aduan.example.go.id",
+    })
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,134 @@
+"""Side effects are jobs written in the same transaction as the change, run after commit
+by the worker, retried on failure, and never run for a rolled-back change."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from aduan.notifications import service, sms
+from aduan.notifications.models import Notification
+from aduan.reports import actions as a
+from conftest import run_tasks
+
+
+def test_a_status_change_queues_its_notifications_in_the_same_transaction(world):
+    report = world.submit()
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_notification").count()
+    assert queued == Notification.objects.filter(report=report).count() == 2
+
+
+def test_a_rolled_back_change_leaves_no_job_and_no_notification(world):
+    report = world.submit()
+    jobs_before = DBTaskResult.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
+        raise RuntimeError("the web process dies before commit")
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert DBTaskResult.objects.count() == jobs_before
+    assert not Notification.objects.filter(template="new_disposition").exists()
+
+
+def test_the_worker_delivers_reporter_and_staff_messages_in_indonesian(world):
+    world.report_in("dispositioned")
+    run_tasks()
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert "diterima" in subjects["siti@example.com"] or "Didisposisikan" in subjects["siti@example.com"]
+    assert subjects[world.officer.email].startswith("[Aduan] Disposisi baru")
+    assert any("Laporan Anda diterima" in text for _, text in sms.outbox)
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_failed_delivery_is_retried_later_and_then_succeeds(world, monkeypatch):
+    report = world.submit()
+    calls = {"n": 0}
+    real_send = service.send_mail
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("SMTP down")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(service, "send_mail", flaky)
+    run_tasks()
+    email = Notification.objects.get(report=report, channel="email")
+    assert email.status == "pending" and email.attempts == 1
+    assert "SMTP down" in email.last_error
+    assert email.next_attempt_at > timezone.now()
+    # Nothing is re-sent before the backoff passes...
+    assert service.sweep() == 0
+    # ...then the sweep queues it again and the worker delivers it.
+    assert service.sweep(now=email.next_attempt_at + dt.timedelta(seconds=1)) == 1
+    run_tasks()
+    email.refresh_from_db()
+    assert email.status == "sent" and email.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_a_notification_is_sent_at_most_once_even_if_queued_twice(world):
+    report = world.submit()
+    email = Notification.objects.get(report=report, channel="email")
+    from aduan.notifications.tasks import deliver_notification
+
+    deliver_notification.enqueue(email.pk)
+    run_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_a_message_stuck_with_a_dead_worker_is_sent_again(world):
+    report = world.submit()
+    email = Notification.objects.get(report=report, channel="email")
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Notification.objects.filter(pk=email.pk).update(status="sending", next_attempt_at=long_ago)
+    DBTaskResult.objects.all().delete()
+    assert service.sweep() >= 1
+    run_tasks()
+    email.refresh_from_db()
+    assert email.status == "sent"
+
+
+def test_a_job_left_running_by_a_dead_worker_is_requeued(world):
+    from aduan.core.scheduler import requeue_stale_tasks
+
+    world.submit()
+    job = DBTaskResult.objects.first()
+    DBTaskResult.objects.filter(pk=job.pk).update(status="RUNNING", started_at=timezone.now() - dt.timedelta(hours=1))
+    assert requeue_stale_tasks() == 1
+    run_tasks()
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == DBTaskResult.objects.count()
+
+
+def test_the_worker_command_runs_the_schedule_and_writes_its_heartbeat(world):
+    from aduan.core.models import WorkerHeartbeat
+
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    from aduan.core.management.commands import run_worker
+
+    world.submit()
+    # Closing connections between tasks would close the test's own transaction.
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None), mock.patch.object(
+        run_worker, "close_old_connections", lambda: None
+    ):
+        call_command("run_worker", "--once")
+    assert len(mail.outbox) == 1
+    paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert "aduan.reports.tasks.scan_deadlines" in paths
+    assert "aduan.notifications.tasks.sweep_notifications" in paths
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    # The heartbeat is removed on a clean exit.
+    assert not WorkerHeartbeat.objects.exists()
+
+
+def test_personal_data_never_reaches_the_job_queue(world):
+    world.submit()
+    payloads = " ".join(str(r.args_kwargs) for r in DBTaskResult.objects.all())
+    assert "siti@example.com" not in payloads and "081234567890" not in payloads
