@@ -8,6 +8,7 @@ report.
 """
 
 import re
+import unicodedata
 
 from django.conf import settings
 from django.db import ProgrammingError, connection, transaction
@@ -16,7 +17,7 @@ from stdnum import damm
 
 from .models import TrackingCounter
 
-_PATTERN = re.compile(r"^([A-Z]{2,6})(\d{2})(\d{7,9})(\d)$")
+_PATTERN = re.compile(r"^([A-Z]{2,6})(\d{2})(\d{7,9})(\d)$", re.ASCII)
 
 
 def _digits(node: str, year: str, seq: str) -> str:
@@ -35,7 +36,10 @@ def normalise(raw: str) -> str | None:
 
     Spaces, dots and dashes are ignored and case does not matter; the check digit must
     match."""
-    compact = re.sub(r"[\s.\-_/]", "", raw or "").upper()
+    text = unicodedata.normalize("NFKC", raw or "")
+    # Digits from any script (Arabic-Indic keyboards, full-width input) become ASCII.
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    compact = re.sub(r"[\s.\-_/]", "", text).upper()
     match = _PATTERN.match(compact)
     if not match:
         return None

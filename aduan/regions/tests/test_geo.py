@@ -4,9 +4,9 @@ import pytest
 
 from aduan.regions.geo import haversine_km, normalise_name, parse_dms, suggest_region
 from aduan.regions.matching import Candidate, Place, RegionNameIndex, Tier, place_keys, resolve_places
-from aduan.regions.models import GeoPlace
+from aduan.regions.models import GeoPlace, GeoPlaceSource
 
-from .helpers import load
+from .helpers import MINI_DATA, load
 
 
 class TestParseDms:
@@ -216,15 +216,16 @@ class TestSuggestRegion:
 
         assert suggestion.reason.endswith("→ Distrik Nabire, Kabupaten Nabire")
 
-    def test_the_search_widens_until_it_finds_the_nearest_place(self):
-        # Tenggarong is about 150 km from the nearest fixture point but Samarinda (64.72) and
-        # Tenggarong (64.02) are ~20 km apart: a point between them must pick the closer.
-        suggestion = suggest_region(-0.43, 117.0)
+    def test_the_nearer_of_two_places_wins(self):
+        # Between Tenggarong (2.4 km) and Samarinda (17 km).
+        assert suggest_region(-0.43, 117.0).place_name == "Tenggarong"
 
-        assert suggestion.place_name == "Tenggarong"
-        far = suggest_region(-1.5, 117.0)  # ~110 km south of Samarinda
-        assert far.place_name == "Samarinda"
-        assert far.distance_km > 100
+    def test_the_search_widens_until_it_finds_a_place(self):
+        # 114 km south of Samarinda, the nearest fixture place: only the last box reaches it.
+        suggestion = suggest_region(-1.5, 117.0)
+
+        assert suggestion.place_name == "Samarinda"
+        assert suggestion.distance_km == pytest.approx(113.9, abs=0.1)
 
     def test_a_point_in_the_ocean_far_away_gives_nothing(self):
         assert suggest_region(-20.0, 100.0) is None
@@ -232,6 +233,23 @@ class TestSuggestRegion:
     @pytest.mark.parametrize(("lat", "lon"), [(math.nan, 117.0), (0.5, math.inf), (95.0, 117.0)])
     def test_an_impossible_point_gives_nothing(self, lat, lon):
         assert suggest_region(lat, lon) is None
+
+
+@pytest.mark.django_db
+def test_a_place_in_the_corner_of_the_box_does_not_hide_a_nearer_one_outside_it():
+    # From (0, 117): A is inside the first 0.25° box, in its corner (~33 km); B lies just
+    # north of the box (~29 km). The first box alone would answer A.
+    load(MINI_DATA, "--skip-geo")
+    for name, latitude, longitude in [("A", 0.21, 117.21), ("B", 0.26, 117.0)]:
+        GeoPlace.objects.create(
+            name=name,
+            latitude=latitude,
+            longitude=longitude,
+            regency_id="64.08",
+            source=GeoPlaceSource.GEONAMES,
+        )
+
+    assert suggest_region(0.0, 117.0).place_name == "B"
 
 
 @pytest.mark.django_db
