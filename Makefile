@@ -47,7 +47,7 @@ test: install
 
 test-sqlite: install
 	@echo "== Test suite on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest -m "not postgres"
 
 test-postgres: install postgres
 	@echo "== Test suite on PostgreSQL ($(PG_URL))"

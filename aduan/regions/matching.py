@@ -338,7 +338,9 @@ def match_places(
     return report
 
 
-def resolve_places(places: list[Place], anchors: list[tuple[float, float, str]]) -> list[str | None]:
+def resolve_places(
+    places: list[Place], anchors: list[tuple[float, float, str]]
+) -> list[str | None]:
     """Pick each place's regency among its name candidates by the votes of its neighbours.
 
     A place named exactly like a regency or city of its province ("Samarinda", "Malang"),
@@ -358,8 +360,9 @@ def resolve_places(places: list[Place], anchors: list[tuple[float, float, str]])
     province gets next to nothing). A city wins over the regency of the same name, which
     surrounds it, so votes cannot tell them apart. With almost no votes around it (sparse
     country such as inland Kalimantan), the name alone decides: its strongest evidence must
-    point to a single regency, except that a name shared by several cities of one province
-    ("Jakarta") goes to the city with the lowest code.
+    point to a single regency, except that a regency or city name shared within one province
+    ("Bekasi": Kabupaten and Kota; "Jakarta": five cities) goes to the city with the lowest
+    code, the original city.
     """
     grid = _Grid(NEIGHBOUR_RADIUS_KM)
     for position, place in enumerate(places):
@@ -433,11 +436,11 @@ def _decide(place: Place, votes: Counter) -> str | None:
 def _decide_by_name(place: Place) -> str | None:
     strongest = max(c.strongest for c in place.candidates.values())
     best = [c for c in place.candidates.values() if c.strongest == strongest]
-    if strongest in REGENCY_TIERS and len({c.regency_code[:2] for c in best}) == 1:
-        cities = [c for c in best if _is_city(c)] or best
-        return min(c.regency_code for c in cities)
     if len(best) == 1:
         return best[0].regency_code
+    cities = [c for c in best if _is_city(c)]
+    if strongest in REGENCY_TIERS and cities and len({c.regency_code[:2] for c in best}) == 1:
+        return min(c.regency_code for c in cities)
     return None
 
 
@@ -465,9 +468,8 @@ class _Grid:
     def __init__(self, radius_km: float) -> None:
         self.radius_km = radius_km
         self.cell_deg = radius_km / 110.5
-        self.cells: dict[tuple[int, int], list[tuple[float, float, tuple[str, int]]]] = (
-            defaultdict(list)
-        )
+        self.cells: dict[tuple[int, int], list[tuple[float, float, tuple[str, int]]]]
+        self.cells = defaultdict(list)
 
     def _cell(self, latitude: float, longitude: float) -> tuple[int, int]:
         return math.floor(latitude / self.cell_deg), math.floor(longitude / self.cell_deg)
@@ -482,7 +484,8 @@ class _Grid:
         # at least 0.98 of a degree of latitude; two cells either way east-west stays safe.
         for d_row in (-1, 0, 1):
             for d_column in (-2, -1, 0, 1, 2):
-                for other_lat, other_lon, item in self.cells.get((row + d_row, column + d_column), ()):
+                cell = self.cells.get((row + d_row, column + d_column), ())
+                for other_lat, other_lon, item in cell:
                     distance = haversine_km(latitude, longitude, other_lat, other_lon)
                     if distance <= self.radius_km:
                         found.append((*item, distance))

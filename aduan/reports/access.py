@@ -124,9 +124,10 @@ def may_see_identity(who, report: Report) -> bool:
     if user.role == Role.NATIONAL_ADMIN:
         return True
     if user.role == Role.AGENCY_ADMIN and user.agency_id:
-        from .permissions import agency_verifies
-
-        if agency_verifies(user, report):
+        agency = user.agency
+        # With delegated verification this agency's admins are the ones who verify the
+        # reports of their region, before and after they dispose them.
+        if agency.verifies_own_region and report.region_id and agency.covers_region(report.region_id):
             return True
         # Anonymous identity stays with the admins who verify, not the receiving agency.
         return report.agency_id == user.agency_id and not report.is_anonymous

@@ -37,7 +37,7 @@ from aduan.regions.models import Region
 from . import deadlines, tracking
 from .access import token_hash
 from .actors import SYSTEM, Actor, as_actor
-from .errors import InvalidInput, ValidationFailed
+from .errors import InvalidInput, InvalidTransition, ValidationFailed
 from .events import append_event
 from .models import (
     ArchiveReason,
@@ -756,6 +756,10 @@ def archive_report(
     actor = as_actor(actor)
     now = _now()
     report, target = _begin(report, "archive", actor)
+    if report.status == Status.ON_HOLD and report.status_before_hold not in ("", Status.SUBMITTED):
+        # Only a report still awaiting verification may be archived; once disposed it
+        # must be handled (or returned), never dropped.
+        raise InvalidTransition("archive", report.status_before_hold)
     if reason not in ArchiveReason.values:
         raise InvalidInput(
             "Alasan arsip tidak dikenal.", "Unknown archive reason.", field="reason"

@@ -65,8 +65,7 @@ def allowed(actor: Actor, action: str, report) -> bool:
         return False
     role = user.role
     if role == Role.NATIONAL_ADMIN:
-        if action == "redispose":
-            return report.returned_to in ("national", "")
+        # The national admin may also intervene in a unit's return to its agency.
         return action in NATIONAL_ACTIONS
     if role == Role.AGENCY_ADMIN and user.agency_id:
         if report.agency_id == user.agency_id:

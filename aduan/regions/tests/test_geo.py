@@ -3,7 +3,14 @@ import math
 import pytest
 
 from aduan.regions.geo import haversine_km, normalise_name, parse_dms, suggest_region
-from aduan.regions.matching import Candidate, Place, RegionNameIndex, Tier, place_keys, resolve_places
+from aduan.regions.matching import (
+    Candidate,
+    Place,
+    RegionNameIndex,
+    Tier,
+    place_keys,
+    resolve_places,
+)
 from aduan.regions.models import GeoPlace, GeoPlaceSource
 
 from .helpers import MINI_DATA, load
@@ -139,7 +146,10 @@ class TestResolvePlaces:
     def test_a_namesake_in_another_regency_is_rejected(self):
         # "Waru" sits among villages of regency A but its name matches only a district of
         # regency B elsewhere in the province: the match is a coincidence.
-        places = [*village_cluster("35.01", -7.0, 112.0), place("Waru", -7.02, 112.01, ("35.15", Tier.DISTRICT))]
+        places = [
+            *village_cluster("35.01", -7.0, 112.0),
+            place("Waru", -7.02, 112.01, ("35.15", Tier.DISTRICT)),
+        ]
 
         assert resolve_places(places, anchors=[])[-1] is None
 
@@ -152,7 +162,9 @@ class TestResolvePlaces:
         assert resolve_places(places, anchors=[])[-1] == "35.01"
 
     def test_islands_vote_too(self):
-        places = [place("Sukamaju", -7.02, 112.01, ("35.01", Tier.VILLAGE), ("35.15", Tier.VILLAGE))]
+        places = [
+            place("Sukamaju", -7.02, 112.01, ("35.01", Tier.VILLAGE), ("35.15", Tier.VILLAGE))
+        ]
         anchors = [(-7.03, 112.02, "35.15"), (-7.01, 112.0, "35.15")]
 
         assert resolve_places(places, anchors) == ["35.15"]

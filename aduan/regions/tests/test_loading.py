@@ -21,6 +21,11 @@ def level_counts() -> dict[int, int]:
     return {level: Region.objects.filter(level=level).count() for level in RegionLevel}
 
 
+def zones_under(province_code: str) -> set[str]:
+    regions = Region.objects.filter(code__startswith=province_code)
+    return set(regions.values_list("timezone", flat=True))
+
+
 @pytest.fixture
 def data_copy(tmp_path):
     """A writable copy of the fixture data, for tests that change it between runs."""
@@ -49,12 +54,9 @@ class TestLoadRegions:
         assert village.parent.parent.parent.code == "64"
         assert Region.objects.get(code="64").parent is None
         assert village.timezone == TimeZone.WITA
-        assert set(Region.objects.filter(code__startswith="31").values_list("timezone", flat=True)) == {
-            TimeZone.WIB
-        }
-        assert set(Region.objects.filter(code__startswith="94").values_list("timezone", flat=True)) == {
-            TimeZone.WIT
-        }
+        assert zones_under("64") == {TimeZone.WITA}
+        assert zones_under("31") == {TimeZone.WIB}
+        assert zones_under("94") == {TimeZone.WIT}
         assert "village 15 rows: 15 new, 0 updated, 0 unchanged" in output
 
     def test_running_it_twice_changes_nothing(self):
@@ -100,7 +102,10 @@ class TestLoadRegions:
 
     def test_it_reads_gzip_compressed_files(self, tmp_path):
         for source in MINI_DATA.glob("*.csv"):
-            with open(source, "rb") as plain, gzip.open(tmp_path / f"{source.name}.gz", "wb") as packed:
+            with (
+                open(source, "rb") as plain,
+                gzip.open(tmp_path / f"{source.name}.gz", "wb") as packed,
+            ):
                 packed.write(plain.read())
 
         load(tmp_path)

@@ -489,3 +489,15 @@ def test_the_secret_of_a_report_opens_only_that_report(world):
     _, guest = reporter_actor_from_secret(first.report.tracking_number, first.secret)
     assert not guest.is_reporter_of(second.report)
     assert second.report.status == Status.SUBMITTED
+
+
+def test_a_delegated_verifier_keeps_seeing_an_anonymous_reporter_after_disposing_to_itself(world):
+    from aduan.reports.access import reporter_identity
+    from aduan.reports.actions import dispose_report
+
+    world.pemkab.verifies_own_region = True
+    world.pemkab.save()
+    report = world.submit(is_anonymous=True)
+    report = dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.agency_admin)
+    assert reporter_identity(world.agency_admin, report).name == "Siti Aminah"
+    assert reporter_identity(world.officer, report) is None

@@ -142,9 +142,9 @@ def test_a_unit_return_goes_back_to_the_agency_admin_who_redisposes(world):
     report = world.report_in("returned")
     assert report.returned_to == "agency"
     assert report.unit is None
-    # The national admin is not the one to act on a unit's return...
+    # A sibling unit's officer cannot take it over...
     with pytest.raises(DomainError):
-        a.redispose_report(report, world.pemkab, unit=world.dlh, actor=world.national_admin)
+        a.redispose_report(report, world.pemkab, unit=world.dlh, actor=world.dlh_officer)
     report = a.redispose_report(report, world.pemkab, unit=world.dlh, actor=world.agency_admin)
     assert report.status == S.DISPOSITIONED
     assert report.unit == world.dlh
@@ -207,3 +207,24 @@ def test_verification_corrects_title_category_and_region_and_records_the_changes
     assert event.visibility == "internal"
     assert event.payload["changes"]["region"] == ["64.08", "64.08.05"]
     assert report.verified_at is not None
+
+
+def test_the_national_admin_may_intervene_in_a_unit_return(world):
+    report = world.report_in("returned")
+    report = a.redispose_report(report, world.pemkab, unit=world.dlh, actor=world.national_admin)
+    assert (report.status, report.unit) == (S.DISPOSITIONED, world.dlh)
+
+
+def test_a_disposed_report_put_on_hold_cannot_be_archived(world):
+    report = world.report_in("dispositioned")
+    report = a.put_on_hold(report, "Alamat lengkap?", actor=world.officer)
+    with pytest.raises(DomainError):
+        a.archive_report(report, "incomplete", actor=world.national_admin)
+    report.refresh_from_db()
+    assert report.status == S.ON_HOLD
+
+
+def test_a_report_on_hold_before_verification_can_be_archived(world):
+    report = world.report_in("on_hold")
+    report = a.archive_report(report, "incomplete", actor=world.national_admin)
+    assert report.status == S.ARCHIVED
