@@ -896,6 +896,7 @@ def return_not_authority(report: Report, reason: str, *, actor) -> Report:
     )
     _save(report, now, "status", "returned_to", "unit")
     notify_staff(report, audience, "report_returned", extra={"reason": reason})
+    _notify_status(report)
     return report
 
 
@@ -953,8 +954,7 @@ def redispose_report(
         "completion_due_at",
     )
     notify_staff(report, ("unit",) if unit else ("agency",), "new_disposition")
-    if agency_changed:
-        _notify_status(report, agency_name=agency.name)
+    _notify_status(report, agency_name=agency.name)
     return report
 
 

@@ -132,3 +132,21 @@ def test_personal_data_never_reaches_the_job_queue(world):
     world.submit()
     payloads = " ".join(str(r.args_kwargs) for r in DBTaskResult.objects.all())
     assert "siti@example.com" not in payloads and "081234567890" not in payloads
+
+
+def test_the_reporter_hears_of_every_status_change(world):
+    report = world.report_in("returned")
+    report = a.redispose_report(report, world.pemkab, unit=world.dlh, actor=world.agency_admin)
+    report = a.acknowledge_report(report, actor=world.dlh_officer)
+    report = a.post_follow_up(report, "Selesai.", actor=world.dlh_officer)
+    report = a.accept_response(report, actor=world.citizen)
+    emails = Notification.objects.filter(report=report, audience="reporter", channel="email").order_by("pk")
+    assert [(n.template, n.context["status"]) for n in emails] == [
+        ("report_submitted", "submitted"),
+        ("status_changed", "dispositioned"),
+        ("status_changed", "returned"),
+        ("status_changed", "dispositioned"),
+        ("status_changed", "in_progress"),
+        ("follow_up_posted", "responded"),
+        ("report_closed", "closed"),
+    ]

@@ -26,7 +26,7 @@ class TestRegionAdmin:
         response = client.get("/admin/regions/region/", {"q": "64.08"})
 
         assert response.status_code == 200
-        assert response.context["cl"].result_count == 8  # 64.08, 3 districts, 4 villages
+        assert response.context["cl"].result_count == 10  # 64.08, its 3 districts and 6 villages
         assert "Kabupaten Kutai Timur" in response.text
 
     def test_the_lists_filter_by_level_and_source(self, client, superuser):
