@@ -252,7 +252,7 @@ def _load_geo_places(
         with_district = sum(1 for place in places if place.district_id)
         log(
             f"geonames  {report.points:>6} Indonesian points: {report.name_matches} matched "
-            f"by name, {len(report.matched)} confirmed by their neighbours and kept "
+            f"by name, {len(report.matched)} kept after the neighbourhood check "
             f"({with_district} with a district)"
         )
         if report.unknown_admin1:

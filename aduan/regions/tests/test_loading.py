@@ -180,7 +180,9 @@ class TestGeoPlaces:
             "Nabire": ("94.01", "94.01.01"),
         }
         # Tanahgrogot lies in a regency missing from the fixture; Kuching is in Malaysia.
-        assert "8 Indonesian points: 7 matched by name, 7 confirmed by their neighbours" in output
+        assert (
+            "8 Indonesian points: 7 matched by name, 7 kept after the neighbourhood check" in output
+        )
 
 
 def test_every_province_in_the_shipped_data_has_a_time_zone():
