@@ -10,7 +10,7 @@ PORT ?= 8000
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
 
-.PHONY: help install run test test-sqlite test-postgres postgres lint format migrate demo clean
+.PHONY: help install run test test-sqlite test-postgres postgres browser lint format migrate demo clean
 
 help:
 	@echo "make run   - set up everything and serve Aduan with its worker on http://127.0.0.1:$(PORT)"
@@ -41,7 +41,7 @@ run: demo
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install browser
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 
@@ -57,6 +57,9 @@ test-postgres: install postgres
 # superuser login; otherwise say exactly what is missing).
 postgres:
 	@bash scripts/ensure_postgres.sh "$(PG_URL)"
+
+browser:
+	@bash scripts/ensure_chromium.sh
 
 lint: install
 	$(BIN)/ruff check .

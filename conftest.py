@@ -8,6 +8,8 @@ Kalimantan Timur.
 """
 
 import datetime as dt
+import os
+import shutil
 
 import pytest
 from django.utils import timezone
@@ -175,3 +177,97 @@ def aware(y, m, d, h=9, minute=0, tz="Asia/Makassar"):
 
 
 __all__ = ["World", "aware", "run_tasks", "timezone"]
+
+
+# -- real browser (Playwright driving Debian's chromium) ------------------------------------
+
+CHROMIUM_ARGS = [
+    # As root in a container, and with no network but loopback: keep Chromium quiet.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOT_DIR = os.path.join(os.path.dirname(__file__), "var", "screenshots")
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium is missing: install Debian's 'chromium' package (make test does this as root).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the Django ORM calls the
+    # test makes around it are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _new_page(browser, live_server, *, mobile=False, locale="id-ID"):
+    options = {"base_url": live_server.url, "locale": locale}
+    if mobile:
+        options |= {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+    else:
+        options |= {"viewport": {"width": 1280, "height": 900}}
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A desktop browser page on the live test server."""
+    context, page = _new_page(browser, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A page at a cheap phone's width (360 px)."""
+    context, page = _new_page(browser, live_server, mobile=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Factory for extra pages (one per person in a multi-actor test)."""
+    contexts = []
+
+    def make(**kwargs):
+        context, page = _new_page(browser, live_server, **kwargs)
+        contexts.append(context)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a full-page screenshot under var/screenshots/ (git-ignored)."""
+    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+    path = os.path.join(SCREENSHOT_DIR, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def login(page, username, password="kata-sandi-uji-123"):
+    """Log in through the real login form."""
+    page.goto("/akun/masuk/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()

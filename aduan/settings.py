@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "aduan.agencies",
     "aduan.reports",
     "aduan.notifications",
+    "aduan.portal",
+    "aduan.workspace",
+    "aduan.api",
+    "aduan.open311",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "aduan.core.context_processors.site",
             ],
         },
     },
@@ -160,6 +165,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "aduan" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -217,3 +223,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"

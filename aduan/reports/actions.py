@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -331,6 +332,17 @@ def validate_submission(
         )
     clean["latitude"], clean["longitude"] = lat, lon
     clean["address"] = str(data.get("address") or "").replace("\x00", "").strip()[:300]
+    media_url = str(data.get("media_url") or "").strip()
+    if media_url:
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except DjangoValidationError:
+            err("media_url", "Tautan media tidak valid.", "Invalid media URL.")
+        if len(media_url) > 500:
+            err("media_url", "Tautan media terlalu panjang.", "Media URL is too long.")
+    clean["media_url"] = media_url
 
     category_value = data.get("category")
     category = _resolve_category(category_value)
@@ -424,6 +436,7 @@ def submit_report(
             latitude=clean["latitude"],
             longitude=clean["longitude"],
             address=clean["address"],
+            media_url=clean["media_url"],
             category=clean["category"],
             is_anonymous=clean["is_anonymous"],
             is_confidential=clean["is_confidential"],

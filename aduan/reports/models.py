@@ -97,6 +97,8 @@ class Report(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(max_length=300, blank=True)
+    # A link to media hosted elsewhere (Open311 `media_url`); never fetched by the server.
+    media_url = models.URLField(max_length=500, blank=True)
     category = models.ForeignKey(
         "categories.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
