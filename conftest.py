@@ -53,38 +53,68 @@ class World:
         self.sangkulirang = make_region("64.08.05", "Sangkulirang", L.DISTRICT, self.kutim)
         self.jakarta = make_region("31", "DKI Jakarta", L.PROVINCE, tz=TimeZone.WIB)
 
-        self.infrastruktur = Category.objects.create(slug="infrastruktur", name="Infrastruktur", name_en="Infrastructure")
-        self.jalan = Category.objects.create(slug="jalan-rusak", name="Jalan rusak", name_en="Damaged road", parent=self.infrastruktur)
-        self.lingkungan = Category.objects.create(slug="lingkungan-hidup", name="Lingkungan Hidup", name_en="Environment")
-        self.limbah = Category.objects.create(slug="limbah", name="Limbah", name_en="Waste", parent=self.lingkungan)
+        self.infrastruktur = Category.objects.create(
+            slug="infrastruktur", name="Infrastruktur", name_en="Infrastructure"
+        )
+        self.jalan = Category.objects.create(
+            slug="jalan-rusak",
+            name="Jalan rusak",
+            name_en="Damaged road",
+            parent=self.infrastruktur,
+        )
+        self.lingkungan = Category.objects.create(
+            slug="lingkungan-hidup", name="Lingkungan Hidup", name_en="Environment"
+        )
+        self.limbah = Category.objects.create(
+            slug="limbah", name="Limbah", name_en="Waste", parent=self.lingkungan
+        )
 
-        self.national = Agency.objects.create(name="Pengelola SP4N-LAPOR! Nasional", kind=AgencyKind.NATIONAL)
+        self.national = Agency.objects.create(
+            name="Pengelola SP4N-LAPOR! Nasional", kind=AgencyKind.NATIONAL
+        )
         self.pemkab = Agency.objects.create(
-            name="Pemerintah Kabupaten Kutai Timur", short_name="Pemkab Kutim",
-            kind=AgencyKind.REGENCY, timezone=TimeZone.WITA,
+            name="Pemerintah Kabupaten Kutai Timur",
+            short_name="Pemkab Kutim",
+            kind=AgencyKind.REGENCY,
+            timezone=TimeZone.WITA,
         )
         self.pemkab.jurisdiction.add(self.kutim)
         self.dinas_pu = Agency.objects.create(
-            name="Dinas Pekerjaan Umum Kutai Timur", short_name="Dinas PU",
-            kind=AgencyKind.UNIT, parent=self.pemkab, timezone=TimeZone.WITA,
+            name="Dinas Pekerjaan Umum Kutai Timur",
+            short_name="Dinas PU",
+            kind=AgencyKind.UNIT,
+            parent=self.pemkab,
+            timezone=TimeZone.WITA,
         )
         self.dlh = Agency.objects.create(
-            name="Dinas Lingkungan Hidup Kutai Timur", short_name="DLH",
-            kind=AgencyKind.UNIT, parent=self.pemkab, timezone=TimeZone.WITA,
+            name="Dinas Lingkungan Hidup Kutai Timur",
+            short_name="DLH",
+            kind=AgencyKind.UNIT,
+            parent=self.pemkab,
+            timezone=TimeZone.WITA,
         )
         self.pemkab_paser = Agency.objects.create(
             name="Pemerintah Kabupaten Paser", kind=AgencyKind.REGENCY, timezone=TimeZone.WITA
         )
         self.pemkab_paser.jurisdiction.add(self.paser)
         self.pu_paser = Agency.objects.create(
-            name="Dinas PU Paser", kind=AgencyKind.UNIT, parent=self.pemkab_paser, timezone=TimeZone.WITA
+            name="Dinas PU Paser",
+            kind=AgencyKind.UNIT,
+            parent=self.pemkab_paser,
+            timezone=TimeZone.WITA,
         )
-        self.rule_jalan = RoutingRule.objects.create(category=self.jalan, region=self.kutim, agency=self.pemkab, unit=self.dinas_pu)
+        self.rule_jalan = RoutingRule.objects.create(
+            category=self.jalan, region=self.kutim, agency=self.pemkab, unit=self.dinas_pu
+        )
 
         def user(username, role, agency=None, **extra):
             return User.objects.create_user(
-                username=username, password="kata-sandi-uji-123", role=role, agency=agency,
-                email=f"{username}@example.go.id", **extra,
+                username=username,
+                password="kata-sandi-uji-123",
+                role=role,
+                agency=agency,
+                email=f"{username}@example.go.id",
+                **extra,
             )
 
         self.national_admin = user("admin_nasional", Role.NATIONAL_ADMIN, self.national)
@@ -98,7 +128,13 @@ class World:
         self.outsider = user("warga_lain", Role.CITIZEN)
         from aduan.accounts.models import Reporter
 
-        Reporter.objects.create(user=self.citizen, name="Siti Aminah", nik="6408041234567890", phone="081234567890", email="siti@example.com")
+        Reporter.objects.create(
+            user=self.citizen,
+            name="Siti Aminah",
+            nik="6408041234567890",
+            phone="081234567890",
+            email="siti@example.com",
+        )
         Reporter.objects.create(user=self.outsider, name="Budi", email="budi@example.com")
 
     # -- building state through real actions -------------------------------------------
@@ -160,8 +196,14 @@ def run_tasks():
     # would close the test's own connection.
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         db_worker.Worker(
-            queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-            max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
         ).run()
 
 
@@ -196,9 +238,15 @@ SCREENSHOT_DIR = os.path.join(os.path.dirname(__file__), "var", "screenshots")
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if not path:
-        pytest.fail("Chromium is missing: install Debian's 'chromium' package (make test does this as root).")
+        pytest.fail(
+            "Chromium is missing: install Debian's 'chromium' package (make test does this as root)."
+        )
     return path
 
 
@@ -218,7 +266,12 @@ def browser():
 def _new_page(browser, live_server, *, mobile=False, locale="id-ID"):
     options = {"base_url": live_server.url, "locale": locale}
     if mobile:
-        options |= {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+        options |= {
+            "viewport": {"width": 360, "height": 740},
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        }
     else:
         options |= {"viewport": {"width": 1280, "height": 900}}
     context = browser.new_context(**options)
@@ -265,7 +318,7 @@ def screenshot(page, name: str) -> str:
     return path
 
 
-def login(page, username, password="kata-sandi-uji-123"):
+def login(page, username, password="kata-sandi-uji-123"):  # noqa: S107 - test persona
     """Log in through the real login form."""
     page.goto("/akun/masuk/")
     page.get_by_label("Nama pengguna").fill(username)

@@ -107,3 +107,6 @@ class PersonalDataAccess(models.Model):
         ordering = ["-at"]
         verbose_name = _("akses data pribadi")
         verbose_name_plural = _("akses data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.fields} of {self.reporter_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -72,7 +72,11 @@ def suggest_route(category, region_code: str | None) -> RouteSuggestion:
         best_gov, best_depth = None, -1
         for agency in governments:
             depth = max(
-                (_region_depth(r.code) for r in agency.jurisdiction.all() if r.code in ancestor_codes),
+                (
+                    _region_depth(r.code)
+                    for r in agency.jurisdiction.all()
+                    if r.code in ancestor_codes
+                ),
                 default=0,
             )
             if depth > best_depth:

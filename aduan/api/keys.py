@@ -24,7 +24,9 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_key(name: str, *, user=None, agency=None, can_submit=True, rate_limit_per_minute=120) -> IssuedKey:
+def issue_key(
+    name: str, *, user=None, agency=None, can_submit=True, rate_limit_per_minute=120
+) -> IssuedKey:
     prefix = secrets.token_hex(4)
     raw = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(
@@ -47,7 +49,11 @@ def authenticate(raw: str | None) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     key = ApiKey.objects.select_related("user", "agency").filter(prefix=parts[1][:12]).first()
-    if key is None or not key.is_active or not hmac.compare_digest(key.key_hash, _digest(raw.strip())):
+    if (
+        key is None
+        or not key.is_active
+        or not hmac.compare_digest(key.key_hash, _digest(raw.strip()))
+    ):
         return None
     now = timezone.now()
     # Write at most once a minute: a busy integrator must not turn reads into writes.

@@ -18,7 +18,11 @@ class ApiKey(models.Model):
     # Follow-up work is done as this service account, so the domain actions apply the
     # same permission rules as for a person (and the history names the integrator).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
     )
     # Scope: with an agency, the key may also read and act on that agency's reports.
     agency = models.ForeignKey(

@@ -10,6 +10,15 @@ class NotificationAdmin(admin.ModelAdmin):
     # The address is personal data: never listed, searched or shown here.
     exclude = ["address", "private_context"]
     readonly_fields = [
-        "report", "recipient_user", "audience", "channel", "template", "context",
-        "status", "attempts", "next_attempt_at", "last_error", "sent_at",
+        "report",
+        "recipient_user",
+        "audience",
+        "channel",
+        "template",
+        "context",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
     ]

@@ -67,9 +67,17 @@ def staff_recipients(report, audience: str):
     admins, or the national admins and the supervisors whose scope covers the region."""
     users = User.objects.filter(is_active=True).exclude(email="")
     if audience == "unit":
-        return users.filter(role=Role.UNIT_OFFICER, agency_id=report.unit_id) if report.unit_id else users.none()
+        return (
+            users.filter(role=Role.UNIT_OFFICER, agency_id=report.unit_id)
+            if report.unit_id
+            else users.none()
+        )
     if audience == "agency":
-        return users.filter(role=Role.AGENCY_ADMIN, agency_id=report.agency_id) if report.agency_id else users.none()
+        return (
+            users.filter(role=Role.AGENCY_ADMIN, agency_id=report.agency_id)
+            if report.agency_id
+            else users.none()
+        )
     if audience == "national":
         return users.filter(role=Role.NATIONAL_ADMIN)
     if audience == "supervisors":
@@ -142,7 +150,9 @@ def deliver(notification_id: int) -> str:
             next_attempt_at=None if failed else now + delay,
             last_error=f"{type(exc).__name__}: {exc}"[:300],
         )
-        logger.warning("notification %s attempt %s failed", notification.uuid, notification.attempts)
+        logger.warning(
+            "notification %s attempt %s failed", notification.uuid, notification.attempts
+        )
         return "failed" if failed else "retry"
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""

@@ -127,7 +127,11 @@ def may_see_identity(who, report: Report) -> bool:
         agency = user.agency
         # With delegated verification this agency's admins are the ones who verify the
         # reports of their region, before and after they dispose them.
-        if agency.verifies_own_region and report.region_id and agency.covers_region(report.region_id):
+        if (
+            agency.verifies_own_region
+            and report.region_id
+            and agency.covers_region(report.region_id)
+        ):
             return True
         # Anonymous identity stays with the admins who verify, not the receiving agency.
         return report.agency_id == user.agency_id and not report.is_anonymous

@@ -11,6 +11,7 @@ Every action
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 """
 
+import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Sequence
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,9 +103,7 @@ def _move(report: Report, target: str | None) -> tuple[str, str]:
     return before, report.status
 
 
-def _clean_text(
-    value: Any, field: str, *, required: bool = True, limit: int = TEXT_MAX
-) -> str:
+def _clean_text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
     text = str(value or "").replace("\x00", "").strip()
     if required and not text:
         raise InvalidInput(
@@ -148,10 +147,8 @@ class FileGuard:
         if exc_type is not None:
             storage = Attachment._meta.get_field("file").storage
             for name in self.written:
-                try:
+                with contextlib.suppress(OSError):
                     storage.delete(name)
-                except OSError:
-                    pass
         return False
 
 
@@ -248,9 +245,7 @@ def _coordinate(value, low: float, high: float) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def validate_submission(
-    data: dict, files: Sequence = ()
-) -> tuple[dict, list[ProcessedUpload]]:
+def validate_submission(data: dict, files: Sequence = ()) -> tuple[dict, list[ProcessedUpload]]:
     """Check every field and file of a new report; raise ValidationFailed listing all
     problems at once. Nothing is written."""
     errors: dict[str, list[tuple[str, str]]] = {}
@@ -376,9 +371,7 @@ def _reporter_for(actor: Actor, details: ReporterDetails | None) -> Reporter:
     name = _clean_text(details.name, "name", required=False, limit=150)
     nik = "".join(ch for ch in details.nik if ch.isdigit())
     if details.nik and len(nik) != 16:
-        raise ValidationFailed(
-            {"nik": [("NIK harus 16 digit.", "NIK must have 16 digits.")]}
-        )
+        raise ValidationFailed({"nik": [("NIK harus 16 digit.", "NIK must have 16 digits.")]})
     if not (details.email or details.phone):
         raise ValidationFailed(
             {
@@ -509,9 +502,7 @@ def _apply_edits(report: Report, edits: dict) -> tuple[dict, list[str]]:
     if "category" in edits and edits["category"] not in (None, ""):
         category = _resolve_category(edits["category"])
         if category is None:
-            raise InvalidInput(
-                "Kategori tidak dikenal.", "Unknown category.", field="category"
-            )
+            raise InvalidInput("Kategori tidak dikenal.", "Unknown category.", field="category")
         if category.pk != report.category_id:
             changes["category"] = [
                 report.category.slug if report.category_id else None,
@@ -572,9 +563,7 @@ def verify_report(report: Report, *, actor, **edits) -> Report:
     return report
 
 
-def _check_target(
-    agency: Agency | None, unit: Agency | None
-) -> tuple[Agency, Agency | None]:
+def _check_target(agency: Agency | None, unit: Agency | None) -> tuple[Agency, Agency | None]:
     if agency is None and unit is not None:
         agency = unit.parent
     if agency is None or not agency.is_active or agency.kind == AgencyKind.UNIT:
@@ -584,9 +573,7 @@ def _check_target(
             field="agency",
         )
     if unit is not None and (
-        unit.kind != AgencyKind.UNIT
-        or unit.parent_id != agency.pk
-        or not unit.is_active
+        unit.kind != AgencyKind.UNIT or unit.parent_id != agency.pk or not unit.is_active
     ):
         raise InvalidInput(
             "Unit kerja bukan bagian dari instansi tujuan.",
@@ -708,9 +695,7 @@ def put_on_hold(report: Report, question: str, *, actor) -> Report:
 
 
 @transaction.atomic
-def add_information(
-    report: Report, text: str, *, actor, files: Sequence = ()
-) -> Report:
+def add_information(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
     """The reporter adds information; a report waiting on them resumes where it was and
     its deadlines move by the working days it waited."""
     actor = as_actor(actor)
@@ -774,9 +759,7 @@ def archive_report(
         # must be handled (or returned), never dropped.
         raise InvalidTransition("archive", report.status_before_hold)
     if reason not in ArchiveReason.values:
-        raise InvalidInput(
-            "Alasan arsip tidak dikenal.", "Unknown archive reason.", field="reason"
-        )
+        raise InvalidInput("Alasan arsip tidak dikenal.", "Unknown archive reason.", field="reason")
     note = _clean_text(note, "note", required=False)
     if reason == ArchiveReason.DUPLICATE:
         if duplicate_of is None:
@@ -815,9 +798,7 @@ def archive_report(
         to_status=after,
         payload={
             "reason": reason,
-            "duplicate_of": report.duplicate_of.tracking_number
-            if report.duplicate_of_id
-            else None,
+            "duplicate_of": report.duplicate_of.tracking_number if report.duplicate_of_id else None,
             "note": note,
         },
     )
@@ -902,9 +883,7 @@ def return_not_authority(report: Report, reason: str, *, actor) -> Report:
         payload={
             "reason": reason,
             "returned_to": report.returned_to,
-            "from": (from_unit or report.agency).name
-            if (from_unit or report.agency)
-            else None,
+            "from": (from_unit or report.agency).name if (from_unit or report.agency) else None,
         },
     )
     _save(report, now, "status", "returned_to", "unit")
@@ -1021,9 +1000,7 @@ def post_follow_up(report: Report, text: str, *, actor, files: Sequence = ()) ->
             },
         )
         _store_files(report, processed, guard, event=event)
-        _save(
-            report, now, "status", "first_response_at", "responded_at", "reply_due_at"
-        )
+        _save(report, now, "status", "first_response_at", "responded_at", "reply_due_at")
         notify_reporter(
             report,
             "follow_up_posted",
@@ -1033,9 +1010,7 @@ def post_follow_up(report: Report, text: str, *, actor, files: Sequence = ()) ->
 
 
 @transaction.atomic
-def add_internal_note(
-    report: Report, text: str, *, actor, files: Sequence = ()
-) -> Report:
+def add_internal_note(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
     """A note among staff: never shown to the reporter or the public."""
     actor = as_actor(actor)
     now = _now()
@@ -1051,9 +1026,7 @@ def add_internal_note(
             visibility=Visibility.INTERNAL,
             payload={"text": text},
         )
-        _store_files(
-            report, processed, guard, event=event, visibility=Visibility.INTERNAL
-        )
+        _store_files(report, processed, guard, event=event, visibility=Visibility.INTERNAL)
         _save(report, now)
         return report
 
@@ -1304,9 +1277,7 @@ def close_report(report: Report, *, actor, note: str = "") -> Report:
     return report
 
 
-def auto_close_report(
-    report: Report, *, now: dt.datetime | None = None
-) -> Report | None:
+def auto_close_report(report: Report, *, now: dt.datetime | None = None) -> Report | None:
     """Close a responded report whose reporter stayed silent for 10 working days.
     Returns None (and changes nothing) if it no longer qualifies, so it is safe to call
     twice."""

@@ -19,8 +19,24 @@ class ReportAdmin(admin.ModelAdmin):
     """Read-only: every change of a report goes through the domain actions (the staff
     workspace), never through the admin, so the history stays complete."""
 
-    list_display = ["tracking_number", "title", "status", "report_type", "agency", "unit", "submitted_at", "is_overdue"]
-    list_filter = ["status", "report_type", "channel", "is_overdue", "is_confidential", "is_anonymous"]
+    list_display = [
+        "tracking_number",
+        "title",
+        "status",
+        "report_type",
+        "agency",
+        "unit",
+        "submitted_at",
+        "is_overdue",
+    ]
+    list_filter = [
+        "status",
+        "report_type",
+        "channel",
+        "is_overdue",
+        "is_confidential",
+        "is_anonymous",
+    ]
     search_fields = ["tracking_number", "title"]
     date_hierarchy = "submitted_at"
     inlines = [ReadOnlyEventInline]
@@ -42,7 +58,19 @@ class ReportAdmin(admin.ModelAdmin):
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "report", "kind", "size", "visibility", "created_at"]
     list_filter = ["kind", "visibility"]
-    readonly_fields = ["report", "event", "file", "original_name", "content_type", "extension", "kind", "size", "sha256", "visibility", "uploaded_by_reporter"]
+    readonly_fields = [
+        "report",
+        "event",
+        "file",
+        "original_name",
+        "content_type",
+        "extension",
+        "kind",
+        "size",
+        "sha256",
+        "visibility",
+        "uploaded_by_reporter",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -83,9 +83,7 @@ def resume(report: Report, now: datetime) -> int:
     """Shift every running deadline by the working days spent waiting on the reporter."""
     if report.paused_at is None:
         return 0
-    shift = working_days_between(
-        report.paused_at, now, report_timezone(report), report.region_id
-    )
+    shift = working_days_between(report.paused_at, now, report_timezone(report), report.region_id)
     if shift:
         for field in DEADLINE_FIELDS:
             due = getattr(report, field)

@@ -321,6 +321,9 @@ class TrackingCounter(models.Model):
     node = models.CharField(max_length=12, primary_key=True)
     value = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.node}: {self.value}"
+
 
 class DeadlineNotice(models.Model):
     """One reminder or escalation sent for one deadline. The unique constraint makes the
@@ -338,3 +341,6 @@ class DeadlineNotice(models.Model):
                 fields=["report", "deadline", "due_at", "kind"], name="deadline_notice_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.deadline} {self.kind}"

@@ -74,9 +74,7 @@ def allowed(actor: Actor, action: str, report) -> bool:
             if action in ("verify", "dispose") and report.status == Status.SUBMITTED:
                 return agency_verifies(user, report)
             return action in AGENCY_ACTIONS
-        if action in AGENCY_VERIFICATION_ACTIONS and agency_verifies(user, report):
-            return True
-        return False
+        return action in AGENCY_VERIFICATION_ACTIONS and agency_verifies(user, report)
     if role == Role.UNIT_OFFICER and user.agency_id:
         return report.unit_id == user.agency_id and action in UNIT_ACTIONS
     return False

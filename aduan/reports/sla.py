@@ -46,7 +46,9 @@ def _record_notice(report: Report, deadline: str, due_at: datetime, kind: str) -
     """Insert the notice row; False when it exists already (the scan ran before)."""
     try:
         with transaction.atomic():
-            DeadlineNotice.objects.create(report=report, deadline=deadline, due_at=due_at, kind=kind)
+            DeadlineNotice.objects.create(
+                report=report, deadline=deadline, due_at=due_at, kind=kind
+            )
     except IntegrityError:
         return False
     return True
@@ -61,12 +63,26 @@ def _handle(report_id: int, now: datetime, result: ScanResult) -> None:
         for name, due in deadlines.running_deadlines(report):
             label_id, label_en = deadlines.DEADLINE_LABELS[name]
             payload = {"deadline": name, "due_at": due.isoformat()}
-            handler = ("unit",) if report.unit_id else ("agency",) if report.agency_id else ("national",)
+            handler = (
+                ("unit",) if report.unit_id else ("agency",) if report.agency_id else ("national",)
+            )
             if due > now:
                 left = working_days_between(now, due, tz, report.region_id)
                 if left <= REMINDER_WORKING_DAYS and _record_notice(report, name, due, "reminder"):
-                    append_event(report, EventType.REMINDER, actor=SYSTEM, at=now, visibility=Visibility.INTERNAL, payload=payload)
-                    notify_staff(report, handler, "deadline_reminder", extra={"deadline": label_id, "due_at": due.isoformat()})
+                    append_event(
+                        report,
+                        EventType.REMINDER,
+                        actor=SYSTEM,
+                        at=now,
+                        visibility=Visibility.INTERNAL,
+                        payload=payload,
+                    )
+                    notify_staff(
+                        report,
+                        handler,
+                        "deadline_reminder",
+                        extra={"deadline": label_id, "due_at": due.isoformat()},
+                    )
                     result.reminders += 1
                 continue
             if not report.is_overdue:
@@ -91,7 +107,12 @@ def _handle(report_id: int, now: datetime, result: ScanResult) -> None:
                     visibility=Visibility.INTERNAL,
                     payload=payload | {"level": step},
                 )
-                notify_staff(report, audiences, "deadline_escalation", extra={"deadline": label_id, "due_at": due.isoformat(), "level": step})
+                notify_staff(
+                    report,
+                    audiences,
+                    "deadline_escalation",
+                    extra={"deadline": label_id, "due_at": due.isoformat(), "level": step},
+                )
                 if report.escalation_level < step:
                     report.escalation_level = step
                     changed.append("escalation_level")
@@ -106,15 +127,17 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
     now = now or timezone.now()
     result = ScanResult()
     # Silent reporters first: these reports close rather than escalate.
-    silent = Report.objects.filter(
-        status=Status.RESPONDED, reply_due_at__lt=now
-    ).values_list("pk", flat=True)
+    silent = Report.objects.filter(status=Status.RESPONDED, reply_due_at__lt=now).values_list(
+        "pk", flat=True
+    )
     for pk in silent.iterator(chunk_size=500):
         if auto_close_report(Report(pk=pk), now=now) is not None:
             result.auto_closed += 1
-    candidates = Report.objects.filter(next_due_at__lt=now + LOOKAHEAD).exclude(
-        status=Status.RESPONDED
-    ).values_list("pk", flat=True)
+    candidates = (
+        Report.objects.filter(next_due_at__lt=now + LOOKAHEAD)
+        .exclude(status=Status.RESPONDED)
+        .values_list("pk", flat=True)
+    )
     for pk in candidates.iterator(chunk_size=500):
         try:
             _handle(pk, now, result)

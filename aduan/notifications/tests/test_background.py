@@ -38,7 +38,10 @@ def test_the_worker_delivers_reporter_and_staff_messages_in_indonesian(world):
     world.report_in("dispositioned")
     run_tasks()
     subjects = {m.to[0]: m.subject for m in mail.outbox}
-    assert "diterima" in subjects["siti@example.com"] or "Didisposisikan" in subjects["siti@example.com"]
+    assert (
+        "diterima" in subjects["siti@example.com"]
+        or "Didisposisikan" in subjects["siti@example.com"]
+    )
     assert subjects[world.officer.email].startswith("[Aduan] Disposisi baru")
     assert any("Laporan Anda diterima" in text for _, text in sms.outbox)
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
@@ -98,25 +101,27 @@ def test_a_job_left_running_by_a_dead_worker_is_requeued(world):
 
     world.submit()
     job = DBTaskResult.objects.first()
-    DBTaskResult.objects.filter(pk=job.pk).update(status="RUNNING", started_at=timezone.now() - dt.timedelta(hours=1))
+    DBTaskResult.objects.filter(pk=job.pk).update(
+        status="RUNNING", started_at=timezone.now() - dt.timedelta(hours=1)
+    )
     assert requeue_stale_tasks() == 1
     run_tasks()
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == DBTaskResult.objects.count()
 
 
 def test_the_worker_command_runs_the_schedule_and_writes_its_heartbeat(world):
-    from aduan.core.models import WorkerHeartbeat
-
     from unittest import mock
 
     from django_tasks_db.management.commands import db_worker
 
     from aduan.core.management.commands import run_worker
+    from aduan.core.models import WorkerHeartbeat
 
     world.submit()
     # Closing connections between tasks would close the test's own transaction.
-    with mock.patch.object(db_worker, "close_old_connections", lambda: None), mock.patch.object(
-        run_worker, "close_old_connections", lambda: None
+    with (
+        mock.patch.object(db_worker, "close_old_connections", lambda: None),
+        mock.patch.object(run_worker, "close_old_connections", lambda: None),
     ):
         call_command("run_worker", "--once")
     assert len(mail.outbox) == 1
@@ -140,7 +145,9 @@ def test_the_reporter_hears_of_every_status_change(world):
     report = a.acknowledge_report(report, actor=world.dlh_officer)
     report = a.post_follow_up(report, "Selesai.", actor=world.dlh_officer)
     report = a.accept_response(report, actor=world.citizen)
-    emails = Notification.objects.filter(report=report, audience="reporter", channel="email").order_by("pk")
+    emails = Notification.objects.filter(
+        report=report, audience="reporter", channel="email"
+    ).order_by("pk")
     assert [(n.template, n.context["status"]) for n in emails] == [
         ("report_submitted", "submitted"),
         ("status_changed", "dispositioned"),

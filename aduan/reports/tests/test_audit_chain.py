@@ -47,14 +47,20 @@ def raw(sql, params):
 
 def test_an_edited_payload_is_detected(closed_report):
     event = closed_report.events.get(type="follow_up")
-    raw("UPDATE reports_reportevent SET payload = %s WHERE id = %s", ['{"text": "Tidak ada masalah."}', event.pk])
+    raw(
+        "UPDATE reports_reportevent SET payload = %s WHERE id = %s",
+        ['{"text": "Tidak ada masalah."}', event.pk],
+    )
     with pytest.raises(CommandError, match="Audit chain broken"):
         run_check()
 
 
 def test_an_edited_actor_is_detected(world, closed_report):
     event = closed_report.events.get(type="follow_up")
-    raw("UPDATE reports_reportevent SET actor_id = %s WHERE id = %s", [world.agency_admin.pk, event.pk])
+    raw(
+        "UPDATE reports_reportevent SET actor_id = %s WHERE id = %s",
+        [world.agency_admin.pk, event.pk],
+    )
     with pytest.raises(CommandError):
         run_check(closed_report.tracking_number)
 
@@ -99,6 +105,12 @@ def test_concurrent_appends_cannot_share_a_sequence_number(closed_report):
     last = closed_report.events.order_by("-seq").first()
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportEvent.objects.create(
-            report=closed_report, seq=last.seq, type="internal_note", actor_role="system",
-            at=last.at, origin_node="PST", prev_hash=last.hash, hash="x" * 64,
+            report=closed_report,
+            seq=last.seq,
+            type="internal_note",
+            actor_role="system",
+            at=last.at,
+            origin_node="PST",
+            prev_hash=last.hash,
+            hash="x" * 64,
         )

@@ -47,7 +47,9 @@ def race(*calls):
 def test_two_admins_disposing_at_once_yield_one_disposition(world):
     report = world.submit()
     outcomes = race(
-        lambda: a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin),
+        lambda: a.dispose_report(
+            report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin
+        ),
         lambda: a.dispose_report(report, world.pemkab, unit=world.dlh, actor=world.national_admin),
     )
     successes = [o for o in outcomes if not isinstance(o, Exception)]
@@ -75,9 +77,12 @@ def test_archive_and_dispose_racing_leave_one_consistent_outcome(world):
 
 def test_many_notes_at_once_get_distinct_sequence_numbers(world):
     report = world.submit()
-    outcomes = race(*[
-        (lambda i=i: a.add_internal_note(report, f"Catatan {i}", actor=world.national_admin)) for i in range(6)
-    ])
+    outcomes = race(
+        *[
+            (lambda i=i: a.add_internal_note(report, f"Catatan {i}", actor=world.national_admin))
+            for i in range(6)
+        ]
+    )
     assert not [o for o in outcomes if isinstance(o, Exception)]
     report.refresh_from_db()
     seqs = list(report.events.order_by("seq").values_list("seq", flat=True))

@@ -55,7 +55,9 @@ def test_completion_limits_depend_on_the_report_type(world, report_type, needs_i
     # Monday 8 June 2026; 16 June is Islamic New Year, 17 August Independence Day, 25 August the Prophet's birthday.
     with time_machine.travel(at(2026, 6, 8), tick=False):
         report = world.submit(report_type=report_type)
-        report = a.dispose_report(report, world.pemkab, actor=world.national_admin, needs_inspection=needs_inspection)
+        report = a.dispose_report(
+            report, world.pemkab, actor=world.national_admin, needs_inspection=needs_inspection
+        )
     assert local(report.completion_due_at).date() == due
 
 
@@ -112,7 +114,9 @@ def test_silence_after_a_follow_up_closes_the_report_after_ten_working_days(worl
     assert again.auto_closed == 0  # safe to run twice
     report.refresh_from_db()
     assert report.status == Status.CLOSED
-    assert list(report.events.filter(type="auto_closed").values_list("actor_role", flat=True)) == ["system"]
+    assert list(report.events.filter(type="auto_closed").values_list("actor_role", flat=True)) == [
+        "system"
+    ]
 
 
 def test_a_reporter_reply_stops_the_auto_close_clock(world):
@@ -174,7 +178,9 @@ def test_a_follow_up_clears_the_overdue_flag(world):
         report = world.report_in("dispositioned")
     with time_machine.travel(at(2026, 7, 9), tick=False):
         scan_deadlines()
-        report = a.post_follow_up(Report.objects.get(pk=report.pk), "Sudah diperbaiki.", actor=world.officer)
+        report = a.post_follow_up(
+            Report.objects.get(pk=report.pk), "Sudah diperbaiki.", actor=world.officer
+        )
     assert report.is_overdue is False
     assert report.next_due_at == report.reply_due_at
 
@@ -182,8 +188,9 @@ def test_a_follow_up_clears_the_overdue_flag(world):
 def test_a_supervisor_outside_the_region_is_not_told(world):
     from aduan.accounts.models import Role, User
 
-    papua = User.objects.create_user("pengawas_papua", email="p@example.go.id", role=Role.SUPERVISOR,
-                                     scope_region=world.jakarta)
+    papua = User.objects.create_user(
+        "pengawas_papua", email="p@example.go.id", role=Role.SUPERVISOR, scope_region=world.jakarta
+    )
     with time_machine.travel(at(2026, 7, 1), tick=False):
         world.report_in("dispositioned")
         run_tasks()

@@ -8,10 +8,10 @@ from PIL import Image
 
 from aduan.accounts.models import Reporter
 from aduan.notifications.models import Notification
+from aduan.regions.models import GeoPlace
 from aduan.reports.actions import ReporterDetails, submit_report
 from aduan.reports.errors import ValidationFailed
 from aduan.reports.models import Attachment, Report, ReportEvent
-from aduan.regions.models import GeoPlace
 
 
 def photo(name="lubang.jpg", size=(64, 48)):
@@ -37,8 +37,13 @@ def valid(**overrides):
 
 
 def counts():
-    return (Report.objects.count(), ReportEvent.objects.count(), Attachment.objects.count(),
-            Reporter.objects.count(), Notification.objects.count())
+    return (
+        Report.objects.count(),
+        ReportEvent.objects.count(),
+        Attachment.objects.count(),
+        Reporter.objects.count(),
+        Notification.objects.count(),
+    )
 
 
 def test_a_citizen_submission_stores_the_report_its_event_photo_and_confirmation(world, tasks):
@@ -74,7 +79,8 @@ def test_a_guest_submission_needs_a_contact(world):
 
 def test_staff_entering_a_report_at_the_counter_records_the_channel(world):
     result = submit_report(
-        valid(channel="counter"), actor=world.agency_admin,
+        valid(channel="counter"),
+        actor=world.agency_admin,
         reporter=ReporterDetails(name="Pak Rahmat", phone="0812 5555 1234"),
     )
     report = result.report
@@ -159,9 +165,17 @@ def test_a_failure_after_files_were_written_removes_them(world, monkeypatch, tmp
 
 
 def test_a_report_with_only_coordinates_gets_a_suggested_region_and_is_accepted(world):
-    GeoPlace.objects.create(name="Sangatta", latitude=0.5049, longitude=117.5279,
-                            regency=world.kutim, district=world.sangatta_utara, source="test")
-    result = submit_report(valid(region="", latitude="0.51", longitude="117.52"), actor=world.citizen)
+    GeoPlace.objects.create(
+        name="Sangatta",
+        latitude=0.5049,
+        longitude=117.5279,
+        regency=world.kutim,
+        district=world.sangatta_utara,
+        source="test",
+    )
+    result = submit_report(
+        valid(region="", latitude="0.51", longitude="117.52"), actor=world.citizen
+    )
     report = result.report
     assert report.region is None
     assert report.suggested_region_id == "64.08.04"

@@ -58,11 +58,15 @@ def perform(world, action, report):
         "add_information": lambda r: a.add_information(r, "Di depan SDN 001.", actor=w.citizen),
         "archive": lambda r: a.archive_report(r, "spam", actor=w.national_admin),
         "forward_to_unit": lambda r: a.forward_to_unit(r, w.dlh, actor=w.national_admin),
-        "return_not_authority": lambda r: a.return_not_authority(r, "Jalan nasional.", actor=w.officer),
+        "return_not_authority": lambda r: a.return_not_authority(
+            r, "Jalan nasional.", actor=w.officer
+        ),
         "redispose": lambda r: a.redispose_report(r, w.pemkab, unit=w.dlh, actor=w.agency_admin),
         "acknowledge": lambda r: a.acknowledge_report(r, actor=w.officer),
         "post_follow_up": lambda r: a.post_follow_up(r, "Sudah diperbaiki.", actor=w.officer),
-        "add_internal_note": lambda r: a.add_internal_note(r, "Cek anggaran.", actor=w.national_admin),
+        "add_internal_note": lambda r: a.add_internal_note(
+            r, "Cek anggaran.", actor=w.national_admin
+        ),
         "reporter_reply": lambda r: a.reporter_reply(r, "Belum selesai.", actor=w.citizen),
         "accept": lambda r: a.accept_response(r, actor=w.citizen),
         "contest": lambda r: a.contest_response(r, "Tidak sesuai fakta.", actor=w.citizen),
@@ -114,8 +118,12 @@ def test_a_report_put_on_hold_after_disposition_resumes_dispositioned(world):
 
 def test_a_duplicate_is_linked_to_the_root_original(world):
     original = world.submit(title="Jalan rusak KM 12")
-    first_copy = a.archive_report(world.submit(), "duplicate", duplicate_of=original, actor=world.national_admin)
-    second_copy = a.archive_report(world.submit(), "duplicate", duplicate_of=first_copy, actor=world.national_admin)
+    first_copy = a.archive_report(
+        world.submit(), "duplicate", duplicate_of=original, actor=world.national_admin
+    )
+    second_copy = a.archive_report(
+        world.submit(), "duplicate", duplicate_of=first_copy, actor=world.national_admin
+    )
     assert first_copy.duplicate_of == original
     assert second_copy.duplicate_of == original
     assert set(original.duplicates.all()) == {first_copy, second_copy}
@@ -199,9 +207,17 @@ def test_dispose_refuses_a_unit_of_another_agency(world):
 def test_verification_corrects_title_category_and_region_and_records_the_changes(world):
     report = world.submit(category="limbah", region="64.08")
     report = a.verify_report(
-        report, actor=world.national_admin, title="Jalan berlubang KM 12", category="jalan-rusak", region="64.08.05"
+        report,
+        actor=world.national_admin,
+        title="Jalan berlubang KM 12",
+        category="jalan-rusak",
+        region="64.08.05",
     )
-    assert (report.title, report.category, report.region_id) == ("Jalan berlubang KM 12", world.jalan, "64.08.05")
+    assert (report.title, report.category, report.region_id) == (
+        "Jalan berlubang KM 12",
+        world.jalan,
+        "64.08.05",
+    )
     assert report.regency_code == "64.08" and report.province_code == "64"
     event = report.events.get(type="verified")
     assert event.visibility == "internal"

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             fields = [f.attname for f in model._meta.fields if isinstance(f, EncryptedTextField)]
             qs = model.objects.order_by("pk").values_list("pk", flat=True)
             count = 0
-            for pk_batch in _batches(qs.iterator(chunk_size=options["batch_size"]), options["batch_size"]):
+            for pk_batch in _batches(
+                qs.iterator(chunk_size=options["batch_size"]), options["batch_size"]
+            ):
                 with transaction.atomic():
                     rows = model.objects.filter(pk__in=pk_batch).select_for_update()
                     for row in rows:
@@ -35,7 +37,11 @@ class Command(BaseCommand):
                         count += 1
             total += count
             self.stdout.write(f"{model.__name__}: {count}")
-        verb = "dienkripsi ulang / re-encrypted" if options["commit"] else "akan dienkripsi ulang (uji coba) / would be re-encrypted (dry run)"
+        verb = (
+            "dienkripsi ulang / re-encrypted"
+            if options["commit"]
+            else "akan dienkripsi ulang (uji coba) / would be re-encrypted (dry run)"
+        )
         self.stdout.write(f"{total} baris {verb}.")
 
 

@@ -1,7 +1,7 @@
 """The background worker: runs queued tasks, writes a heartbeat, schedules periodic jobs.
 
-    python manage.py run_worker            # run until stopped (SIGINT/SIGTERM)
-    python manage.py run_worker --once     # one schedule + drain the queue, then exit
+python manage.py run_worker            # run until stopped (SIGINT/SIGTERM)
+python manage.py run_worker --once     # one schedule + drain the queue, then exit
 """
 
 import os
@@ -38,7 +38,10 @@ class Command(BaseCommand):
             close_old_connections()
             now = timezone.now()
             scheduled = False
-            if time.monotonic() - last_schedule >= settings.WORKER_SCHEDULE_SECONDS or options["once"]:
+            if (
+                time.monotonic() - last_schedule >= settings.WORKER_SCHEDULE_SECONDS
+                or options["once"]
+            ):
                 requeue_stale_tasks(now)
                 enqueue_periodic()
                 last_schedule = time.monotonic()

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             reports = reports.filter(tracking_number__in=numbers)
         checked = 0
         problems = []
-        for report in reports.only("pk", "uuid", "tracking_number", "last_event_seq", "last_event_hash").iterator(chunk_size=500):
+        for report in reports.only(
+            "pk", "uuid", "tracking_number", "last_event_seq", "last_event_hash"
+        ).iterator(chunk_size=500):
             problems.extend(verify_report_chain(report))
             checked += 1
         for problem in problems:
