@@ -365,7 +365,6 @@ PARENT_RULES_KUTIM = {
     "sosial": "dinsos",
 }
 EXTRA_RULES = (
-    ("rumah-tidak-layak-huni", "64.08", "kutim", "disperkim"),
     ("listrik-padam", "64.08", "pln", None),
     ("sambungan-listrik", "64.08", "pln", None),
     ("jalan-rusak", "64", "kaltim", "pupr_prov"),
@@ -488,15 +487,68 @@ CITIZENS = (
 # Guests who report without an account are composed from these (Kutai, Banjar, Bugis,
 # Javanese, Dayak and Toraja names, as in the regency's mixed population).
 GUEST_FIRST_NAMES = (
-    "Ahmad", "Aisyah", "Andi", "Ani", "Arif", "Bambang", "Budi", "Dahlia", "Darmawan",
-    "Dedi", "Eka", "Fajar", "Fitri", "Hasanuddin", "Hendra", "Ika", "Irwan", "Juliana",
-    "Kartini", "Lestari", "Made", "Markus", "Maria", "Nanang", "Nur", "Putri", "Rahmat",
-    "Ratna", "Rudi", "Samsul", "Sri", "Suparman", "Syamsuddin", "Taufik", "Wahyuni", "Yanti",
+    "Ahmad",
+    "Aisyah",
+    "Andi",
+    "Ani",
+    "Arif",
+    "Bambang",
+    "Budi",
+    "Dahlia",
+    "Darmawan",
+    "Dedi",
+    "Eka",
+    "Fajar",
+    "Fitri",
+    "Hasanuddin",
+    "Hendra",
+    "Ika",
+    "Irwan",
+    "Juliana",
+    "Kartini",
+    "Lestari",
+    "Made",
+    "Markus",
+    "Maria",
+    "Nanang",
+    "Nur",
+    "Putri",
+    "Rahmat",
+    "Ratna",
+    "Rudi",
+    "Samsul",
+    "Sri",
+    "Suparman",
+    "Syamsuddin",
+    "Taufik",
+    "Wahyuni",
+    "Yanti",
 )
 GUEST_LAST_NAMES = (
-    "Abdullah", "Aji", "Anwar", "Hidayat", "Kurniawan", "Lamba", "Lusi", "Mahmud", "Nasution",
-    "Pakpahan", "Pratama", "Rante", "Saputra", "Setiawan", "Sulaiman", "Susanti", "Syahrani",
-    "Tandirerung", "Wijaya", "Yulianto", "Hamid", "Ladjang", "Hartono", "Ningsih",
+    "Abdullah",
+    "Aji",
+    "Anwar",
+    "Hidayat",
+    "Kurniawan",
+    "Lamba",
+    "Lusi",
+    "Mahmud",
+    "Nasution",
+    "Pakpahan",
+    "Pratama",
+    "Rante",
+    "Saputra",
+    "Setiawan",
+    "Sulaiman",
+    "Susanti",
+    "Syahrani",
+    "Tandirerung",
+    "Wijaya",
+    "Yulianto",
+    "Hamid",
+    "Ladjang",
+    "Hartono",
+    "Ningsih",
 )
 PHONE_PREFIXES = ("0811", "0812", "0813", "0821", "0822", "0852", "0853", "0857", "0878", "0895")
 
@@ -647,6 +699,9 @@ SAMARINDA_DISTRICTS = (
 
 @dataclass(frozen=True)
 class Topic:
+    """A kind of report. titles[i] goes with openers[i % len(openers)], so a report's
+    title and first sentence tell the same story; details, impacts and closings vary."""
+
     key: str
     category: str
     weight: float
@@ -727,6 +782,7 @@ TOPICS = (
         ),
         (
             "Jembatan kayu ulin yang melintasi {river} di {village} sudah lapuk dan beberapa papannya hilang.",
+            "Lantai jembatan yang melintasi {river} di {village} berlubang di beberapa bagian.",
             "Jembatan satu-satunya yang menghubungkan permukiman {village} dengan {landmark} mulai miring.",
         ),
         (
@@ -753,6 +809,7 @@ TOPICS = (
         (
             "Setiap kali hujan deras lebih dari satu jam, air naik hingga {depth} cm di {road} dan masuk ke rumah warga.",
             "Saluran drainase di sepanjang {road} dekat {landmark} tertutup sedimen dan sampah.",
+            "Parit di depan {landmark} meluap setiap hujan deras dan airnya menggenangi {road}.",
             "Permukiman di {village} kembali terendam setelah hujan semalam.",
         ),
         (
@@ -784,6 +841,7 @@ TOPICS = (
         ),
         (
             "Lampu penerangan jalan umum di {road}, {village}, padam di sekitar {n} tiang.",
+            "Sepanjang {road} lampu penerangan jalan umum padam sehingga jalan gelap gulita pada malam hari.",
             "Sudah {months} bulan lampu jalan di dekat {landmark} tidak menyala.",
         ),
         (
@@ -842,6 +900,7 @@ TOPICS = (
         (
             "Warga {village} mencium bau busuk dari kolam limbah pabrik kelapa sawit terutama pada malam hari.",
             "Air {river} di sekitar {village} menjadi hitam berminyak, diduga limbah cair pabrik kelapa sawit.",
+            "Kolam limbah pabrik kelapa sawit di dekat {village} meluap setiap hujan deras dan alirannya masuk ke parit warga.",
         ),
         (
             "Bau tercium hingga permukiman yang berjarak sekitar {km} km dari pabrik.",
@@ -861,7 +920,7 @@ TOPICS = (
         "sampah",
         7,
         (
-            "Sampah menumpuk di TPS {landmark} tidak diangkut",
+            "Sampah menumpuk di TPS dekat {landmark} tidak diangkut",
             "Truk sampah tidak datang ke {village} selama {weeks} minggu",
             "Tumpukan sampah liar di pinggir {road}",
             "Sampah dibakar di dekat permukiman {village}",
@@ -870,6 +929,7 @@ TOPICS = (
             "Tempat penampungan sementara di dekat {landmark} sudah penuh dan sampah meluber ke jalan.",
             "Sudah {weeks} minggu truk sampah tidak mengangkut sampah di {village}.",
             "Ada tumpukan sampah liar di pinggir {road} yang makin lama makin besar.",
+            "Warga di sekitar {village} membakar sampah di lahan kosong karena tidak ada pengangkutan; asapnya masuk ke rumah-rumah.",
         ),
         (
             "Baunya sangat menyengat dan banyak lalat.",
@@ -917,6 +977,7 @@ TOPICS = (
             "Saya membawa anak berobat ke Puskesmas {district} tetapi tidak ada dokter yang berjaga.",
             "Puskesmas pembantu di {village} sering tutup pada jam pelayanan.",
             "Pelayanan di Puskesmas {district} sangat lambat karena petugasnya sedikit.",
+            "Bidan desa di {village} sering tidak berada di tempat sehingga ibu hamil dan balita tidak terlayani.",
         ),
         (
             "Pasien datang pukul 08.00 dan baru dilayani pukul 13.00.",
@@ -943,8 +1004,8 @@ TOPICS = (
             "Kartu BPJS Kesehatan keluarga kami yang selama ini ditanggung pemerintah daerah tiba-tiba tidak aktif saat berobat.",
         ),
         (
-            "Total biaya yang kami keluarkan sekitar Rp{amount}.",
-            "Petugas hanya mengatakan stok kosong tanpa penjelasan lain.",
+            "Kami terpaksa mengeluarkan biaya sendiri sekitar Rp{amount}.",
+            "Petugas tidak memberikan penjelasan yang jelas.",
         ),
         (
             "Dinas Kesehatan telah berkoordinasi dengan rumah sakit pada {date}. Biaya obat yang dibeli pasien akan dikembalikan dengan menunjukkan kuitansi.",
@@ -964,7 +1025,10 @@ TOPICS = (
             "Sudah dua kali saya berobat ke Puskesmas {district} dan diberi resep untuk dibeli di luar karena stok kosong.",
             "Alat laboratorium di Puskesmas {district} rusak sehingga pemeriksaan darah harus dirujuk.",
         ),
-        ("Obat yang kosong antara lain obat hipertensi dan diabetes.", "Pasien harus menunggu berhari-hari untuk hasil pemeriksaan."),
+        (
+            "Kejadian ini sudah berulang sejak {months} bulan terakhir.",
+            "Pasien yang kurang mampu sangat terbebani.",
+        ),
         (
             "Distribusi obat dari Instalasi Farmasi Kabupaten ke Puskesmas {district} telah dilakukan pada {date}.",
         ),
@@ -982,6 +1046,7 @@ TOPICS = (
         ),
         (
             "Saya sudah melakukan perekaman KTP-el sejak {months} bulan lalu tetapi sampai sekarang belum dicetak.",
+            "Saat mengambil KTP-el di Disdukcapil saya diberi tahu blangko sedang kosong dan diminta kembali bulan depan.",
             "Orang tua saya yang sudah lanjut usia di {village} belum bisa merekam KTP-el karena tidak kuat datang ke Sangatta.",
             "Seorang oknum menawarkan percepatan pencetakan KTP-el dengan biaya Rp{amount}.",
         ),
@@ -992,7 +1057,7 @@ TOPICS = (
         ),
         (
             "KTP-el atas nama pelapor telah dicetak pada {date} dan dapat diambil di Mal Pelayanan Publik Sangatta dengan membawa bukti perekaman.",
-            "Disdukcapil akan melaksanakan perekaman KTP-el keliling (jemput bola) di kantor desa {village} pada {date}.",
+            "Disdukcapil akan melaksanakan perekaman KTP-el keliling (jemput bola) di kantor desa {village} pada {next_date}.",
         ),
         districts=(),
         confidential_share=0.08,
@@ -1007,7 +1072,10 @@ TOPICS = (
             "Saya mengajukan penambahan anggota keluarga di Kartu Keluarga {weeks} minggu lalu dan belum selesai.",
             "Nama anak saya di Kartu Keluarga salah ketik sehingga tidak sama dengan akta kelahiran.",
         ),
-        ("Dokumen ini dibutuhkan untuk pendaftaran sekolah.", "Berkas sudah lengkap saat diserahkan."),
+        (
+            "Dokumen ini dibutuhkan untuk pendaftaran sekolah.",
+            "Berkas sudah lengkap saat diserahkan.",
+        ),
         (
             "Kartu Keluarga yang diperbaiki telah diterbitkan pada {date} dan dikirim dalam bentuk PDF ke surel pelapor.",
         ),
@@ -1047,7 +1115,10 @@ TOPICS = (
             "Orang tua murid baru di {school} diwajibkan membayar uang seragam dan buku sebesar Rp{amount}.",
             "Komite {school} menetapkan sumbangan wajib bagi setiap murid tanpa melihat kemampuan orang tua.",
         ),
-        ("Murid yang belum membayar tidak diberi kartu ujian.", "Tidak ada rincian penggunaan uang tersebut."),
+        (
+            "Murid yang belum membayar tidak diberi kartu ujian.",
+            "Tidak ada rincian penggunaan uang tersebut.",
+        ),
         (
             "Disdikbud telah memanggil kepala sekolah dan komite pada {date}. Pungutan yang bersifat wajib dihentikan dan dana yang sudah dipungut akan dikembalikan.",
         ),
@@ -1066,8 +1137,12 @@ TOPICS = (
         (
             "Ibu saya penerima PKH di {village}, tetapi sejak {months} bulan terakhir bantuan tidak lagi masuk ke rekeningnya.",
             "Di {village} ada warga mampu yang menerima bantuan, sedangkan janda lansia di RT kami tidak pernah terdata.",
+            "Nama orang tua saya yang lanjut usia tiba-tiba tidak ada lagi dalam daftar penerima bantuan sosial di {village}.",
         ),
-        ("Pendamping PKH sudah dihubungi tetapi belum ada kejelasan.", "Kami sudah mengusulkan melalui musyawarah desa."),
+        (
+            "Pendamping PKH sudah dihubungi tetapi belum ada kejelasan.",
+            "Kami sudah mengusulkan melalui musyawarah desa.",
+        ),
         (
             "Dinas Sosial telah memeriksa data pada {date}. Kepesertaan dihentikan karena data kependudukan tidak padan; setelah perbaikan NIK, pelapor diusulkan kembali pada periode berikutnya.",
             "Verifikasi lapangan penerima bantuan di {village} dilakukan pada {date} bersama pendamping sosial. Hasilnya dibahas dalam musyawarah desa untuk pemutakhiran data.",
@@ -1102,12 +1177,18 @@ TOPICS = (
         "listrik",
         "listrik-padam",
         2,
-        ("Listrik sering padam di {village}", "Pemadaman listrik bergilir tanpa pemberitahuan di {district}"),
+        (
+            "Listrik sering padam di {village}",
+            "Pemadaman listrik bergilir tanpa pemberitahuan di {district}",
+        ),
         (
             "Dalam seminggu terakhir listrik di {village} padam hampir setiap malam.",
             "Pemadaman listrik di {district} terjadi berjam-jam tanpa pemberitahuan.",
         ),
-        ("Peralatan elektronik warga rusak karena tegangan naik turun.", "Usaha kecil warga seperti penggilingan padi terganggu."),
+        (
+            "Peralatan elektronik warga rusak karena tegangan naik turun.",
+            "Usaha kecil warga seperti penggilingan padi terganggu.",
+        ),
         (
             "PLN telah mengganti trafo yang kelebihan beban di {village} pada {date}. Jadwal pemeliharaan jaringan akan diumumkan melalui media sosial PLN.",
         ),
@@ -1120,12 +1201,18 @@ TOPICS = (
         "sinyal",
         "sinyal-internet",
         2,
-        ("Tidak ada sinyal seluler di {village}", "Internet desa {village} mati, layanan desa terhambat"),
+        (
+            "Tidak ada sinyal seluler di {village}",
+            "Internet desa {village} mati, layanan desa terhambat",
+        ),
         (
             "{village} masih menjadi titik tanpa sinyal seluler; warga harus naik ke bukit untuk menelepon.",
             "Akses internet di kantor desa {village} mati sejak {weeks} minggu lalu.",
         ),
-        ("Anak sekolah kesulitan mengikuti ujian daring.", "Pelayanan surat-menyurat di desa terhambat."),
+        (
+            "Anak sekolah kesulitan mengikuti ujian daring.",
+            "Pelayanan surat-menyurat di desa terhambat.",
+        ),
         (
             "Diskominfo Staper telah mengusulkan {village} sebagai lokasi pembangunan BTS kepada BAKTI Komdigi pada {date}. Sementara itu akses internet desa dipulihkan dengan perangkat VSAT.",
         ),
@@ -1160,7 +1247,10 @@ TOPICS = (
             "Truk bermuatan lebih terus melintas di {road} siang dan malam.",
             "Truk pengangkut sawit parkir berjajar di bahu {road} tanpa lampu pada malam hari.",
         ),
-        ("Sudah terjadi kecelakaan karena pengendara menabrak truk yang parkir.", "Jalan yang baru diperbaiki kembali rusak."),
+        (
+            "Sudah terjadi kecelakaan karena pengendara menabrak truk yang parkir.",
+            "Jalan yang baru diperbaiki kembali rusak.",
+        ),
         (
             "Dinas Perhubungan bersama Satlantas melaksanakan razia ODOL di {road} pada {date}; {n} kendaraan ditindak dan dilarang melintas.",
         ),
@@ -1175,7 +1265,10 @@ TOPICS = (
             "Juru parkir tanpa karcis resmi menarik uang Rp{amount} di {landmark}.",
             "Ada oknum yang meminta uang kepada sopir truk di {road} dengan alasan uang keamanan.",
         ),
-        ("Jika tidak membayar, kendaraan dihalangi.", "Kejadian ini berlangsung hampir setiap hari."),
+        (
+            "Jika tidak membayar, kendaraan dihalangi.",
+            "Kejadian ini berlangsung hampir setiap hari.",
+        ),
         (
             "Satpol PP telah melakukan penertiban di lokasi pada {date}; juru parkir tanpa izin diminta menghentikan kegiatannya dan lokasi dipantau secara berkala.",
         ),
@@ -1188,7 +1281,10 @@ TOPICS = (
         1,
         ("Sapi berkeliaran di {road} membahayakan pengendara",),
         ("Banyak sapi dilepas tanpa kandang dan berkeliaran di {road} terutama malam hari.",),
-        ("Sudah ada pengendara motor yang menabrak sapi.", "Kotoran ternak mengotori jalan dan halaman warga."),
+        (
+            "Sudah ada pengendara motor yang menabrak sapi.",
+            "Kotoran ternak mengotori jalan dan halaman warga.",
+        ),
         ("Petugas telah mendata pemilik ternak dan memberikan teguran tertulis pada {date}.",),
         districts=("64.08.02", "64.08.09", "64.08.10"),
         parent="ketentraman-ketertiban-umum",
@@ -1200,7 +1296,9 @@ TOPICS = (
         ("Pedagang kaki lima menutup trotoar {road}",),
         ("Pedagang kaki lima berjualan di trotoar dan bahu {road} depan {landmark}.",),
         ("Pejalan kaki terpaksa berjalan di badan jalan.", "Kemacetan terjadi setiap sore."),
-        ("Satpol PP bersama Dinas Perdagangan telah merelokasi pedagang ke lokasi yang disediakan pada {date}.",),
+        (
+            "Satpol PP bersama Dinas Perdagangan telah merelokasi pedagang ke lokasi yang disediakan pada {date}.",
+        ),
         districts=("64.08.04", "64.08.12"),
         parent="ketentraman-ketertiban-umum",
     ),
@@ -1209,9 +1307,16 @@ TOPICS = (
         "persetujuan-bangunan-gedung",
         1,
         ("Pengurusan PBG rumah tinggal tidak ada kepastian",),
-        ("Saya mengajukan Persetujuan Bangunan Gedung untuk rumah tinggal sejak {months} bulan lalu dan statusnya masih menunggu.",),
-        ("Tidak ada informasi kekurangan berkas.", "Saya sudah datang {n} kali ke kantor pelayanan."),
-        ("Permohonan PBG pelapor telah diproses dan diterbitkan pada {date}. Dokumen dapat diunduh melalui SIMBG.",),
+        (
+            "Saya mengajukan Persetujuan Bangunan Gedung untuk rumah tinggal sejak {months} bulan lalu dan statusnya masih menunggu.",
+        ),
+        (
+            "Tidak ada informasi kekurangan berkas.",
+            "Saya sudah datang {n} kali ke kantor pelayanan.",
+        ),
+        (
+            "Permohonan PBG pelapor telah diproses dan diterbitkan pada {date}. Dokumen dapat diunduh melalui SIMBG.",
+        ),
         parent="perizinan",
     ),
     Topic(
@@ -1219,9 +1324,16 @@ TOPICS = (
         "upah",
         1,
         ("Gaji pekerja kebun belum dibayar {months} bulan",),
-        ("Kami pekerja harian lepas di sebuah perusahaan perkebunan di {district} belum menerima upah selama {months} bulan.",),
-        ("Jumlah pekerja yang terdampak sekitar {n}0 orang.", "Upah yang dibayarkan juga di bawah UMK Kutai Timur."),
-        ("Pengawas ketenagakerjaan telah memanggil manajemen perusahaan pada {date}. Perusahaan berjanji melunasi upah yang tertunggak dalam dua minggu.",),
+        (
+            "Kami pekerja harian lepas di sebuah perusahaan perkebunan di {district} belum menerima upah selama {months} bulan.",
+        ),
+        (
+            "Jumlah pekerja yang terdampak sekitar {n}0 orang.",
+            "Upah yang dibayarkan juga di bawah UMK Kutai Timur.",
+        ),
+        (
+            "Pengawas ketenagakerjaan telah memanggil manajemen perusahaan pada {date}. Perusahaan berjanji melunasi upah yang tertunggak dalam dua minggu.",
+        ),
         districts=("64.08.02", "64.08.09", "64.08.10", "64.08.15"),
         confidential_share=0.3,
         parent="ketenagakerjaan",
@@ -1230,21 +1342,34 @@ TOPICS = (
     Topic(
         "usulan_taman",
         "fasilitas-umum",
-        1.5,
-        ("Usulan taman bermain anak di {village}", "Usulan ruang terbuka hijau di dekat {landmark}"),
-        ("Kami warga {village} mengusulkan pembangunan taman bermain anak di lahan kosong dekat {landmark}.",),
-        ("Saat ini anak-anak bermain di pinggir jalan.", "Lahan tersebut milik pemerintah daerah dan tidak terpakai."),
-        ("Usulan telah kami catat dan akan dibahas dalam Musrenbang kecamatan pada {date}.",),
+        3,
+        (
+            "Usulan taman bermain anak di {village}",
+            "Usulan ruang terbuka hijau di dekat {landmark}",
+        ),
+        (
+            "Kami warga {village} mengusulkan pembangunan taman bermain anak di lahan kosong dekat {landmark}.",
+        ),
+        (
+            "Saat ini anak-anak bermain di pinggir jalan.",
+            "Lahan tersebut milik pemerintah daerah dan tidak terpakai.",
+        ),
+        ("Usulan telah kami catat dan akan dibahas dalam Musrenbang kecamatan pada {next_date}.",),
         report_type="aspiration",
         parent="infrastruktur",
     ),
     Topic(
         "usulan_musrenbang",
         "usulan-musrenbang",
-        1.5,
+        3,
         ("Usulan semenisasi jalan lingkungan RT {rt} {village}",),
-        ("Warga RT {rt} {village} mengusulkan semenisasi jalan lingkungan sepanjang {meters} meter.",),
-        ("Jalan tersebut dilalui {n}0 kepala keluarga setiap hari.", "Usulan sudah disepakati dalam rapat RT."),
+        (
+            "Warga RT {rt} {village} mengusulkan semenisasi jalan lingkungan sepanjang {meters} meter.",
+        ),
+        (
+            "Jalan tersebut dilalui {n}0 kepala keluarga setiap hari.",
+            "Usulan sudah disepakati dalam rapat RT.",
+        ),
         ("Usulan telah dimasukkan dalam daftar prioritas Musrenbang kecamatan tanggal {date}.",),
         report_type="aspiration",
         districts=("64.08.04", "64.08.12", "64.08.09", "64.08.05", "64.08.02"),
@@ -1253,22 +1378,26 @@ TOPICS = (
     Topic(
         "info_ktp",
         "ktp-elektronik",
-        1,
+        2.5,
         ("Informasi jadwal perekaman KTP-el keliling di {district}",),
         ("Mohon informasi kapan ada perekaman KTP-el keliling di {district}.",),
         ("Banyak pemilih pemula di desa kami yang belum merekam.",),
-        ("Perekaman KTP-el keliling di {district} dijadwalkan pada {date}, bertempat di kantor camat, pukul 08.00–14.00 WITA.",),
+        (
+            "Perekaman KTP-el keliling di {district} dijadwalkan pada {next_date}, bertempat di kantor camat, pukul 08.00–14.00 WITA.",
+        ),
         report_type="information_request",
         parent="administrasi-kependudukan",
     ),
     Topic(
         "info_spmb",
         "penerimaan-murid-baru",
-        1,
+        2,
         ("Informasi pendaftaran murid baru SMP negeri di {district}",),
         ("Mohon informasi syarat dan jadwal pendaftaran murid baru SMP negeri di {district}.",),
         ("Anak saya lulus SD tahun ini.",),
-        ("Pendaftaran SPMB jenjang SMP dibuka mulai {date} secara daring; syarat lengkap dapat dilihat di situs Disdikbud Kutai Timur atau di sekolah tujuan.",),
+        (
+            "Pendaftaran SPMB jenjang SMP dibuka mulai {next_date} secara daring; syarat lengkap dapat dilihat di situs Disdikbud Kutai Timur atau di sekolah tujuan.",
+        ),
         report_type="information_request",
         parent="pendidikan",
     ),
@@ -1396,8 +1525,18 @@ REDISPOSE_NOTES = (
 )
 
 MONTHS_ID = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 )
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
@@ -1421,8 +1560,12 @@ SCENARIOS: dict[str, Scenario] = {
     "on_hold_unit": Scenario((*HANDLED, "hold_unit"), (0.5, 15), 2),
     "dispositioned": Scenario(("dispose_agency",), (0.05, 3), 3),
     "dispositioned_unit": Scenario(("dispose", "forward"), (0.2, 12), 4),
-    "returned_unit": Scenario(("dispose_agency", "forward_wrong", "return_unit"), (0.1, 5), 2, "wrong_unit"),
-    "returned_agency": Scenario(("dispose_agency", "return_agency"), (0.1, 5), 1.5, "agency_return"),
+    "returned_unit": Scenario(
+        ("dispose_agency", "forward_wrong", "return_unit"), (0.1, 5), 2, "wrong_unit"
+    ),
+    "returned_agency": Scenario(
+        ("dispose_agency", "return_agency"), (0.1, 5), 1.5, "agency_return"
+    ),
     "in_progress": Scenario(HANDLED, (0.5, 40), 9),
     "in_progress_replied": Scenario((*HANDLED, "follow_up", "reply"), (0.2, 6), 2),
     "in_progress_redisposed": Scenario(
@@ -1434,7 +1577,14 @@ SCENARIOS: dict[str, Scenario] = {
     "in_progress_resumed": Scenario((*HANDLED, "hold_unit", "add_info"), (0.5, 15), 1.5),
     "responded": Scenario((*HANDLED, "follow_up"), (0.1, 7), 6),
     "responded_redirected": Scenario(
-        ("dispose_agency", "return_agency", "redispose_national", "forward", "acknowledge", "follow_up"),
+        (
+            "dispose_agency",
+            "return_agency",
+            "redispose_national",
+            "forward",
+            "acknowledge",
+            "follow_up",
+        ),
         (0.2, 6),
         1,
         "agency_return",
@@ -1451,7 +1601,9 @@ SCENARIOS: dict[str, Scenario] = {
     "closed_admin": Scenario((*HANDLED, "follow_up", "close_admin"), (1, 100), 3),
     "closed_auto": Scenario((*HANDLED, "follow_up", "auto_close"), (2, 90), 8),
     "archived": Scenario(("archive",), (1, 115), 4, "archive"),
-    "archived_incomplete": Scenario(("hold_national", "archive_incomplete"), (1, 100), 2, "incomplete"),
+    "archived_incomplete": Scenario(
+        ("hold_national", "archive_incomplete"), (1, 100), 2, "incomplete"
+    ),
     "duplicate": Scenario((*HANDLED, "follow_up", "accept_rated"), (1, 100), 1.5, "duplicate"),
     "withdrawn": Scenario(("withdraw",), (0.5, 100), 2),
     "withdrawn_late": Scenario((*HANDLED, "withdraw"), (0.5, 100), 1),
@@ -1521,4 +1673,13 @@ STEP_GAPS_HOURS = {
     "withdraw": (5, 200),
 }
 # Steps citizens take (any time of day); the rest are staff working hours.
-REPORTER_STEPS = {"add_info", "reply", "accept", "accept_rated", "accept_low", "rate", "contest", "withdraw"}
+REPORTER_STEPS = {
+    "add_info",
+    "reply",
+    "accept",
+    "accept_rated",
+    "accept_low",
+    "rate",
+    "contest",
+    "withdraw",
+}

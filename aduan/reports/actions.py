@@ -788,6 +788,7 @@ def archive_report(
     report.archive_reason = reason
     report.closed_at = now
     report.paused_at = None
+    report.status_before_hold = ""
     append_event(
         report,
         EventType.ARCHIVED,

@@ -109,9 +109,7 @@ class Command(BaseCommand):
     help = "Create or update the LAPOR! category tree (idempotent, safe in production)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Only report what would change."
-        )
+        parser.add_argument("--dry-run", action="store_true", help="Only report what would change.")
 
     def handle(self, *args, **options):
         try:
