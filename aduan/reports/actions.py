@@ -52,6 +52,7 @@ from .models import (
     Visibility,
 )
 from .permissions import require
+from .signals import report_changed, snapshot
 from .workflow import check_transition
 
 TITLE_MAX = 200
@@ -67,11 +68,13 @@ def _now() -> dt.datetime:
 
 def _lock(report: Report) -> Report:
     # of=("self",): PostgreSQL cannot lock the nullable side of the joined rows.
-    return (
+    locked = (
         Report.objects.select_for_update(of=("self",))
         .select_related("agency", "unit", "region", "reporter")
         .get(pk=report.pk)
     )
+    locked._before = snapshot(locked)
+    return locked
 
 
 def _begin(report: Report, action: str, actor: Actor) -> tuple[Report, str | None]:
@@ -93,6 +96,8 @@ ALWAYS_SAVED = [
 def _save(report: Report, now: dt.datetime, *fields: str) -> None:
     deadlines.refresh_next_due(report, now)
     report.save(update_fields=sorted(set(fields) | set(ALWAYS_SAVED)))
+    report_changed.send(sender=Report, report=report, before=getattr(report, "_before", None))
+    report._before = snapshot(report)
 
 
 def _move(report: Report, target: str | None) -> tuple[str, str]:
@@ -470,6 +475,7 @@ def submit_report(
                 },
             )
         report.save(update_fields=["last_event_seq", "last_event_hash"])
+        report_changed.send(sender=Report, report=report, before=None)
         _store_files(report, processed, guard, event=event, by_reporter=not staff_entry)
         notify_reporter(
             report,
