@@ -16,11 +16,14 @@ help:
 	@echo "make run   - set up everything and serve Aduan with its worker on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run the whole suite on SQLite and PostgreSQL"
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Aduan needs Python 3.11 (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11")'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	@# Front-end libraries (the map) come from the npm registry; the pages work without them.
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the optional map on the report form stays off (apt-get install npm)"; fi
 	touch $@
 
 install: $(BIN)/.installed

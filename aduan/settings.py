@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "aduan.workspace",
     "aduan.api",
     "aduan.open311",
+    "aduan.stats",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aduan <noreply@aduan.localhost>")
 SMS_BACKEND = env_str("SMS_BACKEND", "aduan.notifications.sms.ConsoleSMSBackend")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Open311 jurisdiction_id this node answers to (empty: the host name of SITE_URL).
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
+# Map tiles for the optional map on the report form (the form works without them).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # Session and cookie security appropriate for a government system.
 SESSION_COOKIE_HTTPONLY = True

@@ -20,7 +20,7 @@ from aduan.accounts.models import PersonalDataAccess, Role
 
 from . import tracking
 from .actors import Actor, as_actor
-from .models import PUBLISHED_STATUSES, Report
+from .models import PUBLISHED_STATUSES, Report, Status
 
 
 def region_subtree_q(codes: list[str]) -> Q:
@@ -41,7 +41,12 @@ def region_subtree_q(codes: list[str]) -> Q:
 
 
 def public_reports() -> QuerySet[Report]:
-    return Report.objects.filter(status__in=PUBLISHED_STATUSES, is_confidential=False)
+    # A forwarded report put on hold (waiting on its reporter) stays public; one held
+    # before verification was never published.
+    published = Q(status__in=PUBLISHED_STATUSES) | Q(
+        status=Status.ON_HOLD, status_before_hold__in=PUBLISHED_STATUSES
+    )
+    return Report.objects.filter(published, is_confidential=False)
 
 
 def visible_reports(who) -> QuerySet[Report]:

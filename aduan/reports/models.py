@@ -178,6 +178,8 @@ class Report(models.Model):
             ),
             models.Index(fields=["category", "-submitted_at"], name="report_category_idx"),
             models.Index(fields=["updated_at"], name="report_updated_idx"),
+            # Keyset pages of the public list (ordered newest first, most rows published).
+            models.Index(fields=["-submitted_at", "-tracking_number"], name="report_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -199,7 +201,12 @@ class Report(models.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status in PUBLISHED_STATUSES and not self.is_confidential
+        if self.is_confidential:
+            return False
+        if self.status == Status.ON_HOLD:
+            # A forwarded report waiting on its reporter stays on the public record.
+            return self.status_before_hold in PUBLISHED_STATUSES
+        return self.status in PUBLISHED_STATUSES
 
     @property
     def handling_agency(self):

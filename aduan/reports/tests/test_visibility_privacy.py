@@ -501,3 +501,15 @@ def test_a_delegated_verifier_keeps_seeing_an_anonymous_reporter_after_disposing
     report = dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.agency_admin)
     assert reporter_identity(world.agency_admin, report).name == "Siti Aminah"
     assert reporter_identity(world.officer, report) is None
+
+
+def test_a_forwarded_report_waiting_on_its_reporter_stays_public(world):
+    from aduan.reports.access import public_reports
+    from aduan.reports.actions import put_on_hold
+
+    held_before_verification = world.report_in("on_hold")
+    forwarded = world.report_in("dispositioned")
+    forwarded = put_on_hold(forwarded, "Mohon foto terbaru.", actor=world.officer)
+    public = set(public_reports())
+    assert forwarded in public and forwarded.is_published
+    assert held_before_verification not in public and not held_before_verification.is_published
