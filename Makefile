@@ -31,6 +31,7 @@ install: $(BIN)/.installed
 migrate: install
 	@mkdir -p data
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py load_regions

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aduan.workspace.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -192,6 +193,20 @@ TASKS = {
         "ENQUEUE_ON_COMMIT": False,
     }
 }
+# Requests per minute to the REST API without a key (per address) and for browser sessions.
+API_ANONYMOUS_RATE_PER_MINUTE = env_int("API_ANONYMOUS_RATE_PER_MINUTE", 30)
+API_SESSION_RATE_PER_MINUTE = env_int("API_SESSION_RATE_PER_MINUTE", 120)
+# Rate limits and login throttles count in this cache. The default is per process; with
+# several web processes set CACHE_BACKEND=database (then run `manage.py createcachetable`).
+if env_str("CACHE_BACKEND", "locmem") == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "aduan_cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Seconds between two runs of the periodic jobs (deadline scan, notification sweep).
 WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
 # A worker that has not written its heartbeat for this long is reported as down.
@@ -217,6 +232,11 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contrib
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Staff are logged out after this many idle seconds (citizens keep their session).
+STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT", 30 * 60)
+# Reverse proxies in front of the app: the client address for login throttling is taken
+# this many hops from the right of X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXIES = env_int("LOGIN_TRUSTED_PROXIES", 0)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

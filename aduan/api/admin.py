@@ -5,7 +5,15 @@ from .models import ApiKey
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "agency", "can_submit", "rate_limit_per_minute", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "agency",
+        "can_submit",
+        "rate_limit_per_minute",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["can_submit", "agency"]
     search_fields = ["name", "prefix"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]

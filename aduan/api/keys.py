@@ -77,15 +77,20 @@ class RateDecision:
 def check_rate(key: ApiKey) -> RateDecision:
     """Fixed one-minute window per key in the shared cache (configure a shared cache,
     e.g. the database cache, when running several web processes)."""
+    return check_rate_bucket(f"apikey-rate:{key.pk}", key.rate_limit_per_minute)
+
+
+def check_rate_bucket(bucket: str, limit: int) -> RateDecision:
+    """Count one request against `bucket` (a key, an IP address, a session user) in a
+    fixed one-minute window, and say whether it stays within `limit`."""
     window = int(time.time() // 60)
-    cache_key = f"apikey-rate:{key.pk}:{window}"
+    cache_key = f"{bucket}:{window}"
     cache.add(cache_key, 0, timeout=120)
     try:
         used = cache.incr(cache_key)
     except ValueError:  # evicted between add and incr
         cache.set(cache_key, 1, timeout=120)
         used = 1
-    limit = key.rate_limit_per_minute
     return RateDecision(
         allowed=used <= limit,
         limit=limit,

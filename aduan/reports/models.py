@@ -178,6 +178,12 @@ class Report(models.Model):
             ),
             models.Index(fields=["category", "-submitted_at"], name="report_category_idx"),
             models.Index(fields=["updated_at"], name="report_updated_idx"),
+            # The escalation queue of the staff inbox.
+            models.Index(
+                fields=["escalation_level", "next_due_at"],
+                name="report_escalated_idx",
+                condition=Q(is_escalated=True) | Q(escalation_level__gte=1),
+            ),
             # Keyset pages of the public list (ordered newest first, most rows published).
             models.Index(fields=["-submitted_at", "-tracking_number"], name="report_newest_idx"),
         ]

@@ -63,3 +63,9 @@ def test_production_starts_with_real_secrets():
         "ALLOWED_HOSTS": "aduan.example.go.id",
     })
     assert result.returncode == 0, result.stderr
+
+
+def test_the_admin_login_goes_through_our_login_with_lockout_and_second_factor(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/akun/masuk/?next=/admin/"

@@ -1,0 +1,227 @@
+"""Forms of the account pages: login (with lockout), the second factor, registration and
+password change. Labels are Indonesian msgids; the browser tests rely on "Nama pengguna",
+"Kata sandi" and the button "Masuk", so keep them stable."""
+
+import math
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import LoginFailure, Reporter, Role, User
+
+
+def client_ip(request) -> str | None:
+    """The client's address. Behind N trusted reverse proxies (LOGIN_TRUSTED_PROXIES),
+    the N-th address from the right of X-Forwarded-For; otherwise REMOTE_ADDR, because a
+    client can write anything into X-Forwarded-For."""
+    proxies = int(getattr(settings, "LOGIN_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def lockout_message(until) -> str:
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return _(
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam "
+        "%(minutes)d menit."
+    ) % {"minutes": minutes}
+
+
+class LoginForm(forms.Form):
+    """Username and password, refused while the username or the address is locked out.
+
+    Failures are counted per typed username whether or not the account exists, and the
+    same messages are shown either way, so the form never reveals which usernames exist."""
+
+    username = forms.CharField(
+        label=_("Nama pengguna"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = None
+        self.locked = False
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        username = (cleaned.get("username") or "").strip()
+        password = cleaned.get("password")
+        if not username or not password:
+            return cleaned
+        ip = client_ip(self.request)
+        now = timezone.now()
+        until = LoginFailure.locked_until(username, ip, now)
+        if until is not None:
+            # Refused without checking the password: a correct one does not end a lockout.
+            self.locked = True
+            raise forms.ValidationError(lockout_message(until), code="locked")
+        user = authenticate(self.request, username=username, password=password)
+        if user is None:
+            LoginFailure.record(username, ip, now)
+            until = LoginFailure.locked_until(username, ip, now)
+            if until is not None:
+                self.locked = True
+                raise forms.ValidationError(lockout_message(until), code="locked")
+            raise forms.ValidationError(
+                _("Nama pengguna atau kata sandi salah."), code="invalid_login"
+            )
+        self.user = user
+        return cleaned
+
+
+class OTPForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kode autentikator"),
+        max_length=12,
+        help_text=_("Enam angka dari aplikasi autentikator di ponsel Anda."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+    def __init__(self, *args, device=None, **kwargs):
+        self.device = device
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit():
+            raise forms.ValidationError(_("Kode hanya berisi angka."), code="invalid")
+        if self.device is None or not self.device.verify_token(code):
+            raise forms.ValidationError(
+                _("Kode salah atau sudah kedaluwarsa. Coba kode terbaru."), code="wrong_code"
+            )
+        return code
+
+
+class RegistrationForm(forms.Form):
+    """A citizen account: username, name, an e-mail address or a phone number, password.
+    The name and contact are stored encrypted on the Reporter, not on the User row."""
+
+    username = forms.CharField(
+        label=_("Nama pengguna"),
+        max_length=150,
+        help_text=_("Huruf, angka, dan @ . + - _ saja."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    name = forms.CharField(
+        label=_("Nama lengkap"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.CharField(
+        label=_("Surel"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Nomor telepon"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Kata sandi baru"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minimal 10 karakter; jangan hanya angka atau kata yang umum."),
+    )
+    password2 = forms.CharField(
+        label=_("Ulangi kata sandi"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self):
+        username = User.normalize_username(self.cleaned_data["username"].strip())
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                _("Nama pengguna ini sudah dipakai. Pilih yang lain."), code="taken"
+            )
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email:
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("Alamat surel tidak valid."), code="invalid")
+        return email
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        allowed_characters = all(ch.isdigit() or ch in "+-() " for ch in phone)
+        if phone and (not allowed_characters or not 8 <= len(digits) <= 15):
+            raise forms.ValidationError(_("Nomor telepon tidak valid."), code="invalid")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        contact_given = cleaned.get("email") or cleaned.get("phone")
+        contact_invalid = self.errors.get("email") or self.errors.get("phone")
+        if not contact_given and not contact_invalid:
+            self.add_error("email", _("Isi surel atau nomor telepon."))
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Kedua kata sandi tidak sama."))
+        elif p1:
+            candidate = User(
+                username=cleaned.get("username") or "", first_name=cleaned.get("name") or ""
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    @transaction.atomic
+    def save(self) -> User:
+        data = self.cleaned_data
+        user = User(username=data["username"], role=Role.CITIZEN)
+        user.set_password(data["password1"])
+        user.save()
+        Reporter.objects.create(
+            user=user, name=data["name"].strip(), email=data["email"], phone=data["phone"]
+        )
+        return user
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form with the project's Indonesian labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Kata sandi saat ini")
+        self.fields["new_password1"].label = _("Kata sandi baru")
+        self.fields["new_password1"].help_text = _(
+            "Minimal 10 karakter; jangan hanya angka atau kata yang umum."
+        )
+        self.fields["new_password2"].label = _("Ulangi kata sandi baru")

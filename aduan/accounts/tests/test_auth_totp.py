@@ -1,0 +1,183 @@
+"""The optional second factor for staff: an authenticator app (TOTP). Codes are made with
+the device's own token() method, as the staff member's phone would show them."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.utils import timezone
+
+from aduan.accounts.models import LOGIN_FAILURES_PER_USERNAME, StaffTOTPDevice
+
+PASSWORD = "kata-sandi-uji-123"
+SECURITY = "/akun/keamanan/"
+CODE_PAGE = "/akun/masuk/kode/"
+
+
+@pytest.fixture
+def clock():
+    """Frozen time that tests move on explicitly (TOTP codes change every 30 s)."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
+
+
+def set_up_device(client, user, clock) -> StaffTOTPDevice:
+    client.force_login(user)
+    client.post(SECURITY, {"action": "start"})
+    device = StaffTOTPDevice.objects.get(user=user)
+    response = client.post(SECURITY, {"action": "confirm", "code": device.token()})
+    assert response.status_code == 302
+    client.logout()
+    clock.shift(dt.timedelta(seconds=31))  # the next login needs a fresh code
+    device.refresh_from_db()
+    return device
+
+
+def signed_in_user_id(client):
+    return client.session.get(SESSION_KEY)
+
+
+def test_the_security_page_offers_to_set_up_an_authenticator(client, world):
+    client.force_login(world.agency_admin)
+    page = client.get(SECURITY).content.decode()
+    assert "Siapkan aplikasi autentikator" in page
+    assert not StaffTOTPDevice.objects.exists()
+
+
+def test_setting_up_shows_a_qr_code_and_the_secret_as_text(client, world):
+    client.force_login(world.agency_admin)
+    response = client.post(SECURITY, {"action": "start"})
+    assert response.status_code == 302
+    device = StaffTOTPDevice.objects.get(user=world.agency_admin)
+    assert device.confirmed is False
+    page = client.get(SECURITY).content.decode()
+    assert "<svg" in page
+    assert device.base32_key[:4] in page.replace(" ", "")
+    assert device.config_url().startswith("otpauth://totp/Aduan%3Aadmin_kutim?secret=")
+
+
+def test_a_correct_code_confirms_the_device(client, world, clock):
+    client.force_login(world.agency_admin)
+    client.post(SECURITY, {"action": "start"})
+    device = StaffTOTPDevice.objects.get()
+    response = client.post(SECURITY, {"action": "confirm", "code": device.token()})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed is True
+
+
+def test_a_wrong_code_leaves_the_device_unconfirmed(client, world, clock):
+    client.force_login(world.agency_admin)
+    client.post(SECURITY, {"action": "start"})
+    device = StaffTOTPDevice.objects.get()
+    wrong = f"{(int(device.token()) + 1) % 1_000_000:06d}"
+    response = client.post(SECURITY, {"action": "confirm", "code": wrong})
+    assert response.status_code == 400
+    assert "Kode salah" in response.content.decode()
+    device.refresh_from_db()
+    assert device.confirmed is False
+
+
+def test_citizens_have_no_security_page(client, world):
+    client.force_login(world.citizen)
+    assert client.get(SECURITY).status_code == 404
+
+
+def test_the_security_page_needs_a_signed_in_user(client, db):
+    assert client.get(SECURITY).status_code == 302
+
+
+def test_with_a_device_the_password_alone_does_not_sign_in(client, world, clock):
+    set_up_device(client, world.agency_admin, clock)
+    response = client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == CODE_PAGE
+    assert signed_in_user_id(client) is None
+    assert client.get("/petugas/").status_code == 302  # still sent to the login page
+
+
+def test_the_code_from_the_device_completes_the_login(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    assert client.get(CODE_PAGE).status_code == 200
+    response = client.post(CODE_PAGE, {"code": device.token()})
+    assert response.status_code == 302
+    assert response["Location"] == "/petugas/"
+    assert signed_in_user_id(client) == str(world.agency_admin.pk)
+
+
+def test_a_wrong_code_does_not_sign_in(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    wrong = f"{(int(device.token()) + 1) % 1_000_000:06d}"
+    response = client.post(CODE_PAGE, {"code": wrong})
+    assert response.status_code == 400
+    assert signed_in_user_id(client) is None
+
+
+def test_a_code_cannot_be_used_twice(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    code = device.token()
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    client.post(CODE_PAGE, {"code": code})
+    client.logout()
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    assert client.post(CODE_PAGE, {"code": code}).status_code == 400
+    assert signed_in_user_id(client) is None
+
+
+def test_wrong_codes_slow_down_further_tries(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    client.post(CODE_PAGE, {"code": "000000" if device.token() != "000000" else "111111"})
+    # Right away even the right code is refused (django-otp's exponential back-off) ...
+    assert client.post(CODE_PAGE, {"code": device.token()}).status_code == 400
+    # ... and accepted once the back-off has passed.
+    clock.shift(dt.timedelta(seconds=3))
+    assert client.post(CODE_PAGE, {"code": device.token()}).status_code == 302
+
+
+def test_wrong_codes_count_towards_the_login_lockout(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    for _ in range(LOGIN_FAILURES_PER_USERNAME):
+        clock.shift(dt.timedelta(seconds=40))
+        client.post(CODE_PAGE, {"code": "abcdef"})
+    response = client.post(CODE_PAGE, {"code": device.token()})
+    assert response.status_code == 302
+    assert response["Location"] == "/akun/masuk/"
+    assert signed_in_user_id(client) is None
+
+
+def test_the_code_step_expires_after_five_minutes(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    clock.shift(dt.timedelta(minutes=6))
+    response = client.post(CODE_PAGE, {"code": device.token()})
+    assert response.status_code == 302
+    assert response["Location"] == "/akun/masuk/"
+    assert signed_in_user_id(client) is None
+
+
+def test_the_code_page_without_a_password_step_sends_back_to_login(client, world):
+    response = client.get(CODE_PAGE)
+    assert response.status_code == 302
+    assert response["Location"] == "/akun/masuk/"
+
+
+def test_an_unconfirmed_device_does_not_ask_for_a_code(client, world):
+    StaffTOTPDevice.objects.create(user=world.agency_admin, name="x", confirmed=False)
+    response = client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
+    assert response["Location"] == "/petugas/"
+
+
+def test_disabling_needs_a_current_code(client, world, clock):
+    device = set_up_device(client, world.agency_admin, clock)
+    client.force_login(world.agency_admin)
+    assert client.post(SECURITY, {"action": "disable", "code": "12"}).status_code == 400
+    assert StaffTOTPDevice.objects.filter(pk=device.pk).exists()
+    clock.shift(dt.timedelta(seconds=3))  # past the back-off after the wrong code
+    response = client.post(SECURITY, {"action": "disable", "code": device.token()})
+    assert response.status_code == 302
+    assert not StaffTOTPDevice.objects.exists()

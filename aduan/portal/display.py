@@ -1,0 +1,296 @@
+"""How reports read on the citizens' pages: the timeline, deadlines in plain words, dates
+in the agency's time zone, and domain errors in the reader's language."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+
+from aduan.reports import deadlines
+from aduan.reports.models import (
+    ArchiveReason,
+    Attachment,
+    Channel,
+    EventType,
+    Report,
+    ReportEvent,
+    Status,
+    Visibility,
+)
+from aduan.reports.workflow import can_transition
+
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+# Badge colour per status (classes from aduan.css).
+STATUS_BADGES = {
+    Status.ON_HOLD: "badge-warn",
+    Status.RETURNED: "badge-warn",
+    Status.RESPONDED: "badge-ok",
+    Status.CLOSED: "badge-ok",
+}
+
+
+def english() -> bool:
+    return (translation.get_language() or "id").startswith("en")
+
+
+def bilingual(message_id: str, message_en: str) -> str:
+    """One of a domain message's two languages: the reader's."""
+    return message_en if english() else message_id
+
+
+def error_text(exc) -> str:
+    return bilingual(exc.message_id, exc.message_en)
+
+
+def validation_errors(errors: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]]:
+    return {name: [bilingual(i, e) for i, e in messages] for name, messages in errors.items()}
+
+
+def zone_of(report: Report) -> str:
+    return deadlines.report_timezone(report)
+
+
+def local(value: dt.datetime, zone: str) -> dt.datetime:
+    return value.astimezone(ZoneInfo(zone))
+
+
+def long_date(value: dt.datetime | None, zone: str) -> str:
+    """'Jumat, 27 Maret 2026' in the given zone (a deadline ends at the end of that day)."""
+    if value is None:
+        return ""
+    return dateformat.format(local(value, zone), "l, j F Y")
+
+
+def date_time(value: dt.datetime | None, zone: str) -> str:
+    """'27 Mar 2026 14.05 WITA'."""
+    if value is None:
+        return ""
+    text = dateformat.format(local(value, zone), "j M Y H.i")
+    return f"{text} {ZONE_ABBREVIATIONS.get(zone, '')}".strip()
+
+
+def category_name(category) -> str:
+    if category is None:
+        return ""
+    name = category.name_en if english() and category.name_en else category.name
+    if category.parent_id:
+        parent = category.parent
+        parent_name = parent.name_en if english() and parent.name_en else parent.name
+        return f"{parent_name} › {name}"
+    return name
+
+
+def handler_name(report: Report) -> str:
+    handler = report.unit or report.agency
+    return handler.name if handler is not None else ""
+
+
+# ------------------------------------------------------------------------------ deadlines
+
+
+@dataclass
+class DeadlineLine:
+    text: str
+    overdue: bool = False
+
+
+def deadline_lines(report: Report, now: dt.datetime) -> list[DeadlineLine]:
+    """What must happen by when, for the report's current status, in plain words."""
+    zone = zone_of(report)
+    handler = handler_name(report) or _("Instansi")
+    lines: list[DeadlineLine] = []
+
+    def add(text: str, due: dt.datetime | None):
+        lines.append(DeadlineLine(text, overdue=due is not None and due < now))
+
+    status = report.status
+    if status == Status.SUBMITTED and report.verify_due_at:
+        add(
+            _("Admin wajib memverifikasi laporan ini paling lambat %(date)s.")
+            % {"date": long_date(report.verify_due_at, zone)},
+            report.verify_due_at,
+        )
+    elif status in (Status.DISPOSITIONED, Status.IN_PROGRESS, Status.RETURNED):
+        if status == Status.RETURNED:
+            lines.append(
+                DeadlineLine(
+                    _(
+                        "Instansi penerima menyatakan laporan ini bukan wewenangnya; "
+                        "admin akan meneruskannya ke instansi yang tepat."
+                    )
+                )
+            )
+        if report.first_response_at is None and report.first_response_due_at:
+            add(
+                _("%(handler)s wajib menanggapi paling lambat %(date)s.")
+                % {"handler": handler, "date": long_date(report.first_response_due_at, zone)},
+                report.first_response_due_at,
+            )
+        if report.completion_due_at:
+            add(
+                _("%(handler)s wajib menyelesaikan laporan ini paling lambat %(date)s.")
+                % {"handler": handler, "date": long_date(report.completion_due_at, zone)},
+                report.completion_due_at,
+            )
+    elif status == Status.ON_HOLD:
+        lines.append(
+            DeadlineLine(
+                _(
+                    "Petugas menunggu informasi tambahan dari pelapor. Batas waktu berhenti "
+                    "sementara sampai informasi itu dikirim."
+                )
+            )
+        )
+    elif status == Status.RESPONDED and report.reply_due_at:
+        add(
+            _(
+                "Pelapor dapat menanggapi tindak lanjut ini paling lambat %(date)s; "
+                "setelah itu laporan ditutup otomatis."
+            )
+            % {"date": long_date(report.reply_due_at, zone)},
+            report.reply_due_at,
+        )
+    return lines
+
+
+def next_steps(report: Report) -> list[str]:
+    """For the confirmation page: what happens next, with the stored dates."""
+    zone = zone_of(report)
+    completion = deadlines.COMPLETION_WD[report.report_type]
+    return [
+        _("Admin memverifikasi paling lambat %(date)s (%(days)s hari kerja).")
+        % {"date": long_date(report.verify_due_at, zone), "days": deadlines.VERIFY_WD},
+        _(
+            "Setelah diverifikasi, laporan diteruskan ke instansi yang berwenang. Instansi "
+            "wajib memberi tindak lanjut pertama dalam %(first)s hari kerja dan "
+            "menyelesaikannya dalam %(completion)s hari kerja."
+        )
+        % {"first": deadlines.FIRST_RESPONSE_WD, "completion": completion},
+        _(
+            "Jika petugas meminta informasi tambahan, Anda akan diberi tahu lewat surel atau "
+            "SMS; batas waktu berhenti sementara sampai Anda menjawab."
+        ),
+        _(
+            "Setelah ada tindak lanjut, Anda punya %(days)s hari kerja untuk menerima, "
+            "membalas, atau mengajukan banding."
+        )
+        % {"days": deadlines.REPLY_WINDOW_WD},
+    ]
+
+
+# ------------------------------------------------------------------------------ timeline
+
+
+@dataclass
+class TimelineEntry:
+    title: str
+    at: str
+    text: str = ""
+    quote: str = ""
+    private: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def visible_event_levels(for_reporter: bool) -> tuple[str, ...]:
+    if for_reporter:
+        return (Visibility.PUBLIC, Visibility.PARTIES)
+    return (Visibility.PUBLIC,)
+
+
+def timeline(report: Report, *, for_reporter: bool) -> list[TimelineEntry]:
+    """The report's history as the reader may see it: public events for everyone, events
+    between the reporter and the staff (questions, replies) for the reporter, internal
+    events never. Two queries: events, then their visible attachments."""
+    zone = zone_of(report)
+    levels = visible_event_levels(for_reporter)
+    events = list(
+        report.events.filter(visibility__in=levels)
+        .only("id", "seq", "type", "visibility", "at", "payload", "actor_role", "report_id")
+        .order_by("seq")
+    )
+    attachments: dict[int, list[Attachment]] = {}
+    for attachment in report.attachments.filter(
+        visibility__in=levels, event_id__in=[e.pk for e in events]
+    ).order_by("created_at", "id"):
+        attachments.setdefault(attachment.event_id, []).append(attachment)
+    entries = []
+    for event in events:
+        entry = _entry(event, for_reporter, zone)
+        entry.attachments = attachments.get(event.pk, [])
+        entries.append(entry)
+    return entries
+
+
+def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
+    payload = event.payload or {}
+    title = str(EventType(event.type).label) if event.type in EventType.values else event.type
+    entry = TimelineEntry(
+        title=title,
+        at=date_time(event.at, zone),
+        private=event.visibility == Visibility.PARTIES,
+    )
+    kind = event.type
+    if kind == EventType.SUBMITTED:
+        channel = payload.get("channel")
+        if channel in Channel.values:
+            entry.text = _("Diterima melalui %(channel)s.") % {
+                "channel": str(Channel(channel).label).lower()
+            }
+    elif kind in (EventType.DISPOSITIONED, EventType.REDISPOSITIONED):
+        target = payload.get("agency_name") or ""
+        if payload.get("unit_name"):
+            target = f"{target} › {payload['unit_name']}"
+        if target:
+            entry.text = _("Diteruskan ke %(target)s.") % {"target": target}
+    elif kind == EventType.FORWARDED:
+        if payload.get("unit_name"):
+            entry.text = _("Diteruskan ke %(target)s.") % {"target": payload["unit_name"]}
+    elif kind == EventType.PUT_ON_HOLD:
+        entry.title = _("Petugas meminta informasi tambahan")
+        entry.quote = payload.get("question", "")
+    elif kind in (EventType.INFORMATION_ADDED, EventType.REPORTER_REPLIED):
+        entry.quote = payload.get("text", "")
+    elif kind == EventType.RETURNED:
+        entry.quote = payload.get("reason", "")
+    elif kind == EventType.FOLLOW_UP:
+        if payload.get("by"):
+            entry.title = _("Tindak lanjut dari %(by)s") % {"by": payload["by"]}
+        entry.quote = payload.get("text", "")
+    elif kind == EventType.ARCHIVED:
+        reason = payload.get("reason")
+        if reason in ArchiveReason.values:
+            entry.text = _("Alasan: %(reason)s.") % {"reason": ArchiveReason(reason).label}
+        if payload.get("duplicate_of"):
+            entry.text += " " + _("Laporan asli: %(number)s.") % {"number": payload["duplicate_of"]}
+        entry.quote = payload.get("note", "")
+    elif kind == EventType.RATED:
+        entry.text = _("Penilaian: %(rating)s dari 5.") % {"rating": payload.get("rating")}
+        # The reporter's own words stay between them and the staff.
+        if for_reporter:
+            entry.quote = payload.get("comment", "")
+    elif kind == EventType.CONTESTED:
+        if for_reporter:
+            entry.quote = payload.get("reason", "")
+    elif kind in (EventType.WITHDRAWN,):
+        entry.quote = payload.get("reason", "")
+    elif kind == EventType.CLOSED:
+        entry.quote = payload.get("note", "")
+    return entry
+
+
+# ------------------------------------------------------------------------------ actions
+
+
+def reporter_actions(report: Report) -> dict[str, bool]:
+    """Which of the reporter's forms apply to the report as it stands."""
+    return {
+        "add_information": can_transition("add_information", report.status),
+        "reply": can_transition("reporter_reply", report.status),
+        "accept": can_transition("accept", report.status),
+        "contest": can_transition("contest", report.status) and not report.appeal_used,
+        "rate": can_transition("rate", report.status) and report.rating is None,
+        "withdraw": can_transition("withdraw", report.status),
+    }

@@ -1,0 +1,44 @@
+"""Guest reporters' contact verification (issue 2): a 6-digit code sent by e-mail or SMS.
+
+A guest without an account proves that the e-mail address or phone number they give is
+theirs before their report is accepted, so that the agency can reach them and nobody can
+file reports in someone else's name. The address is personal data: it is stored encrypted,
+with a keyed hash for look-ups (throttling per address); the code is stored only as a
+keyed hash."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aduan.accounts.crypto import EncryptedTextField
+from aduan.notifications.models import NotificationChannel
+
+
+class ContactVerification(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    address = EncryptedTextField()
+    # lookup_hash() of the normalised address: throttling per address without decrypting.
+    address_lookup = models.CharField(max_length=64)
+    # The name the guest gave (optional): it becomes the reporter's name.
+    name = EncryptedTextField(blank=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    send_count = models.PositiveSmallIntegerField(default=1)
+    last_sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verifikasi kontak")
+        verbose_name_plural = _("verifikasi kontak")
+        indexes = [
+            models.Index(fields=["address_lookup", "created_at"], name="contact_verif_address_idx"),
+            models.Index(fields=["created_at"], name="contact_verif_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the address: objects end up in logs.
+        return f"ContactVerification {self.uuid}"

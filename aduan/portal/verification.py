@@ -1,0 +1,244 @@
+"""Sending and checking the 6-digit codes that verify a guest reporter's contact.
+
+Limits, and why:
+- a code is valid for 15 minutes and allows 5 guesses, so guessing one of a million codes
+  succeeds with probability 5 in a million per code sent;
+- a new code may be requested after 60 seconds, at most 5 times per verification, and at
+  most 5 codes go to one address per hour: nobody can use Aduan to flood someone's phone
+  or mailbox;
+- the code goes out through the notifications outbox (a row and a job written in one
+  transaction), like every other message, so it is retried if the gateway is down.
+"""
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from aduan.accounts.crypto import lookup_hash
+from aduan.accounts.models import normalise_phone
+from aduan.notifications.models import Notification, NotificationChannel
+
+from .models import ContactVerification
+
+CODE_LIFETIME = dt.timedelta(minutes=15)
+MAX_ATTEMPTS = 5
+RESEND_AFTER = dt.timedelta(seconds=60)
+MAX_SENDS_PER_VERIFICATION = 5
+MAX_SENDS_PER_ADDRESS_PER_HOUR = 5
+# A verified contact may file reports for this long (the session usually ends sooner).
+VERIFIED_FOR = dt.timedelta(hours=12)
+# Rows older than this are deleted whenever a new verification starts.
+KEEP_ROWS_FOR = dt.timedelta(days=2)
+TEMPLATE = "contact_code"
+
+
+class VerificationError(Exception):
+    """A refusal with an Indonesian and an English message (the view shows one)."""
+
+    def __init__(self, code: str, message_id: str, message_en: str):
+        super().__init__(f"{message_id} / {message_en}")
+        self.code = code
+        self.message_id = message_id
+        self.message_en = message_en
+
+
+@dataclass(frozen=True)
+class Contact:
+    channel: str
+    address: str
+
+
+def normalise_address(channel: str, address: str) -> str:
+    if channel == NotificationChannel.SMS:
+        return "+" + normalise_phone(address)
+    return address.strip().lower()
+
+
+def _code_hash(verification_uuid, code: str) -> str:
+    return salted_hmac("aduan.portal.contact-code", f"{verification_uuid}:{code}").hexdigest()
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def _sends_last_hour(address_lookup: str, now: dt.datetime) -> int:
+    total = ContactVerification.objects.filter(
+        address_lookup=address_lookup, created_at__gte=now - dt.timedelta(hours=1)
+    ).aggregate(total=Sum("send_count"))["total"]
+    return total or 0
+
+
+def _send(verification: ContactVerification, code: str) -> Notification:
+    """Queue the code in the outbox; the caller holds a transaction."""
+    from aduan.notifications.tasks import deliver_notification
+
+    notification = Notification.objects.create(
+        audience="guest",
+        channel=verification.channel,
+        address=verification.address,
+        template=TEMPLATE,
+        context={
+            "site_url": settings.SITE_URL,
+            "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+        },
+        # The code sits encrypted with the other private values, never in plain text.
+        private_context=json.dumps({"code": code}),
+    )
+    deliver_notification.enqueue(notification.pk)
+    return notification
+
+
+def start_verification(contact: Contact, *, name: str = "") -> ContactVerification:
+    """Create a verification for `contact` and send its first code."""
+    now = timezone.now()
+    address = normalise_address(contact.channel, contact.address)
+    address_lookup = lookup_hash(address)
+    with transaction.atomic():
+        ContactVerification.objects.filter(created_at__lt=now - KEEP_ROWS_FOR).delete()
+        if _sends_last_hour(address_lookup, now) >= MAX_SENDS_PER_ADDRESS_PER_HOUR:
+            raise VerificationError(
+                "address_throttled",
+                "Terlalu banyak kode dikirim ke alamat ini. Coba lagi dalam satu jam.",
+                "Too many codes were sent to this address. Try again in an hour.",
+            )
+        code = _new_code()
+        verification = ContactVerification(
+            channel=contact.channel,
+            address=address,
+            address_lookup=address_lookup,
+            name=name.strip()[:150],
+            last_sent_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+        verification.code_hash = _code_hash(verification.uuid, code)
+        verification.save(force_insert=True)
+        _send(verification, code)
+    return verification
+
+
+def resend_code(verification_uuid) -> ContactVerification:
+    """Send a fresh code (the old one stops working), within the throttle limits."""
+    now = timezone.now()
+    with transaction.atomic():
+        verification = _locked(verification_uuid)
+        if verification.verified_at is not None:
+            return verification
+        wait = verification.last_sent_at + RESEND_AFTER - now
+        if wait > dt.timedelta(0):
+            seconds = int(wait.total_seconds()) + 1
+            raise VerificationError(
+                "resend_too_soon",
+                f"Tunggu {seconds} detik sebelum meminta kode baru.",
+                f"Wait {seconds} seconds before asking for a new code.",
+            )
+        if (
+            verification.send_count >= MAX_SENDS_PER_VERIFICATION
+            or _sends_last_hour(verification.address_lookup, now) >= MAX_SENDS_PER_ADDRESS_PER_HOUR
+        ):
+            raise VerificationError(
+                "address_throttled",
+                "Terlalu banyak kode dikirim ke alamat ini. Coba lagi dalam satu jam.",
+                "Too many codes were sent to this address. Try again in an hour.",
+            )
+        code = _new_code()
+        verification.code_hash = _code_hash(verification.uuid, code)
+        verification.attempts = 0
+        verification.send_count += 1
+        verification.last_sent_at = now
+        verification.expires_at = now + CODE_LIFETIME
+        verification.save(
+            update_fields=["code_hash", "attempts", "send_count", "last_sent_at", "expires_at"]
+        )
+        _send(verification, code)
+    return verification
+
+
+def _locked(verification_uuid) -> ContactVerification:
+    verification = (
+        ContactVerification.objects.select_for_update().filter(uuid=verification_uuid).first()
+    )
+    if verification is None:
+        raise VerificationError(
+            "unknown",
+            "Permintaan verifikasi tidak ditemukan. Mulai lagi.",
+            "Verification request not found. Please start again.",
+        )
+    return verification
+
+
+def check_code(verification_uuid, code: str) -> ContactVerification:
+    """Verify `code`; raise VerificationError for a wrong, expired or exhausted code.
+
+    The row is locked so that two guesses sent at once both count."""
+    now = timezone.now()
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    refusal: VerificationError | None = None
+    # The refusal is raised after the transaction commits: a wrong guess must stay counted.
+    with transaction.atomic():
+        verification = _locked(verification_uuid)
+        if verification.verified_at is not None:
+            return verification
+        if verification.attempts >= MAX_ATTEMPTS:
+            raise VerificationError(
+                "too_many_attempts",
+                "Terlalu banyak percobaan. Minta kode baru.",
+                "Too many attempts. Ask for a new code.",
+            )
+        if now > verification.expires_at:
+            raise VerificationError(
+                "expired",
+                "Kode sudah kedaluwarsa. Minta kode baru.",
+                "The code has expired. Ask for a new code.",
+            )
+        verification.attempts += 1
+        if len(code) == 6 and constant_time_compare(
+            verification.code_hash, _code_hash(verification.uuid, code)
+        ):
+            verification.verified_at = now
+            verification.save(update_fields=["attempts", "verified_at"])
+            return verification
+        verification.save(update_fields=["attempts"])
+        left = MAX_ATTEMPTS - verification.attempts
+        if left <= 0:
+            refusal = VerificationError(
+                "too_many_attempts",
+                "Kode salah. Percobaan sudah habis; minta kode baru.",
+                "Wrong code. No attempts left; ask for a new code.",
+            )
+        else:
+            refusal = VerificationError(
+                "wrong_code",
+                f"Kode salah. Sisa percobaan: {left}.",
+                f"Wrong code. Attempts left: {left}.",
+            )
+    raise refusal
+
+
+def verified_contact(verification_uuid) -> ContactVerification | None:
+    """The verification if it is verified and still recent enough to file reports."""
+    if not verification_uuid:
+        return None
+    verification = ContactVerification.objects.filter(
+        uuid=verification_uuid, verified_at__isnull=False
+    ).first()
+    if verification is None or timezone.now() - verification.verified_at > VERIFIED_FOR:
+        return None
+    return verification
+
+
+def mask_address(channel: str, address: str) -> str:
+    """s***@example.com / +62812****789: enough for the guest to recognise it."""
+    if channel == NotificationChannel.EMAIL and "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(address) > 7:
+        return address[:6] + "*" * (len(address) - 9) + address[-3:]
+    return address

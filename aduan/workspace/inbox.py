@@ -1,0 +1,196 @@
+"""The staff inbox: which work queues (tabs) each role sees, bounded counts, filters and
+the SLA badge of each row.
+
+Everything starts from `access.visible_reports(user)` so a queue can never show a report
+the user may not read, and every queue filter lands on an indexed column of Report:
+(status, -submitted_at), (agency, status, next_due_at), (unit, status, next_due_at) and
+the partial index on next_due_at. "Overdue" is `next_due_at < now` (the stored deadline
+column the worker keeps up to date), never a scan that recomputes deadlines.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from aduan.accounts.models import Role
+from aduan.reports.access import visible_reports
+from aduan.reports.deadlines import report_timezone
+from aduan.reports.models import OPEN_STATUSES, EscalationLevel, Report, Status
+from aduan.workdays.calendar import add_working_days
+
+# Counts stop here: "1000+" is as useful to a person as an exact figure, and counting a
+# million rows on every page view is not free.
+COUNT_LIMIT = 1000
+PAGE_SIZE = 25
+
+S = Status
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    return Q(next_due_at__lt=now)
+
+
+def escalated_q() -> Q:
+    """Escalated to the national admins and supervisors: a deadline passed long ago, or
+    the reporter appealed the answer."""
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(is_escalated=True) | Q(escalation_level__gte=EscalationLevel.NATIONAL)
+    )
+
+
+def verification_q() -> Q:
+    """Not yet disposed: waiting for verification, or on hold before disposition."""
+    return Q(agency__isnull=True, status__in=[S.SUBMITTED, S.ON_HOLD])
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    query: Callable[[object, dt.datetime], Q]
+    sort: str = "deadline"
+
+
+def _tabs_for(user) -> list[Tab]:
+    role = user.role
+    everything = Tab("semua", _("Semua"), lambda u, now: Q(), sort="newest")
+    overdue = Tab(
+        "terlambat",
+        _("Terlambat"),
+        lambda u, now: overdue_q(now) & Q(status__in=OPEN_STATUSES),
+    )
+    if role == Role.NATIONAL_ADMIN:
+        return [
+            Tab("verifikasi", _("Perlu verifikasi"), lambda u, now: verification_q()),
+            Tab(
+                "dikembalikan",
+                _("Dikembalikan ke nasional"),
+                lambda u, now: Q(status=S.RETURNED, returned_to="national"),
+            ),
+            Tab("eskalasi", _("Eskalasi"), lambda u, now: escalated_q()),
+            overdue,
+            everything,
+        ]
+    if role == Role.AGENCY_ADMIN:
+        tabs = []
+        if user.agency is not None and user.agency.verifies_own_region:
+            tabs.append(Tab("verifikasi", _("Perlu verifikasi"), lambda u, now: verification_q()))
+        tabs += [
+            Tab(
+                "perlu-diteruskan",
+                _("Perlu diteruskan ke unit"),
+                lambda u, now: Q(agency_id=u.agency_id, unit__isnull=True, status=S.DISPOSITIONED),
+            ),
+            Tab(
+                "dikembalikan",
+                _("Dikembalikan unit"),
+                lambda u, now: Q(agency_id=u.agency_id, status=S.RETURNED, returned_to="agency"),
+            ),
+            Tab(
+                "diproses",
+                _("Diproses unit"),
+                lambda u, now: (
+                    Q(
+                        agency_id=u.agency_id,
+                        status__in=[S.DISPOSITIONED, S.IN_PROGRESS, S.ON_HOLD, S.RESPONDED],
+                    )
+                    & ~Q(status=S.DISPOSITIONED, unit__isnull=True)
+                ),
+            ),
+            overdue,
+            everything,
+        ]
+        return tabs
+    if role == Role.UNIT_OFFICER:
+        return [
+            Tab("baru", _("Disposisi baru"), lambda u, now: Q(status=S.DISPOSITIONED)),
+            Tab("diproses", _("Diproses"), lambda u, now: Q(status=S.IN_PROGRESS)),
+            Tab("menunggu-pelapor", _("Menunggu pelapor"), lambda u, now: Q(status=S.ON_HOLD)),
+            Tab("ditanggapi", _("Ditanggapi"), lambda u, now: Q(status=S.RESPONDED)),
+            overdue,
+            everything,
+        ]
+    if role == Role.SUPERVISOR:
+        return [Tab("eskalasi", _("Eskalasi"), lambda u, now: escalated_q()), overdue, everything]
+    return []
+
+
+def tabs_for(user) -> list[Tab]:
+    return _tabs_for(user)
+
+
+def bounded_count(queryset: QuerySet) -> int:
+    """COUNT over at most COUNT_LIMIT + 1 rows (a LIMIT subquery)."""
+    return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+
+
+def format_count(count: int) -> str:
+    return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)
+
+
+def order(queryset: QuerySet, sort: str) -> QuerySet:
+    if sort == "newest":
+        return queryset.order_by("-submitted_at", "-id")
+    return queryset.order_by(F("next_due_at").asc(nulls_last=True), "-submitted_at", "-id")
+
+
+def with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "category", "category__parent", "region", "agency", "unit", "duplicate_of"
+    )
+
+
+def base_queryset(user) -> QuerySet[Report]:
+    return visible_reports(user)
+
+
+# -- SLA badges ---------------------------------------------------------------------------
+
+
+class SLA:
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+SLA_LABELS = {
+    SLA.ON_TIME: _("Tepat waktu"),
+    SLA.DUE_SOON: _("Segera jatuh tempo"),
+    SLA.OVERDUE: _("Terlambat"),
+}
+SLA_CLASSES = {SLA.ON_TIME: "badge-ok", SLA.DUE_SOON: "badge-warn", SLA.OVERDUE: "badge-danger"}
+
+
+class SLAJudge:
+    """Classifies reports by their stored next deadline. "Due soon" means the deadline
+    falls within the next working day in the report's time zone; the working-day limit is
+    computed once per time zone per request."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+        self._soon: dict[str, dt.datetime] = {}
+
+    def soon_limit(self, tz: str) -> dt.datetime:
+        if tz not in self._soon:
+            self._soon[tz] = add_working_days(self.now, 1, tz)
+        return self._soon[tz]
+
+    def state(self, report: Report) -> str | None:
+        due = report.next_due_at
+        if due is None:
+            return None
+        if report.is_overdue or due < self.now:
+            return SLA.OVERDUE
+        if due <= self.soon_limit(report_timezone(report)):
+            return SLA.DUE_SOON
+        return SLA.ON_TIME
+
+    def annotate(self, reports) -> None:
+        for report in reports:
+            state = self.state(report)
+            report.sla_state = state
+            report.sla_label = SLA_LABELS.get(state, "")
+            report.sla_class = SLA_CLASSES.get(state, "")

@@ -1,0 +1,664 @@
+"""The staff workspace: the inbox per role, the report workspace with its action forms,
+counter/phone entry and bulk actions.
+
+Views parse input, fetch-and-authorize through aduan.reports.access, call one domain
+action and render the result; they never assign a status themselves."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aduan.accounts.models import Role
+from aduan.agencies.routing import suggest_route
+from aduan.reports import actions
+from aduan.reports.access import (
+    find_report,
+    get_report_for,
+    may_see_identity,
+    reporter_identity,
+    visible_reports,
+)
+from aduan.reports.actors import as_actor
+from aduan.reports.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
+from aduan.reports.models import Attachment, Report, ReportType, Status
+from aduan.reports.permissions import allowed
+from aduan.reports.workflow import can_transition
+
+from . import forms as f
+from . import inbox as ib
+from .timeline import timeline
+
+ADMIN_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN)
+INTAKE_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.UNIT_OFFICER)
+COUNTER_RECEIPT_KEY = "workspace_counter_receipt"
+
+
+def staff_timezone(user) -> str:
+    """Times are shown in the staff member's own zone (WIB/WITA/WIT): their agency's, or
+    their supervision area's."""
+    if user.agency_id:
+        return user.agency.timezone
+    if user.scope_region_id:
+        return user.scope_region.timezone
+    return settings.TIME_ZONE
+
+
+def staff_required(view):
+    """Signed-in staff only; citizens get 403 (reports they may not see get 404 later)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_staff_role:
+            raise PermissionDenied
+        with timezone.override(staff_timezone(request.user)):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def localized(error: DomainError) -> str:
+    """A domain error's message in the page's language."""
+    return error.message_en if (get_language() or "id").startswith("en") else error.message_id
+
+
+# -- the inbox ----------------------------------------------------------------------------
+
+
+def _apply_filters(qs, data: dict, now: dt.datetime):
+    from aduan.reports import tracking
+    from aduan.reports.access import region_subtree_q
+
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    category = data.get("category")
+    if category is not None:
+        qs = qs.filter(
+            category_id__in=[category.pk, *category.children.values_list("pk", flat=True)]
+        )
+    if data.get("region"):
+        qs = qs.filter(region_subtree_q([data["region"]]))
+    if data.get("report_type"):
+        qs = qs.filter(report_type=data["report_type"])
+    if data.get("channel"):
+        qs = qs.filter(channel=data["channel"])
+    if data.get("overdue"):
+        qs = qs.filter(ib.overdue_q(now))
+    text = (data.get("q") or "").strip()
+    if text:
+        number = tracking.normalise(text)
+        qs = qs.filter(tracking_number=number) if number else qs.filter(title__icontains=text)
+    return qs
+
+
+@staff_required
+def inbox(request):
+    user = request.user
+    now = timezone.now()
+    tabs = ib.tabs_for(user)
+    current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
+    base = ib.base_queryset(user)
+    tab_counts = []
+    current_count = 0
+    for tab in tabs:
+        count = ib.bounded_count(base.filter(tab.query(user, now)))
+        tab_counts.append({"tab": tab, "count": ib.format_count(count), "active": tab == current})
+        if tab == current:
+            current_count = count
+
+    params = request.GET.copy()
+    params.setdefault("sort", current.sort)
+    form = f.InboxFilterForm(params, regions=f.scope_regions(user))
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    filter_keys = ("q", "status", "category", "region", "report_type", "channel", "overdue")
+    filtered = any(data.get(key) for key in filter_keys)
+    narrowed = any(data.get(key) for key in filter_keys if key != "q")
+    qs = _apply_filters(base.filter(current.query(user, now)), data, now)
+    sort = data.get("sort") or current.sort
+    qs = ib.with_related(ib.order(qs, sort))
+
+    try:
+        page = max(1, int(request.GET.get("halaman", "1")))
+    except ValueError:
+        page = 1
+    offset = (page - 1) * ib.PAGE_SIZE
+    rows = list(qs[offset : offset + ib.PAGE_SIZE + 1])
+    has_next = len(rows) > ib.PAGE_SIZE
+    rows = rows[: ib.PAGE_SIZE]
+    ib.SLAJudge(now).annotate(rows)
+    result_count = ib.bounded_count(qs) if filtered else current_count
+
+    bulk_form = f.BulkForm(user=user) if user.role in ADMIN_ROLES else None
+    context = {
+        "tabs": tab_counts,
+        "current_tab": current,
+        "form": form,
+        "filtered": filtered,
+        "narrowed": narrowed,
+        "sort": sort,
+        "reports": rows,
+        "page": page,
+        "has_next": has_next,
+        "has_previous": page > 1,
+        "result_count": ib.format_count(result_count),
+        "bulk_form": bulk_form,
+        "can_enter_reports": user.role in INTAKE_ROLES,
+    }
+    return render(request, "workspace/inbox.html", context, status=400 if form.errors else 200)
+
+
+# -- the report workspace -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    form: type
+    perform: Callable
+    permission: str
+    success: str
+    button: str
+    title: str
+    button_class: str = "button"
+
+    def available(self, user, report: Report) -> bool:
+        actor = as_actor(user)
+        if not allowed(actor, self.permission, report):
+            return False
+        return can_transition(self.permission, report.status)
+
+
+def _archive_available(user, report: Report) -> bool:
+    # Once disposed a report must be handled, never dropped (archive_report refuses too).
+    return report.status != Status.ON_HOLD or report.status_before_hold in ("", Status.SUBMITTED)
+
+
+def _inspection_available(user, report: Report) -> bool:
+    return user.role in ADMIN_ROLES and report.report_type == ReportType.COMPLAINT
+
+
+EXTRA_CHECKS: dict[str, Callable] = {
+    "archive": _archive_available,
+    "set_needs_inspection": _inspection_available,
+}
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "verify": ActionSpec(
+        f.VerifyForm,
+        lambda r, u, **kw: actions.verify_report(r, actor=u, **kw),
+        "verify",
+        gettext_lazy("Perbaikan laporan disimpan."),
+        gettext_lazy("Simpan verifikasi"),
+        gettext_lazy("Verifikasi dan perbaiki"),
+        "button button-secondary",
+    ),
+    "dispose": ActionSpec(
+        f.DisposeForm,
+        lambda r, u, agency, **kw: actions.dispose_report(r, agency, actor=u, **kw),
+        "dispose",
+        gettext_lazy("Laporan didisposisikan."),
+        gettext_lazy("Disposisikan"),
+        gettext_lazy("Disposisi"),
+    ),
+    "forward_to_unit": ActionSpec(
+        f.ForwardForm,
+        lambda r, u, unit, **kw: actions.forward_to_unit(r, unit, actor=u, **kw),
+        "forward_to_unit",
+        gettext_lazy("Laporan diteruskan ke unit kerja."),
+        gettext_lazy("Teruskan ke unit"),
+        gettext_lazy("Teruskan ke unit kerja"),
+    ),
+    "acknowledge": ActionSpec(
+        f.AcknowledgeForm,
+        lambda r, u: actions.acknowledge_report(r, actor=u),
+        "acknowledge",
+        gettext_lazy("Laporan diterima untuk diproses."),
+        gettext_lazy("Terima untuk diproses"),
+        gettext_lazy("Terima disposisi"),
+    ),
+    "post_follow_up": ActionSpec(
+        f.FollowUpForm,
+        lambda r, u, text, files: actions.post_follow_up(r, text, actor=u, files=files),
+        "post_follow_up",
+        gettext_lazy("Tindak lanjut dikirim kepada pelapor."),
+        gettext_lazy("Kirim tindak lanjut"),
+        gettext_lazy("Tindak lanjut"),
+    ),
+    "put_on_hold": ActionSpec(
+        f.PutOnHoldForm,
+        lambda r, u, question: actions.put_on_hold(r, question, actor=u),
+        "put_on_hold",
+        gettext_lazy("Permintaan informasi dikirim kepada pelapor."),
+        gettext_lazy("Minta informasi"),
+        gettext_lazy("Minta informasi dari pelapor"),
+        "button button-secondary",
+    ),
+    "redispose": ActionSpec(
+        f.RedisposeForm,
+        lambda r, u, agency, **kw: actions.redispose_report(r, agency, actor=u, **kw),
+        "redispose",
+        gettext_lazy("Laporan didisposisikan ulang."),
+        gettext_lazy("Disposisikan ulang"),
+        gettext_lazy("Disposisi ulang"),
+    ),
+    "return_not_authority": ActionSpec(
+        f.ReturnForm,
+        lambda r, u, reason: actions.return_not_authority(r, reason, actor=u),
+        "return_not_authority",
+        gettext_lazy("Laporan dikembalikan sebagai bukan wewenang."),
+        gettext_lazy("Bukan wewenang"),
+        gettext_lazy("Kembalikan: bukan wewenang"),
+        "button button-secondary",
+    ),
+    "add_internal_note": ActionSpec(
+        f.InternalNoteForm,
+        lambda r, u, text, files: actions.add_internal_note(r, text, actor=u, files=files),
+        "add_internal_note",
+        gettext_lazy("Catatan internal disimpan."),
+        gettext_lazy("Simpan catatan internal"),
+        gettext_lazy("Catatan internal"),
+        "button button-secondary",
+    ),
+    "set_needs_inspection": ActionSpec(
+        f.InspectionForm,
+        lambda r, u, value: actions.set_needs_inspection(r, value, actor=u),
+        "add_internal_note",
+        gettext_lazy("Status pemeriksaan disimpan."),
+        gettext_lazy("Simpan status pemeriksaan"),
+        gettext_lazy("Pemeriksaan/audit"),
+        "button button-secondary",
+    ),
+    "close": ActionSpec(
+        f.CloseForm,
+        lambda r, u, note: actions.close_report(r, actor=u, note=note),
+        "close",
+        gettext_lazy("Laporan ditutup."),
+        gettext_lazy("Tutup laporan"),
+        gettext_lazy("Tutup laporan"),
+        "button button-secondary",
+    ),
+    "archive": ActionSpec(
+        f.ArchiveForm,
+        lambda r, u, reason, **kw: actions.archive_report(r, reason, actor=u, **kw),
+        "archive",
+        gettext_lazy("Laporan diarsipkan."),
+        gettext_lazy("Arsipkan"),
+        gettext_lazy("Arsipkan laporan"),
+        "button button-danger",
+    ),
+}
+
+
+def action_available(key: str, user, report: Report) -> bool:
+    spec = ACTIONS[key]
+    extra = EXTRA_CHECKS.get(key)
+    return spec.available(user, report) and (extra is None or extra(user, report))
+
+
+def _agency_hint(request) -> int | None:
+    value = request.GET.get("instansi", "")
+    return int(value) if value.isdigit() else None
+
+
+def _form_kwargs(key: str, request, report: Report, suggestion) -> dict:
+    kwargs = {"report": report, "user": request.user, "prefix": key}
+    if key in ("dispose", "redispose"):
+        kwargs["suggestion"] = suggestion
+        kwargs["agency_hint"] = _agency_hint(request)
+    return kwargs
+
+
+def similar_reports(user, report: Report, limit: int = 5) -> list[Report]:
+    """Possible duplicates: the same category (when known) in the same place (within about
+    1 km when the report has coordinates, else the same region) within 90 days. Starts from
+    the indexed (category, -submitted_at) or region columns and returns at most `limit`."""
+    if report.category_id is None and report.region_id is None and report.latitude is None:
+        return []
+    qs = (
+        visible_reports(user)
+        .exclude(pk=report.pk)
+        .exclude(status=Status.WITHDRAWN)
+        .filter(
+            duplicate_of__isnull=True,
+            submitted_at__gte=report.submitted_at - dt.timedelta(days=90),
+            submitted_at__lte=report.submitted_at + dt.timedelta(days=90),
+        )
+    )
+    if report.category_id:
+        qs = qs.filter(category_id=report.category_id)
+    if report.latitude is not None and report.longitude is not None:
+        # About 1 km: 0.009 degrees of latitude; longitude degrees shrink away from the
+        # equator, but Indonesia lies within 11 degrees of it (cos >= 0.98).
+        delta = Decimal("0.009")
+        qs = qs.filter(
+            latitude__range=(report.latitude - delta, report.latitude + delta),
+            longitude__range=(report.longitude - delta, report.longitude + delta),
+        )
+    elif report.region_id:
+        qs = qs.filter(region_id=report.region_id)
+    else:
+        return []
+    return list(
+        qs.select_related("category", "category__parent", "region").order_by("-submitted_at")[
+            :limit
+        ]
+    )
+
+
+def _report_context(
+    request, report: Report, *, bound: tuple[str, object] | None = None, identity=None
+) -> dict:
+    user = request.user
+    available = [key for key in ACTIONS if action_available(key, user, report)]
+    suggestion = None
+    if "dispose" in available or ("redispose" in available and report.returned_to != "agency"):
+        suggestion = suggest_route(report.category, report.region_id or report.suggested_region_id)
+    action_forms = []
+    for key in available:
+        spec = ACTIONS[key]
+        if bound is not None and bound[0] == key:
+            form = bound[1]
+        else:
+            form = spec.form(**_form_kwargs(key, request, report, suggestion))
+        action_forms.append({"key": key, "spec": spec, "form": form})
+    english = (get_language() or "id").startswith("en")
+    judge = ib.SLAJudge(timezone.now())
+    judge.annotate([report])
+    return {
+        "report": report,
+        "timeline": timeline(report),
+        "action_forms": action_forms,
+        "suggestion": suggestion,
+        "suggestion_reason": (
+            (suggestion.reason_en if english else suggestion.reason) if suggestion else ""
+        ),
+        "may_see_identity": may_see_identity(user, report),
+        "identity": identity,
+        "similar": similar_reports(user, report),
+        "can_archive": "archive" in available,
+        "can_verify": "verify" in available,
+        "attachments": [a for a in report.attachments.all() if a.event_id is None],
+        "read_only": not available,
+    }
+
+
+def _fetch(request, tracking_number: str) -> Report:
+    """get_report_for() with the related rows the page shows, in one query."""
+    report = find_report(
+        tracking_number,
+        visible_reports(request.user).select_related(
+            "category",
+            "category__parent",
+            "region",
+            "suggested_region",
+            "agency",
+            "unit",
+            "duplicate_of",
+        ),
+    )
+    if report is None:
+        raise Http404("Laporan tidak ditemukan / Report not found")
+    return report
+
+
+@staff_required
+def report_detail(request, tracking_number):
+    report = _fetch(request, tracking_number)
+    return render(request, "workspace/report.html", _report_context(request, report))
+
+
+@staff_required
+@require_POST
+def report_identity(request, tracking_number):
+    """Show the reporter's identity; reporter_identity() decides and logs the read."""
+    report = _fetch(request, tracking_number)
+    identity = reporter_identity(request.user, report, purpose="workspace")
+    if identity is None:
+        raise PermissionDenied
+    context = _report_context(request, report, identity=identity)
+    response = render(request, "workspace/report.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_error(request, report, key, form, message, status):
+    messages.error(request, message)
+    context = _report_context(request, report, bound=(key, form) if form is not None else None)
+    return render(request, "workspace/report.html", context, status=status)
+
+
+@staff_required
+@require_POST
+def report_action(request, tracking_number, action):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    report = _fetch(request, tracking_number)
+    user = request.user
+    if not action_available(action, user, report):
+        permitted = allowed(as_actor(user), spec.permission, report) and (
+            action != "set_needs_inspection" or user.role in ADMIN_ROLES
+        )
+        error = NotAllowed(action) if not permitted else InvalidTransition(action, report.status)
+        return _render_error(request, report, None, None, localized(error), error.status_code)
+
+    kwargs = _form_kwargs(action, request, report, None)
+    if action == "post_follow_up" and "use_canned" in request.POST:
+        return _use_canned_response(request, report, kwargs)
+    if action in ("dispose", "redispose") and "show_units" in request.POST:
+        return _show_units(request, report, action, kwargs)
+    form = spec.form(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        return _render_error(
+            request, report, action, form, _("Periksa kembali isian formulir."), 400
+        )
+    try:
+        spec.perform(report, user, **form.action_kwargs())
+    except DomainError as error:
+        field = getattr(error, "field", None)
+        if field in form.fields:
+            form.add_error(field, localized(error))
+        elif field == "agency" and "unit" in form.fields:
+            form.add_error("unit", localized(error))
+        else:
+            form.add_error(None, localized(error))
+        return _render_error(request, report, action, form, localized(error), error.status_code)
+    messages.success(request, spec.success)
+    return redirect("workspace:report", tracking_number=report.tracking_number)
+
+
+def _use_canned_response(request, report, kwargs):
+    """Without JavaScript, "Gunakan" posts the form and we return it with the chosen
+    standard reply appended to the text typed so far (nothing is sent yet)."""
+    prefix = kwargs["prefix"]
+    text = request.POST.get(f"{prefix}-text", "")
+    chosen = request.POST.get(f"{prefix}-canned", "")
+    canned = (
+        f.canned_responses_for(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
+    )
+    if canned is not None:
+        text = f"{text.rstrip()}\n\n{canned.body}" if text.strip() else canned.body
+    form = f.FollowUpForm(initial={"text": text, "canned": chosen}, **kwargs)
+    context = _report_context(request, report, bound=("post_follow_up", form))
+    context["focus_follow_up"] = True
+    return render(request, "workspace/report.html", context)
+
+
+def _show_units(request, report, action, kwargs):
+    """Without JavaScript, "Tampilkan unit" posts the chosen agency and we return the form
+    listing that agency's units (nothing is changed yet)."""
+    prefix = kwargs["prefix"]
+    agency = request.POST.get(f"{prefix}-agency", "")
+    kwargs["agency_hint"] = int(agency) if agency.isdigit() else None
+    initial = {
+        "note": request.POST.get(f"{prefix}-note", ""),
+        "needs_inspection": bool(request.POST.get(f"{prefix}-needs_inspection")),
+    }
+    form = ACTIONS[action].form(initial=initial, **kwargs)
+    return render(
+        request, "workspace/report.html", _report_context(request, report, bound=(action, form))
+    )
+
+
+@staff_required
+def attachment(request, tracking_number, attachment_uuid):
+    """An attachment of a report the user may see. Staff see internal attachments too; the
+    workspace is staff-only, so nothing internal reaches the reporter or the public here."""
+    report = get_report_for(request.user, tracking_number)
+    item = get_object_or_404(Attachment, report=report, uuid=attachment_uuid)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404
+    response = FileResponse(
+        handle,
+        content_type=item.content_type,
+        as_attachment=item.kind != "image",
+        filename=item.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- counter / phone entry ----------------------------------------------------------------
+
+
+@staff_required
+def report_new(request):
+    user = request.user
+    if user.role not in INTAKE_ROLES:
+        raise PermissionDenied
+    initial = {}
+    if user.role != Role.NATIONAL_ADMIN and user.agency_id:
+        codes = user.agency.government.jurisdiction_codes()
+        if len(codes) == 1:
+            initial["region"] = codes[0]
+    form = f.CounterReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=initial,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            details = actions.ReporterDetails(
+                name=data["reporter_name"],
+                nik=data["reporter_nik"],
+                phone=data["reporter_phone"],
+                email=data["reporter_email"],
+            )
+            try:
+                result = actions.submit_report(
+                    form.submission(),
+                    actor=user,
+                    reporter=details,
+                    files=data["attachments"],
+                )
+            except ValidationFailed as error:
+                english = (get_language() or "id").startswith("en")
+                for field, problems in error.errors.items():
+                    target = f.COUNTER_ERROR_FIELDS.get(field, field)
+                    target = target if target in form.fields else None
+                    for message_id, message_en in problems:
+                        form.add_error(target, message_en if english else message_id)
+            except DomainError as error:
+                form.add_error(None, localized(error))
+            else:
+                request.session[COUNTER_RECEIPT_KEY] = {
+                    "tracking_number": result.report.tracking_number,
+                    "secret": result.secret,
+                }
+                return redirect("workspace:report-new-done")
+        return render(request, "workspace/report_new.html", {"form": form}, status=400)
+    return render(request, "workspace/report_new.html", {"form": form})
+
+
+@staff_required
+def report_new_done(request):
+    """The receipt for the citizen: tracking number and secret link, shown once."""
+    receipt = request.session.pop(COUNTER_RECEIPT_KEY, None)
+    if not receipt:
+        return redirect("workspace:report-new")
+    number = receipt["tracking_number"]
+    path = reverse("portal:report-detail", kwargs={"tracking_number": number})
+    report = visible_reports(request.user).filter(tracking_number=number).first()
+    response = render(
+        request,
+        "workspace/report_new_done.html",
+        {
+            "tracking_number": number,
+            "secret_link": f"{settings.SITE_URL}{path}?kunci={receipt['secret']}",
+            "report": report,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- bulk actions -------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    tracking_number: str
+    ok: bool
+    message: str
+    title: str = ""
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    """Apply one action to several reports; each goes through its own domain action (and
+    transaction), so one refusal never undoes or blocks the others."""
+    user = request.user
+    if user.role not in ADMIN_ROLES:
+        raise PermissionDenied
+    form = f.BulkForm(request.POST, user=user)
+    if not form.is_valid():
+        return render(request, "workspace/bulk_result.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    results = []
+    for number in data["reports"]:
+        try:
+            report = get_report_for(user, number)
+        except Http404:
+            results.append(BulkResult(number, False, _("Laporan tidak ditemukan.")))
+            continue
+        try:
+            if data["bulk_action"] == "dispose":
+                actions.dispose_report(report, data["agency"], unit=data.get("unit"), actor=user)
+                message = _("Didisposisikan ke %(agency)s.") % {"agency": data["agency"].name}
+            elif data["bulk_action"] == "forward":
+                actions.forward_to_unit(report, data["unit"], actor=user)
+                message = _("Diteruskan ke %(unit)s.") % {"unit": data["unit"].name}
+            else:
+                actions.archive_report(report, data["reason"], actor=user)
+                message = _("Diarsipkan.")
+        except DomainError as error:
+            results.append(BulkResult(number, False, localized(error), report.title))
+        else:
+            results.append(BulkResult(number, True, message, report.title))
+    succeeded = sum(1 for r in results if r.ok)
+    context = {
+        "form": form,
+        "results": results,
+        "succeeded": succeeded,
+        "failed": len(results) - succeeded,
+    }
+    return render(request, "workspace/bulk_result.html", context)
