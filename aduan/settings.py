@@ -96,7 +96,6 @@ INSTALLED_APPS = [
     "aduan.workspace",
     "aduan.api",
     "aduan.open311",
-    "aduan.stats",
 ]
 
 MIDDLEWARE = [
