@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "aduan.workspace",
     "aduan.api",
     "aduan.open311",
+    "aduan.stats",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("open311/", include("aduan.open311.urls")),
     path("akun/", include("aduan.accounts.urls")),
     path("petugas/", include("aduan.workspace.urls")),
+    path("statistik/", include("aduan.stats.urls")),
     path("", include("aduan.portal.urls")),
 ]

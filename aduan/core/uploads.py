@@ -35,7 +35,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_COUNT = 5
@@ -141,6 +141,9 @@ def process_upload(
         content, content_type, extension = data, "application/pdf", ".pdf"
         kind, width, height = "document", None, None
     elif mime in _IMAGE_FORMATS:
+        # WeasyPrint (the monthly PDF report) switches Pillow's process-wide
+        # LOAD_TRUNCATED_IMAGES on when imported; a truncated upload must stay refused.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         input_format, output_format = _IMAGE_FORMATS[mime]
         content, width, height = _reencode_image(
             data,

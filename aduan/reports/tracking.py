@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.db import ProgrammingError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from stdnum import damm
 
@@ -58,8 +58,14 @@ def next_sequence(node: str) -> int:
                 cursor.execute("SELECT nextval(%s)", [name])
                 return cursor.fetchone()[0]
         except ProgrammingError:
+            # First number of a new node code. CREATE SEQUENCE IF NOT EXISTS itself can
+            # collide when several first submissions race; the loser just uses it.
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+            except IntegrityError:
+                pass
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
                 cursor.execute("SELECT nextval(%s)", [name])
                 return cursor.fetchone()[0]
     with transaction.atomic():

@@ -566,3 +566,13 @@ def test_the_sanitised_name_is_used_in_error_messages():
 
     assert '"passwd.jpg"' in error.message
     assert "../" not in error.message
+
+
+def test_a_truncated_jpeg_stays_refused_after_the_pdf_library_is_loaded():
+    # Importing WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    photo = noisy_jpeg()
+    assert rejection(upload(photo[: len(photo) // 2])).code == "corrupt"
