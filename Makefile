@@ -10,7 +10,7 @@ PORT ?= 8000
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
 
-.PHONY: help install run test test-sqlite test-postgres postgres browser lint format migrate demo clean
+.PHONY: help install run test test-sqlite test-postgres postgres browser lint format migrate demo clean bench bench-ci
 
 help:
 	@echo "make run   - set up everything and serve Aduan with its worker on http://127.0.0.1:$(PORT)"
@@ -75,3 +75,11 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Benchmarks (docs/PERFORMANCE.md): `make bench` at a million reports (generated once into
+# the aduan_bench database, which takes ~10 minutes), `make bench-ci` at CI size (minutes).
+bench: install postgres
+	bash bench/run.sh full
+
+bench-ci: install postgres
+	bash bench/run.sh ci

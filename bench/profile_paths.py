@@ -1,0 +1,109 @@
+"""Profile one path in-process with cProfile (the slowest ones: intake, staff inbox).
+
+    DATABASE_URL=... .venv/bin/python bench/profile_paths.py intake|inbox [--n 100]
+
+Prints the top functions by cumulative and by own time, and per-request wall time.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from intake import bodies  # noqa: E402
+
+from aduan.accounts.models import User  # noqa: E402
+from aduan.api.keys import issue_key  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", choices=["intake", "inbox", "inbox_agency", "open311"])
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--top", type=int, default=35)
+    parser.add_argument(
+        "--experiment",
+        default="",
+        help="validate_once: measure intake with the second validate_submission memoised "
+        "(a scratch, in-process patch; no code is changed)",
+    )
+    args = parser.parse_args()
+    if args.experiment == "validate_once":
+        from aduan.reports import actions
+
+        original = actions.validate_submission
+        memo = {}
+
+        def validate_once(data, files=()):
+            key = (id(data), len(files or ()))
+            if key[1] == 0 and key in memo:
+                return memo.pop(key)
+            result = original(data, files)
+            memo.clear()
+            memo[key] = result
+            return result
+
+        actions.validate_submission = validate_once
+    if args.path == "intake":
+        key = issue_key("bench profile", rate_limit_per_minute=1_000_000_000)
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_API_KEY=key.secret)
+        payloads = bodies(args.n + 5)
+
+        def call(i):
+            r = client.post("/api/v1/reports", payloads[i], content_type="application/json")
+            assert r.status_code == 201, r.content[:300]
+    else:
+        client = Client(HTTP_HOST="127.0.0.1")
+        url = "/petugas/"
+        if args.path == "inbox":
+            client.force_login(User.objects.get(username="admin.nasional"))
+        elif args.path == "inbox_agency":
+            client.force_login(User.objects.get(username="diskominfo.kutim"))
+        else:
+            url = "/open311/v2/requests.json"
+
+        def call(i):
+            r = client.get(url)
+            assert r.status_code == 200
+
+    for i in range(3):
+        call(i)
+    reset_queries()
+    with CaptureQueriesContext(connection) as q:
+        call(3)
+    captured = list(q.captured_queries)
+    print(f"queries per request: {len(captured)}")
+    for item in sorted(captured, key=lambda x: -float(x["time"]))[:8]:
+        print(f"  {float(item['time']) * 1000:8.1f} ms  {item['sql'][:300]}")
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.enable()
+    for i in range(args.n):
+        call(i + 4 if args.path == "intake" else i)
+    profiler.disable()
+    wall = time.perf_counter() - t0
+    print(f"{args.n} requests, {wall / args.n * 1000:.1f} ms each")
+    for sort in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(args.top)
+        print(out.getvalue()[-9000:])
+
+
+if __name__ == "__main__":
+    main()
