@@ -79,7 +79,9 @@ def test_a_report_travels_from_the_citizen_to_the_unit_and_back_to_closure(new_p
     open_in_workspace(officer, report)
     officer.get_by_role("button", name="Terima untuk diproses").click()
     officer.get_by_text("Laporan diterima untuk diproses.").wait_for()
-    officer.get_by_label("Isi tindak lanjut").fill("Lubang sudah ditambal sementara pada 2 Desember.")
+    officer.get_by_label("Isi tindak lanjut").fill(
+        "Lubang sudah ditambal sementara pada 2 Desember."
+    )
     officer.get_by_role("button", name="Kirim tindak lanjut").click()
     officer.get_by_text("Status: Ditanggapi").first.wait_for()
     screenshot(officer, "lifecycle-4-officer-follow-up")

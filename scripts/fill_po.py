@@ -16,8 +16,10 @@ def unquote(line: str) -> str:
 
 
 def main(po_path: str, dict_path: str) -> None:
-    table = json.load(open(dict_path, encoding="utf-8"))
-    lines = open(po_path, encoding="utf-8").read().split("\n")
+    with open(dict_path, encoding="utf-8") as handle:
+        table = json.load(handle)
+    with open(po_path, encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
     out, i, missing = [], 0, []
     while i < len(lines):
         line = lines[i]
@@ -47,7 +49,8 @@ def main(po_path: str, dict_path: str) -> None:
         i += 1
     text = "\n".join(out)
     text = re.sub(r'^"Language: \\n"$', '"Language: en\\\\n"', text, flags=re.M)
-    open(po_path, "w", encoding="utf-8").write(text)
+    with open(po_path, "w", encoding="utf-8") as handle:
+        handle.write(text)
     for m in missing:
         print("MISSING:", m)
 

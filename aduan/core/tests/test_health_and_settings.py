@@ -33,10 +33,19 @@ def test_healthz_reports_a_silent_worker_as_down(client, db, settings):
 
 
 def _start(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "PERSONAL_DATA_KEYS"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "PERSONAL_DATA_KEYS"}
+    }
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -55,13 +64,15 @@ def test_production_refuses_the_default_encryption_key():
 def test_production_starts_with_real_secrets():
     from cryptography.fernet import Fernet
 
-    result = _start({
-        "DEBUG": "false",
-        "SECRET_KEY": "a-real-secret-" + "x" * 40,
-        "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
-        "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
-        "ALLOWED_HOSTS": "aduan.example.go.id",
-    })
+    result = _start(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "a-real-secret-" + "x" * 40,
+            "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
+            "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+            "ALLOWED_HOSTS": "aduan.example.go.id",
+        }
+    )
     assert result.returncode == 0, result.stderr
 
 

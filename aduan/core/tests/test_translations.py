@@ -25,7 +25,11 @@ def test_status_names_are_indonesian_by_default_and_english_on_request():
 def test_every_catalogue_is_translated_and_compiled(po):
     text = po.read_text(encoding="utf-8")
     entries = text.split("\n\n")[1:]
-    untranslated = [e for e in entries if 'msgstr ""' in e and e.rstrip().endswith('msgstr ""') and "#, fuzzy" not in e]
+    untranslated = [
+        e
+        for e in entries
+        if 'msgstr ""' in e and e.rstrip().endswith('msgstr ""') and "#, fuzzy" not in e
+    ]
     assert not untranslated, f"untranslated entries in {po}: {untranslated[:3]}"
     # The compiled catalogue holds every message of the source catalogue.
     with open(po.with_suffix(".mo"), "rb") as handle:
