@@ -15,7 +15,6 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from aduan.accounts.models import Role
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
 from aduan.regions.models import Region
@@ -27,7 +26,6 @@ from aduan.reports.access import (
     reporter_actor_from_secret,
 )
 from aduan.reports.actors import Actor
-from aduan.reports.errors import ValidationFailed
 from aduan.reports.models import Attachment, Channel, Report
 
 from . import representations as rep
@@ -266,30 +264,10 @@ def create_report(request):
     )
     # An integrator submits for a citizen it names; a logged-in citizen submits as themself.
     actor = Actor() if caller.key is not None else caller.user
-    _check_submission(data, details, reporter_from_body=actor is None or _not_citizen(actor))
+    # The domain checks the report and the reporter's details together, all at once.
     result = actions.submit_report(data, actor=actor, reporter=details, files=files)
     report = rep.report_queryset(Report.objects.filter(pk=result.report.pk)).get()
     return Status(201, rep.report_out(report) | {"tracking_secret": result.secret})
-
-
-def _not_citizen(actor) -> bool:
-    return isinstance(actor, Actor) or actor.role != Role.CITIZEN
-
-
-def _check_submission(data: dict, details, *, reporter_from_body: bool) -> None:
-    """Report every problem of the submission at once, contact details included (the
-    domain checks the contact only after the report fields)."""
-    errors: dict[str, list[tuple[str, str]]] = {}
-    try:
-        actions.validate_submission(data, ())
-    except ValidationFailed as exc:
-        errors |= exc.errors
-    if reporter_from_body and not (details.email or details.phone):
-        errors["contact"] = [
-            ("Isi surel atau nomor telepon pelapor.", "Give the reporter's e-mail or phone.")
-        ]
-    if errors:
-        raise ValidationFailed(errors)
 
 
 @reports.get(

@@ -250,9 +250,12 @@ def _coordinate(value, low: float, high: float) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def validate_submission(data: dict, files: Sequence = ()) -> tuple[dict, list[ProcessedUpload]]:
-    """Check every field and file of a new report; raise ValidationFailed listing all
-    problems at once. Nothing is written."""
+def validate_submission(
+    data: dict, files: Sequence = (), *, reporter: "ReporterDetails | None" = None
+) -> tuple[dict, list[ProcessedUpload]]:
+    """Check every field and file of a new report, and the reporter's details when they
+    are typed in (guest, counter, integrator) rather than taken from an account; raise
+    ValidationFailed listing all problems at once. Nothing is written."""
     errors: dict[str, list[tuple[str, str]]] = {}
 
     def err(field, msg_id, msg_en):
@@ -357,6 +360,19 @@ def validate_submission(data: dict, files: Sequence = ()) -> tuple[dict, list[Pr
     clean["is_anonymous"] = bool(data.get("is_anonymous"))
     clean["is_confidential"] = bool(data.get("is_confidential"))
 
+    if reporter is not None:
+        nik = "".join(ch for ch in reporter.nik if ch.isdigit())
+        if reporter.nik and len(nik) != 16:
+            err("nik", "NIK harus 16 digit.", "NIK must have 16 digits.")
+        if len(reporter.name.strip()) > 150:
+            err("name", "Nama terlalu panjang (maks. 150 karakter).", "Name is too long (max 150).")
+        if not (reporter.email.strip() or reporter.phone.strip()):
+            err(
+                "contact",
+                "Isi surel atau nomor telepon.",
+                "Give an e-mail address or a phone number.",
+            )
+
     processed: list[ProcessedUpload] = []
     try:
         processed = _process_files(files)
@@ -411,8 +427,11 @@ def submit_report(
     attachments and the reporter's confirmation in one transaction. A report with only
     coordinates gets a suggested region; a report is never refused for an unknown region."""
     actor = as_actor(actor)
-    clean, processed = validate_submission(data, files)
     staff_entry = actor.user is not None and actor.user.role != Role.CITIZEN
+    account_holder = actor.user is not None and not staff_entry
+    clean, processed = validate_submission(
+        data, files, reporter=None if account_holder else (reporter or ReporterDetails())
+    )
     if staff_entry and clean["channel"] in (Channel.WEB, Channel.API):
         clean["channel"] = Channel.COUNTER
     now = _now()

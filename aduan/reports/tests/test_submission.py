@@ -192,3 +192,16 @@ def test_a_report_without_any_location_is_still_accepted(world):
 def test_null_bytes_and_surrounding_space_are_cleaned(world):
     report = submit_report(valid(title="  Jalan\x00 rusak  "), actor=world.citizen).report
     assert report.title == "Jalan rusak"
+
+
+def test_a_guest_gets_report_and_contact_problems_together(world):
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        submit_report(valid(title=""), actor=None, reporter=ReporterDetails(name="Tamu", nik="123"))
+    assert {"title", "nik", "contact"} <= set(exc.value.errors)
+    assert counts() == before
+
+
+def test_an_account_holder_needs_no_typed_contact(world):
+    report = submit_report(valid(), actor=world.citizen, reporter=None).report
+    assert report.reporter.user == world.citizen
