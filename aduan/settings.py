@@ -6,6 +6,7 @@ start on the development secret key or on an unset encryption key.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -42,19 +43,38 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+def development_secret(data_dir: Path) -> str:
+    """A random secret made once per data folder (git-ignored), so no secret lives in
+    the code and a development node keeps its sessions across restarts. Production must
+    set SECRET_KEY in the environment."""
+    path = data_dir / ".development_secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: the web process and the worker may start at the same moment.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        return path.read_text().strip()
+
+
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 # A fixed Fernet key for development and tests only (base64 of 32 bytes).
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk="
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+SECRET_KEY = env_str("SECRET_KEY") or (development_secret(DATA_DIR) if DEBUG else "")
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
 PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", DEV_ENCRYPTION_KEY)
 # Key for the keyed hash (HMAC) that lets us look up a contact without decrypting.
 PERSONAL_DATA_LOOKUP_KEY = env_str("PERSONAL_DATA_LOOKUP_KEY", SECRET_KEY)
 
 if not DEBUG:
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+    if len(SECRET_KEY) < 32:
         raise ImproperlyConfigured(
             "SECRET_KEY harus diatur (min. 32 karakter) saat DEBUG mati. / "
             "SECRET_KEY must be set (at least 32 characters) when DEBUG is off."
@@ -64,7 +84,7 @@ if not DEBUG:
             "PERSONAL_DATA_KEYS harus diatur saat DEBUG mati. / "
             "PERSONAL_DATA_KEYS must be set when DEBUG is off."
         )
-    if PERSONAL_DATA_LOOKUP_KEY == DEV_SECRET_KEY:
+    if not env_str("PERSONAL_DATA_LOOKUP_KEY"):
         raise ImproperlyConfigured("PERSONAL_DATA_LOOKUP_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
@@ -131,7 +151,6 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'aduan.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))

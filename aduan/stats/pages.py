@@ -15,6 +15,7 @@ from aduan.regions.models import Region
 from aduan.reports.models import Channel, ReportType, Status
 
 from . import charts
+from .models import CUBE_MEASURES
 from .queries import (
     BREAKDOWNS,
     Figures,
@@ -79,22 +80,7 @@ def load(sel: Selection, *, units: bool | None = None) -> StatsData:
 
 
 def merge(into: Figures, other: Figures) -> Figures:
-    for name in [
-        "reports",
-        "pending",
-        "closed",
-        "handled",
-        "forwarded",
-        "responded",
-        "responded_on_time",
-        "unanswered_overdue",
-        "closed_on_time",
-        "overdue",
-        "escalated",
-        "anonymous",
-        "rated",
-        "rating_sum",
-    ]:
+    for name in CUBE_MEASURES:
         setattr(into, name, getattr(into, name) + getattr(other, name))
     for histogram in ("first_response", "closure"):
         target = getattr(into, histogram)
