@@ -37,6 +37,7 @@ def main():
     parser.add_argument("path", choices=["intake", "inbox", "inbox_agency", "open311"])
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--queries", action="store_true", help="list every query of one request")
     parser.add_argument(
         "--experiment",
         default="",
@@ -91,6 +92,9 @@ def main():
     print(f"queries per request: {len(captured)}")
     for item in sorted(captured, key=lambda x: -float(x["time"]))[:8]:
         print(f"  {float(item['time']) * 1000:8.1f} ms  {item['sql'][:300]}")
+    if args.queries:
+        for item in captured:
+            print(f"  {float(item['time']) * 1000:6.1f} ms  {item['sql'][:160]}")
     profiler = cProfile.Profile()
     t0 = time.perf_counter()
     profiler.enable()

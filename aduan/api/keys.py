@@ -6,10 +6,10 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
-from .models import ApiKey
+from .models import ApiKey, RateCounter
 
 KEY_PREFIX = "aduan"
 
@@ -75,25 +75,39 @@ class RateDecision:
 
 
 def check_rate(key: ApiKey) -> RateDecision:
-    """Fixed one-minute window per key in the shared cache (configure a shared cache,
-    e.g. the database cache, when running several web processes)."""
+    """Fixed one-minute window per key, counted in the database so that every web
+    process shares it."""
     return check_rate_bucket(f"apikey-rate:{key.pk}", key.rate_limit_per_minute)
 
 
 def check_rate_bucket(bucket: str, limit: int) -> RateDecision:
     """Count one request against `bucket` (a key, an IP address, a session user) in a
-    fixed one-minute window, and say whether it stays within `limit`."""
-    window = int(time.time() // 60)
-    cache_key = f"{bucket}:{window}"
-    cache.add(cache_key, 0, timeout=120)
-    try:
-        used = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=120)
-        used = 1
+    fixed one-minute window, and say whether it stays within `limit`.
+
+    One statement, atomic under concurrency (INSERT … ON CONFLICT DO UPDATE … RETURNING,
+    on PostgreSQL and SQLite alike): two processes counting at the same moment can never
+    both read the same number, as a cache get-then-set could."""
+    now = time.time()
+    minute = int(now // 60)
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (bucket, minute, used) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (bucket, minute) DO UPDATE SET used = {table}.used + 1 "
+            "RETURNING used",
+            [bucket[:100], minute],
+        )
+        used = cursor.fetchone()[0]
     return RateDecision(
         allowed=used <= limit,
         limit=limit,
         remaining=max(limit - used, 0),
-        retry_after=60 - int(time.time() % 60),
+        retry_after=60 - int(now % 60),
     )
+
+
+def purge_rate_counters(now: float | None = None) -> int:
+    """Delete the counters of minutes that have passed (run by the worker)."""
+    minute = int((now if now is not None else time.time()) // 60)
+    deleted, _ = RateCounter.objects.filter(minute__lt=minute - 1).delete()
+    return deleted

@@ -45,3 +45,22 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class RateCounter(models.Model):
+    """Requests counted per bucket (a key, a user, an address) and minute. One atomic
+    upsert per request (`keys.check_rate_bucket`), shared by every web process; the
+    worker deletes minutes that have passed."""
+
+    bucket = models.CharField(max_length=100)
+    minute = models.BigIntegerField()  # minutes since the Unix epoch
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "minute"], name="api_ratecounter_unique")
+        ]
+        indexes = [models.Index(fields=["minute"], name="api_ratecounter_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @{self.minute}: {self.used}"

@@ -26,7 +26,7 @@ from aduan.reports.access import (
     reporter_actor_from_secret,
 )
 from aduan.reports.actors import Actor
-from aduan.reports.models import Attachment, Channel, Report
+from aduan.reports.models import Attachment, Channel, Report, Visibility
 
 from . import representations as rep
 from .api import api
@@ -266,7 +266,10 @@ def create_report(request):
     actor = Actor() if caller.key is not None else caller.user
     # The domain checks the report and the reporter's details together, all at once.
     result = actions.submit_report(data, actor=actor, reporter=details, files=files)
-    report = rep.report_queryset(Report.objects.filter(pk=result.report.pk)).get()
+    # The new report is answered from memory: its category and region are loaded, it has
+    # no agency yet, and its attachments are the ones just stored.
+    report = result.report
+    report.public_attachments = [a for a in result.attachments if a.visibility == Visibility.PUBLIC]
     return Status(201, rep.report_out(report) | {"tracking_secret": result.secret})
 
 

@@ -31,35 +31,41 @@ def _base_context(report) -> dict:
     }
 
 
-def _enqueue(notification: Notification) -> None:
-    from .tasks import deliver_notification
+def _create_and_enqueue(notifications: list[Notification]) -> list[Notification]:
+    """Insert the notifications of one change together and queue one delivery job for
+    them (two statements whatever their number; each is still claimed and retried on its
+    own by `deliver`)."""
+    if not notifications:
+        return []
+    from .tasks import deliver_notifications
 
-    deliver_notification.enqueue(notification.pk)
+    created = Notification.objects.bulk_create(notifications)
+    deliver_notifications.enqueue([n.pk for n in created])
+    return created
 
 
 def notify_reporter(report, template: str, *, extra: dict | None = None, private=None) -> list:
     """Message the reporter by e-mail and SMS, whichever contacts they gave."""
     reporter = report.reporter
     context = _base_context(report) | (extra or {})
-    created = []
-    for channel, address in (
-        (NotificationChannel.EMAIL, reporter.email),
-        (NotificationChannel.SMS, reporter.phone),
-    ):
-        if not address:
-            continue
-        notification = Notification.objects.create(
-            report=report,
-            audience="reporter",
-            channel=channel,
-            address=address,
-            template=template,
-            context=context,
-            private_context=json.dumps(private) if private else "",
-        )
-        _enqueue(notification)
-        created.append(notification)
-    return created
+    return _create_and_enqueue(
+        [
+            Notification(
+                report=report,
+                audience="reporter",
+                channel=channel,
+                address=address,
+                template=template,
+                context=context,
+                private_context=json.dumps(private) if private else "",
+            )
+            for channel, address in (
+                (NotificationChannel.EMAIL, reporter.email),
+                (NotificationChannel.SMS, reporter.phone),
+            )
+            if address
+        ]
+    )
 
 
 def staff_recipients(report, audience: str):
@@ -91,25 +97,25 @@ def staff_recipients(report, audience: str):
 
 def notify_staff(report, audiences: tuple[str, ...], template: str, *, extra=None) -> list:
     context = _base_context(report) | (extra or {})
-    created = []
+    pending = []
     seen = set()
     for audience in audiences:
         for user in staff_recipients(report, audience).only("id", "email"):
             if user.pk in seen:
                 continue
             seen.add(user.pk)
-            notification = Notification.objects.create(
-                report=report,
-                recipient_user=user,
-                audience=audience,
-                channel=NotificationChannel.EMAIL,
-                address=user.email,
-                template=template,
-                context=context,
+            pending.append(
+                Notification(
+                    report=report,
+                    recipient_user=user,
+                    audience=audience,
+                    channel=NotificationChannel.EMAIL,
+                    address=user.email,
+                    template=template,
+                    context=context,
+                )
             )
-            _enqueue(notification)
-            created.append(notification)
-    return created
+    return _create_and_enqueue(pending)
 
 
 def render(notification: Notification) -> tuple[str, str]:

@@ -12,6 +12,7 @@ Views, APIs, Open311, commands and sync parse input, call an action and render t
 """
 
 import contextlib
+import dataclasses
 import datetime as dt
 import secrets
 from collections.abc import Sequence
@@ -40,13 +41,14 @@ from . import deadlines, tracking
 from .access import token_hash
 from .actors import SYSTEM, Actor, as_actor
 from .errors import InvalidInput, InvalidTransition, ValidationFailed
-from .events import append_event
+from .events import append_event, chain_event
 from .models import (
     ArchiveReason,
     Attachment,
     Channel,
     EventType,
     Report,
+    ReportEvent,
     ReportType,
     Status,
     Visibility,
@@ -207,6 +209,7 @@ class SubmitResult:
     report: Report
     # The secret of the reporter's tracking link: shown once, only its hash is stored.
     secret: str
+    attachments: list = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -472,37 +475,45 @@ def submit_report(
                 report.region_suggestion_reason = suggestion.reason[:300]
         deadlines.on_submitted(report, now)
         deadlines.refresh_next_due(report, now)
-        report.save(force_insert=True)
-        event = append_event(
-            report,
-            EventType.SUBMITTED,
-            actor=actor,
-            at=now,
-            to_status=Status.SUBMITTED,
-            payload={"channel": report.channel, "report_type": report.report_type},
-        )
-        if suggestion is not None:
-            append_event(
+        # The first events are hashed before the insert, so the report row carries its
+        # chain head from the start and the events go in with one statement.
+        events = [
+            chain_event(
                 report,
-                EventType.REGION_SUGGESTED,
-                actor=SYSTEM,
+                EventType.SUBMITTED,
+                actor=actor,
                 at=now,
-                visibility=Visibility.INTERNAL,
-                payload={
-                    "region": report.suggested_region_id,
-                    "reason": report.region_suggestion_reason,
-                },
+                to_status=Status.SUBMITTED,
+                payload={"channel": report.channel, "report_type": report.report_type},
             )
-        report.save(update_fields=["last_event_seq", "last_event_hash"])
+        ]
+        if suggestion is not None:
+            events.append(
+                chain_event(
+                    report,
+                    EventType.REGION_SUGGESTED,
+                    actor=SYSTEM,
+                    at=now,
+                    visibility=Visibility.INTERNAL,
+                    payload={
+                        "region": report.suggested_region_id,
+                        "reason": report.region_suggestion_reason,
+                    },
+                )
+            )
+        report.save(force_insert=True)
+        ReportEvent.objects.bulk_create(events)
         report_changed.send(sender=Report, report=report, before=None)
-        _store_files(report, processed, guard, event=event, by_reporter=not staff_entry)
+        attachments = _store_files(
+            report, processed, guard, event=events[0], by_reporter=not staff_entry
+        )
         notify_reporter(
             report,
             "report_submitted",
             extra={"verify_due_at": report.verify_due_at.isoformat()},
             private={"secret": secret},
         )
-    return SubmitResult(report=report, secret=secret)
+    return SubmitResult(report=report, secret=secret, attachments=attachments)
 
 
 def _node() -> str:

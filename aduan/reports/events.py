@@ -34,7 +34,7 @@ def event_digest(event: ReportEvent, report_uuid) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def append_event(
+def chain_event(
     report: Report,
     type: str,
     *,
@@ -45,8 +45,9 @@ def append_event(
     to_status: str = "",
     at=None,
 ) -> ReportEvent:
-    """Append one event. The caller holds the report's row lock inside a transaction and
-    saves `last_event_seq`/`last_event_hash` together with its own changes."""
+    """The next event of the report's chain, hashed but not yet saved; the report's
+    `last_event_seq`/`last_event_hash` already point at it. Lets a new report be inserted
+    with its chain head and its first events in one statement each."""
     event = ReportEvent(
         report=report,
         seq=report.last_event_seq + 1,
@@ -62,9 +63,16 @@ def append_event(
         prev_hash=report.last_event_hash or GENESIS,
     )
     event.hash = event_digest(event, report.uuid)
-    event.save(force_insert=True)
     report.last_event_seq = event.seq
     report.last_event_hash = event.hash
+    return event
+
+
+def append_event(report: Report, type: str, *, actor: Actor, **fields) -> ReportEvent:
+    """Append one event. The caller holds the report's row lock inside a transaction and
+    saves `last_event_seq`/`last_event_hash` together with its own changes."""
+    event = chain_event(report, type, actor=actor, **fields)
+    event.save(force_insert=True)
     return event
 
 

@@ -49,17 +49,30 @@ def normalise(raw: str) -> str | None:
     return f"{node}-{yy}-{seq}-{check}"
 
 
+# Sequences this process has already drawn from and did not create itself: they exist
+# (a migration or an earlier, committed first submission made them), so nextval needs no
+# savepoint to survive their absence.
+_known_sequences: set[str] = set()
+
+
 def next_sequence(node: str) -> int:
     if connection.vendor == "postgresql":
         # A sequence is not transactional: concurrent submissions never wait on each other.
         name = f"report_tracking_{node.lower()}_seq"
+        if name in _known_sequences:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(%s)", [name])
+                return cursor.fetchone()[0]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT nextval(%s)", [name])
-                return cursor.fetchone()[0]
+                value = cursor.fetchone()[0]
+            _known_sequences.add(name)
+            return value
         except ProgrammingError:
             # First number of a new node code. CREATE SEQUENCE IF NOT EXISTS itself can
-            # collide when several first submissions race; the loser just uses it.
+            # collide when several first submissions race; the loser just uses it. Not
+            # remembered: a rolled-back transaction takes the new sequence with it.
             try:
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')

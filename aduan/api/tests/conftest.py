@@ -3,19 +3,10 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from aduan.accounts.models import Role, User
 from aduan.api.keys import issue_key
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Rate-limit counters live in the cache, which outlives each test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class ApiClient:

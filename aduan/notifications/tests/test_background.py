@@ -18,8 +18,12 @@ from conftest import run_tasks
 
 def test_a_status_change_queues_its_notifications_in_the_same_transaction(world):
     report = world.submit()
-    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_notification").count()
-    assert queued == Notification.objects.filter(report=report).count() == 2
+    # One job per change carries every notification the change created.
+    jobs = DBTaskResult.objects.filter(task_path__endswith="deliver_notifications")
+    assert jobs.count() == 1
+    ids = sorted(Notification.objects.filter(report=report).values_list("pk", flat=True))
+    assert len(ids) == 2
+    assert sorted(jobs.get().args_kwargs["args"][0]) == ids
 
 
 def test_a_rolled_back_change_leaves_no_job_and_no_notification(world):
