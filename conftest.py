@@ -28,12 +28,15 @@ def _isolated_side_effects(settings, tmp_path):
     settings.NODE_ID = "PST"
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from aduan.core import refcache
     from aduan.notifications import sms
     from aduan.workdays.calendar import clear_cache
 
     sms.outbox.clear()
-    # Rolled-back test rows send no delete signal: drop cached admin holidays each test.
+    # Rolled-back test rows send no delete signal: drop cached admin holidays and
+    # reference data each test.
     clear_cache()
+    refcache.clear()
 
 
 def make_region(code, name, level, parent=None, tz=TimeZone.WITA):

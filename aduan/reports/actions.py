@@ -28,6 +28,7 @@ from django.utils import timezone
 from aduan.accounts.models import Reporter, Role
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
+from aduan.core import refcache
 from aduan.core.uploads import (
     ProcessedUpload,
     UploadRejected,
@@ -226,11 +227,16 @@ def _resolve_category(value) -> Category | None:
         return None
     if isinstance(value, Category):
         return value
-    qs = Category.objects.filter(is_active=True)
-    category = qs.filter(slug=str(value)).first()
-    if category is None and str(value).isdigit():
-        category = qs.filter(pk=int(value)).first()
-    return category
+    text = str(value)
+
+    def load():
+        qs = Category.objects.filter(is_active=True)
+        category = qs.filter(slug=text).first()
+        if category is None and text.isdigit():
+            category = qs.filter(pk=int(text)).first()
+        return category
+
+    return refcache.lookup("category", text, load)
 
 
 def _resolve_region(value) -> Region | None:
@@ -238,7 +244,8 @@ def _resolve_region(value) -> Region | None:
         return None
     if isinstance(value, Region):
         return value
-    return Region.objects.filter(code=str(value).strip()).first()
+    code = str(value).strip()
+    return refcache.lookup("region", code, lambda: Region.objects.filter(code=code).first())
 
 
 def _coordinate(value, low: float, high: float) -> Decimal | None:

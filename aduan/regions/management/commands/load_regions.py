@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aduan.core import refcache
 from aduan.regions.loading import DEFAULT_DATA_DIR, RegionDataError, load_regions
 
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 geonames_path=geonames,
                 log=self.stdout.write,
             )
+            refcache.clear()  # bulk writes send no signals
         except RegionDataError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
