@@ -214,9 +214,14 @@ TASKS = {
 }
 # Requests per minute to the REST API without a key (per address) and for browser sessions.
 API_ANONYMOUS_RATE_PER_MINUTE = env_int("API_ANONYMOUS_RATE_PER_MINUTE", 30)
+# Per-process memos on the intake path: API keys (a revocation made in another process
+# takes effect within this many seconds) and categories/regions by code.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)
+REFCACHE_SECONDS = env_int("REFCACHE_SECONDS", 60)
 API_SESSION_RATE_PER_MINUTE = env_int("API_SESSION_RATE_PER_MINUTE", 120)
-# Rate limits and login throttles count in this cache. The default is per process; with
-# several web processes set CACHE_BACKEND=database (then run `manage.py createcachetable`).
+# Cached page parts (statistics, home page figures, region choices). The default is per
+# process; with several web processes set CACHE_BACKEND=database so they share it (then run
+# `manage.py createcachetable`). API rate limits are counted in their own table.
 if env_str("CACHE_BACKEND", "locmem") == "database":
     CACHES = {
         "default": {

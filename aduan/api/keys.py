@@ -3,9 +3,11 @@
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -41,6 +43,38 @@ def issue_key(
     return IssuedKey(key=key, secret=raw)
 
 
+# Keys found recently, by prefix: (expiry on the monotonic clock, key). A revocation in
+# this process (revoke(), the admin) drops the entry at once; other processes stop
+# accepting a revoked key within API_KEY_CACHE_SECONDS.
+_recent: dict[str, tuple[float, ApiKey]] = {}
+_recent_lock = threading.Lock()
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "API_KEY_CACHE_SECONDS", 10))
+
+
+def forget_cached_keys(*_args, **_kwargs) -> None:
+    with _recent_lock:
+        _recent.clear()
+
+
+def _find(prefix: str) -> ApiKey | None:
+    ttl = _cache_seconds()
+    now = time.monotonic()
+    with _recent_lock:
+        hit = _recent.get(prefix)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    key = ApiKey.objects.select_related("user", "agency").filter(prefix=prefix).first()
+    if key is not None and ttl > 0:
+        with _recent_lock:
+            if len(_recent) > 10_000:
+                _recent.clear()
+            _recent[prefix] = (now + ttl, key)
+    return key
+
+
 def authenticate(raw: str | None) -> ApiKey | None:
     """The active key for this secret, or None. Constant-time comparison of digests."""
     if not raw or not isinstance(raw, str) or raw.count("_") < 2:
@@ -48,7 +82,7 @@ def authenticate(raw: str | None) -> ApiKey | None:
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
-    key = ApiKey.objects.select_related("user", "agency").filter(prefix=parts[1][:12]).first()
+    key = _find(parts[1][:12])
     if (
         key is None
         or not key.is_active
@@ -59,11 +93,13 @@ def authenticate(raw: str | None) -> ApiKey | None:
     # Write at most once a minute: a busy integrator must not turn reads into writes.
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key
 
 
 def revoke(key: ApiKey) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_cached_keys()
 
 
 @dataclass(frozen=True)

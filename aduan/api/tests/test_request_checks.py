@@ -1,4 +1,5 @@
-"""The API rate limit is counted in the database: one atomic upsert per request."""
+"""The API's per-request checks: the rate limit is one atomic upsert in the database,
+and a known key is checked without a query."""
 
 import threading
 
@@ -62,3 +63,26 @@ def test_simultaneous_requests_never_share_a_count(monkeypatch):
     assert errors == []
     assert sorted(seen) == list(range(10_000 - 200, 10_000))
     assert sum(RateCounter.objects.filter(bucket="busy").values_list("used", flat=True)) == 200
+
+
+def test_a_key_is_looked_up_once_and_forgotten_when_revoked(world):
+    from django.test.utils import CaptureQueriesContext
+
+    issued = keys.issue_key("Cache")
+    assert keys.authenticate(issued.secret) is not None  # lookup + last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        assert keys.authenticate(issued.secret).pk == issued.key.pk
+    assert len(queries) == 0
+    keys.revoke(issued.key)
+    assert keys.authenticate(issued.secret) is None
+
+
+def test_a_key_revoked_in_the_admin_is_refused_at_once(world):
+    from django.utils import timezone
+
+    issued = keys.issue_key("Admin")
+    assert keys.authenticate(issued.secret) is not None
+    key = issued.key
+    key.revoked_at = timezone.now()
+    key.save()
+    assert keys.authenticate(issued.secret) is None
