@@ -6,11 +6,13 @@ browser tests find fields by these labels)."""
 from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import Role
 from aduan.agencies.models import Agency, AgencyKind, CannedResponse
 from aduan.categories.models import Category
+from aduan.core import refcache
 from aduan.regions.models import Region
 from aduan.reports import tracking
 from aduan.reports.access import find_report, visible_reports
@@ -37,7 +39,33 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class _CategoryChoices(ModelChoiceIterator):
+    """The active categories in tree order, remembered per process for a minute
+    (core.refcache) instead of queried and built into objects on every page."""
+
+    def _rows(self) -> list[tuple[int, str]]:
+        return refcache.lookup(
+            "category-choices",
+            "tree",
+            lambda: [(c.pk, str(c)) for c in categories_in_tree_order()],
+        )
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, label in self._rows():
+            yield (ModelChoiceIteratorValue(pk, None), label)
+
+    def __len__(self):
+        return len(self._rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._rows())
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    iterator = _CategoryChoices
+
     def label_from_instance(self, obj):
         return str(obj)
 
@@ -154,9 +182,7 @@ class InboxFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Semua status"))] + list(Status.choices)
         self.fields["report_type"].choices = [("", _("Semua jenis"))] + list(ReportType.choices)
         self.fields["channel"].choices = [("", _("Semua kanal"))] + list(Channel.choices)
-        self.fields["region"].choices = [("", _("Semua wilayah"))] + [
-            (r.code, f"{'— ' * (r.level - 1)}{r.name} ({r.code})") for r in regions
-        ]
+        self.fields["region"].choices = [("", _("Semua wilayah")), *regions]
 
 
 # -- report actions -----------------------------------------------------------------------
@@ -649,15 +675,25 @@ class BulkForm(forms.Form):
         return cleaned
 
 
-def scope_regions(user):
-    """Regions offered in the inbox's region filter: the user's area and one level below,
-    or provinces and regencies for nationwide users."""
+def scope_regions(user) -> list[tuple[str, str]]:
+    """(code, label) of the regions offered in the inbox's region filter: the user's area
+    and one level below, or provinces and regencies for nationwide users. Remembered per
+    area for a minute (core.refcache): regions change only with `load_regions`."""
     codes: list[str] = []
     if user.role == Role.SUPERVISOR and user.scope_region_id:
         codes = [user.scope_region_id]
     elif user.role in (Role.AGENCY_ADMIN, Role.UNIT_OFFICER) and user.agency_id:
         government = user.agency.government
         codes = government.jurisdiction_codes()
-    if codes:
-        return Region.objects.filter(Q(code__in=codes) | Q(parent_id__in=codes)).order_by("code")
-    return Region.objects.filter(level__lte=2).order_by("code")
+
+    def load():
+        if codes:
+            rows = Region.objects.filter(Q(code__in=codes) | Q(parent_id__in=codes))
+        else:
+            rows = Region.objects.filter(level__lte=2)
+        return [
+            (code, f"{'— ' * (level - 1)}{name} ({code})")
+            for code, name, level in rows.order_by("code").values_list("code", "name", "level")
+        ]
+
+    return refcache.lookup("inbox-regions", tuple(sorted(codes)), load)

@@ -316,6 +316,7 @@ def test_the_inbox_query_count_does_not_grow_with_the_number_of_reports(
     client = signed_in(user)
     world.report_in("in_progress")
     world.report_in("dispositioned")
+    client.get(INBOX, {"tab": "semua"})  # fills the per-process memo of filter choices
     with CaptureQueriesContext(connection) as few:
         client.get(INBOX, {"tab": "semua"})
     for _ in range(4):
