@@ -210,7 +210,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
             reports = reports.exclude(status__in=OPEN_STATUSES)
         window = params.date_window(data)
         reports = reports.filter(submitted_at__gte=window.start, submitted_at__lte=window.end)
-    reports = output.with_related(reports.order_by("-submitted_at", "-pk"))
+    reports = output.with_related(reports.order_by("-submitted_at", "-pk"), extensions=extensions)
     rows, headers = _paginate(request, reports, page)
     entries = [output.request_entry(request, r, extensions=extensions) for r in rows]
     return respond(fmt, "service_requests", entries, headers=headers)
@@ -231,7 +231,9 @@ def _paginate(request: HttpRequest, queryset, page: params.Page) -> tuple[list, 
 @endpoint("GET", "HEAD")
 def request_detail(request: HttpRequest, service_request_id: str, *, fmt: str) -> HttpResponse:
     extensions = params.boolean_param(request.GET, "extensions")
-    report = find_report(service_request_id, output.with_related(public_reports()))
+    report = find_report(
+        service_request_id, output.with_related(public_reports(), extensions=extensions)
+    )
     if report is None:
         raise Open311Error.one(
             404,
