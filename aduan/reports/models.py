@@ -177,6 +177,10 @@ class Report(models.Model):
                 condition=Q(next_due_at__isnull=False),
             ),
             models.Index(fields=["category", "-submitted_at"], name="report_category_idx"),
+            # Possible duplicates on the staff report page: same place, same category.
+            models.Index(
+                fields=["region", "category", "-submitted_at"], name="report_similar_idx"
+            ),
             models.Index(fields=["updated_at"], name="report_updated_idx"),
             # The escalation queue of the staff inbox.
             models.Index(
