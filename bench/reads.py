@@ -118,7 +118,7 @@ def main():
             "/open311/v2/requests.json?status=closed&start_date=2025-01-01T00:00:00Z",
         ),
         ("statistics", "public", None, "/statistik/"),
-        ("statistics_province", "public", None, "/statistik/?provinsi=32"),
+        ("statistics_province", "public", None, "/statistik/?wilayah=32"),
         ("api_reports", "public", "key", "/api/v1/reports?limit=20"),
     ]
     only = {k for k in args.only.split(",") if k}

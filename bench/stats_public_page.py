@@ -1,21 +1,28 @@
-"""Benchmark: the public statistics page and the staff dashboard at N synthetic reports.
+"""Benchmark: the public statistics page and the staff dashboards at N reports.
 
-    DATABASE_URL=postgres://aduan:aduan@127.0.0.1:5432/aduan_stats_bench \\
-        .venv/bin/python bench/stats_public_page.py --reports 100000
+    # the 1,000,000-report benchmark database (filled by generate_reports):
+    DATABASE_URL=postgres://aduan:aduan@127.0.0.1:5432/aduan_bench \\
+        .venv/bin/python bench/stats_public_page.py --runs 20
+    # the same pages with the aggregate navigator switched off (base tables only):
+    ... bench/stats_public_page.py --runs 20 --base-tables-only
 
-Use a database of its own: the script migrates it and, when it holds no reports, fills it
-with a synthetic country (34 provinces, 340 regencies, 3,400 districts, a government and
-eight units per regency, 84 categories) and N reports written directly with bulk_create
-(benchmark only: real reports go through the domain actions), then rebuilds the
-aggregates with `rebuild_stats`. It then times the page with a cold cache (every figure
-read from the aggregates) and a warm one, and prints the aggregate table sizes.
+On an empty database of its own the script first fills a synthetic country (34
+provinces, 340 regencies, 3,400 districts, a government and eight units per regency, 84
+categories) and N reports (`--reports`) written directly with bulk_create (benchmark only:
+real reports go through the domain actions), then rebuilds the aggregates with
+`rebuild_stats`. On a database that already holds reports it only reads.
+
+It times every page with a cold cache (each run clears the cache first, so every figure
+is read from the aggregates: the first request after the minute's cache expired), reports
+p50/p95 and the query count, then the national page with a warm cache, and prints the
+aggregate table sizes. Filters are chosen from the data: the province, regency, topic and
+agency with the most reports; the dashboards use existing staff accounts of each role.
 """
 
 import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,10 +35,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -40,7 +49,6 @@ from aduan.agencies.models import Agency, AgencyKind  # noqa: E402
 from aduan.categories.models import Category  # noqa: E402
 from aduan.regions.models import Region  # noqa: E402
 from aduan.reports.models import Report  # noqa: E402
-from aduan.stats.models import DailyFlow, DurationCube, ReportCube  # noqa: E402
 
 UTC = dt.UTC
 STATUS_WEIGHTS = [
@@ -162,6 +170,7 @@ def build_reports(count: int, seed: int = 1):
 
 def timed(client: Client, url: str, runs: int, *, cold: bool) -> tuple[list[float], int]:
     times, queries = [], 0
+    client.get(url)  # warm Python (imports, templates) without timing it
     for _ in range(runs):
         if cold:
             cache.clear()
@@ -169,28 +178,73 @@ def timed(client: Client, url: str, runs: int, *, cold: bool) -> tuple[list[floa
             started = time.perf_counter()
             response = client.get(url)
             elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, response.status_code
+        assert response.status_code == 200, (url, response.status_code)
         times.append(elapsed)
         queries = len(captured)
     return times, queries
 
 
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
 def summary(name: str, times: list[float], queries: int) -> str:
     return (
-        f"{name:<46} median {statistics.median(times):7.1f} ms   "
-        f"p90 {sorted(times)[int(len(times) * 0.9) - 1]:7.1f} ms   {queries:2d} queries"
+        f"| {name:<58} | {percentile(times, 50):7.1f} | {percentile(times, 95):7.1f} "
+        f"| {queries:2d} |"
     )
+
+
+def busiest(queryset, field: str):
+    row = (
+        queryset.exclude(**{f"{field}__isnull": True})
+        .values(field)
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return row[field] if row else None
+
+
+def choices():
+    """The busiest province, regency in it, topic, sub-topic, agency and unit."""
+    reports = Report.objects.all()
+    province = busiest(reports, "province_code")
+    regency = busiest(reports.filter(province_code=province), "regency_code")
+    sub = busiest(reports.filter(category__parent__isnull=False), "category_id")
+    topic = Category.objects.get(pk=sub).parent
+    agency = busiest(reports, "agency_id")
+    unit = busiest(reports, "unit_id")
+    return {
+        "province": province,
+        "regency": regency,
+        "topic": topic.slug,
+        "sub_topic": Category.objects.get(pk=sub).slug,
+        "agency": Agency.objects.get(pk=agency) if agency else None,
+        "unit": Agency.objects.get(pk=unit) if unit else None,
+    }
+
+
+def staff(role: str, **filters):
+    return User.objects.filter(role=role, is_active=True, **filters).order_by("pk").first()
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--base-tables-only",
+        action="store_true",
+        help="Switch the aggregate navigator off (every query reads the base tables).",
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     if not Report.objects.exists():
+        call_command("migrate", verbosity=0)
         build_reference()
         started = time.perf_counter()
         build_reports(args.reports)
@@ -201,28 +255,93 @@ def main():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+    if args.base_tables_only:
+        from aduan.stats import queries
+
+        if hasattr(queries, "ROLLUPS_OF"):
+            queries.ROLLUPS_OF = {model: [] for model in queries.ROLLUPS_OF}
     print(
-        f"reports {Report.objects.count():,}; cube rows {ReportCube.objects.count():,}; "
-        f"duration rows {DurationCube.objects.count():,}; daily flow rows {DailyFlow.objects.count():,}"
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"navigator {'off' if args.base_tables_only else 'on'}"
+    )
+    sizes = [
+        f"{model._meta.db_table} {model.objects.count():,}"
+        for model in apps.get_app_config("stats").get_models()
+    ]
+    print(f"reports {Report.objects.count():,}; rows: {'; '.join(sizes)}")
+    picked = choices()
+    print(
+        f"filters: province {picked['province']}, regency {picked['regency']}, topic "
+        f"{picked['topic']}, sub-topic {picked['sub_topic']}, agency {picked['agency']}, "
+        f"unit {picked['unit']}"
     )
     client = Client()
-    year = dt.date.today()
-    last12 = f"?dari={year.year - 1}-{year.month:02d}&sampai={year.year}-{year.month:02d}"
+    today = dt.date.today()
+    province, regency = picked["province"], picked["regency"]
     pages = [
-        ("public, national, last 12 months", f"/statistik/{last12}"),
-        ("public, national, 36 months", f"/statistik/?dari={year.year - 3}-{year.month:02d}"),
-        ("public, one province, last 12 months", f"/statistik/{last12}&wilayah=20"),
-        ("public, one regency, last 12 months", f"/statistik/{last12}&wilayah=20.05"),
+        ("public, national, last 12 months", "/statistik/"),
+        ("public, national, three years", f"/statistik/?dari={today.year - 3}-{today.month:02d}"),
+        ("public, national, one topic", f"/statistik/?kategori={picked['topic']}"),
+        ("public, national, one sub-topic", f"/statistik/?kategori={picked['sub_topic']}"),
+        ("public, busiest province", f"/statistik/?wilayah={province}"),
+        (
+            "public, busiest province, one topic",
+            f"/statistik/?wilayah={province}&kategori={picked['topic']}",
+        ),
+        ("public, busiest regency", f"/statistik/?wilayah={regency}"),
+        (
+            "public, busiest regency, three years, one topic",
+            f"/statistik/?wilayah={regency}&kategori={picked['topic']}"
+            f"&dari={today.year - 3}-{today.month:02d}",
+        ),
     ]
+    print()
+    print("| page (uncached unless noted) | p50 ms | p95 ms | queries |")
+    print("|---|---|---|---|")
     for name, url in pages:
         times, queries = timed(client, url, args.runs, cold=True)
-        print(summary(name + " (cold)", times, queries))
+        print(summary(name, times, queries), flush=True)
     times, queries = timed(client, pages[0][1], args.runs, cold=False)
-    print(summary(pages[0][0] + " (cached)", times, queries))
-    admin = User.objects.get(username="bench_admin")
-    client.force_login(admin)
-    times, queries = timed(client, f"/statistik/dasbor/{last12}", max(5, args.runs // 3), cold=True)
-    print(summary("dashboard, national admin", times, queries))
+    print(summary(pages[0][0] + " (cached)", times, queries), flush=True)
+
+    dashboards = [
+        ("dashboard, national admin", staff(Role.NATIONAL_ADMIN), ""),
+        (
+            "dashboard, national admin, one topic",
+            staff(Role.NATIONAL_ADMIN),
+            f"?kategori={picked['topic']}",
+        ),
+        (
+            "dashboard, national admin, busiest province",
+            staff(Role.NATIONAL_ADMIN),
+            f"?wilayah={province}",
+        ),
+        (
+            "dashboard, supervisor (scoped region)",
+            staff(Role.SUPERVISOR, scope_region__isnull=False),
+            "",
+        ),
+        (
+            "dashboard, agency admin (busiest agency)",
+            staff(Role.AGENCY_ADMIN, agency=picked["agency"]),
+            "",
+        ),
+        (
+            "dashboard, unit officer (busiest unit)",
+            staff(Role.UNIT_OFFICER, agency=picked["unit"]),
+            "",
+        ),
+    ]
+    for name, user, query in dashboards:
+        if user is None:
+            print(f"| {name:<58} | (no such account) | | |")
+            continue
+        client.force_login(user)
+        times, queries = timed(client, f"/statistik/dasbor/{query}", args.runs, cold=True)
+        print(summary(name, times, queries), flush=True)
+        client.logout()
 
 
 if __name__ == "__main__":

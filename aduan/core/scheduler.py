@@ -22,9 +22,15 @@ def periodic_tasks():
     from aduan.api.tasks import purge_rate_counters
     from aduan.notifications.tasks import sweep_notifications
     from aduan.reports.tasks import scan_deadlines
-    from aduan.stats.tasks import refresh_open_data
+    from aduan.stats.tasks import refresh_open_data, warm_public_statistics
 
-    return [scan_deadlines, sweep_notifications, refresh_open_data, purge_rate_counters]
+    return [
+        scan_deadlines,
+        sweep_notifications,
+        refresh_open_data,
+        warm_public_statistics,
+        purge_rate_counters,
+    ]
 
 
 def enqueue_periodic() -> None:

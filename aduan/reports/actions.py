@@ -510,7 +510,6 @@ def submit_report(
             )
         report.save(force_insert=True)
         ReportEvent.objects.bulk_create(events)
-        report_changed.send(sender=Report, report=report, before=None)
         attachments = _store_files(
             report, processed, guard, event=events[0], by_reporter=not staff_entry
         )
@@ -520,6 +519,9 @@ def submit_report(
             extra={"verify_due_at": report.verify_due_at.isoformat()},
             private={"secret": secret},
         )
+        # Last before the commit: the statistics rows it updates are shared by every
+        # submission of the same month, place and topic, and stay locked until commit.
+        report_changed.send(sender=Report, report=report, before=None)
     return SubmitResult(report=report, secret=secret, attachments=attachments)
 
 

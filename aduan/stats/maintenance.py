@@ -5,9 +5,14 @@
   (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, on PostgreSQL and SQLite), so
   a rolled-back action leaves the aggregates untouched and two concurrent actions never
   lose an increment.
+- Rollups (`models.ROLLUPS`) receive the projection of the same change onto their keys.
+  On PostgreSQL every upsert of one change goes to the server as ONE statement (chained
+  data-modifying CTEs), so a submission costs one round trip for all statistics tables.
 - `rebuild()` recomputes every table from the reports table, one month at a time
-  (bounded memory), while holding off concurrent writers to the aggregates.
-- `check()` compares the tables with a recount, also one month at a time.
+  (bounded memory), while holding off concurrent writers to the aggregates; rollups are
+  then summed from their base tables in SQL.
+- `check()` compares the tables (rollups included) with a recount, also one month at a
+  time.
 """
 
 import datetime as dt
@@ -30,16 +35,30 @@ from .models import (
     DURATION_MEASURES,
     FLOW_KEYS,
     FLOW_MEASURES,
+    ROLLUPS,
     DailyFlow,
     DurationCube,
     ReportCube,
 )
 
-TABLES = {
+BASE_TABLES = {
     CUBE: (ReportCube, CUBE_KEYS, CUBE_MEASURES),
     DURATION: (DurationCube, DURATION_KEYS, DURATION_MEASURES),
     FLOW: (DailyFlow, FLOW_KEYS, FLOW_MEASURES),
 }
+# Every table, in the order in which a change writes them (base tables first, then their
+# rollups): two transactions always lock rows in this order, table by table, and in key
+# order within a table, so they cannot deadlock each other.
+TABLES = dict(BASE_TABLES)
+# base table -> [(rollup name, positions of the rollup's keys in the base key)]
+PROJECTIONS: dict[str, list[tuple[str, tuple[int, ...]]]] = {name: [] for name in BASE_TABLES}
+for _name, (_base, _model) in ROLLUPS.items():
+    assert _name not in TABLES, f"rollup {_name!r} shadows a table"
+    _fields = {f.name for f in _model._meta.get_fields()}
+    _keys = tuple(k for k in BASE_TABLES[_base][1] if k in _fields)
+    TABLES[_name] = (_model, _keys, BASE_TABLES[_base][2])
+    PROJECTIONS[_base].append((_name, tuple(BASE_TABLES[_base][1].index(k) for k in _keys)))
+ORDER = {name: index for index, name in enumerate(TABLES)}
 CHUNK = 2000
 
 
@@ -49,7 +68,23 @@ CHUNK = 2000
 def on_report_changed(sender, report, before, **kwargs) -> None:
     delta = difference(before, snapshot(report))
     if delta:
-        apply(delta)
+        apply(with_rollups(delta))
+
+
+def with_rollups(rows: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
+    """`rows` of the base tables plus their sums on every rollup's keys (rows and measures
+    that sum to zero left out, as in `difference`)."""
+    out = dict(rows)
+    for key, amounts in rows.items():
+        for name, positions in PROJECTIONS[key[0]]:
+            target = out.setdefault((name, *(key[1 + p] for p in positions)), {})
+            for measure, amount in amounts.items():
+                target[measure] = target.get(measure, 0) + amount
+    return {
+        key: {m: v for m, v in amounts.items() if v}
+        for key, amounts in out.items()
+        if any(amounts.values())
+    }
 
 
 def _upsert_sql(model, keys: tuple[str, ...], measures: tuple[str, ...]) -> str:
@@ -74,13 +109,67 @@ def _params(keys, measures, key: tuple, amounts: dict[str, int]) -> list:
     return values + [amounts.get(m, 0) for m in measures]
 
 
-def apply(delta: dict[tuple, dict[str, int]]) -> None:
-    """Add `delta` ({(table, *key): {measure: amount}}) to the tables.
+def _ordered(delta: dict[tuple, dict[str, int]]) -> Iterator[tuple[str, list]]:
+    """(table, [(key, amounts), ...]) in lock order: tables in `TABLES` order, rows in key
+    order."""
+    items = sorted(delta.items(), key=lambda item: (ORDER[item[0][0]], item[0][1:]))
+    for table, rows in groupby(items, key=lambda item: item[0][0]):
+        yield table, list(rows)
 
-    Rows are written in key order, so two transactions touching the same rows take their
-    locks in the same order and cannot deadlock each other."""
+
+def _chained_upsert_sql(parts: list[tuple[str, int]]) -> str:
+    """One PostgreSQL statement upserting into several tables in the given order.
+
+    Data-modifying CTEs run "concurrently" and in an unspecified order; each one here
+    selects its rows only after counting every row the previous one returned, which makes
+    the order (and so the order of the row locks) the order of `parts`."""
+    q = connection.ops.quote_name
+    ctes = []
+    main = ""
+    for index, (table, count) in enumerate(parts):
+        model, keys, measures = TABLES[table]
+        columns = keys + measures
+        casts = [model._meta.get_field(c).db_type(connection) for c in columns]
+        row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+        values = ", ".join([row] * count)
+        names = ", ".join(q(c) for c in columns)
+        guard = f" WHERE (SELECT count(*) FROM step{index - 1}) >= 0" if index else ""
+        updates = ", ".join(
+            f"{q(m)} = {q(model._meta.db_table)}.{q(m)} + excluded.{q(m)}" for m in measures
+        )
+        conflict = ", ".join(q(c) for c in keys)
+        statement = (
+            f"INSERT INTO {q(model._meta.db_table)} ({names}) "
+            f"SELECT * FROM (VALUES {values}) AS v ({names}){guard} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+        if index == len(parts) - 1:
+            main = statement
+        else:
+            ctes.append(f"step{index} AS ({statement} RETURNING 1)")
+    return (f"WITH {', '.join(ctes)} " if ctes else "") + main
+
+
+def apply(delta: dict[tuple, dict[str, int]]) -> None:
+    """Add `delta` ({(table, *key): {measure: amount}}) to the tables (rollups included:
+    see `with_rollups`).
+
+    Rows are written in lock order (`_ordered`), so two transactions touching the same
+    rows take their locks in the same order and cannot deadlock each other. PostgreSQL
+    gets one statement for the whole change; SQLite (one writer at a time) one
+    `executemany` per table."""
+    tables = list(_ordered(delta))
     with connection.cursor() as cursor:
-        for table, rows in groupby(sorted(delta.items()), key=lambda item: item[0][0]):
+        if connection.vendor == "postgresql":
+            params: list = []
+            for table, rows in tables:
+                _, keys, measures = TABLES[table]
+                for key, amounts in rows:
+                    params.extend(_params(keys, measures, key, amounts))
+            parts = [(table, len(rows)) for table, rows in tables]
+            cursor.execute(_chained_upsert_sql(parts), params)
+            return
+        for table, rows in tables:
             model, keys, measures = TABLES[table]
             params = [_params(keys, measures, key, amounts) for key, amounts in rows]
             cursor.executemany(_upsert_sql(model, keys, measures), params)
@@ -156,6 +245,31 @@ def _lock_tables() -> None:
     # SQLite runs IMMEDIATE transactions: the rebuild is the only writer already.
 
 
+def fill_rollups(names: Iterable[str] | None = None) -> dict[str, int]:
+    """Replace the rows of the rollups (all, or `names`) with sums of their base tables,
+    in SQL. {rollup: rows written}. Call inside a transaction that holds the tables
+    (`rebuild`) or while nothing writes reports (after a bulk load)."""
+    q = connection.ops.quote_name
+    written = {}
+    with connection.cursor() as cursor:
+        for name in ROLLUPS if names is None else names:
+            base = ROLLUPS[name][0]
+            base_model = BASE_TABLES[base][0]
+            model, keys, measures = TABLES[name]
+            model.objects.all().delete()
+            key_sql = ", ".join(q(k) for k in keys)
+            sums = ", ".join(f"SUM({q(m)})" for m in measures)
+            nonzero = " OR ".join(f"SUM({q(m)}) <> 0" for m in measures)
+            cursor.execute(
+                f"INSERT INTO {q(model._meta.db_table)} ({key_sql}, "
+                f"{', '.join(q(m) for m in measures)}) "
+                f"SELECT {key_sql}, {sums} FROM {q(base_model._meta.db_table)} "
+                f"GROUP BY {key_sql} HAVING {nonzero}"
+            )
+            written[name] = cursor.rowcount
+    return written
+
+
 def _model_row(table: str, key: tuple, amounts: dict[str, int]):
     model, keys, measures = TABLES[table]
     values = dict(zip(keys, key[1:], strict=True))
@@ -166,7 +280,7 @@ def _model_row(table: str, key: tuple, amounts: dict[str, int]):
 @dataclass
 class RebuildResult:
     months: int = 0
-    rows: dict[str, int] = field(default_factory=lambda: {CUBE: 0, DURATION: 0, FLOW: 0})
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
 
 
 def rebuild(chunk_size: int = CHUNK) -> RebuildResult:
@@ -182,7 +296,15 @@ def rebuild(chunk_size: int = CHUNK) -> RebuildResult:
                 objects = [_model_row(table, key, amounts) for key, amounts in items]
                 TABLES[table][0].objects.bulk_create(objects, batch_size=1000)
                 result.rows[table] += len(objects)
+        result.rows.update(fill_rollups())
     return result
+
+
+def rebuild_rollups() -> dict[str, int]:
+    """Only the rollups, summed from the base tables (which are trusted as they are)."""
+    with transaction.atomic():
+        _lock_tables()
+        return fill_rollups()
 
 
 # ------------------------------------------------------------------ check
@@ -201,7 +323,7 @@ class Mismatch:
 
 def _stored(table: str, month: dt.date) -> dict[tuple, dict[str, int]]:
     model, keys, measures = TABLES[table]
-    if table == FLOW:
+    if keys[0] == "day":
         end = (month + dt.timedelta(days=32)).replace(day=1)
         qs = model.objects.filter(day__gte=month, day__lt=end)
     else:
@@ -241,17 +363,17 @@ def check(chunk_size: int = CHUNK, limit: int = 100) -> list[Mismatch]:
             stored: dict = {}
             for table in TABLES:
                 stored.update(_stored(table, month))
-            found.extend(_differences(stored, rows))
+            found.extend(_differences(stored, with_rollups(rows)))
             if len(found) >= limit:
                 return found[:limit]
         # Rows in months without any report at all.
-        months = set(ReportCube.objects.values_list("month", flat=True).distinct())
-        months |= set(DurationCube.objects.values_list("month", flat=True).distinct())
-        months |= set(
-            DailyFlow.objects.annotate(month=TruncMonth("day"))
-            .values_list("month", flat=True)
-            .distinct()
-        )
+        months: set[dt.date] = set()
+        for model, keys, _ in TABLES.values():
+            if keys[0] == "day":
+                qs = model.objects.annotate(month=TruncMonth("day"))
+            else:
+                qs = model.objects.all()
+            months |= set(qs.values_list("month", flat=True).distinct())
         for month in sorted(months - seen):
             stored = {}
             for table in TABLES:

@@ -10,6 +10,12 @@ Key columns never hold NULL ("" or 0 mean "none") so that the unique constraint 
 holds for reports without a region, category, agency or unit, and an upsert finds its row.
 Ids are plain integers rather than foreign keys: an aggregate must not block deleting a
 category or an agency, and joins are done in Python from small reference tables.
+
+Rollups (`ROLLUPS`) are the same tables with fewer key columns: each row is the sum of the
+rows of its base table that agree on the rollup's keys. They are kept by the same receiver
+in the same statement, and `queries.table_for` reads the smallest one that holds every
+column a query filters or groups by (an "aggregate navigator"), so a national view sums a
+few thousand rows instead of one row per report.
 """
 
 from django.db import models
@@ -112,6 +118,11 @@ class ReportCube(models.Model):
             ),
             models.Index(fields=["agency_id", "month"], name="stats_cube_agency"),
             models.Index(fields=["unit_id", "month"], name="stats_cube_unit"),
+            # A province's figures for one topic by type, channel and regency: no rollup
+            # holds those columns together, so they come from here.
+            models.Index(
+                fields=["province_code", "category_id", "month"], name="stats_cube_place_topic"
+            ),
             # The public list of agencies with overdue reports reads only these rows.
             models.Index(
                 fields=["agency_id", "unit_id"],
@@ -182,3 +193,161 @@ class DailyFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} +{self.received} -{self.closed}"
+
+
+# ------------------------------------------------------------------ rollups
+
+
+def _rollup(
+    name: str,
+    base: type[models.Model],
+    keys: tuple[str, ...],
+    measures: tuple[str, ...],
+    *,
+    short: str,
+    doc: str,
+    indexes: dict[str, tuple[tuple[str, ...], Q | None]] | None = None,
+) -> type[models.Model]:
+    """A model summing `base` over `keys` (a subset of its key columns; the first is the
+    month or day, by which `check_stats` compares), with `indexes` ({suffix: (fields,
+    partial condition or None)}) named `stats_<short>_<suffix>`.
+
+    Fields are copied from the base model so both always agree on types and defaults."""
+    base_fields = {f.name for f in base._meta.fields}
+    assert set(keys) <= base_fields and keys[0] in ("month", "day"), keys
+    meta = type(
+        "Meta",
+        (),
+        {
+            "constraints": [models.UniqueConstraint(fields=keys, name=f"stats_{short}_key")],
+            "indexes": [
+                models.Index(
+                    fields=list(fields), name=f"stats_{short}_{suffix}", condition=condition
+                )
+                for suffix, (fields, condition) in (indexes or {}).items()
+            ],
+        },
+    )
+    attrs = {"__module__": __name__, "__doc__": doc, "Meta": meta}
+    for column in keys + measures:
+        attrs[column] = base._meta.get_field(column).clone()
+    return type(name, (models.Model,), attrs)
+
+
+# The rollups below were chosen by measuring the benchmark database (1,000,000 generated
+# reports; docs/STATISTICS.md, "Performance"): national and province views, with or
+# without a topic, and every dashboard scope read rollups of at most ~90,000 rows (the
+# topic durations: ~470,000) that their filters narrow further through an index. Regency
+# and kecamatan views, a province's type/channel/regency charts for one topic, and the
+# confidentiality flag read the base tables through their indexes. Every rollup keeps the category or the province (or both) so that simultaneous
+# submissions rarely meet on one row: the row lock of an upsert is held to the commit.
+_BY_PLACE = {"place": (("province_code", "month"), None)}
+_BY_TOPIC = {"topic": (("category_id", "month"), None)}
+_BY_AGENCY = {"agency": (("agency_id", "month"), None), "unit": (("unit_id", "month"), None)}
+
+AgencyRollup = _rollup(
+    "AgencyRollup",
+    ReportCube,
+    ("month", "province_code", "agency_id", "unit_id", "status"),
+    CUBE_MEASURES,
+    short="r_agency",
+    doc="Reports by month, province, agency, unit and status: the figures per agency.",
+)
+TopicRollup = _rollup(
+    "TopicRollup",
+    ReportCube,
+    ("month", "category_id", "report_type", "channel", "status"),
+    CUBE_MEASURES,
+    short="r_topic",
+    doc="Reports by month, category, type, channel and status: national breakdowns.",
+    indexes=_BY_TOPIC,
+)
+RegionRollup = _rollup(
+    "RegionRollup",
+    ReportCube,
+    ("month", "province_code", "regency_code"),
+    CUBE_MEASURES,
+    short="r_region",
+    doc="Reports by month, province and regency: the regencies of a province.",
+    indexes=_BY_PLACE,
+)
+ProvinceRollup = _rollup(
+    "ProvinceRollup",
+    ReportCube,
+    ("month", "province_code", "report_type", "channel", "status"),
+    CUBE_MEASURES,
+    short="r_province",
+    doc="Reports by month, province, type, channel and status: a province's breakdowns.",
+    indexes=_BY_PLACE,
+)
+ChannelRollup = _rollup(
+    "ChannelRollup",
+    ReportCube,
+    ("month", "province_code", "agency_id", "unit_id", "report_type", "channel", "status"),
+    CUBE_MEASURES,
+    short="r_channel",
+    doc="Reports by month, province, agency, unit, type, channel and status: the breakdowns "
+    "of an agency or a unit.",
+    indexes=_BY_PLACE | _BY_AGENCY,
+)
+AgencyTopicRollup = _rollup(
+    "AgencyTopicRollup",
+    ReportCube,
+    ("month", "province_code", "category_id", "agency_id", "unit_id", "status"),
+    CUBE_MEASURES,
+    short="r_ag_topic",
+    doc="Reports by month, province, category, agency, unit and status.",
+    indexes=_BY_PLACE
+    | _BY_TOPIC
+    | _BY_AGENCY
+    | {
+        # Overdue and open reports "now" (whatever the period) for one topic.
+        "overdue": (("category_id",), Q(overdue__gt=0)),
+        "open": (("category_id",), Q(pending__gt=0)),
+    },
+)
+AgencyDurations = _rollup(
+    "AgencyDurations",
+    DurationCube,
+    ("month", "province_code", "agency_id", "unit_id", "measure", "bucket"),
+    DURATION_MEASURES,
+    short="r_dur",
+    doc="Duration histograms by month, province, agency and unit.",
+)
+AgencyTopicDurations = _rollup(
+    "AgencyTopicDurations",
+    DurationCube,
+    ("month", "province_code", "category_id", "agency_id", "unit_id", "measure", "bucket"),
+    DURATION_MEASURES,
+    short="r_dur_topic",
+    doc="Duration histograms by month, province, category, agency and unit.",
+    indexes=_BY_PLACE
+    | _BY_AGENCY
+    | {
+        # A topic's histograms per agency are tens of thousands of cells: an index holding
+        # every column the query reads (the count included) answers without the table.
+        "topic": (("category_id", "month", "agency_id", "measure", "bucket", "reports"), None)
+    },
+)
+AgencyFlow = _rollup(
+    "AgencyFlow",
+    DailyFlow,
+    ("day", "province_code", "agency_id", "unit_id"),
+    FLOW_MEASURES,
+    short="r_flow",
+    doc="Reports received and closed per day, province, agency and unit.",
+)
+
+# Rollup name -> (base table, model), smallest first within a base table: the navigator
+# (`queries.table_for`) reads the first one that has every column a query needs.
+ROLLUPS: dict[str, tuple[str, type[models.Model]]] = {
+    "cube_agency": ("cube", AgencyRollup),
+    "cube_topic": ("cube", TopicRollup),
+    "cube_region": ("cube", RegionRollup),
+    "cube_province": ("cube", ProvinceRollup),
+    "cube_channel": ("cube", ChannelRollup),
+    "cube_agency_topic": ("cube", AgencyTopicRollup),
+    "duration_agency": ("duration", AgencyDurations),
+    "duration_agency_topic": ("duration", AgencyTopicDurations),
+    "flow_agency": ("flow", AgencyFlow),
+}

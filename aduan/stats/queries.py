@@ -2,7 +2,14 @@
 here, never from a scan of the reports table.
 
 One call to `grouped_sums` answers several groupings in one statement: `GROUPING SETS`
-on PostgreSQL (one pass over the rows), `UNION ALL` of plain groupings on SQLite.
+on PostgreSQL (one pass over the rows of each table read), `UNION ALL` of plain
+groupings on SQLite.
+
+Each grouping reads the smallest table that can answer it (`table_for`): a rollup
+(`models.ROLLUPS`) whose keys hold every column the selection filters on and the
+grouping groups by, else the base table. A national chart of reports per channel sums
+a few thousand rollup rows; a kecamatan's figures come from the base table through its
+region index.
 """
 
 import datetime as dt
@@ -13,11 +20,49 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.constants import LOOKUP_SEP
 
 from aduan.reports.models import OPEN_STATUSES
 
 from .contributions import CLOSURE, FIRST_RESPONSE, bucket_range
-from .models import CUBE_MEASURES, DailyFlow, DurationCube, ReportCube
+from .models import CUBE_MEASURES, ROLLUPS, DailyFlow, DurationCube, ReportCube
+
+# -------------------------------------------------------------------- the navigator
+
+# Base model -> its rollups, smallest first (the order of `ROLLUPS`), with their keys.
+_BASES = {"cube": ReportCube, "duration": DurationCube, "flow": DailyFlow}
+_KEYS = {m: {f.name for f in m._meta.fields if f.name != "id"} for m in _BASES.values()}
+ROLLUPS_OF: dict[type, list[tuple[type, frozenset[str]]]] = {m: [] for m in _BASES.values()}
+for _base, _model in ROLLUPS.values():
+    _columns = {f.name for f in _model._meta.fields} & _KEYS[_BASES[_base]]
+    ROLLUPS_OF[_BASES[_base]].append((_model, frozenset(_columns)))
+
+
+def q_columns(q: Q) -> set[str]:
+    """The columns a Q object filters on."""
+    columns: set[str] = set()
+    for child in q.children:
+        if isinstance(child, Q):
+            columns |= q_columns(child)
+        else:
+            columns.add(child[0].split(LOOKUP_SEP)[0])
+    return columns
+
+
+def _keys_of(model) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.fields)
+
+
+def table_for(base, columns: Iterable[str]):
+    """The smallest table holding every column in `columns` (filters and groupings): a
+    rollup of `base`, or `base` itself. Measures are in every table."""
+    needed = set(columns)
+    for model, keys in ROLLUPS_OF[base]:
+        # Measure columns (e.g. `overdue > 0`) are in every rollup too.
+        if not (needed & _KEYS[base]) - keys:
+            return model
+    return base
+
 
 # -------------------------------------------------------------------- grouped sums
 
@@ -39,67 +84,94 @@ def grouped_sums(
     model, q: Q, groupings: dict[str, tuple[str, ...]], measures: Iterable[str]
 ) -> dict[str, list[dict]]:
     """{name: [ {column: value, ..., measure: sum, ...}, ... ]} for each named grouping
-    (an empty tuple is the grand total) over the rows of `model` matching `q`."""
+    (an empty tuple is the grand total) over the rows of `model` matching `q`.
+
+    Each grouping is answered from `table_for(model, filter columns + its columns)`; all
+    of them in one statement."""
     measures = tuple(measures)
     result: dict[str, list[dict]] = {name: [] for name in groupings}
-    where = _where(model, q)
-    if where is None:
+    if _where(model, q) is None:
         for name, columns in groupings.items():
             if not columns:
                 result[name].append(dict.fromkeys(measures, 0))
         return result
-    where_sql, params = where
-    where_clause = f" WHERE {where_sql}" if where_sql else ""
+    filtered = q_columns(q)
+    plan: dict[type, list[str]] = {}
+    # The groupings with the most columns choose first; a coarser grouping then joins a
+    # table that is read anyway when that table holds its columns (one more grouping set
+    # on rows already read is cheaper than reading another table).
+    for name in sorted(groupings, key=lambda n: -len(groupings[n])):
+        needed = filtered | set(groupings[name])
+        chosen = next(
+            (t for t in plan if t is model or needed & _KEYS[model] <= _keys_of(t)),
+            None,
+        ) or table_for(model, needed)
+        plan.setdefault(chosen, []).append(name)
     qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
     columns = sorted({c for cols in groupings.values() for c in cols})
-    sums = ", ".join(f"SUM({table}.{qn(m)}) AS {qn(m)}" for m in measures)
-    names = list(groupings)
+    types = {c: model._meta.get_field(c).db_type(connection) for c in columns}
 
-    if connection.vendor == "postgresql" and columns:
-        # GROUPING(a, b, ...) has a 1 bit for each column that is not grouped in a row's
-        # set, which tells the sets apart.
-        def mask(cols):
-            return sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in cols)
+    parts: list[str] = []
+    all_params: list = []
+    # (part, grouping id) -> names of the groupings that row belongs to
+    tags: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for table_model, names in plan.items():
+        where_sql, params = _where(table_model, q)
+        where_clause = f" WHERE {where_sql}" if where_sql else ""
+        table = qn(table_model._meta.db_table)
+        sums = ", ".join(f"SUM({table}.{qn(m)}) AS {qn(m)}" for m in measures)
+        used = sorted({c for n in names for c in groupings[n]})
+        if connection.vendor == "postgresql" and used:
+            # GROUPING(a, b, ...) has a 1 bit for each column that is not grouped in a
+            # row's set, which tells the sets apart.
+            def mask(cols, used=used):
+                return sum(1 << (len(used) - 1 - i) for i, c in enumerate(used) if c not in cols)
 
-        by_mask = {mask(groupings[n]): n for n in names}
-        col_sql = ", ".join(f"{table}.{qn(c)}" for c in columns)
-        sets = ", ".join(
-            "(" + ", ".join(f"{table}.{qn(c)}" for c in groupings[n]) + ")" for n in names
-        )
-        sql = (
-            f"SELECT {col_sql}, GROUPING({col_sql}) AS grouping_id, {sums} "
-            f"FROM {table}{where_clause} GROUP BY GROUPING SETS ({sets})"
-        )
-        all_params = params
-        tag = by_mask.__getitem__
-    else:
-        parts = []
-        for index, n in enumerate(names):
+            part = len(parts)
+            for n in names:
+                tags[(part, mask(groupings[n]))].append(n)
+            select = ", ".join(
+                f"{table}.{qn(c)}" if c in used else f"CAST(NULL AS {types[c]})" for c in columns
+            )
+            select = f"{select}, " if select else ""
+            used_sql = ", ".join(f"{table}.{qn(c)}" for c in used)
+            sets = ", ".join(
+                "(" + ", ".join(f"{table}.{qn(c)}" for c in groupings[n]) + ")" for n in names
+            )
+            parts.append(
+                f"SELECT {select}{part} AS part, GROUPING({used_sql}) AS grouping_id, {sums} "
+                f"FROM {table}{where_clause} GROUP BY GROUPING SETS ({sets})"
+            )
+            all_params += params
+            continue
+        for n in names:
             cols = groupings[n]
             select = ", ".join(
-                f"{table}.{qn(c)}" if c in cols else f"NULL AS {qn(c)}" for c in columns
+                f"{table}.{qn(c)}" if c in cols else f"CAST(NULL AS {types[c]})" for c in columns
             )
             select = f"{select}, " if select else ""
             group = " GROUP BY " + ", ".join(f"{table}.{qn(c)}" for c in cols) if cols else ""
+            part = len(parts)
+            tags[(part, 0)].append(n)
             parts.append(
-                f"SELECT {select}{index} AS grouping_id, {sums} FROM {table}{where_clause}{group}"
+                f"SELECT {select}{part} AS part, 0 AS grouping_id, {sums} "
+                f"FROM {table}{where_clause}{group}"
             )
-        sql = " UNION ALL ".join(parts)
-        all_params = params * len(names)
-        tag = names.__getitem__
+            all_params += params
+    sql = " UNION ALL ".join(parts)
 
+    width = len(columns)
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         for row in cursor.fetchall():
-            name = tag(row[len(columns)])
-            values = {c: row[i] for i, c in enumerate(columns) if c in groupings[name]}
-            if isinstance(values.get("month"), str):  # SQLite returns dates as text
-                values["month"] = dt.date.fromisoformat(values["month"])
-            for i, m in enumerate(measures):
-                values[m] = row[len(columns) + 1 + i] or 0
-            result[name].append(values)
-    for n in names:
+            for name in tags[(row[width], row[width + 1])]:
+                values = {c: row[i] for i, c in enumerate(columns) if c in groupings[name]}
+                if isinstance(values.get("month"), str):  # SQLite returns dates as text
+                    values["month"] = dt.date.fromisoformat(values["month"])
+                for i, m in enumerate(measures):
+                    values[m] = row[width + 2 + i] or 0
+                result[name].append(values)
+    for n in groupings:
         if not groupings[n] and not result[n]:
             result[n].append(dict.fromkeys(measures, 0))
     return result
@@ -212,12 +284,15 @@ def region_q(code: str) -> Q:
     """Rows located in the region subtree `code` (province, regency or district)."""
     if not code:
         return Q()
+    # A code begins with its parents' codes ("64.08.04" lies in "64.08" and "64"). Naming
+    # the parents too lets the region indexes, which begin with the province, find the
+    # rows; a regency's figures then come from the base table without a full scan.
     if len(code) == 2:
         return Q(province_code=code)
     if len(code) == 5:
-        return Q(regency_code=code)
+        return Q(province_code=code[:2], regency_code=code)
     # Kecamatan and below: the aggregates go down to the kecamatan.
-    return Q(district_code=code[:8])
+    return Q(province_code=code[:2], regency_code=code[:5], district_code=code[:8])
 
 
 def child_column(code: str) -> str | None:
@@ -332,8 +407,9 @@ def overdue_by_agency(sel: Selection, *, units: bool = True) -> list[dict]:
     have any."""
     q = sel.q(with_period=False) & Q(overdue__gt=0)
     columns = ("agency_id", "unit_id") if units else ("agency_id",)
+    table = table_for(ReportCube, q_columns(q) | set(columns))
     rows = (
-        ReportCube.objects.filter(q)
+        table.objects.filter(q)
         .values_list(*columns)
         .annotate(overdue=Sum("overdue"))
         .filter(overdue__gt=0)
@@ -347,10 +423,13 @@ def overdue_by_agency(sel: Selection, *, units: bool = True) -> list[dict]:
 def workload(sel: Selection, *, units: bool = True) -> list[dict]:
     """Open reports per unit (or, without `units`, per agency) and status, whatever the
     period: the current workload."""
-    q = sel.q(with_period=False) & Q(status__in=OPEN_STATUSES)
+    # `pending > 0` selects the same rows with reports as the open statuses do (pending
+    # counts exactly the open reports) and lets a partial index skip all the others.
+    q = sel.q(with_period=False) & Q(status__in=OPEN_STATUSES, pending__gt=0)
     columns = ("agency_id", "unit_id", "status") if units else ("agency_id", "status")
+    table = table_for(ReportCube, q_columns(q) | set(columns))
     rows = (
-        ReportCube.objects.filter(q)
+        table.objects.filter(q)
         .values_list(*columns)
         .annotate(reports=Sum("reports"), overdue=Sum("overdue"))
         .filter(reports__gt=0)
@@ -374,7 +453,9 @@ def flow_q(sel: Selection) -> Q:
     q = sel.flow_scope
     code = sel.region
     if code:
-        q &= Q(province_code=code) if len(code) == 2 else Q(regency_code=code[:5])
+        q &= Q(province_code=code[:2])
+        if len(code) > 2:
+            q &= Q(regency_code=code[:5])
     if sel.agency_id is not None:
         q &= Q(agency_id=sel.agency_id)
     if sel.unit_id is not None:
@@ -384,8 +465,9 @@ def flow_q(sel: Selection) -> Q:
 
 def daily_flow(q: Q, start: dt.date, end: dt.date) -> list[tuple[dt.date, int, int]]:
     """(day, received, closed) for every day from start to end inclusive."""
+    table = table_for(DailyFlow, q_columns(q) | {"day"})
     rows = (
-        DailyFlow.objects.filter(q, day__gte=start, day__lte=end)
+        table.objects.filter(q, day__gte=start, day__lte=end)
         .values("day")
         .annotate(received=Sum("received"), closed=Sum("closed"))
     )

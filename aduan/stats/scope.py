@@ -11,12 +11,13 @@ from aduan.accounts.models import Role
 
 
 def _region_q(code: str, *, flow: bool = False) -> Q:
+    # The parents' codes are named too so that the region indexes (province first) apply.
     if len(code) == 2:
         return Q(province_code=code)
     if len(code) == 5 or flow:
         # The daily flow goes down to the regency only.
-        return Q(regency_code=code[:5])
-    return Q(district_code=code[:8])
+        return Q(province_code=code[:2], regency_code=code[:5])
+    return Q(province_code=code[:2], regency_code=code[:5], district_code=code[:8])
 
 
 def _regions_q(codes: list[str], *, flow: bool = False) -> Q:

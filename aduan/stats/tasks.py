@@ -1,3 +1,4 @@
+from django.conf import settings
 from django_tasks import task
 
 from . import opendata
@@ -11,3 +12,14 @@ def refresh_open_data() -> dict:
     if result is None:
         return {"built": False}
     return {"built": True, "rows": result.rows, "generated_at": result.generated_at.isoformat()}
+
+
+@task(queue_name="schedule")
+def warm_public_statistics() -> dict:
+    """Refresh the public statistics page's default view in the shared cache (to be listed
+    in the worker's periodic jobs). It lives one schedule period longer than the page's
+    own minute, so it never expires between two runs; each run replaces it."""
+    from .views.public import CACHE_SECONDS, warm_default_view
+
+    key = warm_default_view(seconds=CACHE_SECONDS + settings.WORKER_SCHEDULE_SECONDS)
+    return {"key": key}

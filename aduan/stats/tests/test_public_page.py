@@ -213,3 +213,18 @@ def test_the_page_never_reads_the_reports_table(world, client):
     with CaptureQueriesContext(connection) as queries:
         client.get(URL, PERIOD)
     assert not [q for q in queries if '"reports_report"' in q["sql"]]
+
+
+def test_the_worker_keeps_the_default_view_warm_so_visitors_read_no_aggregates(world, client):
+    from aduan.stats.tasks import warm_public_statistics
+    from conftest import run_tasks
+
+    in_2026(world, "closed")
+    with time_machine.travel(aware(2026, 11, 20), tick=False):
+        warm_public_statistics.enqueue()
+        run_tasks()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["stats"].total.reports == 1
+    assert not [q for q in captured if "stats_" in q["sql"]]

@@ -31,6 +31,18 @@ def cached_load(sel: Selection, key: str):
     return data
 
 
+def warm_default_view(*, seconds: int) -> str:
+    """Load the page's default view (national, the last twelve months, no filter) into the
+    cache for `seconds`, replacing what is there: the worker calls this every minute
+    (`tasks.warm_public_statistics`) so no visitor waits for the most requested view.
+    Returns the cache key."""
+    start, end = parse_period({})
+    sel = Selection(start=start, end=end)
+    key = cache_key("public", start, end, sel.region, None)
+    cache.set(key, load(sel), seconds)
+    return key
+
+
 def _category_options() -> list[Category]:
     options = cache.get("stats:category-options")
     if options is None:
