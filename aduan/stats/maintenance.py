@@ -183,7 +183,8 @@ def _month_start(day: dt.date) -> dt.date:
 
 
 def _submitted(chunk_size: int) -> Iterator[tuple[dt.date, dict]]:
-    rows = Report.objects.order_by("submitted_at", "pk").values(*SNAPSHOT_FIELDS)
+    # (submitted_at, tracking_number) is report_newest_idx read backwards: no sort.
+    rows = Report.objects.order_by("submitted_at", "tracking_number").values(*SNAPSHOT_FIELDS)
     for row in rows.iterator(chunk_size=chunk_size):
         yield _month_start(local_day(row["submitted_at"])), row
 
@@ -270,6 +271,26 @@ def fill_rollups(names: Iterable[str] | None = None) -> dict[str, int]:
     return written
 
 
+def _write_rows(table: str, items: Iterable[tuple[tuple, dict[str, int]]]) -> int:
+    """Insert recounted rows into an emptied table: COPY on PostgreSQL (a million rows
+    in seconds; ORM bulk inserts took minutes), bulk_create elsewhere."""
+    model, keys, measures = TABLES[table]
+    if connection.vendor != "postgresql":
+        objects = [_model_row(table, key, amounts) for key, amounts in items]
+        model.objects.bulk_create(objects, batch_size=1000)
+        return len(objects)
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in (*keys, *measures))
+    count = 0
+    with connection.cursor() as cursor:
+        sql = f"COPY {q(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for key, amounts in items:
+                copy.write_row((*key[1:], *(amounts.get(m, 0) for m in measures)))
+                count += 1
+    return count
+
+
 def _model_row(table: str, key: tuple, amounts: dict[str, int]):
     model, keys, measures = TABLES[table]
     values = dict(zip(keys, key[1:], strict=True))
@@ -293,9 +314,7 @@ def rebuild(chunk_size: int = CHUNK) -> RebuildResult:
         for _month, rows in recount_by_month(chunk_size):
             result.months += 1
             for table, items in groupby(sorted(rows.items()), key=lambda item: item[0][0]):
-                objects = [_model_row(table, key, amounts) for key, amounts in items]
-                TABLES[table][0].objects.bulk_create(objects, batch_size=1000)
-                result.rows[table] += len(objects)
+                result.rows[table] += _write_rows(table, items)
         result.rows.update(fill_rollups())
     return result
 
