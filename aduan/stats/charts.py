@@ -2,7 +2,7 @@
 markup in the browser and in the monthly PDF.
 
 Each chart is an `<svg role="img">` with a <title> and a <desc>; the template shows the
-same numbers as a table (`stats/_chart.html`) for screen readers and for anyone who
+same numbers as a table (`fragments.chart`) for screen readers and for anyone who
 prefers to read them. Sizes are in a 360-unit-wide viewBox that scales to the container,
 so text stays legible on a phone and grows on a desktop up to the CSS max-width.
 """

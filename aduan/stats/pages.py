@@ -3,6 +3,7 @@ the aggregates in a small constant number of queries (`load`), then labelled and
 for one language (`present`)."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
@@ -37,6 +38,9 @@ class StatsData:
     categories: dict[int, dict]
     regions: dict[str, str]
     agencies: dict[int, dict]
+    # Changes with every load: HTML rendered from this data is cached under it, so a page
+    # never shows HTML of older figures than the cached data (views/public.py).
+    version: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 UNIT_DEPTH = 5  # units are listed from the regency/city level down

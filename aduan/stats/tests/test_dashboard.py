@@ -161,3 +161,16 @@ def test_the_monthly_report_form_offers_the_agencies_in_scope(world, client):
     assert names == {world.pemkab.name, world.pemkab_paser.name}
     client.force_login(world.officer)
     assert client.get(URL).context["report_agencies"] == []
+
+
+def test_two_scopes_never_see_each_others_figures_or_queues(world, client, spread):
+    figures = re.compile(r"<dt>Laporan masuk</dt><dd>(\d+)</dd>")
+    client.force_login(world.national_admin)
+    national = text(client.get(URL, PERIOD))
+    client.force_login(world.agency_admin)
+    agency = text(client.get(URL, PERIOD))
+    client.force_login(world.national_admin)
+    assert figures.findall(national) == ["4"]
+    assert figures.findall(agency) == ["2"]
+    assert "Kabupaten Paser" not in agency
+    assert figures.findall(text(client.get(URL, PERIOD))) == ["4"]

@@ -228,3 +228,83 @@ def test_the_worker_keeps_the_default_view_warm_so_visitors_read_no_aggregates(w
     assert response.status_code == 200
     assert response.context["stats"].total.reports == 1
     assert not [q for q in captured if "stats_" in q["sql"]]
+
+
+def main(response) -> str:
+    """The page's content, without the site's header and footer (which carry a CSRF
+    token that changes on every request)."""
+    return re.search(r"<main.*</main>", text(response)).group(0)
+
+
+def test_the_cached_page_keeps_each_language_apart(world, client):
+    in_2026(world, "closed")
+    indonesian = main(client.get(URL, PERIOD))
+    client.cookies["django_language"] = "en"
+    english = main(client.get(URL, PERIOD))  # the figures are cached, the content is not
+    client.cookies["django_language"] = "id"
+    with CaptureQueriesContext(connection) as captured:
+        again = main(client.get(URL, PERIOD))
+    assert "Laporan masuk per bulan" in indonesian and "Reports received per month" in english
+    assert "Reports received per month" not in again and "Laporan masuk per bulan" in again
+    assert again == indonesian
+    assert not [q for q in captured if "stats_" in q["sql"]]
+
+
+def test_the_cached_page_keeps_each_sort_and_filter_apart(world, client):
+    in_2026(world, "closed")
+    in_2026(world, "in_progress", region="64.01")
+    by_reports = main(client.get(URL, PERIOD | {"urut": "laporan"}))
+    by_name = main(client.get(URL, PERIOD | {"urut": "nama", "arah": "asc"}))
+    paser = main(client.get(URL, PERIOD | {"wilayah": "64.01"}))
+    assert by_reports != by_name
+    assert by_name == main(client.get(URL, PERIOD | {"arah": "asc", "urut": "nama"}))
+    assert "Kabupaten Paser" in paser and paser != by_reports
+
+
+def test_queries_with_other_parameters_are_rendered_but_not_cached(world, client):
+    from django.http import QueryDict
+
+    from aduan.stats.pages import load
+    from aduan.stats.queries import Selection
+    from aduan.stats.views.public import body_key
+
+    data = load(Selection())
+    assert body_key("stats:x", data, QueryDict("urut=nama&dari=2026-01")) is not None
+    assert body_key("stats:x", data, QueryDict("utm_source=sms")) is None
+    in_2026(world, "closed")
+    page = text(client.get(URL, PERIOD | {"utm_source": "sms"}))
+    assert "utm_source=sms" in page  # the page's links keep the reader's parameters
+
+
+def test_the_cached_content_follows_the_data_the_worker_refreshes(world, client):
+    from aduan.stats.tasks import warm_public_statistics
+    from conftest import run_tasks
+
+    in_2026(world, "closed")
+    with time_machine.travel(aware(2026, 11, 20), tick=False):
+        warm_public_statistics.enqueue()
+        run_tasks()
+        before = client.get(URL)
+        in_2026(world, "closed")
+        in_2026(world, "closed")
+        warm_public_statistics.enqueue()
+        run_tasks()
+        after = client.get(URL)
+    assert before.context["stats"].total.reports == 1
+    assert after.context["stats"].total.reports == 3
+    figures = re.compile(r"<dt>Laporan masuk</dt><dd>(\d+)</dd>")
+    assert figures.findall(text(before)) == ["1"]
+    assert figures.findall(text(after)) == ["3"]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_whole_numbers_are_formatted_as_django_formats_them(language):
+    from django.utils.formats import number_format
+    from django.utils.translation import override
+
+    from aduan.stats.fragments import count
+
+    with override(language):
+        for value in (0, 7, 999, 1000, 12345, 1234567, -1500, 10**12):
+            assert count(value) == number_format(value, use_l10n=True, force_grouping=True)
+        assert count(None) == "–"

@@ -21,16 +21,18 @@ from aduan.agencies.models import Agency, AgencyKind
 from aduan.reports.access import visible_reports
 from aduan.reports.models import OPEN_STATUSES, Status
 
-from .. import charts
+from .. import charts, fragments
 from ..contributions import STATS_TIME_ZONE
 from ..pages import load, period_label, present, wants_units
 from ..params import BadParameter, parse_category, parse_period, parse_region
 from ..queries import Selection, daily_flow, flow_q, workload
 from ..scope import StaffScope, staff_scope
 from .common import link_builder, parse_sort, sort_headers
-from .public import TABLE_ROWS, _category_options
+from .public import TABLE_ROWS, category_option_tags, page_fragments
 
 QUEUE_LENGTH = 20
+# The charts under the trend, in this order.
+DASHBOARD_CHARTS = ("month", "status", "category", "region", "type")
 TREND_DAYS = 90
 
 
@@ -188,7 +190,7 @@ def dashboard(request, scope: StaffScope):
     user = request.user
     context = {
         "form": request.GET,
-        "category_options": _category_options(),
+        "category_option_tags": category_option_tags(request.GET.get("kategori", "")),
         "scope_label": scope_label(user, scope),
         "scope": scope,
     }
@@ -201,9 +203,11 @@ def dashboard(request, scope: StaffScope):
     units = wants_units(sel) or not scope.is_national
     data = load(sel, units=units)
     show_all = request.GET.get("semua") == "1"
+    link = link_builder(request.GET)
+    show_all_link = link(semua="1") + "#kinerja"
     stats = present(
         data,
-        link=link_builder(request.GET),
+        link=link,
         sort=sort,
         descending=descending,
         slug_prefix="dash",
@@ -218,6 +222,33 @@ def dashboard(request, scope: StaffScope):
     workload_rows = workload_table(load_rows, names)
     this_month = timezone.now().astimezone(STATS_TIME_ZONE).date().replace(day=1)
     previous_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    workload_shown = workload_rows[: None if show_all else TABLE_ROWS]
+    open_columns = [Status(s).label for s in OPEN_COLUMNS]
+    headers = sort_headers(request.GET, sort, descending, anchor="#kinerja")
+    trend_chart = trend(sel)
+    page = page_fragments(
+        stats,
+        headers=headers,
+        show_all_link=show_all_link,
+        chart_list=[trend_chart, *(stats.charts[name] for name in DASHBOARD_CHARTS)],
+    )
+    page["workload"] = fragments.workload(
+        workload_shown,
+        total=len(workload_rows),
+        open_columns=open_columns,
+        show_all_link=show_all_link,
+    )
+    queue_reports = queues(user)
+    page["overdue_queue"] = fragments.queue(
+        queue_reports["overdue"], empty_text=_("Tidak ada laporan terlambat."), length=QUEUE_LENGTH
+    )
+    page["escalated_queue"] = fragments.queue(
+        queue_reports["escalated"],
+        empty_text=_("Tidak ada laporan yang dieskalasi."),
+        length=QUEUE_LENGTH,
+    )
+    report_agencies = monthly_report_agencies(user, scope)
+    page["report_agencies"] = fragments.agency_options(report_agencies)
     context.update(
         {
             "stats": stats,
@@ -225,15 +256,13 @@ def dashboard(request, scope: StaffScope):
             "start": sel.start,
             "end": sel.end,
             **chosen,
-            "headers": sort_headers(request.GET, sort, descending, anchor="#kinerja"),
-            "workload": workload_rows[: None if show_all else TABLE_ROWS],
+            "fragments": page,
+            "workload": workload_shown,
             "workload_total": len(workload_rows),
-            "open_columns": [Status(s).label for s in OPEN_COLUMNS],
-            "trend": trend(sel),
-            "queues": queues(user),
-            "show_all_link": link_builder(request.GET)(semua="1") + "#kinerja",
+            "trend": trend_chart,
+            "queues": queue_reports,
             "status_choices": Status.choices,
-            "report_agencies": monthly_report_agencies(user, scope),
+            "report_agencies": report_agencies,
             "report_month": previous_month,
         }
     )

@@ -1,14 +1,23 @@
-"""The public statistics page: everything from the aggregates, cached for a minute."""
+"""The public statistics page: everything from the aggregates, cached for a minute, and
+the page's content rendered once per query and language for as long as its data."""
 
 import hashlib
 
 from django.core.cache import cache
+from django.http import QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from aduan.categories.models import Category
 
-from ..pages import load, period_label, present
+from .. import fragments
+from ..charts import Chart
+from ..pages import Presented, StatsData, load, period_label, present
 from ..params import BadParameter, parse_category, parse_period, parse_region
 from ..queries import Selection
 from .common import link_builder, parse_sort, sort_headers
@@ -16,19 +25,15 @@ from .common import link_builder, parse_sort, sort_headers
 CACHE_SECONDS = 60
 # Rows of each performance table unless the reader asks for all (?semua=1).
 TABLE_ROWS = 50
+# The parameters the page reads. Its links keep every parameter of the query, so only a
+# query made of these has its rendered content cached (anything else would let any
+# visitor add cache entries at will); other queries are rendered on each request.
+PAGE_PARAMETERS = frozenset({"dari", "sampai", "wilayah", "kategori", "urut", "arah", "semua"})
 
 
 def cache_key(*parts) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"stats:{digest}"
-
-
-def cached_load(sel: Selection, key: str):
-    data = cache.get(key)
-    if data is None:
-        data = load(sel)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
 
 
 def warm_default_view(*, seconds: int) -> str:
@@ -39,8 +44,98 @@ def warm_default_view(*, seconds: int) -> str:
     start, end = parse_period({})
     sel = Selection(start=start, end=end)
     key = cache_key("public", start, end, sel.region, None)
-    cache.set(key, load(sel), seconds)
+    data = load(sel)
+    cache.set(key, data, seconds)
+    # The content of the default view in both languages, so that its visitors render
+    # nothing but the page around it.
+    empty = QueryDict()
+    for language in ("id", "en"):
+        with override(language):
+            body, _stats = public_body(data, empty, start=start, end=end, region=None)
+            cache.set(body_key(key, data, empty), body, seconds)
     return key
+
+
+def body_key(data_key: str, data: StatsData, query: QueryDict) -> str | None:
+    """Where the page's content for this data, query and the active language is cached;
+    None for queries with parameters the page does not read."""
+    if not set(query) <= PAGE_PARAMETERS:
+        return None
+    items = sorted((name, tuple(query.getlist(name))) for name in query)
+    version = getattr(data, "version", "")
+    return f"{data_key}:html:{cache_key(version, get_language(), items)}"
+
+
+def public_body(data: StatsData, query: QueryDict, *, start, end, region) -> tuple[str, Presented]:
+    """The page's content (everything between the site's header and footer) for one
+    query in the active language, and the presented statistics it shows."""
+    sort, descending = parse_sort(query)
+    link = link_builder(query)
+    show_all = query.get("semua") == "1"
+    stats = present(
+        data, link=link, sort=sort, descending=descending, limit=None if show_all else TABLE_ROWS
+    )
+    context = {
+        "form": query,
+        "LANGUAGE_CODE": get_language(),
+        "category_option_tags": category_option_tags(query.get("kategori", "")),
+        "stats": stats,
+        "fragments": page_fragments(
+            stats,
+            headers=sort_headers(query, sort, descending, anchor="#kinerja"),
+            show_all_link=link(semua="1") + "#kinerja",
+        ),
+        "period": period_label(start, end),
+        "start": start,
+        "end": end,
+        "region": region,
+        "category": bool(data.selection.category_ids),
+        "all_categories": link(kategori=""),
+    }
+    return render_to_string("stats/_public_body.html", context), stats
+
+
+def page_fragments(
+    stats: Presented,
+    *,
+    headers: list[dict],
+    show_all_link: str,
+    chart_list: list[Chart] | None = None,
+) -> dict[str, str]:
+    """The large parts of a statistics page, as HTML (fragments.py)."""
+    if chart_list is None:
+        chart_list = [stats.charts[name] for name in PUBLIC_CHARTS]
+    table = {"headers": headers, "show_all_link": show_all_link}
+    return {
+        "breadcrumbs": fragments.breadcrumbs(stats.breadcrumbs),
+        "figures": fragments.figures(stats.total),
+        "charts": fragments.charts_html(chart_list),
+        "agencies": fragments.performance(
+            stats.agencies,
+            total=stats.agencies_total,
+            caption=_("Kinerja per instansi"),
+            units=False,
+            **table,
+        ),
+        "units": fragments.performance(
+            stats.units,
+            total=stats.units_total,
+            caption=_("Kinerja per unit kerja"),
+            units=True,
+            **table,
+        )
+        if stats.units
+        else "",
+        "overdue": fragments.overdue_list(stats.overdue),
+    }
+
+
+PUBLIC_CHARTS = ("month", "region", "category", "status", "type", "channel")
+
+
+def category_option_tags(selected: str) -> str:
+    """The `<option>`s of the filter's category list in the active language."""
+    return fragments.category_options(_category_options(), selected, get_language())
 
 
 def _category_options() -> list[Category]:
@@ -56,15 +151,19 @@ def _category_options() -> list[Category]:
 
 @require_GET
 def statistics(request):
-    context = {"form": request.GET, "category_options": _category_options()}
     try:
         start, end = parse_period(request.GET)
         region = parse_region(request.GET)
         category = parse_category(request.GET)
     except BadParameter as error:
-        context["error"] = error
-        return render(request, "stats/public.html", context, status=400)
-    sort, descending = parse_sort(request.GET)
+        context = {
+            "form": request.GET,
+            "error": error,
+            "LANGUAGE_CODE": get_language(),
+            "category_option_tags": category_option_tags(request.GET.get("kategori", "")),
+        }
+        body = render_to_string("stats/_public_body.html", context)
+        return render(request, "stats/public.html", {"body": mark_safe(body)}, status=400)  # noqa: S308
     sel = Selection(
         start=start,
         end=end,
@@ -72,23 +171,29 @@ def statistics(request):
         category_ids=category.ids,
     )
     key = cache_key("public", start, end, sel.region, category.ids)
-    data = cached_load(sel, key)
-    link = link_builder(request.GET)
-    show_all = request.GET.get("semua") == "1"
-    stats = present(
-        data, link=link, sort=sort, descending=descending, limit=None if show_all else TABLE_ROWS
-    )
-    context.update(
-        {
-            "stats": stats,
-            "period": period_label(start, end),
-            "start": start,
-            "end": end,
-            "region": region,
-            "category": category.category,
-            "all_categories": link(kategori=""),
-            "show_all_link": link(semua="1") + "#kinerja",
-            "headers": sort_headers(request.GET, sort, descending, anchor="#kinerja"),
-        }
-    )
+    data = cache.get(key)
+    body = None
+    if data is None:
+        data = load(sel)
+        cache.set(key, data, CACHE_SECONDS)
+        html_key = body_key(key, data, request.GET)
+    else:
+        html_key = body_key(key, data, request.GET)
+        body = cache.get(html_key) if html_key else None
+    presented: list = []
+    if body is None:
+        body, stats = public_body(data, request.GET, start=start, end=end, region=region)
+        presented.append(stats)
+        if html_key:
+            cache.set(html_key, body, CACHE_SECONDS)
+
+    def stats() -> Presented:
+        # Only computed when read (by tests, through response.context) on a cached body.
+        if not presented:
+            sort, descending = parse_sort(request.GET)
+            limit = None if request.GET.get("semua") == "1" else TABLE_ROWS
+            presented.append(present(data, sort=sort, descending=descending, limit=limit))
+        return presented[0]
+
+    context = {"body": mark_safe(body), "stats": SimpleLazyObject(stats)}  # noqa: S308
     return render(request, "stats/public.html", context)
