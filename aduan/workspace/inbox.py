@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from aduan.accounts.models import Role
 from aduan.reports.access import visible_reports
 from aduan.reports.deadlines import report_timezone
-from aduan.reports.models import OPEN_STATUSES, EscalationLevel, Report, Status
+from aduan.reports.models import (
+    OPEN_STATUSES,
+    Channel,
+    EscalationLevel,
+    Report,
+    ReportType,
+    Status,
+)
 from aduan.workdays.calendar import add_working_days
 
 # Counts stop here: "1000+" is as useful to a person as an exact figure, and counting a
@@ -189,8 +196,16 @@ class SLAJudge:
         return SLA.ON_TIME
 
     def annotate(self, reports) -> None:
+        """SLA badge and display labels of each row. The labels are looked up once per
+        request: `get_status_display()` builds a dict of every (lazy) choice per call."""
+        statuses = {value: str(label) for value, label in Status.choices}
+        types = {value: str(label) for value, label in ReportType.choices}
+        channels = {value: str(label) for value, label in Channel.choices}
         for report in reports:
             state = self.state(report)
             report.sla_state = state
             report.sla_label = SLA_LABELS.get(state, "")
             report.sla_class = SLA_CLASSES.get(state, "")
+            report.status_label = statuses.get(report.status, report.status)
+            report.report_type_label = types.get(report.report_type, report.report_type)
+            report.channel_label = channels.get(report.channel, report.channel)
