@@ -22,13 +22,18 @@ def periodic_tasks():
     from aduan.api.tasks import purge_rate_counters
     from aduan.notifications.tasks import sweep_notifications
     from aduan.reports.tasks import scan_deadlines
-    from aduan.stats.tasks import refresh_open_data, warm_public_statistics
+    from aduan.stats.tasks import (
+        refresh_open_data,
+        warm_public_statistics,
+        warm_staff_dashboards,
+    )
 
     return [
         scan_deadlines,
         sweep_notifications,
         refresh_open_data,
         warm_public_statistics,
+        warm_staff_dashboards,
         purge_rate_counters,
     ]
 

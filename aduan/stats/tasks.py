@@ -23,3 +23,14 @@ def warm_public_statistics() -> dict:
 
     key = warm_default_view(seconds=CACHE_SECONDS + settings.WORKER_SCHEDULE_SECONDS)
     return {"key": key}
+
+
+@task(queue_name="schedule")
+def warm_staff_dashboards() -> dict:
+    """Refresh the national staff dashboards' default view (national admin and nationwide
+    supervisor, each under its own scope's key) in the shared cache, for as long as the
+    public page's warm entry; listed in the worker's periodic jobs."""
+    from .views.dashboard import CACHE_SECONDS, warm_default_dashboards
+
+    keys = warm_default_dashboards(seconds=CACHE_SECONDS + settings.WORKER_SCHEDULE_SECONDS)
+    return {"keys": keys}

@@ -5,14 +5,20 @@ its agency, a unit officer its unit, a supervisor its region."""
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,12 +29,19 @@ from aduan.reports.models import OPEN_STATUSES, Status
 
 from .. import charts, fragments
 from ..contributions import STATS_TIME_ZONE
-from ..pages import load, period_label, present, wants_units
+from ..pages import StatsData, load, period_label, present, wants_units
 from ..params import BadParameter, parse_category, parse_period, parse_region
 from ..queries import Selection, daily_flow, flow_q, workload
 from ..scope import StaffScope, staff_scope
 from .common import link_builder, parse_sort, sort_headers
-from .public import TABLE_ROWS, category_option_tags, page_fragments
+from .public import (
+    CACHE_SECONDS,
+    PAGE_PARAMETERS,
+    TABLE_ROWS,
+    cache_key,
+    category_option_tags,
+    page_fragments,
+)
 
 QUEUE_LENGTH = 20
 # The charts under the trend, in this order.
@@ -156,10 +169,7 @@ def workload_table(rows: list[dict], agencies: dict[int, str]) -> list[dict]:
     return sorted(table.values(), key=lambda e: (-e["overdue"], -e["total"], e["name"]))
 
 
-def trend(sel: Selection) -> charts.Chart:
-    today = timezone.now().astimezone(STATS_TIME_ZONE).date()
-    start = today - dt.timedelta(days=TREND_DAYS - 1)
-    days = daily_flow(flow_q(sel), start, today)
+def trend(days: list[tuple[dt.date, int, int]]) -> charts.Chart:
     return charts.lines(
         "dash-trend",
         _("Laporan masuk dan selesai per hari (%(days)s hari terakhir)") % {"days": TREND_DAYS},
@@ -184,6 +194,190 @@ def monthly_report_agencies(user, scope: StaffScope) -> list[Agency]:
     return []
 
 
+# The parameters the dashboard reads: only a query made of these has its rendered
+# figures cached (as on the public page, nobody can add cache entries at will).
+DASHBOARD_PARAMETERS = PAGE_PARAMETERS | {"instansi"}
+
+
+@dataclass
+class DashboardData:
+    """The dashboard's aggregate parts for one scope and selection, as plain data: the
+    period figures, the current workload per unit and the 90-day trend. Cached for
+    CACHE_SECONDS under `data_key`; the queues are not in it (they stay live)."""
+
+    stats: StatsData
+    workload: list[dict]
+    names: dict[int, str]
+    trend: list[tuple[dt.date, int, int]]
+    units: bool
+    computed_at: dt.datetime = field(default_factory=timezone.now)
+
+
+def scope_identity(scope: StaffScope) -> tuple:
+    """Everything that decides which rows a scope reads: its role, agency, unit and
+    region, and the filters themselves (an agency admin's also depend on its
+    jurisdiction). Two scopes that differ in any of these never share a cache entry."""
+    return (
+        str(scope.role),  # the value, whether a `Role` member or the user's stored string
+        scope.agency_id,
+        scope.unit_id,
+        scope.region,
+        str(scope.cube),
+        str(scope.flow),
+    )
+
+
+def data_key(scope: StaffScope, sel: Selection, *, units: bool) -> str:
+    return cache_key(
+        "dashboard",
+        scope_identity(scope),
+        sel.start,
+        sel.end,
+        sel.region,
+        sel.category_ids,
+        sel.agency_id,
+        sel.unit_id,
+        units,
+    )
+
+
+def trend_days(sel: Selection) -> list[tuple[dt.date, int, int]]:
+    today = timezone.now().astimezone(STATS_TIME_ZONE).date()
+    start = today - dt.timedelta(days=TREND_DAYS - 1)
+    return daily_flow(flow_q(sel), start, today)
+
+
+def load_dashboard(sel: Selection, *, units: bool) -> DashboardData:
+    """The dashboard's aggregates, read from the aggregate tables."""
+    data = load(sel, units=units)
+    load_rows = workload(sel, units=units)
+    names = {pk: info["name"] for pk, info in data.agencies.items()}
+    missing = {r["agency_id"] for r in load_rows} | {r["unit_id"] for r in load_rows}
+    missing -= set(names) | {0}
+    if missing:
+        names.update(dict(Agency.objects.filter(pk__in=missing).values_list("pk", "name")))
+    return DashboardData(data, load_rows, names, trend_days(sel), units)
+
+
+def cached_dashboard(
+    scope: StaffScope, sel: Selection, *, units: bool
+) -> tuple[str, DashboardData]:
+    key = data_key(scope, sel, units=units)
+    data = cache.get(key)
+    if data is None:
+        data = load_dashboard(sel, units=units)
+        cache.set(key, data, CACHE_SECONDS)
+    return key, data
+
+
+def content_key(key: str, data: DashboardData, query: QueryDict) -> str | None:
+    """Where the rendered figures for this data, query and the active language are
+    cached; None for queries with parameters the dashboard does not read."""
+    if not set(query) <= DASHBOARD_PARAMETERS:
+        return None
+    items = sorted((name, tuple(query.getlist(name))) for name in query)
+    return f"{key}:html:{cache_key(data.stats.version, get_language(), items)}"
+
+
+def dashboard_content(data: DashboardData, query: QueryDict) -> dict:
+    """The dashboard's aggregate parts rendered for one query in the active language:
+    `fragments` (HTML) and the small values the page shows around them, plus `stats`,
+    `workload` and `trend` (not cached; read by tests through the response context)."""
+    sort, descending = parse_sort(query)
+    show_all = query.get("semua") == "1"
+    link = link_builder(query)
+    show_all_link = link(semua="1") + "#kinerja"
+    stats = present(
+        data.stats,
+        link=link,
+        sort=sort,
+        descending=descending,
+        slug_prefix="dash",
+        limit=None if show_all else TABLE_ROWS,
+    )
+    workload_rows = workload_table(data.workload, data.names)
+    workload_shown = workload_rows[: None if show_all else TABLE_ROWS]
+    trend_chart = trend(data.trend)
+    page = page_fragments(
+        stats,
+        headers=sort_headers(query, sort, descending, anchor="#kinerja"),
+        show_all_link=show_all_link,
+        chart_list=[trend_chart, *(stats.charts[name] for name in DASHBOARD_CHARTS)],
+    )
+    page["workload"] = fragments.workload(
+        workload_shown,
+        total=len(workload_rows),
+        open_columns=[Status(s).label for s in OPEN_COLUMNS],
+        show_all_link=show_all_link,
+    )
+    return {
+        "fragments": page,
+        "category_name": stats.category_name,
+        "stats": stats,
+        "workload": workload_shown,
+        "trend": trend_chart,
+    }
+
+
+CACHED_CONTENT = ("fragments", "category_name")
+
+
+def rendered_dashboard(key: str, data: DashboardData, query: QueryDict) -> dict:
+    """`dashboard_content`, from the cache when this data was rendered for the same query
+    and language in the last minute. On a cached hit `stats`, `workload` and `trend` are
+    computed only if read."""
+    html_key = content_key(key, data, query)
+    cached = cache.get(html_key) if html_key else None
+    if cached is not None:
+        built: list[dict] = []
+
+        def part(name: str):
+            def compute():
+                if not built:
+                    built.append(dashboard_content(data, query))
+                return built[0][name]
+
+            return SimpleLazyObject(compute)
+
+        return {
+            **cached,
+            "stats": part("stats"),
+            "workload": part("workload"),
+            "trend": part("trend"),
+        }
+    content = dashboard_content(data, query)
+    if html_key:
+        cache.set(html_key, {name: content[name] for name in CACHED_CONTENT}, CACHE_SECONDS)
+    return content
+
+
+def warm_default_dashboards(*, seconds: int) -> list[str]:
+    """Load the national dashboards' default view (the last twelve months, no filter) for
+    the national admin and the nationwide supervisor into the cache for `seconds`, with
+    their rendered figures in Indonesian and English: the worker calls this every minute
+    (`tasks.warm_staff_dashboards`). Both scopes read the same rows, so the data is read
+    once, but each is stored under its own scope's key. Returns the data keys."""
+    start, end = parse_period({})
+    keys = []
+    data = None
+    empty = QueryDict()
+    for role in (Role.NATIONAL_ADMIN, Role.SUPERVISOR):
+        scope = StaffScope(role, Q(), Q())
+        sel = Selection(scope=scope.cube, flow_scope=scope.flow, start=start, end=end)
+        units = wants_units(sel) or not scope.is_national
+        if data is None or data.units != units:
+            data = load_dashboard(sel, units=units)
+        key = data_key(scope, sel, units=units)
+        cache.set(key, data, seconds)
+        for language in ("id", "en"):
+            with override(language):
+                content = dashboard_content(data, empty)
+                html_key = content_key(key, data, empty)
+                cache.set(html_key, {n: content[n] for n in CACHED_CONTENT}, seconds)
+        keys.append(key)
+    return keys
+
+
 @require_GET
 @staff_only
 def dashboard(request, scope: StaffScope):
@@ -199,46 +393,13 @@ def dashboard(request, scope: StaffScope):
     except BadParameter as error:
         context["error"] = error
         return render(request, "stats/dashboard.html", context, status=400)
-    sort, descending = parse_sort(request.GET)
     units = wants_units(sel) or not scope.is_national
-    data = load(sel, units=units)
-    show_all = request.GET.get("semua") == "1"
-    link = link_builder(request.GET)
-    show_all_link = link(semua="1") + "#kinerja"
-    stats = present(
-        data,
-        link=link,
-        sort=sort,
-        descending=descending,
-        slug_prefix="dash",
-        limit=None if show_all else TABLE_ROWS,
-    )
-    load_rows = workload(sel, units=units)
-    names = {pk: info["name"] for pk, info in data.agencies.items()}
-    missing = {r["agency_id"] for r in load_rows} | {r["unit_id"] for r in load_rows}
-    missing -= set(names) | {0}
-    if missing:
-        names.update(dict(Agency.objects.filter(pk__in=missing).values_list("pk", "name")))
-    workload_rows = workload_table(load_rows, names)
-    this_month = timezone.now().astimezone(STATS_TIME_ZONE).date().replace(day=1)
-    previous_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-    workload_shown = workload_rows[: None if show_all else TABLE_ROWS]
-    open_columns = [Status(s).label for s in OPEN_COLUMNS]
-    headers = sort_headers(request.GET, sort, descending, anchor="#kinerja")
-    trend_chart = trend(sel)
-    page = page_fragments(
-        stats,
-        headers=headers,
-        show_all_link=show_all_link,
-        chart_list=[trend_chart, *(stats.charts[name] for name in DASHBOARD_CHARTS)],
-    )
-    page["workload"] = fragments.workload(
-        workload_shown,
-        total=len(workload_rows),
-        open_columns=open_columns,
-        show_all_link=show_all_link,
-    )
+    # The period figures, workload and trend: at most CACHE_SECONDS old, per scope.
+    key, data = cached_dashboard(scope, sel, units=units)
+    content = rendered_dashboard(key, data, request.GET)
+    # The queues are what staff act on: always live, from the reports table.
     queue_reports = queues(user)
+    page = dict(content["fragments"])
     page["overdue_queue"] = fragments.queue(
         queue_reports["overdue"], empty_text=_("Tidak ada laporan terlambat."), length=QUEUE_LENGTH
     )
@@ -249,17 +410,18 @@ def dashboard(request, scope: StaffScope):
     )
     report_agencies = monthly_report_agencies(user, scope)
     page["report_agencies"] = fragments.agency_options(report_agencies)
+    this_month = timezone.now().astimezone(STATS_TIME_ZONE).date().replace(day=1)
+    previous_month = (this_month - dt.timedelta(days=1)).replace(day=1)
     context.update(
         {
-            "stats": stats,
+            **content,
+            "fragments": page,
             "period": period_label(sel.start, sel.end),
             "start": sel.start,
             "end": sel.end,
             **chosen,
-            "fragments": page,
-            "workload": workload_shown,
-            "workload_total": len(workload_rows),
-            "trend": trend_chart,
+            # WIB, as the rest of the statistics, whatever the site's time zone.
+            "computed_at": data.computed_at.astimezone(STATS_TIME_ZONE).strftime("%H:%M"),
             "queues": queue_reports,
             "status_choices": Status.choices,
             "report_agencies": report_agencies,
