@@ -1,6 +1,6 @@
 """Profile one path in-process with cProfile (the slowest ones: intake, staff inbox).
 
-    DATABASE_URL=... .venv/bin/python bench/profile_paths.py intake|inbox [--n 100]
+    DATABASE_URL=... .venv/bin/python bench/profile_paths.py intake|inbox [--n 100] [--cpu]
 
 Prints the top functions by cumulative and by own time, and per-request wall time.
 """
@@ -39,32 +39,16 @@ def main():
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--queries", action="store_true", help="list every query of one request")
     parser.add_argument(
-        "--experiment",
-        default="",
-        help="validate_once: measure intake with the second validate_submission memoised "
-        "(a scratch, in-process patch; no code is changed)",
+        "--cpu",
+        action="store_true",
+        help="no profile: wall and CPU time per request without the profiler's overhead, "
+        "and Python function calls per request",
     )
     args = parser.parse_args()
-    if args.experiment == "validate_once":
-        from aduan.reports import actions
-
-        original = actions.validate_submission
-        memo = {}
-
-        def validate_once(data, files=()):
-            key = (id(data), len(files or ()))
-            if key[1] == 0 and key in memo:
-                return memo.pop(key)
-            result = original(data, files)
-            memo.clear()
-            memo[key] = result
-            return result
-
-        actions.validate_submission = validate_once
     if args.path == "intake":
         key = issue_key("bench profile", rate_limit_per_minute=1_000_000_000)
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_API_KEY=key.secret)
-        payloads = bodies(args.n + 5)
+        payloads = bodies(args.n + 20)
 
         def call(i):
             r = client.post("/api/v1/reports", payloads[i], content_type="application/json")
@@ -95,6 +79,22 @@ def main():
     if args.queries:
         for item in captured:
             print(f"  {float(item['time']) * 1000:6.1f} ms  {item['sql'][:160]}")
+    if args.cpu:
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        for i in range(args.n):
+            call(i + 4 if args.path == "intake" else i)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(10):
+            call(i + 4 + args.n if args.path == "intake" else i)
+        profiler.disable()
+        calls = pstats.Stats(profiler).total_calls // 10
+        print(
+            f"{args.path}: {args.n} requests, wall {wall / args.n * 1000:.1f} ms, "
+            f"CPU {cpu / args.n * 1000:.1f} ms per request; {calls:,} function calls"
+        )
+        return
     profiler = cProfile.Profile()
     t0 = time.perf_counter()
     profiler.enable()
