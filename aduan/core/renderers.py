@@ -7,9 +7,13 @@ produces exactly the markup of Django's `select.html` / `select_option.html` /
 select with a custom option template, to the templates.
 """
 
+from django.forms import Select
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from . import refcache
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -52,3 +56,24 @@ class FastSelectRenderer(DjangoTemplates):
             if html is not None:
                 return html
         return super().render(template_name, context, request)
+
+
+class MemoSelect(Select):
+    """A <select> whose rendered HTML is remembered per process (core.refcache), for long
+    choice lists drawn on every page view (the inbox's region and category filters). The
+    memo key is the choices themselves plus the field name, the chosen value, the
+    attributes and the language: the same HTML is only ever reused for the same input."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = tuple((str(v), str(label)) for v, label in self.choices)
+        key = (
+            choices,
+            name,
+            repr(value),
+            repr(sorted((attrs or {}).items())),
+            repr(sorted(self.attrs.items())),
+            translation.get_language(),
+        )
+        return refcache.lookup(
+            "select-html", key, lambda: super(MemoSelect, self).render(name, value, attrs, renderer)
+        )

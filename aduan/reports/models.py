@@ -177,6 +177,13 @@ class Report(models.Model):
                 condition=Q(next_due_at__isnull=False),
             ),
             models.Index(fields=["category", "-submitted_at"], name="report_category_idx"),
+            # The "returned" queues of the inboxes (national and per agency); partial, so
+            # submissions and most changes never touch it.
+            models.Index(
+                fields=["returned_to", "agency"],
+                name="report_returned_idx",
+                condition=models.Q(status="returned"),
+            ),
             # Possible duplicates on the staff report page: same place, same category.
             models.Index(
                 fields=["region", "category", "-submitted_at"], name="report_similar_idx"

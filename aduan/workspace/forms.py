@@ -13,6 +13,7 @@ from aduan.accounts.models import Role
 from aduan.agencies.models import Agency, AgencyKind, CannedResponse
 from aduan.categories.models import Category
 from aduan.core import refcache
+from aduan.core.renderers import MemoSelect
 from aduan.regions.models import Region
 from aduan.reports import tracking
 from aduan.reports.access import find_report, visible_reports
@@ -183,6 +184,9 @@ class InboxFilterForm(forms.Form):
         self.fields["report_type"].choices = [("", _("Semua jenis"))] + list(ReportType.choices)
         self.fields["channel"].choices = [("", _("Semua kanal"))] + list(Channel.choices)
         self.fields["region"].choices = [("", _("Semua wilayah")), *regions]
+        # The long lists are drawn once per choice list, value and process, not per view.
+        for name in ("region", "category"):
+            self.fields[name].widget = MemoSelect(choices=self.fields[name].choices)
 
 
 # -- report actions -----------------------------------------------------------------------
