@@ -40,6 +40,7 @@ from aduan.reports.workflow import can_transition
 
 from . import forms as f
 from . import inbox as ib
+from .rows import report_row
 from .timeline import timeline
 
 ADMIN_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN)
@@ -144,6 +145,8 @@ def inbox(request):
     result_count = ib.bounded_count(qs) if filtered else current_count
 
     bulk_form = f.BulkForm(user=user) if user.role in ADMIN_ROLES else None
+    for row in rows:
+        row.row_html = report_row(row, bulk=bulk_form is not None)
     context = {
         "tabs": tab_counts,
         "current_tab": current,
