@@ -185,9 +185,7 @@ class Report(models.Model):
                 condition=models.Q(status="returned"),
             ),
             # Possible duplicates on the staff report page: same place, same category.
-            models.Index(
-                fields=["region", "category", "-submitted_at"], name="report_similar_idx"
-            ),
+            models.Index(fields=["region", "category", "-submitted_at"], name="report_similar_idx"),
             models.Index(fields=["updated_at"], name="report_updated_idx"),
             # The escalation queue of the staff inbox.
             models.Index(
