@@ -28,7 +28,6 @@ def _isolated_side_effects(settings, tmp_path):
     settings.NODE_ID = "PST"
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from aduan.api.keys import forget_cached_keys
     from aduan.core import refcache
     from aduan.notifications import sms
     from aduan.workdays.calendar import clear_cache
@@ -38,7 +37,6 @@ def _isolated_side_effects(settings, tmp_path):
     # reference data each test.
     clear_cache()
     refcache.clear()
-    forget_cached_keys()
 
 
 def make_region(code, name, level, parent=None, tz=TimeZone.WITA):

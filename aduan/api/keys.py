@@ -3,13 +3,14 @@
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from aduan.core import refcache
 
 from .models import ApiKey, RateCounter
 
@@ -43,36 +44,26 @@ def issue_key(
     return IssuedKey(key=key, secret=raw)
 
 
-# Keys found recently, by prefix: (expiry on the monotonic clock, key). A revocation in
-# this process (revoke(), the admin) drops the entry at once; other processes stop
-# accepting a revoked key within API_KEY_CACHE_SECONDS.
-_recent: dict[str, tuple[float, ApiKey]] = {}
-_recent_lock = threading.Lock()
-
-
 def _cache_seconds() -> float:
     return float(getattr(settings, "API_KEY_CACHE_SECONDS", 10))
 
 
 def forget_cached_keys(*_args, **_kwargs) -> None:
-    with _recent_lock:
-        _recent.clear()
+    refcache.forget("apikey")
 
 
 def _find(prefix: str) -> ApiKey | None:
-    ttl = _cache_seconds()
-    now = time.monotonic()
-    with _recent_lock:
-        hit = _recent.get(prefix)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    key = ApiKey.objects.select_related("user", "agency").filter(prefix=prefix).first()
-    if key is not None and ttl > 0:
-        with _recent_lock:
-            if len(_recent) > 10_000:
-                _recent.clear()
-            _recent[prefix] = (now + ttl, key)
-    return key
+    """The key with this prefix, remembered per process for API_KEY_CACHE_SECONDS
+    (core.refcache, one shared instance so `last_used_at` stays current on it). A
+    revocation in this process (revoke(), the admin) drops it at once; other processes
+    stop accepting a revoked key within that time."""
+    return refcache.lookup(
+        "apikey",
+        prefix,
+        lambda: ApiKey.objects.select_related("user", "agency").filter(prefix=prefix).first(),
+        ttl=_cache_seconds(),
+        shared=True,
+    )
 
 
 def authenticate(raw: str | None) -> ApiKey | None:

@@ -26,18 +26,21 @@ def _ttl() -> float:
     return float(getattr(settings, "REFCACHE_SECONDS", 60))
 
 
-def lookup(kind: str, key, load):
-    """The instance `load()` returns for (kind, key), memoised; None is not memoised (a
-    code unknown now may be loaded a moment later)."""
-    ttl = _ttl()
+def lookup(kind: str, key, load, *, ttl: float | None = None, shared: bool = False):
+    """The instance `load()` returns for (kind, key), memoised for `ttl` seconds
+    (REFCACHE_SECONDS by default); None is not memoised (a code unknown now may be loaded a
+    moment later). Callers get a copy, unless `shared`: then every caller of this process
+    gets the one cached instance (for state the caller keeps up to date on it)."""
+    ttl = _ttl() if ttl is None else ttl
     now = time.monotonic()
     slot = (kind, key)
+    give = (lambda value: value) if shared else copy.copy
     if ttl > 0:
         with _lock:
             hit = _entries.get(slot)
             if hit is not None and hit[0] > now:
                 _entries.move_to_end(slot)
-                return copy.copy(hit[1])
+                return give(hit[1])
     value = load()
     if value is not None and ttl > 0:
         with _lock:
@@ -45,13 +48,20 @@ def lookup(kind: str, key, load):
             _entries.move_to_end(slot)
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
-        value = copy.copy(value)
+        value = give(value)
     return value
 
 
 def clear(*_args, **_kwargs) -> None:
     with _lock:
         _entries.clear()
+
+
+def forget(kind: str) -> None:
+    """Drop every entry of one kind."""
+    with _lock:
+        for slot in [slot for slot in _entries if slot[0] == kind]:
+            del _entries[slot]
 
 
 def connect(*models) -> None:

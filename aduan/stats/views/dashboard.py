@@ -18,8 +18,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from django.views.decorators.http import require_GET
 
 from aduan.accounts.models import Role
@@ -41,6 +41,7 @@ from .public import (
     cache_key,
     category_option_tags,
     page_fragments,
+    rendered_key,
 )
 
 QUEUE_LENGTH = 20
@@ -273,10 +274,7 @@ def cached_dashboard(
 def content_key(key: str, data: DashboardData, query: QueryDict) -> str | None:
     """Where the rendered figures for this data, query and the active language are
     cached; None for queries with parameters the dashboard does not read."""
-    if not set(query) <= DASHBOARD_PARAMETERS:
-        return None
-    items = sorted((name, tuple(query.getlist(name))) for name in query)
-    return f"{key}:html:{cache_key(data.stats.version, get_language(), items)}"
+    return rendered_key(key, data.stats.version, query, DASHBOARD_PARAMETERS)
 
 
 def dashboard_content(data: DashboardData, query: QueryDict) -> dict:

@@ -56,14 +56,19 @@ def warm_default_view(*, seconds: int) -> str:
     return key
 
 
-def body_key(data_key: str, data: StatsData, query: QueryDict) -> str | None:
-    """Where the page's content for this data, query and the active language is cached;
-    None for queries with parameters the page does not read."""
-    if not set(query) <= PAGE_PARAMETERS:
+def rendered_key(data_key: str, version, query: QueryDict, allowed: frozenset) -> str | None:
+    """Where content rendered from the cached data under `data_key` (at `version`) is
+    cached for this query and the active language; None for queries with parameters
+    outside `allowed` (a visitor must not be able to add cache entries at will)."""
+    if not set(query) <= allowed:
         return None
     items = sorted((name, tuple(query.getlist(name))) for name in query)
-    version = getattr(data, "version", "")
     return f"{data_key}:html:{cache_key(version, get_language(), items)}"
+
+
+def body_key(data_key: str, data: StatsData, query: QueryDict) -> str | None:
+    """Where the public page's content for this data, query and language is cached."""
+    return rendered_key(data_key, getattr(data, "version", ""), query, PAGE_PARAMETERS)
 
 
 def public_body(data: StatsData, query: QueryDict, *, start, end, region) -> tuple[str, Presented]:
@@ -172,14 +177,13 @@ def statistics(request):
     )
     key = cache_key("public", start, end, sel.region, category.ids)
     data = cache.get(key)
-    body = None
-    if data is None:
+    fresh = data is None
+    if fresh:
         data = load(sel)
         cache.set(key, data, CACHE_SECONDS)
-        html_key = body_key(key, data, request.GET)
-    else:
-        html_key = body_key(key, data, request.GET)
-        body = cache.get(html_key) if html_key else None
+    html_key = body_key(key, data, request.GET)
+    # Freshly loaded data has a new version: nothing can be cached for it yet.
+    body = cache.get(html_key) if html_key and not fresh else None
     presented: list = []
     if body is None:
         body, stats = public_body(data, request.GET, start=start, end=end, region=region)
