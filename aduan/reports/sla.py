@@ -18,7 +18,8 @@ from aduan.notifications.service import notify_staff
 from aduan.workdays.calendar import add_working_days, working_days_between
 
 from . import deadlines
-from .actions import _lock, _save, auto_close_report
+from .actions import auto_close_report
+from .actions.base import _lock, _save
 from .actors import SYSTEM
 from .events import append_event
 from .models import DeadlineNotice, EscalationLevel, EventType, Report, Status, Visibility

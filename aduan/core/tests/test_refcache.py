@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aduan.categories.models import Category
-from aduan.reports.actions import _resolve_category, _resolve_region
+from aduan.reports.actions.validation import _resolve_category, _resolve_region
 
 pytestmark = pytest.mark.django_db
 

@@ -156,7 +156,7 @@ def test_a_failure_after_files_were_written_removes_them(world, monkeypatch, tmp
     def broken(*args, **kwargs):
         raise RuntimeError("mail queue down")
 
-    monkeypatch.setattr(actions, "notify_reporter", broken)
+    monkeypatch.setattr(actions.intake, "notify_reporter", broken)
     with pytest.raises(RuntimeError):
         submit_report(valid(), actor=world.citizen, files=[photo()])
     assert Report.objects.count() == 0 and Attachment.objects.count() == 0

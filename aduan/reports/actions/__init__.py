@@ -1,0 +1,68 @@
+"""Domain actions: the only code that changes a report's state (docs/DESIGN.md, "One door").
+
+Every action
+- runs in one transaction and locks the report row (`SELECT ... FOR UPDATE`), so two staff
+  acting at once cannot both succeed or append the same event number;
+- checks the actor's permission and the state machine under that lock;
+- appends an event to the hash-chained history;
+- enqueues its side effects (notifications) in the same transaction: they run after
+  commit, and never for a rolled-back change.
+
+Views, APIs, Open311, commands and sync parse input, call an action and render the result.
+The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
+`closing`; `validation` holds every input rule once, `base` the shared machinery.
+"""
+
+from .closing import (
+    accept_response,
+    auto_close_report,
+    close_report,
+    contest_response,
+    rate_report,
+    withdraw_report,
+)
+from .handling import (
+    acknowledge_report,
+    add_internal_note,
+    post_follow_up,
+    reporter_reply,
+    set_needs_inspection,
+)
+from .intake import SubmitResult, submit_report
+from .triage import (
+    add_information,
+    archive_report,
+    dispose_report,
+    forward_to_unit,
+    put_on_hold,
+    redispose_report,
+    return_not_authority,
+    verify_report,
+)
+from .validation import ReporterDetails, validate_submission
+
+__all__ = [
+    "ReporterDetails",
+    "SubmitResult",
+    "accept_response",
+    "acknowledge_report",
+    "add_information",
+    "add_internal_note",
+    "archive_report",
+    "auto_close_report",
+    "close_report",
+    "contest_response",
+    "dispose_report",
+    "forward_to_unit",
+    "post_follow_up",
+    "put_on_hold",
+    "rate_report",
+    "redispose_report",
+    "reporter_reply",
+    "return_not_authority",
+    "set_needs_inspection",
+    "submit_report",
+    "validate_submission",
+    "verify_report",
+    "withdraw_report",
+]

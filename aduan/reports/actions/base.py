@@ -1,0 +1,127 @@
+"""Shared machinery of the domain actions: the row lock, the permission and state checks
+under it, saving with the chain head and the deadline scan key, and storing attachments."""
+
+import contextlib
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from aduan.core.uploads import ProcessedUpload
+from aduan.notifications.service import notify_reporter
+
+from .. import deadlines
+from ..actors import Actor
+from ..models import Attachment, Report, Visibility
+from ..permissions import require
+from ..signals import report_changed, snapshot
+from ..workflow import check_transition
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _lock(report: Report) -> Report:
+    # of=("self",): PostgreSQL cannot lock the nullable side of the joined rows.
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("agency", "unit", "region", "reporter")
+        .get(pk=report.pk)
+    )
+    locked._before = snapshot(locked)
+    return locked
+
+
+def _begin(report: Report, action: str, actor: Actor) -> tuple[Report, str | None]:
+    locked = _lock(report)
+    require(actor, action, locked)
+    target = check_transition(action, locked.status)
+    return locked, target
+
+
+ALWAYS_SAVED = [
+    "last_event_seq",
+    "last_event_hash",
+    "updated_at",
+    "next_due_at",
+    "is_overdue",
+]
+
+
+def _save(report: Report, now: dt.datetime, *fields: str) -> None:
+    deadlines.refresh_next_due(report, now)
+    report.save(update_fields=sorted(set(fields) | set(ALWAYS_SAVED)))
+    report_changed.send(sender=Report, report=report, before=getattr(report, "_before", None))
+    report._before = snapshot(report)
+
+
+def _move(report: Report, target: str | None) -> tuple[str, str]:
+    """Set the new status; return (from, to) for the event."""
+    before = report.status
+    if target is not None:
+        report.status = target
+    return before, report.status
+
+
+class FileGuard:
+    """Removes files written during an action if the action fails after writing them, so
+    a failed action leaves neither rows nor files behind."""
+
+    def __init__(self):
+        self.written: list[str] = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            storage = Attachment._meta.get_field("file").storage
+            for name in self.written:
+                with contextlib.suppress(OSError):
+                    storage.delete(name)
+        return False
+
+
+def _store_files(
+    report: Report,
+    processed: list[ProcessedUpload],
+    guard: FileGuard,
+    *,
+    event=None,
+    visibility: str = Visibility.PUBLIC,
+    by_reporter: bool = False,
+) -> list[Attachment]:
+    stored: list[Attachment] = []
+    for item in processed:
+        attachment = Attachment(
+            report=report,
+            event=event,
+            original_name=item.original_name,
+            content_type=item.content_type,
+            extension=item.extension,
+            kind=item.kind,
+            size=item.size,
+            sha256=item.sha256,
+            visibility=visibility,
+            uploaded_by_reporter=by_reporter,
+        )
+        attachment.file.save(item.original_name, ContentFile(item.content), save=False)
+        guard.written.append(attachment.file.name)
+        attachment.save(force_insert=True)
+        stored.append(attachment)
+    return stored
+
+
+def _notify_status(report: Report, template: str = "status_changed", **extra) -> None:
+    notify_reporter(report, template, extra=extra)
+
+
+def _handler_audiences(report: Report) -> tuple[str, ...]:
+    if report.unit_id:
+        return ("unit",)
+    if report.agency_id:
+        return ("agency",)
+    return ("national",)

@@ -1,0 +1,165 @@
+"""Handling: the agency's work on a disposed report, and the reporter's replies to it."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from aduan.accounts.models import Role
+from aduan.notifications.service import notify_reporter, notify_staff
+
+from .. import deadlines
+from ..actors import as_actor
+from ..events import append_event
+from ..models import EventType, Report, Visibility
+from .base import (
+    FileGuard,
+    _begin,
+    _handler_audiences,
+    _move,
+    _notify_status,
+    _now,
+    _save,
+    _store_files,
+)
+from .validation import _clean_text, _process_files
+
+# ---------------------------------------------------------------------------- handling
+
+
+@transaction.atomic
+def acknowledge_report(report: Report, *, actor) -> Report:
+    """The unit (or the agency handling it itself) confirms it is working on the report."""
+    actor = as_actor(actor)
+    now = _now()
+    report, target = _begin(report, "acknowledge", actor)
+    before, after = _move(report, target)
+    append_event(
+        report,
+        EventType.ACKNOWLEDGED,
+        actor=actor,
+        at=now,
+        from_status=before,
+        to_status=after,
+    )
+    _save(report, now, "status")
+    _notify_status(report)
+    return report
+
+
+@transaction.atomic
+def post_follow_up(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
+    """The agency's substantive answer. The reporter then has 10 working days to reply
+    before the report closes itself."""
+    actor = as_actor(actor)
+    now = _now()
+    report, target = _begin(report, "post_follow_up", actor)
+    text = _clean_text(text, "text")
+    with FileGuard() as guard:
+        processed = _process_files(files, existing=report.attachments.count())
+        before, after = _move(report, target)
+        report.first_response_at = report.first_response_at or now
+        report.responded_at = now
+        deadlines.on_responded(report, now)
+        event = append_event(
+            report,
+            EventType.FOLLOW_UP,
+            actor=actor,
+            at=now,
+            from_status=before,
+            to_status=after,
+            payload={
+                "text": text,
+                "by": str(report.handling_agency) if report.handling_agency else "",
+            },
+        )
+        _store_files(report, processed, guard, event=event)
+        _save(report, now, "status", "first_response_at", "responded_at", "reply_due_at")
+        notify_reporter(
+            report,
+            "follow_up_posted",
+            extra={"text": text, "reply_due_at": report.reply_due_at.isoformat()},
+        )
+        return report
+
+
+@transaction.atomic
+def add_internal_note(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
+    """A note among staff: never shown to the reporter or the public."""
+    actor = as_actor(actor)
+    now = _now()
+    report, _ = _begin(report, "add_internal_note", actor)
+    text = _clean_text(text, "text")
+    with FileGuard() as guard:
+        processed = _process_files(files, existing=report.attachments.count())
+        event = append_event(
+            report,
+            EventType.INTERNAL_NOTE,
+            actor=actor,
+            at=now,
+            visibility=Visibility.INTERNAL,
+            payload={"text": text},
+        )
+        _store_files(report, processed, guard, event=event, visibility=Visibility.INTERNAL)
+        _save(report, now)
+        return report
+
+
+@transaction.atomic
+def set_needs_inspection(report: Report, value: bool, *, actor) -> Report:
+    """Mark a complaint as needing an inspection or audit (60 working days to complete)."""
+    actor = as_actor(actor)
+    now = _now()
+    report, _ = _begin(report, "add_internal_note", actor)
+    if actor.role not in (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN):
+        from .errors import NotAllowed
+
+        raise NotAllowed("set_needs_inspection")
+    report.needs_inspection = bool(value)
+    deadlines.on_inspection_changed(report)
+    append_event(
+        report,
+        EventType.INTERNAL_NOTE,
+        actor=actor,
+        at=now,
+        visibility=Visibility.INTERNAL,
+        payload={"needs_inspection": report.needs_inspection},
+    )
+    _save(report, now, "needs_inspection", "completion_due_at")
+    return report
+
+
+# ---------------------------------------------------------------------------- reporter
+
+
+@transaction.atomic
+def reporter_reply(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
+    """The reporter answers a follow-up: the report goes back to the handler."""
+    actor = as_actor(actor)
+    now = _now()
+    report, target = _begin(report, "reporter_reply", actor)
+    text = _clean_text(text, "text")
+    with FileGuard() as guard:
+        processed = _process_files(files, existing=report.attachments.count())
+        before, after = _move(report, target)
+        report.reply_due_at = None
+        event = append_event(
+            report,
+            EventType.REPORTER_REPLIED,
+            actor=actor,
+            at=now,
+            visibility=Visibility.PARTIES,
+            from_status=before,
+            to_status=after,
+            payload={"text": text},
+        )
+        _store_files(
+            report,
+            processed,
+            guard,
+            event=event,
+            visibility=Visibility.PARTIES,
+            by_reporter=True,
+        )
+        _save(report, now, "status", "reply_due_at")
+        notify_staff(report, _handler_audiences(report), "reporter_replied")
+        return report

@@ -1,0 +1,171 @@
+"""Intake: recording a new report from any channel."""
+
+import dataclasses
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from aduan.accounts.models import Reporter, Role
+from aduan.notifications.service import notify_reporter
+from aduan.regions.models import Region
+
+from .. import deadlines, tracking
+from ..access import token_hash
+from ..actors import SYSTEM, Actor, as_actor
+from ..errors import ValidationFailed
+from ..events import chain_event
+from ..models import Channel, EventType, Report, ReportEvent, Status, Visibility
+from ..signals import report_changed
+from .base import FileGuard, _now, _store_files
+from .validation import ReporterDetails, _clean_text, validate_submission
+
+# ---------------------------------------------------------------------------- submit
+
+
+@dataclass
+class SubmitResult:
+    report: Report
+    # The secret of the reporter's tracking link: shown once, only its hash is stored.
+    secret: str
+    attachments: list = dataclasses.field(default_factory=list)
+
+
+def _reporter_for(actor: Actor, details: ReporterDetails | None) -> Reporter:
+    user = actor.user
+    if user is not None and user.role == Role.CITIZEN:
+        reporter, _ = Reporter.objects.get_or_create(user=user)
+        return reporter
+    details = details or ReporterDetails()
+    name = _clean_text(details.name, "name", required=False, limit=150)
+    nik = "".join(ch for ch in details.nik if ch.isdigit())
+    if details.nik and len(nik) != 16:
+        raise ValidationFailed({"nik": [("NIK harus 16 digit.", "NIK must have 16 digits.")]})
+    if not (details.email or details.phone):
+        raise ValidationFailed(
+            {
+                "contact": [
+                    (
+                        "Isi surel atau nomor telepon.",
+                        "Give an e-mail address or a phone number.",
+                    )
+                ]
+            }
+        )
+    reporter = Reporter(
+        name=name,
+        nik=nik,
+        phone=details.phone.strip()[:30],
+        email=details.email.strip()[:254],
+        contact_verified_at=details.contact_verified_at,
+    )
+    reporter.save()
+    return reporter
+
+
+def submit_report(
+    data: dict,
+    *,
+    actor,
+    reporter: ReporterDetails | None = None,
+    files: Sequence = (),
+) -> SubmitResult:
+    """Record a new report from any channel. Validates everything first (raising
+    ValidationFailed with every problem), then writes the report, its first event, its
+    attachments and the reporter's confirmation in one transaction. A report with only
+    coordinates gets a suggested region; a report is never refused for an unknown region."""
+    actor = as_actor(actor)
+    staff_entry = actor.user is not None and actor.user.role != Role.CITIZEN
+    account_holder = actor.user is not None and not staff_entry
+    clean, processed = validate_submission(
+        data, files, reporter=None if account_holder else (reporter or ReporterDetails())
+    )
+    if staff_entry and clean["channel"] in (Channel.WEB, Channel.API):
+        clean["channel"] = Channel.COUNTER
+    now = _now()
+    secret = secrets.token_urlsafe(24)
+    with FileGuard() as guard, transaction.atomic():
+        reporter_row = _reporter_for(actor if not staff_entry else Actor(), reporter)
+        region: Region | None = clean["region"]
+        report = Report(
+            tracking_number=tracking.new_tracking_number(timezone.localdate(now).year),
+            owner_node=_node(),
+            report_type=clean["report_type"],
+            title=clean["title"],
+            body=clean["body"],
+            incident_date=clean["incident_date"],
+            channel=clean["channel"],
+            region=region,
+            province_code=region.code[:2] if region else "",
+            regency_code=region.code[:5] if region and region.level >= 2 else "",
+            latitude=clean["latitude"],
+            longitude=clean["longitude"],
+            address=clean["address"],
+            media_url=clean["media_url"],
+            category=clean["category"],
+            is_anonymous=clean["is_anonymous"],
+            is_confidential=clean["is_confidential"],
+            reporter=reporter_row,
+            access_token_hash=token_hash(secret),
+            status=Status.SUBMITTED,
+            submitted_at=now,
+        )
+        suggestion = None
+        if region is None and report.latitude is not None:
+            from aduan.regions.geo import suggest_region
+
+            suggestion = suggest_region(float(report.latitude), float(report.longitude))
+            if suggestion is not None:
+                report.suggested_region = suggestion.district or suggestion.regency
+                report.region_suggestion_reason = suggestion.reason[:300]
+        deadlines.on_submitted(report, now)
+        deadlines.refresh_next_due(report, now)
+        # The first events are hashed before the insert, so the report row carries its
+        # chain head from the start and the events go in with one statement.
+        events = [
+            chain_event(
+                report,
+                EventType.SUBMITTED,
+                actor=actor,
+                at=now,
+                to_status=Status.SUBMITTED,
+                payload={"channel": report.channel, "report_type": report.report_type},
+            )
+        ]
+        if suggestion is not None:
+            events.append(
+                chain_event(
+                    report,
+                    EventType.REGION_SUGGESTED,
+                    actor=SYSTEM,
+                    at=now,
+                    visibility=Visibility.INTERNAL,
+                    payload={
+                        "region": report.suggested_region_id,
+                        "reason": report.region_suggestion_reason,
+                    },
+                )
+            )
+        report.save(force_insert=True)
+        ReportEvent.objects.bulk_create(events)
+        attachments = _store_files(
+            report, processed, guard, event=events[0], by_reporter=not staff_entry
+        )
+        notify_reporter(
+            report,
+            "report_submitted",
+            extra={"verify_due_at": report.verify_due_at.isoformat()},
+            private={"secret": secret},
+        )
+        # Last before the commit: the statistics rows it updates are shared by every
+        # submission of the same month, place and topic, and stay locked until commit.
+        report_changed.send(sender=Report, report=report, before=None)
+    return SubmitResult(report=report, secret=secret, attachments=attachments)
+
+
+def _node() -> str:
+    from django.conf import settings
+
+    return settings.NODE_ID

@@ -1,0 +1,273 @@
+"""Input checks shared by the domain actions: text, coordinates, categories, regions, files,
+ratings and a new report's fields, each rule written once. Nothing here writes."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+
+from aduan.agencies.models import Agency, AgencyKind
+from aduan.categories.models import Category
+from aduan.core import refcache
+from aduan.core.uploads import (
+    ProcessedUpload,
+    UploadRejected,
+    process_upload,
+    validate_upload_batch,
+)
+from aduan.regions.models import Region
+
+from ..errors import InvalidInput, ValidationFailed
+from ..models import Channel, ReportType
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+TEXT_MAX = 10_000
+
+
+def _clean_text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
+    text = str(value or "").replace("\x00", "").strip()
+    if required and not text:
+        raise InvalidInput(
+            f"Kolom {field} wajib diisi.", f"Field {field} is required.", field=field
+        )
+    if len(text) > limit:
+        raise InvalidInput(
+            f"Kolom {field} terlalu panjang (maks. {limit} karakter).",
+            f"Field {field} is too long (max {limit} characters).",
+            field=field,
+        )
+    return text
+
+
+def _process_files(files: Sequence, existing: int = 0) -> list[ProcessedUpload]:
+    """Validate and process every file before anything is written."""
+    files = [f for f in (files or []) if f]
+    if not files:
+        return []
+    try:
+        validate_upload_batch(files, existing_count=existing)
+        return [process_upload(f) for f in files]
+    except UploadRejected as exc:
+        message = exc.messages[0] if exc.messages else str(exc)
+        raise InvalidInput(
+            message, message, field="attachments", code=exc.code or "invalid_file"
+        ) from exc
+
+
+@dataclass
+class ReporterDetails:
+    name: str = ""
+    nik: str = ""
+    phone: str = ""
+    email: str = ""
+    contact_verified_at: dt.datetime | None = None
+
+
+def _resolve_category(value) -> Category | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Category):
+        return value
+    text = str(value)
+
+    def load():
+        qs = Category.objects.filter(is_active=True)
+        category = qs.filter(slug=text).first()
+        if category is None and text.isdigit():
+            category = qs.filter(pk=int(text)).first()
+        return category
+
+    return refcache.lookup("category", text, load)
+
+
+def _resolve_region(value) -> Region | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Region):
+        return value
+    code = str(value).strip()
+    return refcache.lookup("region", code, lambda: Region.objects.filter(code=code).first())
+
+
+def _coordinate(value, low: float, high: float) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return Decimal("NaN")
+    if not number.is_finite() or not (low <= number <= high):
+        return Decimal("NaN")
+    return number.quantize(Decimal("0.000001"))
+
+
+def validate_submission(
+    data: dict, files: Sequence = (), *, reporter: "ReporterDetails | None" = None
+) -> tuple[dict, list[ProcessedUpload]]:
+    """Check every field and file of a new report, and the reporter's details when they
+    are typed in (guest, counter, integrator) rather than taken from an account; raise
+    ValidationFailed listing all problems at once. Nothing is written."""
+    errors: dict[str, list[tuple[str, str]]] = {}
+
+    def err(field, msg_id, msg_en):
+        errors.setdefault(field, []).append((msg_id, msg_en))
+
+    clean: dict[str, Any] = {}
+    report_type = data.get("report_type") or ReportType.COMPLAINT
+    if report_type not in ReportType.values:
+        err("report_type", "Jenis laporan tidak dikenal.", "Unknown report type.")
+    clean["report_type"] = report_type
+
+    for field, limit, label_id, label_en in (
+        ("title", TITLE_MAX, "Judul", "Title"),
+        ("body", BODY_MAX, "Isi laporan", "Description"),
+    ):
+        value = str(data.get(field) or "").replace("\x00", "").strip()
+        if not value:
+            err(field, f"{label_id} wajib diisi.", f"{label_en} is required.")
+        elif len(value) > limit:
+            err(
+                field,
+                f"{label_id} terlalu panjang (maks. {limit} karakter).",
+                f"{label_en} is too long (max {limit} characters).",
+            )
+        clean[field] = value
+    if clean.get("body") and len(clean["body"]) < 10:
+        err(
+            "body",
+            "Isi laporan terlalu singkat (min. 10 karakter).",
+            "Description is too short (min 10 characters).",
+        )
+
+    incident = data.get("incident_date")
+    if incident not in (None, ""):
+        if isinstance(incident, str):
+            try:
+                incident = dt.date.fromisoformat(incident.strip())
+            except ValueError:
+                err(
+                    "incident_date",
+                    "Tanggal kejadian tidak valid (TTTT-BB-HH).",
+                    "Invalid incident date (YYYY-MM-DD).",
+                )
+                incident = None
+        if isinstance(incident, dt.datetime):
+            incident = incident.date()
+        if incident and incident > timezone.localdate() + dt.timedelta(days=1):
+            err(
+                "incident_date",
+                "Tanggal kejadian tidak boleh di masa depan.",
+                "The incident date cannot be in the future.",
+            )
+        if incident and incident.year < 1945:
+            err(
+                "incident_date",
+                "Tanggal kejadian tidak valid.",
+                "Invalid incident date.",
+            )
+    clean["incident_date"] = incident or None
+
+    region_value = data.get("region") or data.get("region_code")
+    region = _resolve_region(region_value)
+    if region_value not in (None, "") and region is None:
+        err("region", "Kode wilayah tidak dikenal.", "Unknown region code.")
+    clean["region"] = region
+
+    lat = _coordinate(data.get("latitude"), -90, 90)
+    lon = _coordinate(data.get("longitude"), -180, 180)
+    if (lat is not None and lat.is_nan()) or (lon is not None and lon.is_nan()):
+        err("latitude", "Koordinat tidak valid.", "Invalid coordinates.")
+        lat = lon = None
+    elif (lat is None) != (lon is None):
+        err(
+            "latitude",
+            "Lintang dan bujur harus diisi bersama.",
+            "Latitude and longitude go together.",
+        )
+    clean["latitude"], clean["longitude"] = lat, lon
+    clean["address"] = str(data.get("address") or "").replace("\x00", "").strip()[:300]
+    media_url = str(data.get("media_url") or "").strip()
+    if media_url:
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except DjangoValidationError:
+            err("media_url", "Tautan media tidak valid.", "Invalid media URL.")
+        if len(media_url) > 500:
+            err("media_url", "Tautan media terlalu panjang.", "Media URL is too long.")
+    clean["media_url"] = media_url
+
+    category_value = data.get("category")
+    category = _resolve_category(category_value)
+    if category_value not in (None, "") and category is None:
+        err("category", "Kategori tidak dikenal.", "Unknown category.")
+    clean["category"] = category
+
+    channel = data.get("channel") or Channel.WEB
+    if channel not in Channel.values:
+        err("channel", "Kanal tidak dikenal.", "Unknown channel.")
+    clean["channel"] = channel
+    clean["is_anonymous"] = bool(data.get("is_anonymous"))
+    clean["is_confidential"] = bool(data.get("is_confidential"))
+
+    if reporter is not None:
+        nik = "".join(ch for ch in reporter.nik if ch.isdigit())
+        if reporter.nik and len(nik) != 16:
+            err("nik", "NIK harus 16 digit.", "NIK must have 16 digits.")
+        if len(reporter.name.strip()) > 150:
+            err("name", "Nama terlalu panjang (maks. 150 karakter).", "Name is too long (max 150).")
+        if not (reporter.email.strip() or reporter.phone.strip()):
+            err(
+                "contact",
+                "Isi surel atau nomor telepon.",
+                "Give an e-mail address or a phone number.",
+            )
+
+    processed: list[ProcessedUpload] = []
+    try:
+        processed = _process_files(files)
+    except InvalidInput as exc:
+        errors.setdefault("attachments", []).append((exc.message_id, exc.message_en))
+    if errors:
+        raise ValidationFailed(errors)
+    return clean, processed
+
+
+def _rating(value) -> int:
+    try:
+        rating = int(value)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise InvalidInput(
+            "Penilaian harus 1 sampai 5.",
+            "A rating must be from 1 to 5.",
+            field="rating",
+        )
+    return rating
+
+
+def _check_target(agency: Agency | None, unit: Agency | None) -> tuple[Agency, Agency | None]:
+    if agency is None and unit is not None:
+        agency = unit.parent
+    if agency is None or not agency.is_active or agency.kind == AgencyKind.UNIT:
+        raise InvalidInput(
+            "Pilih instansi tujuan yang aktif.",
+            "Choose an active receiving agency.",
+            field="agency",
+        )
+    if unit is not None and (
+        unit.kind != AgencyKind.UNIT or unit.parent_id != agency.pk or not unit.is_active
+    ):
+        raise InvalidInput(
+            "Unit kerja bukan bagian dari instansi tujuan.",
+            "The unit does not belong to the receiving agency.",
+            field="unit",
+        )
+    return agency, unit
