@@ -62,6 +62,22 @@ def development_secret(data_dir: Path) -> str:
         return path.read_text().strip()
 
 
+def load_node_file(name: str) -> None:
+    """`NODE=<name>` runs against one of the demo nodes made by `make nodes`: their settings
+    are in data/nodes/<name>/node.env (KEY=value lines). Variables set in the environment
+    win over the file."""
+    path = BASE_DIR / "data" / "nodes" / name / "node.env"
+    if not path.exists():
+        raise ImproperlyConfigured(f"NODE={name}: {path} not found (run `make nodes` first)")
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+if env_str("NODE"):
+    load_node_file(env_str("NODE"))
+
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 # A fixed Fernet key for development and tests only (base64 of 32 bytes).
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk="
@@ -90,10 +106,24 @@ if not DEBUG:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# Which node this installation is: "central" or "regional" (DESIGN section 8).
+# Which node this installation is: "central" or "regional" (docs/FEDERATION.md).
 NODE_ROLE = env_str("NODE_ROLE", "central")
+if NODE_ROLE not in ("central", "regional"):
+    raise ImproperlyConfigured("NODE_ROLE must be 'central' or 'regional'")
 # Short node id, part of every tracking number so numbers never collide across nodes.
 NODE_ID = env_str("NODE_ID", "PST")
+# The node's Ed25519 private key (PEM), kept outside the database. Made on first use in
+# development; production creates it with `manage.py node_key --generate`.
+NODE_KEY_FILE = env_str("NODE_KEY_FILE", str(DATA_DIR / "node_key.pem"))
+# Replication: events per batch, seconds a signed request stays valid, seconds before an
+# idle link is retried at most, minutes before a stuck link is raised to the admins, and
+# seconds between two reconciliations with each peer.
+FEDERATION_BATCH_SIZE = env_int("FEDERATION_BATCH_SIZE", 500)
+FEDERATION_REPLAY_WINDOW = env_int("FEDERATION_REPLAY_WINDOW", 300)
+FEDERATION_MAX_BACKOFF = env_int("FEDERATION_MAX_BACKOFF", 300)
+FEDERATION_STUCK_MINUTES = env_int("FEDERATION_STUCK_MINUTES", 30)
+FEDERATION_RECONCILE_SECONDS = env_int("FEDERATION_RECONCILE_SECONDS", 900)
+FEDERATION_TIMEOUT = env_int("FEDERATION_TIMEOUT", 30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -117,6 +147,7 @@ INSTALLED_APPS = [
     "aduan.api",
     "aduan.open311",
     "aduan.stats",
+    "aduan.federation",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("aduan.api.urls")),
     path("open311/", include("aduan.open311.urls")),
+    path("federation/v1/", include("aduan.federation.urls")),
     path("akun/", include("aduan.accounts.urls")),
     path("petugas/", include("aduan.workspace.urls")),
     path("statistik/", include("aduan.stats.urls")),

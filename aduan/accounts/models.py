@@ -34,6 +34,10 @@ class User(AbstractUser):
     scope_region = models.ForeignKey(
         "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Empty for an account of this node. A staff member of another node who acted on a
+    # report held here is kept as a copy (name, role, agency) so that the history can name
+    # them; such a copy can never sign in here.
+    home_node = models.CharField(max_length=12, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["role", "agency"], name="user_role_agency_idx")]

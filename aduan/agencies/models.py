@@ -36,6 +36,10 @@ class Agency(models.Model):
     verifies_own_region = models.BooleanField(default=False)
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
+    # The node whose staff work for this agency (a regional node hosting a regency
+    # government and its units); empty for the central node. Reports disposed to an agency
+    # hosted elsewhere are handed off to that node.
+    node = models.CharField(_("simpul"), max_length=12, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +75,7 @@ class RoutingRule(models.Model):
     region first, then a sub-category over its parent, then a rule with a category over one
     without, then the lower priority number."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     category = models.ForeignKey(
         "categories.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

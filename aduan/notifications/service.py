@@ -44,8 +44,38 @@ def _create_and_enqueue(notifications: list[Notification]) -> list[Notification]
     return created
 
 
-def notify_reporter(report, template: str, *, extra: dict | None = None, private=None) -> list:
-    """Message the reporter by e-mail and SMS, whichever contacts they gave."""
+def _forward(node: str, report, audience: str, template: str, extra: dict | None) -> list:
+    """Ask `node`, which holds the people concerned, to notify them. The context is taken
+    here, from the state this change produced, except the links, which are the other
+    node's."""
+    from aduan.federation.messages import send_notice
+
+    context = _base_context(report) | (extra or {})
+    context.pop("site_url", None)
+    context["report_agency"] = str(report.agency.uuid) if report.agency_id else None
+    context["report_unit"] = str(report.unit.uuid) if report.unit_id else None
+    send_notice(node, report, audience, template, context)
+    return []
+
+
+def staff_node(report, audience: str) -> str:
+    """The node whose accounts make up `audience` for this report: national admins and
+    supervisors work on central, an agency's (or unit's) staff where it is hosted."""
+    from aduan.federation.relevance import central_id, owner_for_agency
+
+    if audience in ("national", "supervisors"):
+        return central_id() or settings.NODE_ID
+    agency = report.unit if audience == "unit" else report.agency
+    return owner_for_agency(agency) if agency is not None else settings.NODE_ID
+
+
+def notify_reporter(
+    report, template: str, *, extra: dict | None = None, private=None, forwarded: bool = False
+) -> list:
+    """Message the reporter by e-mail and SMS, whichever contacts they gave. Only the node
+    where the report was submitted holds the contact and sends; another node asks it."""
+    if not forwarded and report.origin_node and report.origin_node != settings.NODE_ID:
+        return _forward(report.origin_node, report, "reporter", template, extra)
     reporter = report.reporter
     context = _base_context(report) | (extra or {})
     return _create_and_enqueue(
@@ -71,7 +101,8 @@ def notify_reporter(report, template: str, *, extra: dict | None = None, private
 def staff_recipients(report, audience: str):
     """Active staff who must hear about this report: the unit's officers, the agency's
     admins, or the national admins and the supervisors whose scope covers the region."""
-    users = User.objects.filter(is_active=True).exclude(email="")
+    # Copies of other nodes' accounts are never notified here: their home node does it.
+    users = User.objects.filter(is_active=True, home_node="").exclude(email="")
     if audience == "unit":
         return (
             users.filter(role=Role.UNIT_OFFICER, agency_id=report.unit_id)
@@ -95,11 +126,18 @@ def staff_recipients(report, audience: str):
     raise ValueError(audience)
 
 
-def notify_staff(report, audiences: tuple[str, ...], template: str, *, extra=None) -> list:
+def notify_staff(
+    report, audiences: tuple[str, ...], template: str, *, extra=None, forwarded: bool = False
+) -> list:
     context = _base_context(report) | (extra or {})
     pending = []
     seen = set()
     for audience in audiences:
+        if not forwarded:
+            node = staff_node(report, audience)
+            if node != settings.NODE_ID:
+                _forward(node, report, audience, template, extra)
+                continue
         for user in staff_recipients(report, audience).only("id", "email"):
             if user.pk in seen:
                 continue

@@ -46,6 +46,20 @@ class NotAllowed(DomainError, PermissionDenied):
         self.action = action
 
 
+class NotOwner(DomainError):
+    """The report is owned by another node; the action must go there as a command."""
+
+    code = "not_owner"
+    status_code = 409
+
+    def __init__(self, owner: str):
+        super().__init__(
+            f"Laporan ini dikelola oleh simpul {owner}; tindakan dikirim ke sana.",
+            f"This report is handled by node {owner}; the action is sent there.",
+        )
+        self.owner = owner
+
+
 class InvalidInput(DomainError, ValidationError):
     code = "invalid"
     status_code = 400

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F
 from django.utils import timezone
 
 from .actors import Actor
@@ -21,7 +22,8 @@ def event_digest(event: ReportEvent, report_uuid) -> str:
         "seq": event.seq,
         "type": event.type,
         "visibility": event.visibility,
-        "actor": event.actor_id,
+        # The account's global id, so that every node computes the same digest.
+        "actor": str(event.actor_uuid) if event.actor_uuid else None,
         "actor_role": event.actor_role,
         "at": event.at.isoformat(),
         "from": event.from_status,
@@ -54,6 +56,7 @@ def chain_event(
         type=type,
         visibility=visibility,
         actor=actor.user,
+        actor_uuid=actor.user.uuid if actor.user is not None else None,
         actor_role=actor.role,
         at=at or timezone.now(),
         from_status=from_status,
@@ -88,7 +91,8 @@ def verify_report_chain(report: Report) -> list[ChainProblem]:
     prev = GENESIS
     expected_seq = 1
     last = None
-    for event in report.events.order_by("seq").iterator(chunk_size=500):
+    events = report.events.annotate(account_uuid=F("actor__uuid")).order_by("seq")
+    for event in events.iterator(chunk_size=500):
         if event.seq != expected_seq:
             problems.append(
                 ChainProblem(report.tracking_number, event.seq, f"expected seq {expected_seq}")
@@ -98,6 +102,9 @@ def verify_report_chain(report: Report) -> list[ChainProblem]:
             problems.append(ChainProblem(report.tracking_number, event.seq, "broken link"))
         if event_digest(event, report.uuid) != event.hash:
             problems.append(ChainProblem(report.tracking_number, event.seq, "content changed"))
+        if event.account_uuid != event.actor_uuid:
+            # The hash covers the account's global id; the local key must name that account.
+            problems.append(ChainProblem(report.tracking_number, event.seq, "actor changed"))
         prev = event.hash
         expected_seq += 1
         last = event

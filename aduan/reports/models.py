@@ -75,8 +75,12 @@ class EscalationLevel(models.IntegerChoices):
 class Report(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tracking_number = models.CharField(max_length=24, unique=True)
-    # The node that sequences this report's events (DESIGN section 8).
+    # The node that sequences this report's events: the only one that appends to its
+    # history (docs/FEDERATION.md). Ownership moves only by a handoff event.
     owner_node = models.CharField(max_length=12, default="PST")
+    # The node where the report was submitted: it holds the reporter's contact and sends
+    # every notification to the reporter.
+    origin_node = models.CharField(max_length=12, blank=True)
 
     report_type = models.CharField(max_length=24, choices=ReportType.choices)
     title = models.CharField(max_length=200)
@@ -251,6 +255,7 @@ class EventType(models.TextChoices):
     AUTO_CLOSED = "auto_closed", _("Ditutup otomatis (tidak ada tanggapan pelapor)")
     REMINDER = "reminder", _("Pengingat tenggat")
     ESCALATED = "escalated", _("Dieskalasi karena melewati tenggat")
+    HANDED_OVER = "handed_over", _("Pengelolaan dipindahkan ke simpul lain")
 
 
 class Visibility(models.TextChoices):
@@ -284,15 +289,28 @@ class ReportEvent(models.Model):
     to_status = models.CharField(max_length=16, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     origin_node = models.CharField(max_length=12)
+    # The acting account's global id (the same on every node); part of the hash, unlike
+    # the node-local `actor` key.
+    actor_uuid = models.UUIDField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Replication bookkeeping, outside the hash: the event's place in this node's outgoing
+    # stream (given after commit by the sequencer) and the peer it came from, if any.
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    received_from = models.CharField(max_length=12, blank=True)
 
     class Meta:
         ordering = ["report_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["report", "seq"], name="event_report_seq_unique"),
         ]
-        indexes = [models.Index(fields=["at"], name="event_at_idx")]
+        indexes = [
+            models.Index(fields=["at"], name="event_at_idx"),
+            # The sequencer's queue: events not yet given a stream position.
+            models.Index(
+                fields=["id"], name="event_unsequenced_idx", condition=Q(position__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}#{self.seq} {self.type}"

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -128,14 +129,16 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
     now = now or timezone.now()
     result = ScanResult()
     # Silent reporters first: these reports close rather than escalate.
-    silent = Report.objects.filter(status=Status.RESPONDED, reply_due_at__lt=now).values_list(
+    # Only the node that owns a report acts on its deadlines; the others hold copies.
+    owned = Report.objects.filter(owner_node=settings.NODE_ID)
+    silent = owned.filter(status=Status.RESPONDED, reply_due_at__lt=now).values_list(
         "pk", flat=True
     )
     for pk in silent.iterator(chunk_size=500):
         if auto_close_report(Report(pk=pk), now=now) is not None:
             result.auto_closed += 1
     candidates = (
-        Report.objects.filter(next_due_at__lt=now + LOOKAHEAD)
+        owned.filter(next_due_at__lt=now + LOOKAHEAD)
         .exclude(status=Status.RESPONDED)
         .values_list("pk", flat=True)
     )

@@ -4,6 +4,7 @@ under it, saving with the chain head and the deadline scan key, and storing atta
 import contextlib
 import datetime as dt
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -12,7 +13,9 @@ from aduan.notifications.service import notify_reporter
 
 from .. import deadlines
 from ..actors import Actor
-from ..models import Attachment, Report, Visibility
+from ..errors import NotOwner
+from ..events import append_event
+from ..models import Attachment, EventType, Report, Status, Visibility
 from ..permissions import require
 from ..signals import report_changed, snapshot
 from ..workflow import check_transition
@@ -35,11 +38,44 @@ def _lock(report: Report) -> Report:
     return locked
 
 
+def require_owner(report: Report) -> None:
+    """Only the node that owns a report appends to its history; elsewhere an action
+    becomes a command to the owner (aduan/federation/dispatch.py)."""
+    if report.owner_node != settings.NODE_ID:
+        raise NotOwner(report.owner_node)
+
+
 def _begin(report: Report, action: str, actor: Actor) -> tuple[Report, str | None]:
     locked = _lock(report)
+    require_owner(locked)
     require(actor, action, locked)
     target = check_transition(action, locked.status)
     return locked, target
+
+
+def hand_off_if_needed(report: Report, now: dt.datetime, actor: Actor) -> list[str]:
+    """Pass ownership to the node that works for the report's handler now (a disposition
+    to an agency hosted on a regional node, a return to the national admins on central).
+    The handoff is an event of the history, the last one this node appends. Returns the
+    fields to save."""
+    from aduan.federation.relevance import central_id, owner_for_agency
+
+    if report.status == Status.RETURNED and report.returned_to == "national":
+        target = central_id() or settings.NODE_ID
+    else:
+        target = owner_for_agency(report.unit or report.agency)
+    if target == report.owner_node:
+        return []
+    append_event(
+        report,
+        EventType.HANDED_OVER,
+        actor=actor,
+        at=now,
+        visibility=Visibility.INTERNAL,
+        payload={"from_node": report.owner_node, "to_node": target},
+    )
+    report.owner_node = target
+    return ["owner_node"]
 
 
 ALWAYS_SAVED = [

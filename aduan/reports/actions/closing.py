@@ -3,6 +3,7 @@ the reporter's silence."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 
 from aduan.notifications.service import notify_staff
@@ -197,7 +198,8 @@ def auto_close_report(report: Report, *, now: dt.datetime | None = None) -> Repo
     with transaction.atomic():
         locked = _lock(report)
         if (
-            locked.status != Status.RESPONDED
+            locked.owner_node != settings.NODE_ID
+            or locked.status != Status.RESPONDED
             or locked.reply_due_at is None
             or locked.reply_due_at >= now
         ):

@@ -92,6 +92,7 @@ def submit_report(
         report = Report(
             tracking_number=tracking.new_tracking_number(timezone.localdate(now).year),
             owner_node=_node(),
+            origin_node=_node(),
             report_type=clean["report_type"],
             title=clean["title"],
             body=clean["body"],

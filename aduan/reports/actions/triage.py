@@ -23,6 +23,7 @@ from .base import (
     _now,
     _save,
     _store_files,
+    hand_off_if_needed,
 )
 from .validation import (
     TITLE_MAX,
@@ -177,9 +178,11 @@ def dispose_report(
             visibility=Visibility.INTERNAL,
             payload={"text": note},
         )
+    handed = hand_off_if_needed(report, now, actor)
     _save(
         report,
         now,
+        *handed,
         *fields,
         "status",
         "agency",
@@ -414,7 +417,8 @@ def return_not_authority(report: Report, reason: str, *, actor) -> Report:
             "from": (from_unit or report.agency).name if (from_unit or report.agency) else None,
         },
     )
-    _save(report, now, "status", "returned_to", "unit")
+    handed = hand_off_if_needed(report, now, actor)
+    _save(report, now, *handed, "status", "returned_to", "unit")
     notify_staff(report, audience, "report_returned", extra={"reason": reason})
     _notify_status(report)
     return report
@@ -462,9 +466,11 @@ def redispose_report(
             "note": note,
         },
     )
+    handed = hand_off_if_needed(report, now, actor)
     _save(
         report,
         now,
+        *handed,
         "status",
         "agency",
         "unit",

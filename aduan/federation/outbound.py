@@ -1,0 +1,240 @@
+"""Sending this node's stream to a peer: batches of events in stream order, each report's
+state with all its events up to that state, the accounts and reporters they name (personal
+data only where the receiver's roles may see it), and the attachments' metadata.
+
+The receiver acknowledges the position it has durably applied; only that moves our cursor.
+A lost answer means the batch is sent again and applied as a no-op (idempotent by event).
+Failures back off exponentially with jitter, up to FEDERATION_MAX_BACKOFF seconds."""
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from aduan.accounts.models import Reporter, User
+from aduan.agencies.models import Agency
+from aduan.categories.models import Category
+from aduan.reports.models import Attachment, Report, ReportEvent
+
+from . import client, sequencer, wire
+from .alerts import raise_alert
+from .models import AlertKind, Holding, NodeRole, Peer
+from .relevance import Hosting
+
+logger = logging.getLogger(__name__)
+
+
+def _events_for(peer: Peer, after: int, head: int):
+    qs = ReportEvent.objects.filter(position__gt=after, position__lte=head).exclude(
+        received_from=peer.node_id
+    )
+    if peer.role == NodeRole.REGIONAL:
+        qs = qs.filter(report_id__in=Holding.objects.filter(node=peer.node_id).values("report_id"))
+    return qs
+
+
+def identity_allowed(node: str, report: Report, hosting: Hosting) -> bool:
+    """Whether a reporter's identity may be held on `node`: central always; the node where
+    the report was submitted (it has it); a node whose agencies may see it — for an
+    anonymous report only a node whose agency admins verify reports of that region."""
+    if node == hosting.central or node == report.origin_node:
+        return True
+    if not report.is_anonymous:
+        return True
+    region = report.region_id or ""
+    return any(
+        n == node and any(region == c or region.startswith(c + ".") for c in codes)
+        for n, codes in hosting.verification_areas
+    )
+
+
+def build_batch(peer: Peer, after: int, limit: int | None = None) -> dict | None:
+    """The next batch for `peer` after stream position `after`, or None if there is none."""
+    limit = limit or settings.FEDERATION_BATCH_SIZE
+    head = sequencer.head_position()
+    if head <= after:
+        return None
+    rows = list(
+        _events_for(peer, after, head)
+        .order_by("position")
+        .values("report_id", "seq", "position")[:limit]
+    )
+    last = rows[-1]["position"] if len(rows) >= limit else head
+    first_seq: dict[int, int] = {}
+    for row in rows:
+        first_seq.setdefault(row["report_id"], row["seq"])
+    return {
+        "v": wire.PROTOCOL_VERSION,
+        "from": settings.NODE_ID,
+        "to": peer.node_id,
+        "after": after,
+        "last": last,
+    } | bundle(peer, first_seq)
+
+
+def bundle(peer: Peer, first_seq: dict[int, int], *, echo: bool = False) -> dict:
+    """Reports (by local id) with their state and every event from `first_seq[id]` up to
+    that state, plus the accounts, reporters and attachments those name. Events that came
+    from `peer` are left out unless `echo` (a repair: the peer may have lost them)."""
+    reports = {r.pk: r for r in Report.objects.filter(pk__in=list(first_seq))}
+    first_seq = {pk: seq for pk, seq in first_seq.items() if pk in reports}
+    # Every event of each report from the first one asked for up to its current state, so
+    # that the receiver can take the state together with the events it follows.
+    events_by_report: dict[int, list[ReportEvent]] = {pk: [] for pk in first_seq}
+    if first_seq:
+        candidates = ReportEvent.objects.filter(
+            report_id__in=list(first_seq), seq__gte=min(first_seq.values())
+        ).order_by("report_id", "seq")
+        if not echo:
+            candidates = candidates.exclude(received_from=peer.node_id)
+        for event in candidates:
+            pk = event.report_id
+            if first_seq[pk] <= event.seq <= reports[pk].last_event_seq:
+                events_by_report[pk].append(event)
+    refs = _references(reports.values())
+    hosting = Hosting.load()
+    actor_uuids = {e.actor_uuid for evs in events_by_report.values() for e in evs if e.actor_uuid}
+    users = {}
+    for user in User.objects.filter(uuid__in=actor_uuids).select_related("agency"):
+        users[str(user.uuid)] = wire.user_to_wire(
+            user, user.agency.uuid if user.agency_id else None, settings.NODE_ID
+        )
+    # The reporter travels with the identity only where the receiver may hold it; else
+    # under a pseudonym made from the report, so that nothing links an anonymous report
+    # to the same person's other reports on that node.
+    reporter_key: dict[int, str] = {}
+    reporters: dict[str, dict] = {}
+    rows = {
+        r.pk: r for r in Reporter.objects.filter(pk__in={r.reporter_id for r in reports.values()})
+    }
+    for pk, report in reports.items():
+        reporter = rows[report.reporter_id]
+        if identity_allowed(peer.node_id, report, hosting):
+            key = str(reporter.uuid)
+            reporters[key] = wire.reporter_to_wire(reporter, personal=True)
+        else:
+            key = str(uuid.uuid5(reporter.uuid, f"report:{report.uuid}"))
+            reporters.setdefault(key, {"uuid": key, "personal": False})
+        reporter_key[pk] = key
+    event_ids = {e.pk: e for evs in events_by_report.values() for e in evs}
+    attachments = [
+        wire.attachment_to_wire(a, reports[a.report_id].uuid, event_ids[a.event_id].uuid)
+        for a in Attachment.objects.filter(event_id__in=list(event_ids))
+    ]
+    items = [
+        {
+            "state": wire.report_to_wire(reports[pk], refs) | {"reporter": reporter_key[pk]},
+            "events": [wire.event_to_wire(e, reports[pk].uuid) for e in events_by_report[pk]],
+        }
+        for pk in first_seq
+    ]
+    return {"reports": items, "users": users, "reporters": reporters, "attachments": attachments}
+
+
+def _references(reports) -> dict:
+    reports = list(reports)
+    refs: dict = {}
+    for report in reports:
+        refs[("region", report.region_id)] = report.region_id
+        refs[("suggested_region", report.suggested_region_id)] = report.suggested_region_id
+    category_ids = {r.category_id for r in reports} - {None}
+    for pk, slug in Category.objects.filter(pk__in=category_ids).values_list("pk", "slug"):
+        refs[("category", pk)] = slug
+    agency_ids = {r.agency_id for r in reports} | {r.unit_id for r in reports}
+    for pk, key in Agency.objects.filter(pk__in=agency_ids - {None}).values_list("pk", "uuid"):
+        refs[("agency", pk)] = refs[("unit", pk)] = str(key)
+    reporter_ids = {r.reporter_id for r in reports}
+    for pk, key in Reporter.objects.filter(pk__in=reporter_ids).values_list("pk", "uuid"):
+        refs[("reporter", pk)] = str(key)
+    duplicate_ids = {r.duplicate_of_id for r in reports} - {None}
+    for pk, key in Report.objects.filter(pk__in=duplicate_ids).values_list("pk", "uuid"):
+        refs[("duplicate_of", pk)] = str(key)
+    return refs
+
+
+@dataclass
+class PushResult:
+    batches: int = 0
+    events: int = 0
+    position: int = 0
+    error: str = ""
+
+
+def backoff_seconds(failures: int) -> float:
+    """Exponential backoff with jitter: 1, 2, 4 ... seconds, capped, times 0.5-1.0."""
+    base = min(settings.FEDERATION_MAX_BACKOFF, 2 ** min(failures, 20))
+    return base * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+
+
+def record_failure(peer: Peer, error: str) -> None:
+    now = timezone.now()
+    failures = peer.failures + 1
+    Peer.objects.filter(pk=peer.pk).update(
+        failures=failures,
+        last_error=error[:2000],
+        last_error_at=now,
+        last_attempt_at=now,
+        next_attempt_at=now + timedelta(seconds=backoff_seconds(failures)),
+    )
+    peer.failures = failures
+
+
+def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushResult:
+    """Send batches to `peer` until it has everything or the time budget is spent."""
+    result = PushResult(position=peer.acked_position)
+    now = timezone.now()
+    if not force and peer.next_attempt_at and peer.next_attempt_at > now:
+        return result
+    started = time.monotonic()
+    while time.monotonic() - started < time_budget:
+        batch = build_batch(peer, peer.acked_position)
+        if batch is None:
+            break
+        try:
+            status, data = client.call(peer, "POST", "/events", batch)
+        except client.PeerError as exc:
+            record_failure(peer, str(exc))
+            result.error = str(exc)
+            break
+        position = data.get("position") if isinstance(data, dict) else None
+        if status not in (200, 409) or not isinstance(position, int):
+            error = f"HTTP {status}: {data.get('error', data) if isinstance(data, dict) else ''}"
+            record_failure(peer, error)
+            result.error = error
+            break
+        _check_restore(peer, position)
+        peer.acked_position = position
+        peer.failures = 0
+        Peer.objects.filter(pk=peer.pk).update(
+            acked_position=position,
+            failures=0,
+            last_success_at=timezone.now(),
+            last_attempt_at=timezone.now(),
+            next_attempt_at=None,
+            stuck_alerted_at=None,
+        )
+        result.position = position
+        if status == 200:
+            result.batches += 1
+            result.events += sum(len(item["events"]) for item in batch["reports"])
+    return result
+
+
+def _check_restore(peer: Peer, position: int) -> None:
+    """A peer that acknowledges more of our stream than we ever numbered saw events we no
+    longer have: this node was restored from an older backup. Never reuse those positions,
+    and raise it so that the lost events are pulled back (reconciliation)."""
+    if position > sequencer.head_position():
+        sequencer.skip_past(position)
+        raise_alert(
+            AlertKind.RESTORED,
+            peer=peer.node_id,
+            detail=f"{peer.node_id} acknowledged position {position} of our stream, beyond "
+            f"our last one: this node lost events (restored from a backup?); they are "
+            f"pulled back from the peers by reconciliation.",
+        )

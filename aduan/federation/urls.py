@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "federation"
+
+urlpatterns = [
+    path("hello", views.hello, name="hello"),
+    path("events", views.events, name="events"),
+    path("cursor", views.cursor, name="cursor"),
+    path("reports", views.repair, name="repair"),
+    path("reports/<uuid:report_uuid>/events", views.report_events, name="report-events"),
+    path("blobs/<str:sha256>", views.blob, name="blob"),
+    path("messages", views.message, name="messages"),
+    path("reference", views.reference_data, name="reference"),
+    path("reconcile", views.reconcile_days, name="reconcile"),
+]

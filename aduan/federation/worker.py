@@ -1,0 +1,143 @@
+"""The federation loop run by each node's worker (`run_worker`), in its own thread.
+
+Each round: give new events their stream positions; for every active peer push the stream,
+deliver commands and notices, fetch attachment contents, pull what gaps are waiting for;
+now and then pull reference data and reconcile; raise links stuck for too long. Every step
+is idempotent and safe to interrupt: a killed worker resumes from the cursors in the
+database."""
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from . import blobs, client, inbound, messages, outbound, reconcile, reference, sequencer, signing
+from .alerts import raise_alert
+from .models import AlertKind, Peer, PendingEvent, SyncAlert
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_EVERY = timedelta(minutes=5)
+
+
+def repair_gaps(peer: Peer, *, limit: int = 20) -> int:
+    """Pull the missing events of reports whose later events wait in PendingEvent."""
+    now = timezone.now()
+    keys = (
+        PendingEvent.objects.filter(source=peer.node_id, problem="gap", next_attempt_at__lte=now)
+        .values_list("report_uuid", flat=True)
+        .distinct()[:limit]
+    )
+    repaired = 0
+    from aduan.reports.models import Report
+
+    for key in list(keys):
+        head = Report.objects.filter(uuid=key).values_list("last_event_seq", flat=True).first()
+        try:
+            status, data = client.call(
+                peer, "GET", f"/reports/{key}/events", params={"after": head or 0}
+            )
+            if status == 200:
+                inbound.apply_bundle(peer, data)
+        except (client.PeerError, inbound.Refused, inbound.RetryLater) as exc:
+            logger.info("gap repair of %s from %s failed: %s", key, peer.node_id, exc)
+        head = Report.objects.filter(uuid=key).values_list("last_event_seq", flat=True).first()
+        PendingEvent.objects.filter(report_uuid=key, problem="gap", seq__lte=head or 0).delete()
+        left = PendingEvent.objects.filter(report_uuid=key, problem="gap")
+        if left.exists():
+            left.update(
+                attempts=left.first().attempts + 1,
+                next_attempt_at=now + timedelta(seconds=outbound.backoff_seconds(2)),
+            )
+        else:
+            repaired += 1
+    return repaired
+
+
+def check_stuck(peer: Peer, now) -> None:
+    """Raise a link that has had something to send and no success for too long."""
+    limit = timedelta(minutes=settings.FEDERATION_STUCK_MINUTES)
+    if peer.stuck_alerted_at or sequencer.head_position() <= peer.acked_position:
+        return
+    since = peer.last_success_at or peer.paired_at
+    if since and now - since > limit:
+        raise_alert(
+            AlertKind.STUCK,
+            peer=peer.node_id,
+            detail=f"no successful exchange with {peer.node_id} since {since:%Y-%m-%d %H:%M} "
+            f"UTC; last error: {peer.last_error or '-'}",
+        )
+        Peer.objects.filter(pk=peer.pk).update(stuck_alerted_at=now)
+
+
+def run_round(*, push_budget: float = 2.0) -> dict:
+    """One round of every federation duty; returns counts for logging and tests."""
+    now = timezone.now()
+    summary = {"sequenced": 0, "pushed": 0, "messages": 0, "blobs": 0, "gaps": 0}
+    while True:
+        given = sequencer.sequence()
+        summary["sequenced"] += given
+        if given < 5000:
+            break
+    for peer in Peer.objects.filter(is_active=True):
+        try:
+            result = outbound.push(peer, time_budget=push_budget)
+            summary["pushed"] += result.events
+            if peer.next_attempt_at and peer.next_attempt_at > now and not result.batches:
+                check_stuck(peer, now)
+                continue
+            summary["messages"] += messages.deliver(peer)
+            summary["blobs"] += blobs.fetch_due(peer)
+            summary["gaps"] += repair_gaps(peer)
+            if not peer.reference_synced_at or now - peer.reference_synced_at > REFERENCE_EVERY:
+                try:
+                    reference.sync_reference(peer)
+                except client.PeerError as exc:
+                    logger.info("reference sync with %s failed: %s", peer.node_id, exc)
+            every = timedelta(seconds=settings.FEDERATION_RECONCILE_SECONDS)
+            if not peer.last_reconciled_at or now - peer.last_reconciled_at > every:
+                try:
+                    reconcile.reconcile(peer)
+                except client.PeerError as exc:
+                    logger.info("reconciliation with %s failed: %s", peer.node_id, exc)
+            check_stuck(peer, now)
+        except Exception:  # noqa: BLE001 - one peer's failure must not stop the others
+            logger.exception("federation round with %s failed", peer.node_id)
+    signing.purge_nonces(now)
+    return summary
+
+
+class FederationThread(threading.Thread):
+    """Runs `run_round` every `interval` seconds until stopped."""
+
+    def __init__(self, interval: float = 0.5):
+        super().__init__(name="federation", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            close_old_connections()
+            try:
+                summary = run_round()
+                busy = summary["pushed"] or summary["sequenced"]
+            except Exception:  # noqa: BLE001 - keep the loop alive; the error is logged
+                logger.exception("federation round failed")
+                busy = False
+            if not busy:
+                self.stopping.wait(self.interval)
+        close_old_connections()
+
+    def stop(self):
+        self.stopping.set()
+
+
+def open_alerts():
+    return SyncAlert.objects.filter(resolved_at__isnull=True)
+
+
+def seconds_since(moment) -> float | None:
+    return (timezone.now() - moment).total_seconds() if moment else None
