@@ -34,13 +34,22 @@ def healthz(request):
             last_seen = beat.seen_at
             max_age = timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
             worker_ok = timezone.now() - beat.seen_at <= max_age
-    healthy = database_ok and worker_ok
+    sync = None
+    if database_ok:
+        try:
+            from aduan.federation.status import health_summary
+
+            sync = health_summary()
+        except Exception:  # noqa: BLE001 - e.g. migrations not applied yet
+            sync = None
+    healthy = database_ok and worker_ok and (sync is None or sync["ok"])
     return JsonResponse(
         {
             "status": "ok" if healthy else "degraded",
             "database": {"ok": database_ok, "vendor": connection.vendor},
             "worker": {"ok": worker_ok, "last_seen": last_seen.isoformat() if last_seen else None},
             "node": {"id": settings.NODE_ID, "role": settings.NODE_ROLE},
+            "sync": sync,
         },
         status=200 if database_ok else 503,
     )

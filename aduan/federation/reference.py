@@ -61,7 +61,11 @@ def export_reference() -> dict:
                 "is_active": c.is_active,
                 "sort_order": c.sort_order,
             }
-            for c in Category.objects.select_related("parent").order_by("parent_id", "pk")
+            # Roots first, so that a receiver always knows a child's parent.
+            for c in sorted(
+                Category.objects.select_related("parent"),
+                key=lambda c: (c.parent_id is not None, c.pk),
+            )
         ]
         data["agencies"] = [_agency_wire(a) for a in agencies if not _is_regional_unit(a)]
         data["rules"] = []
@@ -120,7 +124,7 @@ def apply_reference(peer: Peer, data: dict) -> None:
 def _apply_categories(rows: list[dict]) -> None:
     by_slug = {c.slug: c for c in Category.objects.all()}
     listed = set()
-    for row in rows:  # parents come first (ordered by parent, then id)
+    for row in sorted(rows, key=lambda r: r.get("parent") is not None):
         listed.add(row["slug"])
         category = by_slug.get(row["slug"]) or Category(slug=row["slug"])
         category.name = row["name"]

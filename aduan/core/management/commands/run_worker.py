@@ -25,6 +25,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Schedule once, drain, exit.")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+        parser.add_argument(
+            "--no-federation",
+            action="store_true",
+            help="Do not run the federation loop (replication with peer nodes).",
+        )
 
     def handle(self, *args, **options):
         self.running = True
@@ -34,6 +39,16 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         self.stdout.write(f"Pekerja {worker_id} berjalan / worker {worker_id} started")
+        federation = None
+        if not options["no_federation"] and not options["once"]:
+            from aduan.federation.worker import FederationThread
+
+            federation = FederationThread()
+            federation.start()
+        elif options["once"] and not options["no_federation"]:
+            from aduan.federation.worker import run_round
+
+            run_round()
         while self.running:
             close_old_connections()
             now = timezone.now()
@@ -64,6 +79,9 @@ class Command(BaseCommand):
             if options["once"]:
                 break
             time.sleep(options["interval"])
+        if federation is not None:
+            federation.stop()
+            federation.join(timeout=30)
         WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
     def _stop(self, signum, frame):

@@ -1,0 +1,208 @@
+"""Replication between nodes, played in one process: what central sends is applied as the
+regional node would, after forgetting every report it had (see helpers.py)."""
+
+import copy
+
+import pytest
+
+from aduan.federation import inbound, outbound, sequencer
+from aduan.federation.models import AlertKind, Holding, PendingEvent, SyncAlert
+from aduan.reports import actions
+from aduan.reports.events import verify_report_chain
+from aduan.reports.models import Report, ReportEvent
+from aduan.stats.maintenance import check
+
+from .helpers import as_node, forget_reports, make_peer, roundtrip
+
+
+@pytest.fixture
+def federated(world, tmp_path):
+    """Pemkab Kutai Timur and its units work on the regional node KTM."""
+    world.pemkab.node = "KTM"
+    world.pemkab.save()
+    world.ktm = make_peer("KTM", tmp_path)
+    world.pst = make_peer("PST", tmp_path)
+    world.tmp = tmp_path
+    return world
+
+
+def history(report):
+    return list(report.events.order_by("seq").values_list("seq", "type", "origin_node", "hash"))
+
+
+def test_events_get_positions_in_order_once(federated):
+    first = federated.submit()
+    second = federated.submit()
+    assert sequencer.sequence() == ReportEvent.objects.count() == 2
+    positions = list(
+        ReportEvent.objects.order_by("position").values_list("report_id", "seq", "position")
+    )
+    assert [p for _, _, p in positions] == list(range(1, len(positions) + 1))
+    assert {r for r, _, _ in positions} == {first.pk, second.pk}
+    assert sequencer.sequence() == 0
+    assert sequencer.head_position() == len(positions)
+
+
+def test_a_disposition_to_a_hosted_agency_hands_the_report_over(federated):
+    report = federated.submit()
+    report = actions.dispose_report(
+        report, federated.pemkab, unit=federated.dinas_pu, actor=federated.national_admin
+    )
+    assert report.owner_node == "KTM"
+    handoff = report.events.order_by("seq").last()
+    assert handoff.type == "handed_over"
+    assert handoff.payload == {"from_node": "PST", "to_node": "KTM"}
+    with pytest.raises(actions.base.NotOwner):
+        actions.add_internal_note(report, "Masih di pusat?", actor=federated.national_admin)
+    sequencer.sequence()
+    assert Holding.objects.filter(node="KTM", report=report).exists()
+
+
+def test_the_regional_node_receives_the_same_history_and_state(federated):
+    report = federated.submit(is_anonymous=False)
+    report = actions.dispose_report(
+        report, federated.pemkab, unit=federated.dinas_pu, actor=federated.national_admin
+    )
+    other = federated.submit(region="64.01")  # Paser: stays with central
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    expected = history(report)
+    assert [item["state"]["uuid"] for item in batch["reports"]] == [str(report.uuid)]
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        position, stats = inbound.apply_batch(federated.pst, batch)
+    assert position == batch["last"] and stats.applied == len(expected)
+    copy_ = Report.objects.get(uuid=report.uuid)
+    assert history(copy_) == expected
+    assert verify_report_chain(copy_) == []
+    assert (copy_.owner_node, copy_.status, copy_.agency, copy_.unit) == (
+        "KTM",
+        "dispositioned",
+        federated.pemkab,
+        federated.dinas_pu,
+    )
+    assert copy_.tracking_number == report.tracking_number
+    assert copy_.reporter.name == "Siti Aminah"  # not anonymous: the agency may see it
+    assert not Report.objects.filter(uuid=other.uuid).exists()
+    assert check() == []  # the regional statistics count it
+
+
+def test_applying_a_batch_twice_changes_nothing(federated):
+    report = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        inbound.apply_batch(federated.pst, batch)
+        position, stats = inbound.apply_batch(federated.pst, batch)
+        assert stats.applied == 0 and position == batch["last"]
+        # A copy resent from an older cursor is applied as duplicates only.
+        federated.pst.refresh_from_db()
+        federated.pst.received_position = 0
+        federated.pst.save()
+        _, stats = inbound.apply_batch(federated.pst, batch)
+    assert stats.applied == 0 and stats.duplicates == report.last_event_seq
+    assert ReportEvent.objects.filter(report__uuid=report.uuid).count() == report.last_event_seq
+
+
+def test_a_batch_that_skips_part_of_the_stream_is_sent_back(federated):
+    actions.dispose_report(federated.submit(), federated.pemkab, actor=federated.national_admin)
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    batch["after"] = 3
+    with as_node("KTM", federated.tmp), pytest.raises(inbound.CursorMismatch) as error:
+        inbound.apply_batch(federated.pst, batch)
+    assert error.value.position == 0
+
+
+def test_missing_events_are_kept_aside_then_filled_by_a_pull(federated):
+    report = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    full = copy.deepcopy(batch)
+    batch["reports"][0]["events"] = batch["reports"][0]["events"][2:]
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        _, stats = inbound.apply_batch(federated.pst, batch)
+        assert stats.kept_aside == report.last_event_seq - 2
+        assert not Report.objects.filter(uuid=report.uuid).exists()
+        assert PendingEvent.objects.filter(problem="gap").count() == stats.kept_aside
+        pulled = inbound.apply_bundle(federated.pst, full)
+    assert pulled.applied == report.last_event_seq
+    assert not PendingEvent.objects.exists()
+    assert verify_report_chain(Report.objects.get(uuid=report.uuid)) == []
+
+
+def test_an_altered_event_is_refused_and_raised(federated):
+    report = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    batch["reports"][0]["events"][1]["payload"]["agency_name"] = "Instansi palsu"
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        _, stats = inbound.apply_batch(federated.pst, batch)
+    assert stats.kept_aside == report.last_event_seq - 1
+    kept = Report.objects.get(uuid=report.uuid)
+    assert kept.last_event_seq == 1  # only the submission, which verified
+    alert = SyncAlert.objects.get(kind=AlertKind.BROKEN_CHAIN)
+    assert alert.peer == "PST" and alert.report_uuid == report.uuid
+
+
+def test_a_different_event_at_a_known_place_is_a_fork(federated):
+    report = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    forked = copy.deepcopy(batch)
+    forked["after"], forked["last"] = batch["last"], batch["last"] + 1
+    forked["reports"][0]["events"][0]["hash"] = "f" * 64
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        inbound.apply_batch(federated.pst, batch)
+        inbound.apply_batch(federated.pst, forked)
+    assert SyncAlert.objects.filter(kind=AlertKind.FORK, report_uuid=report.uuid).exists()
+    assert PendingEvent.objects.filter(problem="fork").exists()
+    assert verify_report_chain(Report.objects.get(uuid=report.uuid)) == []
+
+
+def test_an_anonymous_reporter_never_reaches_a_node_of_handling_units(federated):
+    report = actions.dispose_report(
+        federated.submit(is_anonymous=True),
+        federated.pemkab,
+        unit=federated.dinas_pu,
+        actor=federated.national_admin,
+    )
+    sequencer.sequence()
+    batch = outbound.build_batch(federated.ktm, 0)
+    text = str(batch)
+    for secret in ("Siti Aminah", "6408041234567890", "081234567890", "siti@example.com"):
+        assert secret not in text
+    (reporter,) = batch["reporters"].values()
+    assert reporter["personal"] is False
+    real = str(report.reporter.uuid)
+    assert batch["reports"][0]["state"]["reporter"] != real
+    # Central holds everyone's identity.
+    with as_node("KTM", federated.tmp):
+        to_central = outbound.bundle(federated.pst, {report.pk: 1}, echo=True)
+    assert to_central["reporters"][real]["name"] == "Siti Aminah"
+
+
+def test_a_regional_node_cannot_relay_another_nodes_events(federated):
+    report = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    for event in batch["reports"][0]["events"]:
+        event["origin"] = "PSR"
+    forget_reports()
+    with pytest.raises(inbound.Refused):
+        inbound.apply_batch(federated.ktm, batch)  # central receiving from KTM
+    assert not Report.objects.filter(uuid=report.uuid).exists()

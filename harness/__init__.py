@@ -1,0 +1,1 @@
+"""A cluster of Aduan nodes under faults (docs/FEDERATION.md, "Proof under faults")."""

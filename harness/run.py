@@ -1,0 +1,318 @@
+"""Run a cluster of three nodes under faults and check that nothing was lost.
+
+    python -m harness.run --seed 7 --duration 60 --rate 8
+    python -m harness.run --seed 7 --duration 600 --rate 15 --workdir /tmp/harness-big
+
+Central (PST, PostgreSQL), Kutai Timur (KTM, PostgreSQL) and Paser (PSR, SQLite), each with
+its gunicorn, worker and load (citizens and staff acting through `perform`), joined through
+fault-injecting proxies (dropped requests and answers, duplicates, delays, late replays,
+cut links), while processes are killed with SIGKILL and restarted. After healing, every
+report must be on central and on the nodes that should hold it with the very same history,
+no chain broken, no command pending or applied twice, no submission lost. Prints the seed
+first so a failure can be replayed."""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .cluster import Link, Node, Template
+
+NODES = (
+    ("PST", "central", "postgres"),
+    ("KTM", "regional", "postgres"),
+    ("PSR", "regional", "sqlite"),
+)
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Harness:
+    def __init__(self, args):
+        self.args = args
+        self.random = random.Random(args.seed)
+        self.workdir = Path(args.workdir or tempfile.mkdtemp(prefix="aduan-harness-"))
+        if self.workdir.exists() and args.workdir:
+            shutil.rmtree(self.workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        pg = args.pg_url
+        self.nodes = {
+            node_id: Node(node_id, role, engine, self.workdir, pg)
+            for node_id, role, engine in NODES
+        }
+        self.central = self.nodes["PST"]
+        self.links: dict[tuple[str, str], Link] = {}
+        self.events: list[str] = []
+
+    # -- building the cluster ------------------------------------------------------------
+
+    def build(self):
+        say(f"harness seed {self.args.seed}, workdir {self.workdir}")
+        Template(self.workdir, self.args.pg_url).build({n.engine for n in self.nodes.values()})
+        for node in self.nodes.values():
+            node.create_database(
+                Template(
+                    self.workdir,
+                    self.args.pg_url,
+                    sqlite_path=self.workdir / "tpl" / "aduan.sqlite3",
+                )
+            )
+        self.central.python("harness.setup_node", "central")
+        for node in self.nodes.values():
+            node.start_server()
+        for node in self.nodes.values():
+            node.wait_until_up()
+        for index, (a, b) in enumerate(
+            [("PST", "KTM"), ("KTM", "PST"), ("PST", "PSR"), ("PSR", "PST")]
+        ):
+            link = Link(self.nodes[a], self.nodes[b], self.workdir, self.args.seed * 10 + index)
+            link.start()
+            self.links[(a, b)] = link
+        time.sleep(0.5)
+        for (a, b), link in self.links.items():
+            self.nodes[a].manage(
+                "pair_node", link.url, "--fingerprint", self.nodes[b].fingerprint()
+            )
+        for node_id in ("KTM", "PSR"):
+            self.nodes[node_id].manage("sync_now", "--reference")
+            self.nodes[node_id].python("harness.setup_node", "regional")
+        self.central.manage("sync_now", "--reference")
+        say(
+            "cluster built: "
+            + ", ".join(f"{n.node_id} {n.engine} :{n.port}" for n in self.nodes.values())
+        )
+
+    def start(self):
+        for node in self.nodes.values():
+            node.start_worker()
+            self._start_load(node)
+
+    def _start_load(self, node: Node):
+        node.start_load(
+            "--seed",
+            str(self.args.seed),
+            "--duration",
+            str(max(1.0, self.load_deadline - time.monotonic())),
+            "--rate",
+            str(self.args.rate),
+            "--log",
+            str(self.workdir / f"load-{node.node_id}.jsonl"),
+        )
+
+    # -- chaos -----------------------------------------------------------------------------
+
+    def chaos(self):
+        self.load_deadline = time.monotonic() + self.args.duration
+        self.start()
+        for link in self.links.values():
+            link.set(faults=True)
+        restarts: list[tuple[float, Node, str]] = []
+        while time.monotonic() < self.load_deadline:
+            time.sleep(self.random.uniform(1.0, 4.0))
+            now = time.monotonic()
+            for due, node, name in list(restarts):
+                if now >= due:
+                    self._restart(node, name)
+                    restarts.remove((due, node, name))
+            if not self.args.kills and not self.args.cuts:
+                continue
+            roll = self.random.random()
+            if self.args.kills and roll < 0.5:
+                node = self.random.choice(list(self.nodes.values()))
+                name = self.random.choice(["server", "worker", "worker", "load"])
+                if node.alive(name):
+                    node.kill(name)
+                    self.events.append(f"kill -9 {node.node_id} {name}")
+                    say(f"kill -9 {node.node_id} {name}")
+                    restarts.append((now + self.random.uniform(0.5, 4.0), node, name))
+            elif self.args.cuts:
+                link = self.random.choice(list(self.links.values()))
+                seconds = self.random.uniform(3, 10)
+                link.set(faults=True, cut_until=time.time() + seconds)
+                self.events.append(
+                    f"cut {link.source.node_id}->{link.target.node_id} {seconds:.0f}s"
+                )
+                say(f"cut {link.source.node_id}->{link.target.node_id} for {seconds:.0f} s")
+        for _, node, name in restarts:
+            self._restart(node, name)
+
+    def _restart(self, node: Node, name: str):
+        if name == "server":
+            node.start_server()
+        elif name == "worker":
+            node.start_worker()
+        elif name == "load" and time.monotonic() < self.load_deadline - 1:
+            self._start_load(node)
+
+    def heal(self):
+        for node in self.nodes.values():
+            node.stop("load")
+        for link in self.links.values():
+            link.set(faults=False)
+        for node in self.nodes.values():
+            if not node.alive("server"):
+                node.start_server()
+            if not node.alive("worker"):
+                node.start_worker()
+        for node in self.nodes.values():
+            node.wait_until_up()
+        say("healed: faults off, every process running")
+
+    # -- convergence and checks ------------------------------------------------------------
+
+    def settled(self) -> bool:
+        for node in self.nodes.values():
+            status = json.loads(node.manage("sync_status", "--json").stdout)
+            if status["unsequenced"]:
+                return False
+            for peer in status["peers"]:
+                if peer["backlog_events"] or peer["pending_messages"] or peer["pending_events"]:
+                    return False
+        return True
+
+    def converge(self) -> float:
+        started = time.monotonic()
+        deadline = started + self.args.settle_timeout
+        rounds = 0
+        while time.monotonic() < deadline:
+            rounds += 1
+            if self.settled():
+                # One reconciliation each way so that anything the streams missed is found.
+                for node in self.nodes.values():
+                    node.manage("sync_now", "--until-idle", "--reconcile", check=False)
+                if self.settled():
+                    return time.monotonic() - started
+            time.sleep(2)
+        raise AssertionError(f"the cluster did not settle within {self.args.settle_timeout} s")
+
+    def dumps(self) -> dict[str, dict]:
+        return {
+            node_id: json.loads(node.python("harness.dump").stdout)
+            for node_id, node in self.nodes.items()
+        }
+
+    def check(self, dumps: dict) -> dict:
+        problems: list[str] = []
+        central = dumps["PST"]["reports"]
+        for node_id, dump in dumps.items():
+            if dump["broken_chains"]:
+                problems.append(f"{node_id}: broken chains {dump['broken_chains'][:5]}")
+            if dump["pending_events"]:
+                problems.append(f"{node_id}: {dump['pending_events']} events still kept aside")
+            bad = [a for a in dump["alerts"] if a[0] in ("fork", "broken_chain", "refused")]
+            if bad:
+                problems.append(f"{node_id}: alerts {bad[:5]}")
+            for key, report in dump["reports"].items():
+                if key not in central:
+                    problems.append(f"{node_id}: {report['tracking_number']} missing at central")
+                elif report["events"] != central[key]["events"]:
+                    problems.append(f"{node_id}: {report['tracking_number']} history differs")
+        for key, report in central.items():
+            for holder in report["holders"]:
+                theirs = dumps.get(holder, {}).get("reports", {})
+                if holder != "PST" and key not in theirs:
+                    problems.append(f"{holder}: {report['tracking_number']} missing")
+            owner = report["owner"]
+            if owner in dumps and dumps[owner]["reports"].get(key, {}).get("owner") != owner:
+                problems.append(f"{report['tracking_number']}: owners disagree")
+        commands = {"applied": 0, "refused": 0}
+        for node_id, dump in dumps.items():
+            for key, message in dump["messages"].items():
+                if message["status"] == "pending":
+                    problems.append(f"{node_id}: message {key} still pending")
+                    continue
+                target = dumps.get(message["target"], {})
+                if target.get("applied_messages", {}).get(key) != message["status"]:
+                    problems.append(
+                        f"{node_id}: message {key} outcome differs at {message['target']}"
+                    )
+                if message["kind"] == "command":
+                    commands[message["status"]] += 1
+        submitted = 0
+        numbers = {r["tracking_number"] for r in central.values()}
+        for node_id in self.nodes:
+            path = self.workdir / f"load-{node_id}.jsonl"
+            if not path.exists():
+                continue
+            for line in path.read_text().splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by kill -9
+                if entry["op"] == "submit":
+                    submitted += 1
+                    if entry["report"] not in numbers:
+                        problems.append(f"submitted {entry['report']} lost")
+        events = sum(len(r["events"]) for r in central.values())
+        return {
+            "reports": len(central),
+            "events": events,
+            "submitted_logged": submitted,
+            "commands": commands,
+            "per_node": {n: len(d["reports"]) for n, d in dumps.items()},
+            "faults": self.fault_counts(),
+            "chaos": self.events,
+            "problems": problems[:50],
+            "problem_count": len(problems),
+        }
+
+    def fault_counts(self) -> dict:
+        counts: dict[str, int] = {}
+        for path in self.workdir.glob("link-*.log"):
+            for line in path.read_text().splitlines():
+                try:
+                    kind = json.loads(line)["event"]
+                except (ValueError, KeyError):
+                    continue
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+    def shutdown(self):
+        for node in self.nodes.values():
+            for name in ("load", "worker", "server"):
+                node.kill(name)
+        for link in self.links.values():
+            link.stop()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("HARNESS_SEED", "7")))
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=8)
+    parser.add_argument("--settle-timeout", type=float, default=240)
+    parser.add_argument("--workdir")
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("PG_URL", "postgres://aduan:aduan@127.0.0.1:5432/aduan")
+    )
+    parser.add_argument("--no-kills", dest="kills", action="store_false")
+    parser.add_argument("--no-cuts", dest="cuts", action="store_false")
+    parser.add_argument("--json", help="write the result here")
+    args = parser.parse_args(argv)
+    harness = Harness(args)
+    try:
+        harness.build()
+        harness.chaos()
+        harness.heal()
+        settle = harness.converge()
+        result = harness.check(harness.dumps()) | {
+            "settle_seconds": round(settle, 1),
+            "seed": args.seed,
+        }
+    finally:
+        harness.shutdown()
+    say(json.dumps({k: v for k, v in result.items() if k != "chaos"}, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 1 if result["problem_count"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
