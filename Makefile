@@ -10,11 +10,13 @@ PORT ?= 8000
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
 
-.PHONY: help install run test test-sqlite test-postgres postgres browser lint format migrate demo clean bench bench-ci
+
+.PHONY: help install run nodes test test-sqlite test-postgres postgres browser lint format migrate demo clean bench bench-ci
 
 help:
 	@echo "make run   - set up everything and serve Aduan with its worker on http://127.0.0.1:$(PORT)"
 	@echo "make test  - set up and run the whole suite on SQLite and PostgreSQL"
+	@echo "make nodes - a central and a regional node, paired (docs/FEDERATION.md)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Aduan needs Python 3.11 (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11")'
@@ -44,6 +46,11 @@ run: demo
 	@set -m; $(BIN)/python manage.py run_worker & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# A central node (PORT, default 8000) and a Kutai Timur regional node (REGION_PORT,
+# default 8001), paired, with the demo data split between them (docs/FEDERATION.md).
+nodes: install
+	$(BIN)/python scripts/nodes.py
 
 test: install browser
 	@$(MAKE) --no-print-directory test-sqlite

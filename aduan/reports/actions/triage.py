@@ -11,19 +11,21 @@ from aduan.notifications.service import notify_reporter, notify_staff
 
 from .. import deadlines
 from ..actors import as_actor
-from ..errors import InvalidInput, InvalidTransition
+from ..errors import InvalidInput, InvalidTransition, NotAllowed
 from ..events import append_event
 from ..models import ArchiveReason, EventType, Report, ReportType, Status, Visibility
 from .base import (
     FileGuard,
     _begin,
     _handler_audiences,
+    _lock,
     _move,
     _notify_status,
     _now,
     _save,
     _store_files,
     hand_off_if_needed,
+    require_owner,
 )
 from .validation import (
     TITLE_MAX,
@@ -481,4 +483,30 @@ def redispose_report(
     )
     notify_staff(report, ("unit",) if unit else ("agency",), "new_disposition")
     _notify_status(report, agency_name=agency.name)
+    return report
+
+
+@transaction.atomic
+def hand_over_report(report: Report, node: str, *, actor) -> Report:
+    """Pass a report to the node that now works for its agency, when a government starts
+    running its own node (`manage.py host_agency`). Nothing else about the report
+    changes; the handoff is the last event this node appends to it."""
+    actor = as_actor(actor)
+    now = _now()
+    report = _lock(report)
+    require_owner(report)
+    if not (actor.system or (actor.user is not None and actor.user.role == Role.NATIONAL_ADMIN)):
+        raise NotAllowed("hand_over")
+    if node == report.owner_node:
+        return report
+    append_event(
+        report,
+        EventType.HANDED_OVER,
+        actor=actor,
+        at=now,
+        visibility=Visibility.INTERNAL,
+        payload={"from_node": report.owner_node, "to_node": node},
+    )
+    report.owner_node = node
+    _save(report, now, "owner_node")
     return report
