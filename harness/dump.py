@@ -11,7 +11,20 @@ from django.conf import settings  # noqa: E402
 from aduan.federation.models import AppliedMessage, Message, PendingEvent, SyncAlert  # noqa: E402
 from aduan.federation.relevance import Hosting  # noqa: E402
 from aduan.reports.events import verify_report_chain  # noqa: E402
-from aduan.reports.models import Report, ReportEvent  # noqa: E402
+from aduan.reports.models import Attachment, Report, ReportEvent  # noqa: E402
+
+
+def _stored_sha(attachment) -> str | None:
+    """The SHA-256 of the file as stored here, or None while it is still to be fetched."""
+    import hashlib
+
+    if not attachment.file:
+        return None
+    try:
+        with attachment.file.open("rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def main():
@@ -56,6 +69,10 @@ def main():
                     str(a.uuid): a.outcome.get("status") for a in AppliedMessage.objects.all()
                 },
                 "pending_events": PendingEvent.objects.count(),
+                "attachments": {
+                    str(a.uuid): {"sha256": a.sha256, "stored": _stored_sha(a)}
+                    for a in Attachment.objects.all()
+                },
                 "alerts": [[a.kind, a.peer, a.detail] for a in SyncAlert.objects.all()],
             }
         )

@@ -79,8 +79,20 @@ class Load:
 
     # -- citizens ---------------------------------------------------------------------
 
+    def photo(self, n: int):
+        """A small JPEG of its own for some reports, so that files travel too."""
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48), (n % 255, (n * 7) % 255, (n * 13) % 255)).save(buffer, "JPEG")
+        return SimpleUploadedFile(f"foto-{n}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
     def submit(self):
         n = self.random.randrange(10**6)
+        files = [self.photo(n)] if self.random.random() < 0.25 else []
         result = submit_report(
             {
                 "report_type": self.random.choice(["complaint", "complaint", "aspiration"]),
@@ -96,8 +108,9 @@ class Load:
                 email=f"warga{n}@example.id",
                 contact_verified_at=timezone.now(),
             ),
+            files=files,
         )
-        self.write("submit", result.report, "applied")
+        self.write("submit", result.report, "applied", files=len(files))
 
     def reporter_acts(self):
         mine = Report.objects.filter(origin_node=self.node)

@@ -76,13 +76,23 @@ class Harness:
             link.start()
             self.links[(a, b)] = link
         time.sleep(0.5)
-        for (a, b), link in self.links.items():
-            self.nodes[a].manage(
-                "pair_node", link.url, "--fingerprint", self.nodes[b].fingerprint()
-            )
-        for node_id in ("KTM", "PSR"):
-            self.nodes[node_id].manage("sync_now", "--reference")
-            self.nodes[node_id].python("harness.setup_node", "regional")
+        prints = dict(
+            zip(self.nodes, self.in_parallel(lambda node: node.fingerprint()), strict=True)
+        )
+
+        def pair(node: Node):
+            for (a, b), link in self.links.items():
+                if a == node.node_id:
+                    node.manage("pair_node", link.url, "--fingerprint", prints[b])
+
+        self.in_parallel(pair)
+
+        def take_over(node: Node):
+            if node.role == "regional":
+                node.manage("sync_now", "--reference")
+                node.python("harness.setup_node", "regional")
+
+        self.in_parallel(take_over)
         self.central.manage("sync_now", "--reference")
         say(
             "cluster built: "
@@ -168,35 +178,45 @@ class Harness:
     # -- convergence and checks ------------------------------------------------------------
 
     def settled(self) -> bool:
+        """Nothing left to send, deliver, fetch or fill on any node (read straight from
+        the databases: quicker than asking each node)."""
         for node in self.nodes.values():
-            status = json.loads(node.manage("sync_status", "--json").stdout)
-            if status["unsequenced"]:
+            counts = node.query(
+                "SELECT"
+                " (SELECT count(*) FROM reports_reportevent WHERE position IS NULL),"
+                " (SELECT count(*) FROM federation_peer p WHERE p.acked_position <"
+                "   (SELECT coalesce(max(last_position), 0) FROM federation_streamstate)),"
+                " (SELECT count(*) FROM federation_message WHERE status = 'pending'),"
+                " (SELECT count(*) FROM federation_pendingevent),"
+                " (SELECT count(*) FROM federation_blobfetch)"
+            )
+            if any(counts):
                 return False
-            for peer in status["peers"]:
-                if peer["backlog_events"] or peer["pending_messages"] or peer["pending_events"]:
-                    return False
         return True
+
+    def in_parallel(self, call) -> list:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            return list(pool.map(call, self.nodes.values()))
 
     def converge(self) -> float:
         started = time.monotonic()
         deadline = started + self.args.settle_timeout
-        rounds = 0
         while time.monotonic() < deadline:
-            rounds += 1
             if self.settled():
                 # One reconciliation each way so that anything the streams missed is found.
-                for node in self.nodes.values():
-                    node.manage("sync_now", "--until-idle", "--reconcile", check=False)
+                self.in_parallel(
+                    lambda node: node.manage("sync_now", "--until-idle", "--reconcile", check=False)
+                )
                 if self.settled():
                     return time.monotonic() - started
-            time.sleep(2)
+            time.sleep(1)
         raise AssertionError(f"the cluster did not settle within {self.args.settle_timeout} s")
 
     def dumps(self) -> dict[str, dict]:
-        return {
-            node_id: json.loads(node.python("harness.dump").stdout)
-            for node_id, node in self.nodes.items()
-        }
+        results = self.in_parallel(lambda node: json.loads(node.python("harness.dump").stdout))
+        return {dump["node"]: dump for dump in results}
 
     def check(self, dumps: dict) -> dict:
         problems: list[str] = []
@@ -222,6 +242,17 @@ class Harness:
             owner = report["owner"]
             if owner in dumps and dumps[owner]["reports"].get(key, {}).get("owner") != owner:
                 problems.append(f"{report['tracking_number']}: owners disagree")
+        files = 0
+        for key, attachment in dumps["PST"]["attachments"].items():
+            files += 1
+            for node_id, dump in dumps.items():
+                theirs = dump["attachments"].get(key)
+                if theirs is not None and theirs["stored"] != attachment["sha256"]:
+                    problems.append(f"{node_id}: attachment {key} not stored or not verified")
+        for node_id, dump in dumps.items():
+            missing = set(dump["attachments"]) - set(dumps["PST"]["attachments"])
+            if missing:
+                problems.append(f"{node_id}: attachments missing at central {sorted(missing)[:3]}")
         commands = {"applied": 0, "refused": 0}
         for node_id, dump in dumps.items():
             for key, message in dump["messages"].items():
@@ -256,6 +287,7 @@ class Harness:
             "events": events,
             "submitted_logged": submitted,
             "commands": commands,
+            "attachments": files,
             "per_node": {n: len(d["reports"]) for n, d in dumps.items()},
             "faults": self.fault_counts(),
             "chaos": self.events,

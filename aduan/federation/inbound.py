@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -119,12 +119,12 @@ class _Resolver:
         raise Refused(f"unknown reference field {field_name}")
 
     def reporter(self, key: str) -> Reporter:
-        reporter = self._reporters.get(key)
+        reporter = self._reporters.get(key) or Reporter.objects.filter(uuid=key).first()
         data = self.reporters_wire.get(key) or {}
         if reporter is None:
             reporter = Reporter(uuid=key)
             self._apply_personal(reporter, data)
-            reporter.save()
+            reporter.save(force_insert=True)
             self._reporters[key] = reporter
         elif data.get("personal") and not (reporter.email or reporter.phone or reporter.name):
             # Identity that may now be held here (e.g. delegated verification).
@@ -191,6 +191,15 @@ def apply_batch(peer: Peer, batch: dict) -> tuple[int, ApplyStats]:
     except (KeyError, TypeError, ValueError) as exc:
         raise Refused(f"malformed batch: {exc}") from exc
     stats = ApplyStats()
+    try:
+        return _apply_batch(peer, after, last, items, batch, stats)
+    except IntegrityError as exc:
+        # Another transaction (a pull, a repair) created the same row at the same moment;
+        # nothing of this batch was kept: the sender simply sends it again.
+        raise RetryLater(f"concurrent apply: {exc}") from exc
+
+
+def _apply_batch(peer, after, last, items, batch, stats) -> tuple[int, ApplyStats]:
     with transaction.atomic():
         locked = Peer.objects.select_for_update().get(pk=peer.pk)
         if after > locked.received_position:
@@ -212,12 +221,15 @@ def apply_bundle(peer: Peer, data: dict) -> ApplyStats:
     """Apply reports pulled from, or repaired by, `peer` (outside the stream: no cursor)."""
     stats = ApplyStats()
     items = list(data.get("reports") or [])
-    with transaction.atomic():
-        resolver = _Resolver(peer, data)
-        resolver.prefetch([item["state"] for item in items])
-        attachments = _group_attachments(data.get("attachments") or [])
-        for item in items:
-            apply_report(peer, item, resolver, attachments, stats)
+    try:
+        with transaction.atomic():
+            resolver = _Resolver(peer, data)
+            resolver.prefetch([item["state"] for item in items])
+            attachments = _group_attachments(data.get("attachments") or [])
+            for item in items:
+                apply_report(peer, item, resolver, attachments, stats)
+    except IntegrityError as exc:
+        raise RetryLater(f"concurrent apply: {exc}") from exc
     return stats
 
 
@@ -300,11 +312,12 @@ def apply_report(
         stats.applied += len(rows)
     take_state = caught_up and (fresh or _may_set_state(peer, report))
     if take_state:
-        for name, value in wire.report_fields_from_wire(state, resolver).items():
-            # A report's reporter never changes; the wire may name them by a pseudonym.
-            if name == "reporter" and before is not None:
-                continue
-            setattr(report, name, value)
+        # A report's reporter never changes (and the wire may name them by a pseudonym).
+        for name, value in wire.report_fields_from_wire(
+            {**state, "reporter": None}, resolver
+        ).items():
+            if name != "reporter":
+                setattr(report, name, value)
     else:
         # A new report whose later events are still on their way keeps the sender's
         # newest state; its head says how far its history goes here.
