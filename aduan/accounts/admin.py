@@ -9,7 +9,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "role", "agency", "is_active", "last_login"]
     list_filter = ["role", "is_active", "agency"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Aduan", {"fields": ("role", "agency", "scope_region")}),
+        ("Aduan", {"fields": ("role", "agency", "scope_region", "language")}),
     )
     raw_id_fields = ["agency", "scope_region"]
 

@@ -34,6 +34,12 @@ class User(AbstractUser):
     scope_region = models.ForeignKey(
         "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The language picked with the switch in the page header; empty until the person picks
+    # one (pages are then in Indonesian). Kept on the account so the choice follows them to
+    # other browsers and later sessions.
+    language = models.CharField(
+        _("bahasa"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta:
         indexes = [models.Index(fields=["role", "agency"], name="user_role_agency_idx")]
