@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "aduan.core",
     "aduan.accounts",
     "aduan.regions",
@@ -306,3 +308,7 @@ LOGGING = {
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
+# Staff authenticator apps (django-otp TOTP): the name the app lists the account under, and
+# no secrets or QR codes of existing devices in the admin (an admin can still remove a lost one).
+OTP_TOTP_ISSUER = "Aduan"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
