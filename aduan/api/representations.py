@@ -159,7 +159,7 @@ def _text(event) -> str | None:
     if event.type == "verified":
         changes = payload.get("changes") or {}
         return ", ".join(sorted(changes)) or None
-    if event.type in ("reminder", "escalated"):
+    if event.type in ("reminder", "overdue", "escalated"):
         return payload.get("deadline") or None
     for key in TEXT_KEYS:
         value = payload.get(key)
