@@ -13,7 +13,10 @@ from django.utils import timezone
 from aduan.accounts.models import PersonalDataAccess, Role, User
 from aduan.regions.models import GeoPlace, GeoPlaceSource
 from aduan.reports import actions as a
-from aduan.reports.models import ArchiveReason, Attachment, Status
+from aduan.reports import permissions
+from aduan.reports.models import ArchiveReason, Attachment, Report, Status
+from aduan.reports.permissions import available_actions
+from aduan.workspace.views import ACTIONS
 
 from .helpers import action_url, page_text, png, report_url
 
@@ -114,6 +117,31 @@ def test_each_role_sees_exactly_the_actions_it_may_take_now(signed_in, world):
     ]
     returned = world.report_in("returned")
     assert "redispose" in forms_on(signed_in(world.agency_admin).get(report_url(returned)))
+
+
+def test_only_a_complaint_offers_the_inspection_form(signed_in, world):
+    client = signed_in(world.agency_admin)
+    complaint = world.report_in("in_progress")
+    aspiration = world.report_in("in_progress", report_type="aspiration")
+    assert "set_needs_inspection" in forms_on(client.get(report_url(complaint)))
+    assert "set_needs_inspection" not in forms_on(client.get(report_url(aspiration)))
+
+
+def test_the_page_offers_what_the_domain_makes_available_and_has_a_form_for_every_staff_action(
+    signed_in, world
+):
+    staff_actions = (
+        permissions.NATIONAL_ACTIONS | permissions.AGENCY_ACTIONS | permissions.UNIT_ACTIONS
+    )
+    assert {spec.permission for spec in ACTIONS.values()} == staff_actions
+    held = a.put_on_hold(world.report_in("dispositioned"), "Foto?", actor=world.officer)
+    for user in (world.national_admin, world.agency_admin, world.officer):
+        for report in (world.report_in("submitted"), held, world.report_in("responded")):
+            response = signed_in(user).get(report_url(report))
+            if response.status_code == 404:
+                continue
+            fresh = Report.objects.get(pk=report.pk)
+            assert sorted(forms_on(response)) == sorted(available_actions(user, fresh))
 
 
 def test_a_report_on_hold_after_disposition_cannot_be_archived(signed_in, world):
