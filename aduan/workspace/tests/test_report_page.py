@@ -164,6 +164,21 @@ def test_the_forms_carry_the_stable_button_texts(signed_in, world):
 # -- timeline -----------------------------------------------------------------------------
 
 
+def test_the_timeline_says_which_deadline_was_missed_and_who_was_told(signed_in, world):
+    report = world.report_in("dispositioned")
+    later = report.first_response_due_at + dt.timedelta(days=1)
+    a.mark_overdue(report, "first_response_due_at", now=later)
+    a.escalate(report, "first_response_due_at", 1, now=later)
+    entries = signed_in(world.agency_admin).get(report_url(report)).context["timeline"]
+    overdue, escalated = entries[-2:]
+    assert (str(overdue.label), overdue.internal) == ("Melewati tenggat", True)
+    assert [(str(k), str(v)) for k, v in overdue.details][0] == (
+        "Tenggat",
+        "tindak lanjut pertama",
+    )
+    assert ("Tingkat", "Admin instansi") in [(str(k), str(v)) for k, v in escalated.details]
+
+
 def test_the_timeline_shows_every_event_with_internal_notes_set_apart(signed_in, world):
     report = world.report_in("in_progress")
     a.add_internal_note(report, "Cek anggaran pemeliharaan dulu.", actor=world.officer)
