@@ -109,7 +109,8 @@ def available_actions(actor, report) -> list[str]:
     """The actions `actor` may take on `report` as it stands: permission, state machine and
     each action's own condition together, in the state machine's order. The domain action
     accepts exactly these (given valid input); pages, the API and bulk panels offer these
-    and nothing else."""
+    and nothing else. (For the system, whether a deadline calls for a reminder or an
+    escalation at a given moment is the deadline watch's own question.)"""
     actor = as_actor(actor)
     _remember_jurisdiction(actor)
     return [

@@ -20,7 +20,7 @@ from ..actors import SYSTEM
 from ..events import append_event
 from ..models import DeadlineNotice, EscalationLevel, EventType, Report, Visibility
 from ..permissions import require
-from ..workflow import can_transition, check_transition
+from ..workflow import can_transition
 from .base import _handler_audiences, _lock, _now, _save
 
 
@@ -31,8 +31,8 @@ def _begin_notice(
     locked = _lock(report)
     require(SYSTEM, action, locked)
     if not can_transition(action, locked.status):
+        # The report moved on (answered, waiting on its reporter, closed) since the scan.
         return None
-    check_transition(action, locked.status)
     for name, due, due_kind in deadlines.notices_due(locked, now):
         if (name, due_kind) != (deadline, kind):
             continue
