@@ -43,7 +43,9 @@ demo: migrate
 run: demo
 	@echo "Aduan: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@$(BIN)/python manage.py seed_demo --print-logins
-	@set -m; $(BIN)/python manage.py run_worker & WORKER=$$!; \
+	@# Links in e-mail and SMS (from both processes) must point where this server listens.
+	@set -m; export SITE_URL=http://127.0.0.1:$(PORT); \
+	$(BIN)/python manage.py run_worker & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

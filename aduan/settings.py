@@ -2,12 +2,13 @@
 
 Every setting comes from an environment variable with a safe development default.
 Each variable is documented in `.env.example`. With DEBUG off the process refuses to
-start on the development secret key or on an unset encryption key.
+start on the development secret key, on an unset encryption key or without SITE_URL.
 """
 
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -134,6 +135,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "aduan.core",
     "aduan.accounts",
     "aduan.regions",
@@ -153,10 +156,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # In place of Django's LocaleMiddleware: Indonesian unless the person chose English
+    # (the browser's Accept-Language is not asked); after authentication, since a
+    # signed-in person's account remembers the choice.
+    "aduan.core.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aduan.workspace.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -219,6 +225,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# The language switch's choice is remembered on this browser for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
 LOCALE_PATHS = [BASE_DIR / "aduan" / "templates" / "locale"]
 # All timestamps are stored in UTC; deadlines are computed in the agency's own zone.
 USE_TZ = True
@@ -279,7 +290,19 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aduan <noreply@aduan.localhost>")
 SMS_BACKEND = env_str("SMS_BACKEND", "aduan.notifications.sms.ConsoleSMSBackend")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public address of this node, the base of every link in e-mail and SMS. `make run`
+# sets it to the address it serves; production must give it, since a default would send
+# reporters links to somebody's laptop.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG:
+    _site = urlsplit(SITE_URL)
+    if _site.scheme not in ("http", "https") or not _site.hostname:
+        raise ImproperlyConfigured(
+            "SITE_URL harus diatur ke alamat publik node ini (mis. "
+            "https://lapor.kutaitimurkab.go.id) saat DEBUG mati. / "
+            "SITE_URL must be set to this node's public address (e.g. "
+            "https://lapor.kutaitimurkab.go.id) when DEBUG is off."
+        )
 # Open311 jurisdiction_id this node answers to (empty: the host name of SITE_URL).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
@@ -317,3 +340,7 @@ LOGGING = {
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
+# Staff authenticator apps (django-otp TOTP): the name the app lists the account under, and
+# no secrets or QR codes of existing devices in the admin (an admin can still remove a lost one).
+OTP_TOTP_ISSUER = "Aduan"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from aduan.core import language
 from aduan.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="core-healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch (Django's, plus remembering the choice on the account).
+    path("i18n/setlang/", language.set_language, name="set_language"),
     # The admin signs in through our login (lockout and second factor), never its own form.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

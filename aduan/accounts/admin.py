@@ -9,7 +9,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "role", "agency", "home_node", "is_active", "last_login"]
     list_filter = ["role", "is_active", "home_node", "agency"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Aduan", {"fields": ("role", "agency", "scope_region", "home_node")}),
+        ("Aduan", {"fields": ("role", "agency", "scope_region", "language", "home_node")}),
     )
     readonly_fields = ["home_node"]
     raw_id_fields = ["agency", "scope_region"]

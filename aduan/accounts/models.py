@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from .crypto import EncryptedTextField, lookup_hash
 
@@ -38,6 +37,12 @@ class User(AbstractUser):
     # report held here is kept as a copy (name, role, agency) so that the history can name
     # them; such a copy can never sign in here.
     home_node = models.CharField(max_length=12, blank=True)
+    # The language picked with the switch in the page header; empty until the person picks
+    # one (pages are then in Indonesian). Kept on the account so the choice follows them to
+    # other browsers and later sessions.
+    language = models.CharField(
+        _("bahasa"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta:
         indexes = [models.Index(fields=["role", "agency"], name="user_role_agency_idx")]
@@ -201,93 +206,3 @@ class LoginFailure(models.Model):
     @classmethod
     def clear(cls, username: str) -> None:
         cls.objects.filter(username_hash=cls.hash_username(username)).delete()
-
-
-def _totp_default_key() -> str:
-    from django_otp.util import random_hex
-
-    return random_hex(20)
-
-
-class StaffTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
-    """A staff member's authenticator app (TOTP, RFC 6238) as a django-otp device.
-
-    Built on django-otp's abstract Device, its throttling (exponential back-off after wrong
-    codes) and its TOTP implementation, so the project needs no extra installed app; it
-    mirrors django-otp's own TOTPDevice. A device counts only once `confirmed`, i.e. after
-    its owner typed a correct code during setup."""
-
-    key = models.CharField(max_length=80, default=_totp_default_key)
-    step = models.PositiveSmallIntegerField(default=30)
-    t0 = models.BigIntegerField(default=0)
-    digits = models.PositiveSmallIntegerField(default=6)
-    tolerance = models.PositiveSmallIntegerField(default=1)
-    drift = models.SmallIntegerField(default=0)
-    # The time step of the last accepted code: a code is never accepted twice.
-    last_t = models.BigIntegerField(default=-1)
-
-    class Meta(Device.Meta):
-        verbose_name = _("perangkat autentikator")
-        verbose_name_plural = _("perangkat autentikator")
-
-    @property
-    def bin_key(self) -> bytes:
-        from binascii import unhexlify
-
-        return unhexlify(self.key.encode())
-
-    @property
-    def base32_key(self) -> str:
-        from base64 import b32encode
-
-        return b32encode(self.bin_key).decode("ascii")
-
-    def _totp(self):
-        import time
-
-        from django_otp.oath import TOTP
-
-        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
-        totp.time = time.time()
-        return totp
-
-    def token(self) -> str:
-        """The current code, as the authenticator app shows it."""
-        return f"{self._totp().token():0{self.digits}d}"
-
-    def verify_token(self, token) -> bool:
-        allowed, _info = self.verify_is_allowed()
-        if not allowed:
-            return False
-        token = "".join(str(token or "").split())
-        verified = False
-        if token.isdigit() and len(token) == self.digits:
-            totp = self._totp()
-            verified = totp.verify(int(token), self.tolerance, self.last_t + 1)
-            if verified:
-                self.last_t = totp.t()
-                self.drift = totp.drift
-                self.throttle_reset(commit=False)
-                self.set_last_used_timestamp(commit=False)
-                self.save()
-        if not verified:
-            self.throttle_increment(commit=True)
-        return verified
-
-    def get_throttle_factor(self) -> int:
-        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
-
-    def config_url(self, issuer: str = "Aduan") -> str:
-        """The otpauth:// URL that authenticator apps read from the QR code."""
-        from urllib.parse import quote, urlencode
-
-        label = f"{issuer}:{self.user.get_username()}"
-        params = urlencode(
-            {
-                "secret": self.base32_key,
-                "algorithm": "SHA1",
-                "digits": self.digits,
-                "period": self.step,
-            }
-        )
-        return f"otpauth://totp/{quote(label)}?{params}&issuer={quote(issuer)}"

@@ -2,6 +2,7 @@
 logout, citizen registration, password change and the staff security page (TOTP)."""
 
 import datetime as dt
+from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
@@ -21,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import (
     LoginForm,
@@ -30,7 +32,7 @@ from .forms import (
     client_ip,
     lockout_message,
 )
-from .models import LoginFailure, StaffTOTPDevice, User
+from .models import LoginFailure, User
 
 # Between the password and the authenticator code the user is not logged in yet; the
 # session only remembers who passed the first step, for a few minutes.
@@ -55,8 +57,10 @@ def _landing(user: User, next_url: str = "") -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def confirmed_device(user: User) -> StaffTOTPDevice | None:
-    return StaffTOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_device(user: User) -> TOTPDevice | None:
+    """The staff member's authenticator app, once set up; a device counts only once confirmed,
+    i.e. after its owner typed a correct code during setup."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 @sensitive_post_parameters("password")
@@ -184,16 +188,14 @@ def security_view(request):
     if not user.is_staff_role:
         raise Http404
     device = confirmed_device(user)
-    pending = None if device else StaffTOTPDevice.objects.filter(user=user).first()
+    pending = None if device else TOTPDevice.objects.filter(user=user).first()
     form = OTPForm(device=device or pending)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "start" and device is None:
-            StaffTOTPDevice.objects.filter(user=user).delete()
-            StaffTOTPDevice.objects.create(
-                user=user, name=_("Aplikasi autentikator"), confirmed=False
-            )
+            TOTPDevice.objects.filter(user=user).delete()
+            TOTPDevice.objects.create(user=user, name=_("Aplikasi autentikator"), confirmed=False)
             return redirect("accounts:security")
         if action in ("confirm", "disable") and (device or pending):
             form = OTPForm(request.POST, device=device or pending)
@@ -216,7 +218,8 @@ def security_view(request):
             return HttpResponseRedirect(resolve_url("accounts:security"))
     context = {"device": device, "pending": pending, "form": form}
     if pending is not None:
-        context["qr_svg"] = mark_safe(_qr_svg(pending.config_url()))  # noqa: S308 (our own SVG)
-        key = pending.base32_key
+        context["qr_svg"] = mark_safe(_qr_svg(pending.config_url))  # noqa: S308 (our own SVG)
+        # The same secret as in the QR code, for typing into the app by hand.
+        key = b32encode(pending.bin_key).decode("ascii")
         context["secret_groups"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
     return render(request, "accounts/security.html", context, status=status)

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from aduan.regions.models import RegionLevel
 from aduan.reports.models import Attachment, ReportEvent, Status, Visibility
+from aduan.reports.permissions import available_actions
 
 
 def both(label) -> tuple[str, str]:
@@ -97,13 +98,15 @@ def _public_attachments(report) -> list:
     return list(report.attachments.filter(visibility=Visibility.PUBLIC))
 
 
-def report_out(report, *, working: bool = False) -> dict:
+def report_out(report, *, working: bool = False, acting_user=None) -> dict:
     """The API's picture of a report. `working`: the caller works on it (agency-scoped
-    key, staff) and also gets its handling data."""
+    key, staff) and also gets its handling data, with the actions `acting_user` (the
+    key's service account or the session's user) may take on it now."""
     status_id, status_en = both(Status(report.status).label)
     handling = None
     if working:
         handling = {
+            "available_actions": available_actions(acting_user, report),
             "needs_inspection": report.needs_inspection,
             "is_escalated": report.is_escalated,
             "escalation_level": report.escalation_level,
@@ -159,7 +162,7 @@ def _text(event) -> str | None:
     if event.type == "verified":
         changes = payload.get("changes") or {}
         return ", ".join(sorted(changes)) or None
-    if event.type in ("reminder", "escalated"):
+    if event.type in ("reminder", "overdue", "escalated"):
         return payload.get("deadline") or None
     for key in TEXT_KEYS:
         value = payload.get(key)

@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from aduan.reports import permissions
 from aduan.reports.models import Channel, EventType, ReportType, Status, Visibility
 
 
@@ -206,9 +207,27 @@ class AttachmentOut(Schema):
     url: str
 
 
+# The actions a staff account may take (names of the domain actions), for the schema.
+STAFF_ACTIONS = sorted(
+    permissions.NATIONAL_ACTIONS
+    | permissions.AGENCY_ACTIONS
+    | permissions.AGENCY_VERIFICATION_ACTIONS
+    | permissions.UNIT_ACTIONS
+)
+
+
 class HandlingOut(Schema):
     """Working data shown only to callers who work on the report."""
 
+    available_actions: list[str] = Field(
+        description=(
+            "What the acting account (the key's service account or the session's user) may "
+            "do to the report now, by domain action name; empty for a key without a "
+            "service account. Each name is offered exactly when the action would be "
+            "accepted (with valid input)."
+        ),
+        json_schema_extra={"items": {"type": "string", "enum": STAFF_ACTIONS}},
+    )
     needs_inspection: bool
     is_escalated: bool
     escalation_level: int

@@ -222,7 +222,9 @@ def list_reports(request, filters: Query[ReportFilters]):
     )
     working = caller.working_on([r.pk for r in rows])
     return {
-        "results": [rep.report_out(r, working=r.pk in working) for r in rows],
+        "results": [
+            rep.report_out(r, working=r.pk in working, acting_user=caller.acting_user) for r in rows
+        ],
         "next_cursor": next_cursor,
     }
 
@@ -284,7 +286,8 @@ def show_report(request, key: str):
     """A report by tracking number (`PST-26-0001234-7`) or UUID. Unpublished and
     confidential reports answer 404 unless the caller works on them."""
     report, visibilities = readable_report(request, key)
-    return rep.report_out(report, working=visibilities == EVERYTHING)
+    working = visibilities == EVERYTHING
+    return rep.report_out(report, working=working, acting_user=caller_of(request).acting_user)
 
 
 @reports.get(
@@ -368,9 +371,9 @@ def _work_report(request, key: str) -> tuple[object, Report]:
     return user, get_report_for(user, key[:KEY_MAX])
 
 
-def _done(report: Report) -> dict:
+def _done(report: Report, user) -> dict:
     fresh = rep.report_queryset(Report.objects.filter(pk=report.pk)).get()
-    return rep.report_out(fresh, working=True)
+    return rep.report_out(fresh, working=True, acting_user=user)
 
 
 WORK = {"response": responses({200: ReportOut}, WRITE_ERRORS)}
@@ -387,7 +390,7 @@ def acknowledge_report(request, key: str):
     """The unit (or the agency handling it itself) confirms it works on the report:
     `dispositioned` → `in_progress`."""
     user, report = _work_report(request, key)
-    return _done(actions.acknowledge_report(report, actor=user))
+    return _done(actions.acknowledge_report(report, actor=user), user)
 
 
 @work.post(
@@ -402,7 +405,7 @@ def create_follow_up(request, key: str):
     → `responded`; the reporter then has 10 working days to reply."""
     user, report = _work_report(request, key)
     payload, files = parse_body(request, TextIn, allow_files=True)
-    return _done(actions.post_follow_up(report, payload.text, actor=user, files=files))
+    return _done(actions.post_follow_up(report, payload.text, actor=user, files=files), user)
 
 
 @work.post(
@@ -416,7 +419,7 @@ def create_information_request(request, key: str):
     """Put the report on hold with a question to the reporter; its clocks pause."""
     user, report = _work_report(request, key)
     payload, _ = parse_body(request, InformationRequestIn)
-    return _done(actions.put_on_hold(report, payload.question, actor=user))
+    return _done(actions.put_on_hold(report, payload.question, actor=user), user)
 
 
 @work.post(
@@ -430,7 +433,7 @@ def return_report(request, key: str):
     """A unit returns the report to its agency admin; an agency to the national admins."""
     user, report = _work_report(request, key)
     payload, _ = parse_body(request, ReturnIn)
-    return _done(actions.return_not_authority(report, payload.reason, actor=user))
+    return _done(actions.return_not_authority(report, payload.reason, actor=user), user)
 
 
 @work.post(
@@ -447,7 +450,7 @@ def forward_report(request, key: str):
     unit = Agency.objects.filter(uuid=payload.unit, kind=AgencyKind.UNIT).first()
     if unit is None:
         raise _field_error("unit", "Unit kerja tidak dikenal.", "Unknown unit.")
-    return _done(actions.forward_to_unit(report, unit, actor=user, note=payload.note))
+    return _done(actions.forward_to_unit(report, unit, actor=user, note=payload.note), user)
 
 
 @work.post(
@@ -461,7 +464,7 @@ def create_internal_note(request, key: str):
     """A note among staff, never shown to the reporter or the public."""
     user, report = _work_report(request, key)
     payload, files = parse_body(request, TextIn, allow_files=True)
-    return _done(actions.add_internal_note(report, payload.text, actor=user, files=files))
+    return _done(actions.add_internal_note(report, payload.text, actor=user, files=files), user)
 
 
 # -------------------------------------------------------------------- reference data

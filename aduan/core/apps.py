@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
         from aduan.categories.models import Category
         from aduan.regions.models import Region
 
-        from . import refcache
+        from . import language, refcache
 
         refcache.connect(Category, Region)
+        language.connect()

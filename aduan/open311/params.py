@@ -179,11 +179,21 @@ def jurisdiction_id() -> str:
     return host or "aduan.go.id"
 
 
+# What clients in the wild send when they have no jurisdiction to give: a template or a
+# form filled from an unset variable ("None" from Python, "null"/"undefined" from
+# JavaScript). The spec requires jurisdiction_id only where an endpoint serves several
+# jurisdictions; this server serves one, so these mean "absent".
+NO_JURISDICTION = frozenset({"none", "null", "nil", "undefined"})
+
+
 def check_jurisdiction(data) -> None:
-    """A single-jurisdiction server accepts requests without `jurisdiction_id`, or with
-    its own; another jurisdiction is "not found" (404), as the spec and FixMyStreet say."""
+    """A single-jurisdiction server accepts requests without `jurisdiction_id` (also sent
+    empty, blank or as a placeholder such as "null"), or with its own; another
+    jurisdiction is "not found" (404), as the spec and FixMyStreet say."""
     given = value(data, "jurisdiction_id")
-    if given is not None and given.casefold() != jurisdiction_id().casefold():
+    if given is None or given.casefold() in NO_JURISDICTION:
+        return
+    if given.casefold() != jurisdiction_id().casefold():
         given = given[:100]
         raise Open311Error.one(
             404,

@@ -421,13 +421,24 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     except DomainError as error:
         raise Open311Error.one(error.status_code, error.message_id, error.message_en)
     report = result.report
-    entry = {
-        "service_request_id": report.tracking_number,
-        "token": str(report.uuid),
-        "service_notice": _verification_notice(report),
-        "account_id": value(data, "account_id"),
-    }
-    return respond(fmt, "service_requests", [entry])
+    return respond(fmt, "service_requests", [_posted_entry(report, value(data, "account_id"))])
+
+
+def _posted_entry(report: Report, account_id: str | None) -> dict:
+    """The answer to a POST. A new report is published only once verified and forwarded,
+    and until then `requests/<id>` answers 404; so, as the spec allows, the answer carries
+    only the `token` (GET tokens/<token> gives the id once the report is published)."""
+    entry = _token_entry(report)
+    entry["service_notice"] = _verification_notice(report)
+    entry["account_id"] = account_id
+    return entry
+
+
+def _token_entry(report: Report) -> dict:
+    """`service_request_id` only when the report is public, with its `token`."""
+    if report.is_published:
+        return {"service_request_id": report.tracking_number, "token": str(report.uuid)}
+    return {"token": str(report.uuid)}
 
 
 def _verification_notice(report: Report) -> str:
@@ -443,8 +454,14 @@ def _verification_notice(report: Report) -> str:
 
 @endpoint("GET", "HEAD")
 def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
-    """A POST answers with the request id at once; its token (the report's UUID) resolves
-    to the same id, for clients written for servers that create requests later."""
+    """The request behind a token from a POST: `[{"token": …}]` while the report is not
+    published, `[{"service_request_id": …, "token": …}]` once it is.
+
+    The token is the report's UUID: random (version 4), so it says nothing about the
+    report, its reporter or how many reports exist, and it only names a report to whoever
+    was given it. An unpublished report answers the same whether it waits for
+    verification, was archived or is confidential, so the token tells nothing about the
+    verifier's decision either."""
     report = None
     try:
         report_uuid = uuid_module.UUID(token)
@@ -453,7 +470,7 @@ def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
     if report_uuid is not None:
         report = (
             Report.objects.filter(uuid=report_uuid, channel=Channel.OPEN311)
-            .only("tracking_number", "uuid")
+            .only("uuid", "tracking_number", "status", "status_before_hold", "is_confidential")
             .first()
         )
     if report is None:
@@ -462,8 +479,7 @@ def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
             f"Token '{token[:40]}' tidak ditemukan.",
             f"Token '{token[:40]}' was not found.",
         )
-    entry = {"service_request_id": report.tracking_number, "token": str(report.uuid)}
-    return respond(fmt, "service_requests", [entry])
+    return respond(fmt, "service_requests", [_token_entry(report)])
 
 
 # ---------------------------------------------------------------------------- updates

@@ -19,7 +19,7 @@ from aduan.reports.models import (
     Status,
     Visibility,
 )
-from aduan.reports.workflow import can_transition
+from aduan.reports.workflow import possible
 
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -285,12 +285,13 @@ def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
 
 
 def reporter_actions(report: Report) -> dict[str, bool]:
-    """Which of the reporter's forms apply to the report as it stands."""
+    """Which of the reporter's forms apply to the report as it stands: the domain's state
+    machine and conditions (one appeal within its window, one rating)."""
     return {
-        "add_information": can_transition("add_information", report.status),
-        "reply": can_transition("reporter_reply", report.status),
-        "accept": can_transition("accept", report.status),
-        "contest": can_transition("contest", report.status) and not report.appeal_used,
-        "rate": can_transition("rate", report.status) and report.rating is None,
-        "withdraw": can_transition("withdraw", report.status),
+        "add_information": possible("add_information", report),
+        "reply": possible("reporter_reply", report),
+        "accept": possible("accept", report),
+        "contest": possible("contest", report),
+        "rate": possible("rate", report),
+        "withdraw": possible("withdraw", report),
     }

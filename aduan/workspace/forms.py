@@ -18,6 +18,7 @@ from aduan.regions.models import Region
 from aduan.reports import tracking
 from aduan.reports.access import find_report, visible_reports
 from aduan.reports.models import ArchiveReason, Channel, ReportType, Status
+from aduan.reports.permissions import role_actions
 
 # -- shared fields ------------------------------------------------------------------------
 
@@ -620,6 +621,8 @@ class BulkForm(forms.Form):
         ("forward", _("Teruskan ke unit")),
         ("archive", _("Arsipkan")),
     ]
+    # The domain action behind each choice.
+    DOMAIN_ACTIONS = {"dispose": "dispose", "forward": "forward_to_unit", "archive": "archive"}
     bulk_action = forms.ChoiceField(label=_("Tindakan massal"), choices=ACTIONS)
     reports = forms.MultipleChoiceField(label=_("Laporan terpilih"))
     agency = AgencyChoiceField(
@@ -646,18 +649,32 @@ class BulkForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = receiving_agencies(user)
-        if user.role == Role.AGENCY_ADMIN:
+        # Only what the user's role can ever do: an agency admin without delegated
+        # verification never disposes or archives (those reports are not yet its own).
+        possible = role_actions(user)
+        offered = {key for key, action in self.DOMAIN_ACTIONS.items() if action in possible}
+        if user.role != Role.AGENCY_ADMIN:
+            # The national admin sends to agencies; their admins forward to their units.
+            offered.discard("forward")
+        self.fields["bulk_action"].choices = [c for c in self.ACTIONS if c[0] in offered]
+        if "dispose" in offered:
+            self.fields["agency"].queryset = receiving_agencies(user)
+        else:
+            del self.fields["agency"]
+        if "forward" in offered:
             self.fields["unit"].queryset = units_of(user.agency_id)
         else:
-            # The national admin sends to agencies; their admins forward to units.
             del self.fields["unit"]
-        if user.role != Role.AGENCY_ADMIN:
-            self.fields["bulk_action"].choices = [c for c in self.ACTIONS if c[0] != "forward"]
+        if "archive" not in offered:
+            del self.fields["reason"]
         # Any tracking numbers may be posted; each is fetched through the access layer.
         self.fields["reports"].choices = [
             (value, value) for value in (self.data.getlist("reports") if self.is_bound else [])
         ]
+
+    @property
+    def offers_actions(self) -> bool:
+        return bool(self.fields["bulk_action"].choices)
 
     def clean_reports(self):
         values = self.cleaned_data["reports"]

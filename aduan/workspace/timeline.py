@@ -13,6 +13,7 @@ from aduan.reports.deadlines import DEADLINE_LABELS
 from aduan.reports.models import (
     ArchiveReason,
     Channel,
+    EscalationLevel,
     EventType,
     Report,
     ReportEvent,
@@ -76,7 +77,7 @@ def _describe(entry: Entry) -> None:
     kind = event.type
     if kind in (E.FOLLOW_UP, E.INTERNAL_NOTE, E.REPORTER_REPLIED, E.INFORMATION_ADDED):
         entry.text = p.get("text", "")
-    if kind == E.INTERNAL_NOTE and "needs_inspection" in p:
+    if kind in (E.INTERNAL_NOTE, E.INSPECTION_CHANGED) and "needs_inspection" in p:
         entry.text = str(
             _("Ditandai perlu pemeriksaan/audit (60 hari kerja).")
             if p["needs_inspection"]
@@ -122,13 +123,19 @@ def _describe(entry: Entry) -> None:
     if kind == E.RATED:
         entry.details.append((_("Penilaian"), f"{p.get('rating')}/5"))
         entry.text = p.get("comment", "")
-    if kind in (E.REMINDER, E.ESCALATED):
+    if kind == E.INSPECTION_CHANGED:
+        due = parse_datetime(p.get("completion_due_at") or "")
+        if isinstance(due, dt.datetime):
+            entry.details.append((_("Tenggat penyelesaian"), due))
+    if kind in (E.REMINDER, E.OVERDUE, E.ESCALATED):
         label = DEADLINE_LABELS.get(p.get("deadline", ""), ("", ""))[0]
         if label:
             entry.details.append((_("Tenggat"), label))
         due = parse_datetime(p.get("due_at") or "")
         if isinstance(due, dt.datetime):
             entry.details.append((_("Jatuh tempo"), due))
+        if kind == E.ESCALATED and p.get("level"):
+            entry.details.append((_("Tingkat"), _label(EscalationLevel, p["level"])))
     if kind == E.REGION_SUGGESTED:
         entry.details.append((_("Wilayah"), p.get("region") or "—"))
         entry.text = p.get("reason", "")

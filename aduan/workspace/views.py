@@ -32,18 +32,15 @@ from aduan.reports.access import (
     reporter_identity,
     visible_reports,
 )
-from aduan.reports.actors import as_actor
-from aduan.reports.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
-from aduan.reports.models import Attachment, Report, ReportType, Status
-from aduan.reports.permissions import allowed
-from aduan.reports.workflow import can_transition
+from aduan.reports.errors import DomainError, ValidationFailed
+from aduan.reports.models import Attachment, Report, Status
+from aduan.reports.permissions import available_actions, refusal
 
 from . import forms as f
 from . import inbox as ib
 from .rows import report_row
 from .timeline import timeline
 
-ADMIN_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN)
 INTAKE_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.UNIT_OFFICER)
 COUNTER_RECEIPT_KEY = "workspace_counter_receipt"
 
@@ -144,7 +141,9 @@ def inbox(request):
     ib.SLAJudge(now).annotate(rows)
     result_count = ib.bounded_count(qs) if filtered else current_count
 
-    bulk_form = f.BulkForm(user=user) if user.role in ADMIN_ROLES else None
+    bulk_form = f.BulkForm(user=user)
+    if not bulk_form.offers_actions:
+        bulk_form = None
     for row in rows:
         row.row_html = report_row(row, bulk=bulk_form is not None)
     context = {
@@ -168,36 +167,25 @@ def inbox(request):
 # -- the report workspace -----------------------------------------------------------------
 
 
+# After an action that takes the report out of the user's reach (a unit's "not our
+# authority"), the user goes back to the inbox with this message, not to a page they may
+# no longer open.
+LEFT_YOUR_QUEUE = gettext_lazy(
+    "Tindakan pada laporan %(number)s berhasil; laporan itu tidak lagi ada di antrean Anda."
+)
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     form: type
     perform: Callable
+    # The domain action's name (permissions, state machine, available_actions).
     permission: str
     success: str
     button: str
     title: str
     button_class: str = "button"
-
-    def available(self, user, report: Report) -> bool:
-        actor = as_actor(user)
-        if not allowed(actor, self.permission, report):
-            return False
-        return can_transition(self.permission, report.status)
-
-
-def _archive_available(user, report: Report) -> bool:
-    # Once disposed a report must be handled, never dropped (archive_report refuses too).
-    return report.status != Status.ON_HOLD or report.status_before_hold in ("", Status.SUBMITTED)
-
-
-def _inspection_available(user, report: Report) -> bool:
-    return user.role in ADMIN_ROLES and report.report_type == ReportType.COMPLAINT
-
-
-EXTRA_CHECKS: dict[str, Callable] = {
-    "archive": _archive_available,
-    "set_needs_inspection": _inspection_available,
-}
+    left_queue: str = LEFT_YOUR_QUEUE
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -267,6 +255,10 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Bukan wewenang"),
         gettext_lazy("Kembalikan: bukan wewenang"),
         "button button-secondary",
+        left_queue=gettext_lazy(
+            "Laporan %(number)s dikembalikan sebagai bukan wewenang dan tidak lagi ada di "
+            "antrean Anda."
+        ),
     ),
     "add_internal_note": ActionSpec(
         f.InternalNoteForm,
@@ -280,7 +272,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "set_needs_inspection": ActionSpec(
         f.InspectionForm,
         lambda r, u, value: actions.set_needs_inspection(r, value, actor=u),
-        "add_internal_note",
+        "set_needs_inspection",
         gettext_lazy("Status pemeriksaan disimpan."),
         gettext_lazy("Simpan status pemeriksaan"),
         gettext_lazy("Pemeriksaan/audit"),
@@ -305,12 +297,6 @@ ACTIONS: dict[str, ActionSpec] = {
         "button button-danger",
     ),
 }
-
-
-def action_available(key: str, user, report: Report) -> bool:
-    spec = ACTIONS[key]
-    extra = EXTRA_CHECKS.get(key)
-    return spec.available(user, report) and (extra is None or extra(user, report))
 
 
 def _agency_hint(request) -> int | None:
@@ -367,7 +353,9 @@ def _report_context(
     request, report: Report, *, bound: tuple[str, object] | None = None, identity=None
 ) -> dict:
     user = request.user
-    available = [key for key in ACTIONS if action_available(key, user, report)]
+    # The domain says what may be done; the page shows a form for each of those it has.
+    offered = set(available_actions(user, report))
+    available = [key for key, spec in ACTIONS.items() if spec.permission in offered]
     suggestion = None
     if "dispose" in available or ("redispose" in available and report.returned_to != "agency"):
         suggestion = suggest_route(report.category, report.region_id or report.suggested_region_id)
@@ -453,11 +441,8 @@ def report_action(request, tracking_number, action):
         raise Http404
     report = _fetch(request, tracking_number)
     user = request.user
-    if not action_available(action, user, report):
-        permitted = allowed(as_actor(user), spec.permission, report) and (
-            action != "set_needs_inspection" or user.role in ADMIN_ROLES
-        )
-        error = NotAllowed(action) if not permitted else InvalidTransition(action, report.status)
+    error = refusal(user, spec.permission, report)
+    if error is not None:
         return _render_error(request, report, None, None, localized(error), error.status_code)
 
     kwargs = _form_kwargs(action, request, report, None)
@@ -481,6 +466,9 @@ def report_action(request, tracking_number, action):
         else:
             form.add_error(None, localized(error))
         return _render_error(request, report, action, form, localized(error), error.status_code)
+    if not visible_reports(user).filter(pk=report.pk).exists():
+        messages.success(request, spec.left_queue % {"number": report.tracking_number})
+        return redirect("workspace:inbox")
     messages.success(request, spec.success)
     return redirect("workspace:report", tracking_number=report.tracking_number)
 
@@ -630,9 +618,9 @@ def bulk(request):
     """Apply one action to several reports; each goes through its own domain action (and
     transaction), so one refusal never undoes or blocks the others."""
     user = request.user
-    if user.role not in ADMIN_ROLES:
-        raise PermissionDenied
     form = f.BulkForm(request.POST, user=user)
+    if not form.offers_actions:
+        raise PermissionDenied
     if not form.is_valid():
         return render(request, "workspace/bulk_result.html", {"form": form}, status=400)
     data = form.cleaned_data
@@ -642,6 +630,10 @@ def bulk(request):
             report = get_report_for(user, number)
         except Http404:
             results.append(BulkResult(number, False, _("Laporan tidak ditemukan.")))
+            continue
+        refused = refusal(user, f.BulkForm.DOMAIN_ACTIONS[data["bulk_action"]], report)
+        if refused is not None:
+            results.append(BulkResult(number, False, localized(refused), report.title))
             continue
         try:
             if data["bulk_action"] == "dispose":

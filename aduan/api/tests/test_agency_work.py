@@ -194,3 +194,73 @@ def test_a_logged_in_citizen_is_not_staff(world):
     report = world.report_in("dispositioned")
     response = ApiClient(client=browser).post(path(report, "acknowledge"))
     assert response.status_code == 403
+
+
+# -------------------------------------------------------------------- what may be done
+
+
+def available(response) -> list[str]:
+    return response.json()["handling"]["available_actions"]
+
+
+def test_a_report_lists_what_the_keys_account_may_do_to_it_now(world, dinas_pu_key, kutim_key):
+    report = world.report_in("dispositioned")
+    show = f"/api/v1/reports/{report.tracking_number}"
+    assert available(dinas_pu_key.get(show)) == [
+        "put_on_hold",
+        "return_not_authority",
+        "acknowledge",
+        "post_follow_up",
+        "add_internal_note",
+    ]
+    assert available(kutim_key.get(show)) == [
+        "put_on_hold",
+        "forward_to_unit",
+        "return_not_authority",
+        "acknowledge",
+        "post_follow_up",
+        "add_internal_note",
+        "set_needs_inspection",
+    ]
+    # The answer to an action says what may be done next.
+    acknowledged = dinas_pu_key.post(path(report, "acknowledge"))
+    assert "acknowledge" not in available(acknowledged)
+    assert "post_follow_up" in available(acknowledged)
+
+
+def test_the_list_gives_each_report_its_own_available_actions(world, dinas_pu_key):
+    waiting = world.report_in("dispositioned")
+    working = world.report_in("in_progress")
+    response = dinas_pu_key.get("/api/v1/reports", {"status": ["dispositioned", "in_progress"]})
+    by_number = {
+        r["tracking_number"]: r["handling"]["available_actions"] for r in response.json()["results"]
+    }
+    assert "acknowledge" in by_number[waiting.tracking_number]
+    assert "acknowledge" not in by_number[working.tracking_number]
+
+
+def test_after_returning_a_report_the_unit_may_do_nothing_more(world, dinas_pu_key):
+    report = world.report_in("dispositioned")
+    response = dinas_pu_key.post(path(report, "return"), {"reason": "Jalan nasional."})
+    assert response.status_code == 200
+    assert available(response) == []
+
+
+def test_a_key_without_a_service_account_may_read_but_do_nothing(world):
+    report = world.report_in("dispositioned")
+    agency_only = ApiClient(issue_key("Kutim tanpa akun", agency=world.pemkab).secret)
+    response = agency_only.get(f"/api/v1/reports/{report.tracking_number}")
+    assert response.status_code == 200
+    assert available(response) == []
+
+
+def test_the_schema_names_the_actions_a_report_may_list():
+    schema = Client().get("/api/v1/openapi.json").json()
+    handling = schema["components"]["schemas"]["HandlingOut"]
+    field = handling["properties"]["available_actions"]
+    assert field["type"] == "array"
+    assert {"acknowledge", "post_follow_up", "set_needs_inspection", "dispose"} <= set(
+        field["items"]["enum"]
+    )
+    assert "auto_close" not in field["items"]["enum"]
+    assert "available_actions" in handling["required"]

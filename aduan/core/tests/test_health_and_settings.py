@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
 from aduan.core.models import WorkerHeartbeat
@@ -32,17 +33,22 @@ def test_healthz_reports_a_silent_worker_as_down(client, db, settings):
     assert client.get("/healthz").json()["worker"]["ok"] is False
 
 
-def _start(env_overrides):
+def _env(env_overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "PERSONAL_DATA_KEYS"}
+        if k
+        not in {"SECRET_KEY", "DEBUG", "PERSONAL_DATA_KEYS", "PERSONAL_DATA_LOOKUP_KEY", "SITE_URL"}
     }
     env.update(env_overrides)
+    return env
+
+
+def _start(env_overrides):
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env=env,
+        env=_env(env_overrides),
         capture_output=True,
         text=True,
         timeout=60,
@@ -61,19 +67,46 @@ def test_production_refuses_the_default_encryption_key():
     assert "PERSONAL_DATA_KEYS" in result.stderr
 
 
-def test_production_starts_with_real_secrets():
+def _production(**overrides):
     from cryptography.fernet import Fernet
 
-    result = _start(
-        {
-            "DEBUG": "false",
-            "SECRET_KEY": "a-real-secret-" + "x" * 40,
-            "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
-            "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
-            "ALLOWED_HOSTS": "aduan.example.go.id",
-        }
-    )
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "a-real-secret-" + "x" * 40,
+        "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
+        "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+        "ALLOWED_HOSTS": "aduan.example.go.id",
+        "SITE_URL": "https://aduan.example.go.id",
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def test_production_starts_with_real_secrets_and_its_address():
+    result = _start(_production())
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("site_url", [None, "", "aduan.example.go.id", "ftp://aduan.example.go.id"])
+def test_production_refuses_to_start_without_its_public_address(site_url):
+    """Links in e-mail and SMS are built on SITE_URL; production has no default for it."""
+    result = _start(_production(SITE_URL=site_url))
+    assert result.returncode != 0
+    assert "SITE_URL must be set to this node's public address" in result.stderr
+
+
+def test_site_url_drops_a_trailing_slash_so_links_have_one():
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=ROOT,
+        env=_env(
+            {"SITE_URL": "https://aduan.example.go.id/", "DJANGO_SETTINGS_MODULE": "aduan.settings"}
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "https://aduan.example.go.id", result.stderr
 
 
 def test_the_admin_login_goes_through_our_login_with_lockout_and_second_factor(client, db):

@@ -29,7 +29,7 @@ def posted(client, world, integrator_key):
 
 
 def test_an_unpublished_open311_report_is_hidden_from_every_public_reader(client, posted):
-    number = posted["service_request_id"]
+    number = Report.objects.get(uuid=posted["token"]).tracking_number
 
     assert client.get(f"{BASE}requests/{number}.json").status_code == 404
     assert client.get(f"/api/v1/reports/{number}").status_code == 404
@@ -38,15 +38,16 @@ def test_an_unpublished_open311_report_is_hidden_from_every_public_reader(client
 
 
 def test_the_rest_api_reads_back_what_open311_stored(client, world, posted):
-    report = Report.objects.get(tracking_number=posted["service_request_id"])
+    report = Report.objects.get(uuid=posted["token"])
     a.dispose_report(report, world.pemkab, unit=world.dlh, actor=world.national_admin)
+    (resolved,) = json.loads(client.get(f"{BASE}tokens/{posted['token']}.json").content)
 
-    response = client.get(f"/api/v1/reports/{posted['service_request_id']}")
+    response = client.get(f"/api/v1/reports/{resolved['service_request_id']}")
 
     assert response.status_code == 200
     data = response.json()
     assert data["uuid"] == posted["token"]
-    assert data["tracking_number"] == posted["service_request_id"]
+    assert data["tracking_number"] == resolved["service_request_id"]
     assert data["title"] == "Sampah pasar tidak diangkut"
     assert data["body"] == "Tumpukan sampah di Pasar Induk Sangatta tidak diangkut dua minggu."
     assert data["channel"] == "open311"
@@ -64,14 +65,14 @@ def test_the_rest_api_reads_back_what_open311_stored(client, world, posted):
 
 
 def test_the_public_web_page_shows_the_open311_report(client, world, posted):
-    report = Report.objects.get(tracking_number=posted["service_request_id"])
+    report = Report.objects.get(uuid=posted["token"])
     a.dispose_report(report, world.pemkab, unit=world.dlh, actor=world.national_admin)
 
-    response = client.get(f"/lacak/{posted['service_request_id']}/")
+    response = client.get(f"/lacak/{report.tracking_number}/")
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert posted["service_request_id"] in page
+    assert report.tracking_number in page
     assert "Sampah pasar tidak diangkut" in page
     assert "Tumpukan sampah di Pasar Induk Sangatta" in page
     assert "Dinas Lingkungan Hidup Kutai Timur" in page

@@ -329,6 +329,55 @@ def test_this_nodes_jurisdiction_is_accepted_in_any_case_and_others_are_not_foun
         ]
 
 
+JUNK_JURISDICTIONS = ["", "   ", "None", "none", "null", "NULL", "undefined", " null "]
+
+
+@pytest.mark.parametrize("junk", JUNK_JURISDICTIONS)
+def test_a_placeholder_jurisdiction_is_read_as_absent_on_every_endpoint(
+    client, world, settings, integrator_key, junk
+):
+    """Clients send the jurisdiction they do not have as "", "None", "null"...; this
+    server serves one jurisdiction, so it answers them as if the parameter were absent."""
+    settings.OPEN311_JURISDICTION_ID = "kutaitimurkab.go.id"
+    report = world.report_in("closed")
+    (posted,) = json.loads(
+        client.post(BASE + "requests.json", post_form(integrator_key, jurisdiction_id=junk)).content
+    )
+    paths = V2_READS + [
+        f"requests/{report.tracking_number}.{{fmt}}",
+        f"tokens/{posted['token']}.{{fmt}}",
+    ]
+
+    for fmt in ("json", "xml"):
+        for path in paths:
+            url = BASE + path.format(fmt=fmt)
+            with_junk = client.get(url, {"jurisdiction_id": junk})
+            assert with_junk.status_code == 200, url
+            assert with_junk.content == client.get(url).content, url
+    assert Report.objects.filter(uuid=posted["token"], channel="open311").exists()
+
+
+@pytest.mark.parametrize("other", ["sfgov.org", "none.example.org", "nullarbor"])
+def test_a_real_other_jurisdiction_is_still_not_found_on_every_endpoint(
+    client, world, settings, integrator_key, other
+):
+    settings.OPEN311_JURISDICTION_ID = "kutaitimurkab.go.id"
+    report = world.report_in("closed")
+    (posted,) = json.loads(client.post(BASE + "requests.json", post_form(integrator_key)).content)
+    paths = V2_READS + [
+        f"requests/{report.tracking_number}.{{fmt}}",
+        f"tokens/{posted['token']}.{{fmt}}",
+    ]
+
+    for path in paths:
+        response = client.get(BASE + path.format(fmt="json"), {"jurisdiction_id": other})
+        assert response.status_code == 404, path
+        assert errors(response)[0][1].startswith(f"jurisdiction_id '{other}' tidak ditemukan")
+    refused = client.post(BASE + "requests.json", post_form(integrator_key, jurisdiction_id=other))
+    assert refused.status_code == 404
+    assert Report.objects.filter(channel="open311").count() == 1
+
+
 def test_a_post_for_another_jurisdiction_is_not_found_and_writes_nothing(
     client, world, integrator_key
 ):

@@ -234,6 +234,14 @@ def test_get_service_request_and_what_it_refuses(client_for, published, fmt):
 # -- the calls georeport does not offer, over the same live server ------------------------
 
 
+def first_request(response, fmt) -> dict:
+    """The first request of a `service_requests` answer, as {field: value}."""
+    if fmt == "json":
+        return response.json()[0]
+    request = parse_xml(response.content).find("request")
+    return {child.tag: child.text or "" for child in request}
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_post_tokens_discovery_and_updates_over_http(live_server, world, fmt):
     base = live_server.url + "/open311/v2/"
@@ -259,16 +267,24 @@ def test_post_tokens_discovery_and_updates_over_http(live_server, world, fmt):
     )
     assert posted.status_code == 200
     report = Report.objects.get()
-    assert report.tracking_number in posted.text
+    # Not published yet: the answer is the token alone, the id comes through tokens/.
+    token = str(report.uuid)
+    assert first_request(posted, fmt) == {
+        "token": token,
+        "service_notice": first_request(posted, fmt)["service_notice"],
+        "account_id": None if fmt == "json" else "",
+    }
     assert Attachment.objects.filter(report=report).count() == 1
-
-    token = requests.get(f"{base}tokens/{report.uuid}.{fmt}", timeout=10)
-    assert token.status_code == 200
-    assert report.tracking_number in token.text
+    waiting = requests.get(f"{base}tokens/{token}.{fmt}", timeout=10)
+    assert waiting.status_code == 200
+    assert first_request(waiting, fmt) == {"token": token}
 
     a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
+    resolved = requests.get(f"{base}tokens/{token}.{fmt}", timeout=10)
+    service_request_id = first_request(resolved, fmt)["service_request_id"]
+    assert service_request_id == report.tracking_number
     client = GeoReport(base, output_format=fmt)
-    assert_matches_row(client.get_service_request(report.tracking_number), Report.objects.get())
+    assert_matches_row(client.get_service_request(service_request_id), Report.objects.get())
 
     updates = requests.get(f"{base}servicerequestupdates.{fmt}", timeout=10)
     assert updates.status_code == 200

@@ -12,11 +12,13 @@ from aduan.accounts.models import Role, User
 from aduan.api.keys import issue_key
 from aduan.notifications.models import Notification
 from aduan.reports import actions as a
+from aduan.reports.actors import Actor
 from aduan.reports.models import Attachment, Report, ReportEvent
 
 from .conftest import BASE, body, post_form
 
 pytestmark = pytest.mark.django_db
+CONFIDENTIAL = "attribute[confidential]"
 
 
 def photo(name="lubang.jpg"):
@@ -34,12 +36,13 @@ def test_a_guest_report_posted_by_an_integrator_is_recorded_through_the_domain(
     assert response["Content-Type"] == "application/json; charset=utf-8"
     (entry,) = json.loads(response.content)
     report = Report.objects.get()
+    # Not published yet, so no id that `requests/<id>` would answer 404: only the token.
     assert entry == {
-        "service_request_id": report.tracking_number,
         "token": str(report.uuid),
         "service_notice": entry["service_notice"],
         "account_id": "u-77",
     }
+    assert report.tracking_number not in response.content.decode()
     assert entry["service_notice"].startswith(
         "Laporan diterima dan akan diverifikasi paling lambat"
     )
@@ -72,7 +75,7 @@ def test_the_xml_answer_has_the_same_fields(client, world, integrator_key):
     assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n')
     request = body(response).find("request")
     report = Report.objects.get()
-    assert request.findtext("service_request_id") == report.tracking_number
+    assert [child.tag for child in request] == ["token", "service_notice", "account_id"]
     assert request.findtext("token") == str(report.uuid)
     assert request.findtext("service_notice")
     assert request.find("account_id") is not None and request.findtext("account_id") == ""
@@ -198,33 +201,72 @@ def test_a_phone_number_alone_is_enough_contact(client, world, integrator_key):
 
 def test_a_posted_request_is_listed_once_verified_and_forwarded(client, world, integrator_key):
     (entry,) = json.loads(client.post(BASE + "requests.json", post_form(integrator_key)).content)
-    number = entry["service_request_id"]
-
-    assert client.get(f"{BASE}requests/{number}.json").status_code == 404
-    report = Report.objects.get(tracking_number=number)
+    report = Report.objects.get(uuid=entry["token"])
     a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
 
-    (listed,) = json.loads(client.get(f"{BASE}requests/{number}.json").content)
+    (resolved,) = json.loads(client.get(f"{BASE}tokens/{entry['token']}.json").content)
+    (listed,) = json.loads(
+        client.get(f"{BASE}requests/{resolved['service_request_id']}.json").content
+    )
+
+    assert resolved["service_request_id"] == report.tracking_number
     assert listed["status"] == "open"
     assert listed["agency_responsible"] == "Dinas Pekerjaan Umum Kutai Timur"
     assert listed["description"] == report.body
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_the_token_of_a_posted_request_resolves_to_its_id(client, world, integrator_key, fmt):
+def test_a_token_answers_only_itself_until_the_request_is_published_then_its_id(
+    client, world, integrator_key, fmt
+):
     (entry,) = json.loads(client.post(BASE + "requests.json", post_form(integrator_key)).content)
+    url = f"{BASE}tokens/{entry['token']}.{fmt}"
+    report = Report.objects.get(uuid=entry["token"])
 
-    response = client.get(f"{BASE}tokens/{entry['token']}.{fmt}")
+    waiting = client.get(url)
 
-    assert response.status_code == 200
+    assert waiting.status_code == 200
     if fmt == "json":
-        assert json.loads(response.content) == [
-            {"service_request_id": entry["service_request_id"], "token": entry["token"]}
+        assert json.loads(waiting.content) == [{"token": entry["token"]}]
+    else:
+        (request,) = body(waiting).findall("request")
+        assert [child.tag for child in request] == ["token"]
+        assert request.findtext("token") == entry["token"]
+    assert report.tracking_number not in waiting.content.decode()
+
+    a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
+    published = client.get(url)
+
+    assert published.status_code == 200
+    if fmt == "json":
+        assert json.loads(published.content) == [
+            {"service_request_id": report.tracking_number, "token": entry["token"]}
         ]
     else:
-        request = body(response).find("request")
-        assert request.findtext("service_request_id") == entry["service_request_id"]
+        request = body(published).find("request")
+        assert request.findtext("service_request_id") == report.tracking_number
         assert request.findtext("token") == entry["token"]
+    # The id it gives is one that `requests/<id>` answers.
+    assert client.get(f"{BASE}requests/{report.tracking_number}.{fmt}").status_code == 200
+
+
+def test_a_token_never_tells_what_happened_to_a_request_that_is_not_published(
+    client, world, integrator_key
+):
+    """Waiting, archived as spam, confidential, or withdrawn: the same answer, no id."""
+    forms = [post_form(integrator_key, **extra) for extra in ({}, {}, {CONFIDENTIAL: "true"}, {})]
+    tokens = [json.loads(client.post(BASE + "requests.json", f).content)[0]["token"] for f in forms]
+    waiting, archived, confidential, withdrawn = (Report.objects.get(uuid=t) for t in tokens)
+    a.archive_report(archived, "spam", actor=world.national_admin)
+    a.dispose_report(confidential, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
+    a.dispose_report(withdrawn, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
+    a.withdraw_report(withdrawn, actor=Actor(reporter_id=withdrawn.reporter_id))
+
+    answers = [json.loads(client.get(f"{BASE}tokens/{t}.json").content) for t in tokens]
+
+    assert answers == [[{"token": t}] for t in tokens]
+    for report in (waiting, archived, confidential, withdrawn):
+        assert client.get(f"{BASE}requests/{report.tracking_number}.json").status_code == 404
 
 
 def test_tokens_exist_only_for_requests_posted_through_open311(client, world):
@@ -253,11 +295,11 @@ def test_a_posted_photo_becomes_the_media_url_once_the_report_is_public(
 ):
     form = post_form(integrator_key)
     form["media"] = photo("lubang.jpg")
-    (entry,) = json.loads(client.post(BASE + "requests.json", form).content)
+    client.post(BASE + "requests.json", form)
     report = Report.objects.get()
     a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
 
-    (listed,) = json.loads(client.get(f"{BASE}requests/{entry['service_request_id']}.json").content)
+    (listed,) = json.loads(client.get(f"{BASE}requests/{report.tracking_number}.json").content)
 
     attachment = Attachment.objects.get(report=report)
     assert listed["media_url"] == f"http://testserver/lampiran/{attachment.uuid}/"

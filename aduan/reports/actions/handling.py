@@ -4,13 +4,13 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from aduan.accounts.models import Role
 from aduan.notifications.service import notify_reporter, notify_staff
 
 from .. import deadlines
 from ..actors import as_actor
 from ..events import append_event
 from ..models import EventType, Report, Visibility
+from ..workflow import check_condition
 from .base import (
     FileGuard,
     _begin,
@@ -106,23 +106,32 @@ def add_internal_note(report: Report, text: str, *, actor, files: Sequence = ())
 
 @transaction.atomic
 def set_needs_inspection(report: Report, value: bool, *, actor) -> Report:
-    """Mark a complaint as needing an inspection or audit (60 working days to complete)."""
+    """Mark a complaint as needing an inspection or audit ("berkadar pengawasan"), or
+    remove the mark. Its completion limit becomes 60 working days from disposition instead
+    of 14; the working days credited for time on hold stay credited. Set by the national
+    admin or the admin of the report's agency; changing nothing records nothing."""
     actor = as_actor(actor)
     now = _now()
-    report, _ = _begin(report, "add_internal_note", actor)
-    if actor.role not in (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN):
-        from .errors import NotAllowed
-
-        raise NotAllowed("set_needs_inspection")
-    report.needs_inspection = bool(value)
-    deadlines.on_inspection_changed(report)
+    report, _ = _begin(report, "set_needs_inspection", actor)
+    check_condition("set_needs_inspection", report)
+    value = bool(value)
+    if value == report.needs_inspection:
+        return report
+    previous_days = deadlines.completion_days(report)
+    previous_due = report.completion_due_at
+    report.needs_inspection = value
+    deadlines.on_inspection_changed(report, previous_days)
     append_event(
         report,
-        EventType.INTERNAL_NOTE,
+        EventType.INSPECTION_CHANGED,
         actor=actor,
         at=now,
         visibility=Visibility.INTERNAL,
-        payload={"needs_inspection": report.needs_inspection},
+        payload={
+            "needs_inspection": value,
+            "completion_due_at": report.completion_due_at,
+            "previous_completion_due_at": previous_due,
+        },
     )
     _save(report, now, "needs_inspection", "completion_due_at")
     return report

@@ -11,9 +11,10 @@ from aduan.notifications.service import notify_reporter, notify_staff
 
 from .. import deadlines
 from ..actors import as_actor
-from ..errors import InvalidInput, InvalidTransition, NotAllowed
+from ..errors import InvalidInput, NotAllowed
 from ..events import append_event
 from ..models import ArchiveReason, EventType, Report, ReportType, Status, Visibility
+from ..workflow import check_condition
 from .base import (
     FileGuard,
     _begin,
@@ -286,10 +287,8 @@ def archive_report(
     actor = as_actor(actor)
     now = _now()
     report, target = _begin(report, "archive", actor)
-    if report.status == Status.ON_HOLD and report.status_before_hold not in ("", Status.SUBMITTED):
-        # Only a report still awaiting verification may be archived; once disposed it
-        # must be handled (or returned), never dropped.
-        raise InvalidTransition("archive", report.status_before_hold)
+    # Once disposed a report must be handled (or returned), never dropped.
+    check_condition("archive", report)
     if reason not in ArchiveReason.values:
         raise InvalidInput("Alasan arsip tidak dikenal.", "Unknown archive reason.", field="reason")
     note = _clean_text(note, "note", required=False)

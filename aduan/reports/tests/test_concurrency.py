@@ -101,3 +101,23 @@ def test_an_officer_and_the_reporter_acting_at_once_stay_consistent(world):
     assert sum(not isinstance(o, Exception) for o in outcomes) == 1
     report.refresh_from_db()
     assert report.status in {"closed", "in_progress"}
+
+
+def test_two_workers_scanning_at_once_escalate_once(world):
+    import datetime as dt
+
+    from aduan.notifications.models import Notification
+    from aduan.reports.sla import scan_deadlines
+
+    report = world.report_in("dispositioned")
+    later = report.first_response_due_at + dt.timedelta(days=1)
+    outcomes = race(lambda: scan_deadlines(later), lambda: scan_deadlines(later))
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert sum(o.escalations for o in outcomes) == 1
+    assert sum(o.overdue for o in outcomes) == 1
+    assert [o.errors for o in outcomes] == [[], []]
+    assert report.events.filter(type="escalated").count() == 1
+    assert report.events.filter(type="overdue").count() == 1
+    assert Notification.objects.filter(report=report, template="deadline_escalation").count() == 1
+    seqs = list(report.events.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))

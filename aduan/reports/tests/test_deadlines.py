@@ -200,3 +200,103 @@ def test_a_supervisor_outside_the_region_is_not_told(world):
         run_tasks()
     assert papua.email not in {m.to[0] for m in mail.outbox}
     assert world.supervisor.email in {m.to[0] for m in mail.outbox}
+
+
+# -- inspection or audit ("berkadar pengawasan") -------------------------------------------
+
+
+def held_complaint(world):
+    """A complaint disposed on Friday 4 December 2026 (completion due Monday 28 December:
+    24 December is cuti bersama, 25 December Christmas) that waited on its reporter for
+    14 days, from Monday 7 to Monday 21 December: 10 working days credited."""
+    with time_machine.travel(at(2026, 12, 4), tick=False):
+        report = a.dispose_report(
+            world.submit(), world.pemkab, unit=world.dinas_pu, actor=world.national_admin
+        )
+    assert local(report.completion_due_at).date() == dt.date(2026, 12, 28)
+    with time_machine.travel(at(2026, 12, 7), tick=False):
+        a.put_on_hold(report, "Mohon kirim foto lokasi.", actor=world.officer)
+    with time_machine.travel(at(2026, 12, 21), tick=False):
+        report = a.add_information(report, "Foto terlampir.", actor=world.citizen)
+    # 1 January and 5 January 2027 (Isra Mikraj) are holidays.
+    assert local(report.completion_due_at).date() == dt.date(2027, 1, 13)
+    return report
+
+
+def test_marking_an_inspection_keeps_the_working_days_credited_for_a_hold(world):
+    report = held_complaint(world)
+    with time_machine.travel(at(2026, 12, 22), tick=False):
+        report = a.set_needs_inspection(report, True, actor=world.agency_admin)
+    # 60 working days from 4 December plus the 10 credited: 70 working days, past Imlek,
+    # Nyepi, Idul Fitri with its cuti bersama, and Good Friday with its cuti bersama.
+    assert local(report.completion_due_at).date() == dt.date(2027, 3, 31)
+    with time_machine.travel(at(2026, 12, 23), tick=False):
+        report = a.set_needs_inspection(report, False, actor=world.agency_admin)
+    # Back where it was, not 28 December (the limit counted as if there had been no hold).
+    assert local(report.completion_due_at).date() == dt.date(2027, 1, 13)
+    stored = Report.objects.get(pk=report.pk)
+    assert local(stored.completion_due_at).date() == dt.date(2027, 1, 13)
+
+
+def test_an_inspection_marked_while_on_hold_is_still_shifted_when_the_reporter_answers(world):
+    with time_machine.travel(at(2026, 12, 4), tick=False):
+        report = a.dispose_report(world.submit(), world.pemkab, actor=world.national_admin)
+    with time_machine.travel(at(2026, 12, 7), tick=False):
+        report = a.put_on_hold(report, "Mohon kirim foto lokasi.", actor=world.agency_admin)
+    with time_machine.travel(at(2026, 12, 10), tick=False):
+        report = a.set_needs_inspection(report, True, actor=world.agency_admin)
+    with time_machine.travel(at(2026, 12, 21), tick=False):
+        report = a.add_information(report, "Foto terlampir.", actor=world.citizen)
+    assert local(report.completion_due_at).date() == dt.date(2027, 3, 31)
+
+
+def test_changing_the_inspection_mark_is_an_internal_event_with_the_new_deadline(world):
+    report = held_complaint(world)
+    with time_machine.travel(at(2026, 12, 22), tick=False):
+        a.set_needs_inspection(report, True, actor=world.national_admin)
+        a.set_needs_inspection(report, True, actor=world.national_admin)  # no change
+    events = list(report.events.filter(type="inspection_changed"))
+    assert len(events) == 1
+    event = events[0]
+    assert event.visibility == "internal"
+    assert event.actor_role == "national_admin"
+    assert set(event.payload) == {
+        "needs_inspection",
+        "completion_due_at",
+        "previous_completion_due_at",
+    }
+    assert event.payload["needs_inspection"] is True
+
+    def day(key):
+        return local(dt.datetime.fromisoformat(event.payload[key])).date()
+
+    assert day("completion_due_at") == dt.date(2027, 3, 31)
+    assert day("previous_completion_due_at") == dt.date(2027, 1, 13)
+    assert not report.events.filter(type="internal_note").exists()
+
+
+def test_only_complaints_can_need_an_inspection(world):
+    from aduan.reports.errors import InvalidInput
+
+    report = world.report_in("in_progress", report_type="aspiration")
+    before = Report.objects.get(pk=report.pk)
+    with pytest.raises(InvalidInput) as refused:
+        a.set_needs_inspection(report, True, actor=world.agency_admin)
+    assert refused.value.code == "not_a_complaint"
+    after = Report.objects.get(pk=report.pk)
+    assert (after.needs_inspection, after.completion_due_at, after.last_event_seq) == (
+        False,
+        before.completion_due_at,
+        before.last_event_seq,
+    )
+
+
+@pytest.mark.parametrize("persona", ["officer", "other_admin", "supervisor"])
+def test_only_the_national_admin_and_the_agency_admin_mark_an_inspection(world, persona):
+    from aduan.reports.errors import NotAllowed
+
+    report = world.report_in("in_progress")
+    with pytest.raises(NotAllowed) as refused:
+        a.set_needs_inspection(report, True, actor=getattr(world, persona))
+    assert refused.value.action == "set_needs_inspection"
+    assert Report.objects.get(pk=report.pk).needs_inspection is False

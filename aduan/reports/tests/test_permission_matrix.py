@@ -12,13 +12,17 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
+from aduan.accounts.models import Role, User
+from aduan.agencies.models import Agency, AgencyKind
 from aduan.reports import actions as a
 from aduan.reports.actors import SYSTEM, Actor, as_actor
-from aduan.reports.errors import InvalidInput, NotAllowed
+from aduan.reports.errors import DomainError, InvalidInput, NotAllowed
 from aduan.reports.models import Report, Status
-from aduan.reports.permissions import allowed
+from aduan.reports.permissions import allowed, available_actions, refusal, role_actions
 from aduan.reports.workflow import TRANSITIONS, can_transition
 
 # ------------------------------------------------------------------------------ the table
@@ -59,6 +63,10 @@ SCENARIO = {
     "withdraw": "in_progress",
     "close": "responded",
     "auto_close": "responded",
+    "set_needs_inspection": "in_progress",
+    "remind": "dispositioned",
+    "mark_overdue": "dispositioned",
+    "escalate": "dispositioned",
 }
 
 # DESIGN section 3, cell by cell, for the scenarios above.
@@ -74,6 +82,7 @@ EXPECTED: dict[str, set[str]] = {
         "forward_to_unit",
         "redispose",
         "add_internal_note",
+        "set_needs_inspection",
         "close",
     },
     # Everything the national admin may for reports disposed to its agency, dispose to its
@@ -87,6 +96,7 @@ EXPECTED: dict[str, set[str]] = {
         "acknowledge",
         "post_follow_up",
         "add_internal_note",
+        "set_needs_inspection",
         "close",
     },
     "agency admin of another agency": set(),
@@ -107,8 +117,9 @@ EXPECTED: dict[str, set[str]] = {
     "the reporter": {"add_information", "reporter_reply", "accept", "contest", "rate", "withdraw"},
     "another citizen": set(),
     "the public (no user)": set(),
-    # The worker closes a responded report after 10 working days of silence.
-    "the system": {"auto_close"},
+    # The worker closes a responded report after 10 working days of silence, and reminds,
+    # marks overdue and escalates.
+    "the system": {"auto_close", "remind", "mark_overdue", "escalate"},
 }
 
 
@@ -175,7 +186,19 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
         "rate": lambda r, who: a.rate_report(r, 4, actor=who),
         "withdraw": lambda r, who: a.withdraw_report(r, actor=who),
         "close": lambda r, who: a.close_report(r, actor=who),
+        "set_needs_inspection": lambda r, who: a.set_needs_inspection(r, True, actor=who),
     }[action]
+
+
+# The worker's own actions take no actor: the system is the only one who may.
+DEADLINE_WATCH = {
+    "remind": lambda r, due: a.send_deadline_reminder(
+        r, "first_response_due_at", now=due - dt.timedelta(hours=1)
+    ),
+    "mark_overdue": lambda r, due: a.mark_overdue(r, "first_response_due_at", now=due + ONE_DAY),
+    "escalate": lambda r, due: a.escalate(r, "first_response_due_at", 1, now=due + ONE_DAY),
+}
+SYSTEM_ONLY = {"auto_close", *DEADLINE_WATCH}
 
 
 def snapshot(report: Report) -> tuple[dict, int]:
@@ -198,6 +221,9 @@ def assert_performed(world, action: str, report: Report, who: Actor) -> None:
     resumed = report.status_before_hold
     if action == "auto_close":
         done = a.auto_close_report(report, now=report.reply_due_at + ONE_DAY)
+    elif action in DEADLINE_WATCH:
+        due = report.first_response_due_at
+        done = DEADLINE_WATCH[action](report, due)
     else:
         done = perform(world, action)(report, who)
     report.refresh_from_db()
@@ -225,7 +251,7 @@ def test_permissions_allow_each_action_exactly_to_the_roles_the_design_names(wor
     assert answers == expected
 
 
-@pytest.mark.parametrize("action", sorted(set(TRANSITIONS) - {"auto_close"}))
+@pytest.mark.parametrize("action", sorted(set(TRANSITIONS) - SYSTEM_ONLY))
 def test_the_real_action_refuses_every_forbidden_role_and_writes_nothing(world, action):
     report = report_for(world, action)
     forbidden = [role for role in ROLES if action not in EXPECTED[role]]
@@ -382,3 +408,158 @@ def test_a_delegated_agency_may_archive_a_report_it_put_on_hold(delegated):
     report.refresh_from_db()
 
     assert_performed(world, "archive", report, as_actor(world.agency_admin))
+
+
+# ------------------------------------------------------------------------------ available actions
+# `available_actions()` is what pages, the API and the bulk panel offer. For every role, in
+# every situation a report can be in, and for every action a person can take, it must
+# agree with the real domain action: offered exactly when the action, given valid input,
+# goes through. Each attempt runs in a savepoint that is rolled back, so one report per
+# situation serves every role and action.
+
+PERSON_ACTIONS = sorted(set(TRANSITIONS) - SYSTEM_ONLY)
+DELEGATED_ADMIN = "admin of a province that verifies its own region"
+EVERYONE = (*ROLES, DELEGATED_ADMIN)
+
+# Everything happens on Monday 2 March 2026 (WITA); one report was closed in January, so
+# its appeal window has passed.
+TODAY = dt.datetime(2026, 3, 2, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+LONG_AGO = dt.datetime(2026, 1, 6, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def situations(world) -> dict[str, Callable[[], Report]]:
+    def disposed_to_agency_only():
+        return a.dispose_report(world.submit(), world.pemkab, actor=world.national_admin)
+
+    def held_after_disposition():
+        return a.put_on_hold(world.report_in("dispositioned"), "Foto?", actor=world.officer)
+
+    def returned_to_national():
+        return a.return_not_authority(
+            disposed_to_agency_only(), "Wewenang provinsi.", actor=world.agency_admin
+        )
+
+    def responded_after_appeal():
+        report = a.contest_response(world.report_in("responded"), "Belum.", actor=world.citizen)
+        return a.post_follow_up(report, "Sudah diperbaiki ulang.", actor=world.officer)
+
+    def closed_and_rated():
+        report = world.report_in("responded")
+        return a.accept_response(report, actor=world.citizen, rating=5)
+
+    def closed_long_ago():
+        with time_machine.travel(LONG_AGO, tick=False):
+            return world.report_in("closed")
+
+    return {
+        "submitted": lambda: world.report_in("submitted"),
+        "on hold before disposition": lambda: world.report_in("on_hold"),
+        "on hold after disposition": held_after_disposition,
+        "disposed to a unit": lambda: world.report_in("dispositioned"),
+        "disposed to the agency only": disposed_to_agency_only,
+        "returned by the unit to its agency": lambda: world.report_in("returned"),
+        "returned by the agency to the national admins": returned_to_national,
+        "in progress": lambda: world.report_in("in_progress"),
+        "an aspiration in progress": lambda: world.report_in(
+            "in_progress", report_type="aspiration"
+        ),
+        "responded": lambda: world.report_in("responded"),
+        "responded after an appeal": responded_after_appeal,
+        "closed": lambda: world.report_in("closed"),
+        "closed and rated": closed_and_rated,
+        "closed long ago": closed_long_ago,
+        "archived": lambda: world.report_in("archived"),
+        "withdrawn": lambda: world.report_in("withdrawn"),
+    }
+
+
+def attempt(world, action: str, report: Report, who: Actor):
+    """The action with valid input for this actor and report."""
+    if action == "dispose":
+        own = who.user is not None and who.role == Role.AGENCY_ADMIN
+        target = who.user.agency if own else world.pemkab
+        return a.dispose_report(report, target, actor=who)
+    if action == "redispose":
+        if report.returned_to == "agency":
+            return a.redispose_report(report, None, unit=world.dlh, actor=who)
+        return a.redispose_report(report, world.pemkab_paser, actor=who)
+    if action == "set_needs_inspection":
+        return a.set_needs_inspection(report, not report.needs_inspection, actor=who)
+    return perform(world, action)(report, who)
+
+
+class RolledBack(Exception):
+    pass
+
+
+def outcome(world, action: str, report: Report, who: Actor) -> DomainError | None:
+    """None when the action went through (then undone), else the domain's refusal."""
+    try:
+        with transaction.atomic():
+            attempt(world, action, report, who)
+            raise RolledBack
+    except RolledBack:
+        return None
+    except DomainError as error:
+        return error
+
+
+@pytest.fixture
+def everyone(world):
+    province = Agency.objects.create(
+        name="Pemerintah Provinsi Kalimantan Timur",
+        kind=AgencyKind.PROVINCE,
+        timezone="Asia/Makassar",
+        verifies_own_region=True,
+    )
+    province.jurisdiction.add(world.kaltim)
+    admin = User.objects.create_user(
+        "admin_kaltim", password="kata-sandi-uji-123", role=Role.AGENCY_ADMIN, agency=province
+    )
+    actors = {role: actor_for(world, role) for role in ROLES}
+    actors[DELEGATED_ADMIN] = as_actor(admin)
+    return actors
+
+
+@pytest.mark.parametrize("situation", list(situations(None)))
+def test_available_actions_are_exactly_the_actions_that_go_through(world, everyone, situation):
+    with time_machine.travel(TODAY, tick=False):
+        # Actions lock and read their own copy: this one stays as built.
+        report = Report.objects.get(pk=situations(world)[situation]().pk)
+        disagreements = []
+        for role in EVERYONE:
+            who = everyone[role]
+            for action in PERSON_ACTIONS:
+                offered = action in available_actions(who, report)
+                error = outcome(world, action, report, who)
+                why_not = refusal(who, action, report)
+                if offered != (error is None) or offered != (why_not is None):
+                    disagreements.append((role, action, offered, error))
+                elif error is not None:
+                    # The same kind of refusal as the action gives, when it is about who.
+                    assert isinstance(error, NotAllowed) == isinstance(why_not, NotAllowed)
+                if offered:
+                    assert action in role_actions(who), (role, action)
+        assert disagreements == []
+
+
+def test_every_situation_offers_something_to_someone(world, everyone):
+    with time_machine.travel(TODAY, tick=False):
+        for name, build in situations(world).items():
+            report = build()
+            offered = {
+                action for who in everyone.values() for action in available_actions(who, report)
+            }
+            # Archived and withdrawn reports are finished: nobody may do anything.
+            assert bool(offered) == (name not in ("archived", "withdrawn")), name
+
+
+def test_the_bulk_menu_of_an_agency_admin_without_delegation_has_no_verification(world):
+    assert {"verify", "dispose", "archive"}.isdisjoint(role_actions(world.agency_admin))
+    assert "forward_to_unit" in role_actions(world.agency_admin)
+    world.pemkab.verifies_own_region = True
+    world.pemkab.save()
+    world.agency_admin.refresh_from_db()
+    assert {"verify", "dispose", "archive"} <= role_actions(world.agency_admin)
+    assert role_actions(world.supervisor) == frozenset()
+    assert role_actions(SYSTEM) == {"auto_close", "remind", "mark_overdue", "escalate"}

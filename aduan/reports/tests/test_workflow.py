@@ -1,5 +1,7 @@
 """Every transition of the state machine, allowed and forbidden, through the real actions."""
 
+import datetime as dt
+
 import pytest
 
 from aduan.reports import actions as a
@@ -10,6 +12,7 @@ from aduan.reports.workflow import TRANSITIONS, check_transition
 S = Status
 OPEN = {S.SUBMITTED, S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED}
 ALL = OPEN | {S.CLOSED, S.ARCHIVED, S.WITHDRAWN}
+WATCHED = {S.SUBMITTED, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS}
 
 # Written out from DESIGN section 4, independently of workflow.py, so either can be wrong.
 EXPECTED_SOURCES = {
@@ -31,6 +34,13 @@ EXPECTED_SOURCES = {
     "withdraw": OPEN,
     "close": {S.IN_PROGRESS, S.RESPONDED},
     "auto_close": {S.RESPONDED},
+    # Any time while the report is open (the completion limit counts from disposition).
+    "set_needs_inspection": OPEN,
+    # Overdue is a flag, not a state: the worker watches the deadlines that run (a
+    # responded report's only clock closes it instead; a report on hold has none).
+    "remind": WATCHED,
+    "mark_overdue": WATCHED,
+    "escalate": WATCHED,
 }
 
 
@@ -73,6 +83,7 @@ def perform(world, action, report):
         "rate": lambda r: a.rate_report(r, 4, actor=w.citizen),
         "withdraw": lambda r: a.withdraw_report(r, actor=w.citizen),
         "close": lambda r: a.close_report(r, actor=w.national_admin),
+        "set_needs_inspection": lambda r: a.set_needs_inspection(r, True, actor=w.national_admin),
     }
     return calls[action](report)
 
@@ -80,7 +91,7 @@ def perform(world, action, report):
 ACTION_STATUS_PAIRS = [
     (action, status)
     for action in sorted(EXPECTED_SOURCES)
-    if action != "auto_close"
+    if action not in ("auto_close", "remind", "mark_overdue", "escalate")
     for status in sorted(ALL)
 ]
 
@@ -105,6 +116,18 @@ def test_each_action_succeeds_only_from_its_source_statuses(world, action, statu
         report.refresh_from_db()
         assert report.status == status
         assert ReportEvent.objects.filter(report=report).count() == events_before
+
+
+@pytest.mark.parametrize("status", sorted(ALL))
+def test_the_worker_marks_a_missed_deadline_only_where_deadlines_run(world, status):
+    from aduan.reports import deadlines
+
+    report = world.report_in(status)
+    running = deadlines.running_deadlines(report)
+    later = report.submitted_at + dt.timedelta(days=365)
+    marked = a.mark_overdue(report, running[0][0], now=later) if running else None
+    assert (marked is not None) == (status in WATCHED)
+    assert report.events.filter(type="overdue").exists() == (marked is not None)
 
 
 def test_a_report_put_on_hold_after_disposition_resumes_dispositioned(world):

@@ -282,6 +282,60 @@ def test_the_unit_returns_a_report_that_is_not_its_authority(signed_in, world):
     assert (report.status, report.returned_to, report.unit) == (Status.RETURNED, "agency", None)
 
 
+def test_a_unit_officer_who_returns_a_report_goes_back_to_the_inbox_with_a_confirmation(
+    signed_in, world
+):
+    report = world.report_in("dispositioned")
+    client = signed_in(world.officer)
+    response = post(
+        client,
+        report,
+        "return_not_authority",
+        {"return_not_authority-reason": "Jalan nasional, bukan kabupaten."},
+    )
+    # The report went back to the agency admin: the officer may no longer open it.
+    assert response.status_code == 302
+    assert response["Location"] == "/petugas/"
+    inbox = client.get(response["Location"])
+    assert inbox.status_code == 200
+    assert (
+        f"Laporan {report.tracking_number} dikembalikan sebagai bukan wewenang dan tidak lagi "
+        "ada di antrean Anda."
+    ) in page_text(inbox)
+    assert client.get(report_url(report)).status_code == 404
+    assert reloaded(report).status == Status.RETURNED
+
+
+def test_the_confirmation_after_a_return_is_translated(signed_in, world):
+    report = world.report_in("in_progress")
+    client = signed_in(world.officer)
+    response = post(
+        client,
+        report,
+        "return_not_authority",
+        {"return_not_authority-reason": "Bukan wewenang kami."},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    inbox = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        f"Report {report.tracking_number} was returned as not our authority and is no longer "
+        "in your queue."
+    ) in page_text(inbox)
+
+
+def test_an_agency_admin_who_returns_a_report_still_sees_it(signed_in, world):
+    report = a.dispose_report(world.submit(), world.pemkab, actor=world.national_admin)
+    response = post(
+        signed_in(world.agency_admin),
+        report,
+        "return_not_authority",
+        {"return_not_authority-reason": "Wewenang provinsi."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == report_url(report)
+    assert reloaded(report).returned_to == "national"
+
+
 def test_returning_without_a_reason_is_refused(signed_in, world):
     report = world.report_in("dispositioned")
     response = post(signed_in(world.officer), report, "return_not_authority", {})
@@ -439,6 +493,35 @@ def test_an_admin_marks_a_complaint_as_needing_an_inspection(signed_in, world):
     report = reloaded(report)
     assert report.needs_inspection is True
     assert report.completion_due_at > before
+
+
+def test_marking_an_inspection_is_its_own_event_not_an_internal_note(signed_in, world):
+    report = world.report_in("in_progress")
+    post(
+        signed_in(world.national_admin),
+        report,
+        "set_needs_inspection",
+        {"set_needs_inspection-needs_inspection": "on"},
+    )
+    event = last_event(report)
+    assert (event.type, event.visibility) == (EventType.INSPECTION_CHANGED, "internal")
+    assert event.payload["needs_inspection"] is True
+    page = page_text(signed_in(world.national_admin).get(report_url(report)))
+    assert "Ditandai perlu pemeriksaan/audit (60 hari kerja)." in page
+
+
+def test_an_aspiration_cannot_be_marked_for_an_inspection(signed_in, world):
+    report = world.report_in("in_progress", report_type="aspiration")
+    response = post(
+        signed_in(world.agency_admin),
+        report,
+        "set_needs_inspection",
+        {"set_needs_inspection-needs_inspection": "on"},
+    )
+    assert response.status_code == 400
+    assert "Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit." in page_text(response)
+    assert_unchanged(report, report)
+    assert reloaded(report).needs_inspection is False
 
 
 def test_a_unit_officer_cannot_mark_an_inspection(signed_in, world):

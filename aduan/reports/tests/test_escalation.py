@@ -1,0 +1,166 @@
+"""The deadline watch as domain actions: reminder, overdue mark and escalation each lock the
+report, are taken by the system, append their event and enqueue their notifications in one
+transaction, and happen once per deadline and due date. The scan only finds reports and
+calls them. Dates are stated; the calendar is Kutai Timur's (WITA)."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from aduan.notifications.models import Notification
+from aduan.reports import actions as a
+from aduan.reports.models import DeadlineNotice, EventType, Report, Status
+from aduan.reports.sla import scan_deadlines
+
+WITA = ZoneInfo("Asia/Makassar")
+FIRST_RESPONSE = "first_response_due_at"
+
+
+def at(y, m, d, h=10):
+    return dt.datetime(y, m, d, h, 0, tzinfo=WITA)
+
+
+@pytest.fixture
+def late(world):
+    """Disposed on Wednesday 1 July 2026 to Dinas PU: first follow-up due Wednesday 8 July."""
+    with time_machine.travel(at(2026, 7, 1), tick=False):
+        report = world.report_in("dispositioned")
+    assert report.first_response_due_at.astimezone(WITA).date() == dt.date(2026, 7, 8)
+    return report
+
+
+def events(report, type):
+    return list(report.events.filter(type=type).order_by("seq"))
+
+
+def test_a_missed_deadline_is_marked_overdue_once_with_an_internal_event(world, late):
+    done = a.mark_overdue(late, FIRST_RESPONSE, now=at(2026, 7, 9))
+    again = a.mark_overdue(late, FIRST_RESPONSE, now=at(2026, 7, 9, 11))
+
+    assert done is not None and again is None
+    report = Report.objects.get(pk=late.pk)
+    assert report.is_overdue is True
+    [event] = events(report, EventType.OVERDUE)
+    assert (event.visibility, event.actor_role) == ("internal", "system")
+    assert event.payload["deadline"] == FIRST_RESPONSE
+    assert dt.datetime.fromisoformat(event.payload["due_at"]) == report.first_response_due_at
+    assert report.last_event_seq == event.seq
+    assert DeadlineNotice.objects.filter(report=report, kind="overdue").count() == 1
+
+
+def test_a_deadline_that_has_not_passed_is_not_marked_or_escalated(world, late):
+    assert a.mark_overdue(late, FIRST_RESPONSE, now=at(2026, 7, 8, 20)) is None
+    assert a.escalate(late, FIRST_RESPONSE, 1, now=at(2026, 7, 8, 20)) is None
+    report = Report.objects.get(pk=late.pk)
+    assert (report.is_overdue, report.escalation_level) == (False, 0)
+    assert not DeadlineNotice.objects.filter(report=report).exists()
+    assert report.last_event_seq == late.last_event_seq
+
+
+def test_the_second_escalation_waits_three_working_days(world, late):
+    # 8 July passed; three working days later is Monday 13 July.
+    assert a.escalate(late, FIRST_RESPONSE, 2, now=at(2026, 7, 13)) is None
+    done = a.escalate(late, FIRST_RESPONSE, 2, now=at(2026, 7, 14))
+    assert done is not None
+    report = Report.objects.get(pk=late.pk)
+    assert (report.escalation_level, report.is_escalated) == (2, True)
+    [event] = events(report, EventType.ESCALATED)
+    assert event.payload["level"] == 2
+    recipients = set(
+        Notification.objects.filter(report=report, template="deadline_escalation").values_list(
+            "recipient_user", flat=True
+        )
+    )
+    assert recipients == {world.national_admin.pk, world.supervisor.pk}
+
+
+def test_escalation_tells_the_agency_admin_in_the_same_transaction(world, late):
+    a.escalate(late, FIRST_RESPONSE, 1, now=at(2026, 7, 9))
+    [notice] = Notification.objects.filter(report=late, template="deadline_escalation")
+    assert notice.recipient_user == world.agency_admin
+    assert notice.context["deadline"] == "tindak lanjut pertama"
+    assert notice.context["level"] == 1
+    assert Report.objects.get(pk=late.pk).escalation_level == 1
+
+
+def test_a_reminder_goes_to_the_handling_unit_on_the_last_working_day(world, late):
+    assert a.send_deadline_reminder(late, FIRST_RESPONSE, now=at(2026, 7, 6)) is None
+    assert a.send_deadline_reminder(late, FIRST_RESPONSE, now=at(2026, 7, 7)) is not None
+    assert a.send_deadline_reminder(late, FIRST_RESPONSE, now=at(2026, 7, 7, 15)) is None
+    [event] = events(late, EventType.REMINDER)
+    assert event.visibility == "internal"
+    [notice] = Notification.objects.filter(report=late, template="deadline_reminder")
+    assert notice.recipient_user == world.officer
+
+
+def test_a_report_that_moved_on_is_left_alone(world, late):
+    with time_machine.travel(at(2026, 7, 8), tick=False):
+        report = a.post_follow_up(late, "Sudah ditambal.", actor=world.officer)
+    assert report.status == Status.RESPONDED
+    assert a.mark_overdue(report, FIRST_RESPONSE, now=at(2026, 7, 20)) is None
+    assert a.escalate(report, FIRST_RESPONSE, 1, now=at(2026, 7, 20)) is None
+    assert not DeadlineNotice.objects.filter(report=report).exists()
+    assert not report.events.filter(type__in=["overdue", "escalated"]).exists()
+
+
+def test_a_deadline_moved_by_a_hold_is_a_new_deadline(world, late):
+    assert a.send_deadline_reminder(late, FIRST_RESPONSE, now=at(2026, 7, 7)) is not None
+    with time_machine.travel(at(2026, 7, 7, 11), tick=False):
+        report = a.put_on_hold(late, "Mohon foto lokasi.", actor=world.officer)
+    with time_machine.travel(at(2026, 7, 9), tick=False):
+        # Two working days on hold: the first follow-up is due Friday 10 July now.
+        report = a.add_information(report, "Foto terlampir.", actor=world.citizen)
+    assert report.first_response_due_at.astimezone(WITA).date() == dt.date(2026, 7, 10)
+    assert a.send_deadline_reminder(report, FIRST_RESPONSE, now=at(2026, 7, 9, 12)) is not None
+    assert len(events(report, EventType.REMINDER)) == 2
+
+
+def test_the_scan_marks_and_escalates_through_the_actions(world, late):
+    with time_machine.travel(at(2026, 7, 9), tick=False):
+        result = scan_deadlines()
+    assert (result.overdue, result.escalations, result.errors) == (1, 1, [])
+    report = Report.objects.get(pk=late.pk)
+    assert [e.type for e in report.events.order_by("-seq")[:2]][::-1] == ["overdue", "escalated"]
+    assert report.is_overdue and report.escalation_level == 1
+
+
+def test_a_scan_of_reports_already_notified_takes_no_lock_and_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    with time_machine.travel(at(2026, 7, 1), tick=False):
+        reports = [world.report_in("dispositioned") for _ in range(4)]
+    with time_machine.travel(at(2026, 7, 20), tick=False):
+        first = scan_deadlines()
+        assert (first.overdue, first.escalations) == (4, 8)
+        # The silent-reporter query, the candidates and their notices.
+        with django_assert_max_num_queries(3) as captured:
+            again = scan_deadlines()
+    assert (again.overdue, again.escalations, again.reminders) == (0, 0, 0)
+    assert not any("FOR UPDATE" in q["sql"] for q in captured.captured_queries)
+    assert sum(len(events(r, EventType.ESCALATED)) for r in reports) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_records_overdue_notices_for_deadlines_escalated_before_it(world, late):
+    a.escalate(late, FIRST_RESPONSE, 1, now=at(2026, 7, 9))
+    executor = MigrationExecutor(connection)
+    executor.migrate([("reports", "0009_inspection_and_overdue_events")])
+    assert not DeadlineNotice.objects.filter(kind="overdue").exists()
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("reports", "0010_overdue_notices_for_past_escalations")])
+    # Back to the newest schema before reading through today's models.
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    notice = DeadlineNotice.objects.get(report=late, kind="overdue")
+    assert notice.deadline == FIRST_RESPONSE
+    assert notice.due_at == Report.objects.get(pk=late.pk).first_response_due_at
+    with time_machine.travel(at(2026, 7, 9, 11), tick=False):
+        assert scan_deadlines().overdue == 0
