@@ -41,6 +41,13 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw": Transition(OPEN_STATUSES, S.WITHDRAWN),
     "close": Transition((S.IN_PROGRESS, S.RESPONDED), S.CLOSED),
     "auto_close": Transition((S.RESPONDED,), S.CLOSED),
+    # Not for archived or withdrawn reports, which never become public; withdrawing a
+    # published file is always possible.
+    "publish_attachment": Transition(
+        (*OPEN_STATUSES, S.CLOSED),
+        None,
+    ),
+    "unpublish_attachment": Transition(tuple(S.values), None),
 }
 
 ACTION_LABELS = {
@@ -62,6 +69,8 @@ ACTION_LABELS = {
     "withdraw": _("cabut laporan"),
     "close": _("tutup"),
     "auto_close": _("tutup otomatis"),
+    "publish_attachment": _("publikasikan lampiran"),
+    "unpublish_attachment": _("batalkan publikasi lampiran"),
 }
 
 

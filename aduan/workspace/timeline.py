@@ -129,6 +129,8 @@ def _describe(entry: Entry) -> None:
         due = parse_datetime(p.get("due_at") or "")
         if isinstance(due, dt.datetime):
             entry.details.append((_("Jatuh tempo"), due))
+    if kind in (E.ATTACHMENT_PUBLISHED, E.ATTACHMENT_UNPUBLISHED):
+        entry.details.append((_("Berkas"), p.get("name") or "—"))
     if kind == E.REGION_SUGGESTED:
         entry.details.append((_("Wilayah"), p.get("region") or "—"))
         entry.text = p.get("reason", "")

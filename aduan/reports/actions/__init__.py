@@ -10,9 +10,10 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`; `validation` holds every input rule once, `base` the shared machinery.
+`closing`, and `attachments` for publishing a reporter's files; `validation` holds every input rule once, `base` the shared machinery.
 """
 
+from .attachments import publish_attachment, unpublish_attachment
 from .closing import (
     accept_response,
     auto_close_report,
@@ -55,6 +56,7 @@ __all__ = [
     "dispose_report",
     "forward_to_unit",
     "post_follow_up",
+    "publish_attachment",
     "put_on_hold",
     "rate_report",
     "redispose_report",
@@ -62,6 +64,7 @@ __all__ = [
     "return_not_authority",
     "set_needs_inspection",
     "submit_report",
+    "unpublish_attachment",
     "validate_submission",
     "verify_report",
     "withdraw_report",

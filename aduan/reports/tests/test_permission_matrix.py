@@ -9,10 +9,13 @@ allowed call goes through).
 """
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from aduan.reports import actions as a
 from aduan.reports.actors import SYSTEM, Actor, as_actor
@@ -59,6 +62,10 @@ SCENARIO = {
     "withdraw": "in_progress",
     "close": "responded",
     "auto_close": "responded",
+    # On a report whose reporter sent a photo with added information (shared with the
+    # staff), which for withdrawing a publication the national admin published first.
+    "publish_attachment": "in_progress",
+    "unpublish_attachment": "in_progress",
 }
 
 # DESIGN section 3, cell by cell, for the scenarios above.
@@ -75,6 +82,8 @@ EXPECTED: dict[str, set[str]] = {
         "redispose",
         "add_internal_note",
         "close",
+        "publish_attachment",
+        "unpublish_attachment",
     },
     # Everything the national admin may for reports disposed to its agency, dispose to its
     # units, or handle it itself. Verification of a submitted report is not its own unless
@@ -88,10 +97,13 @@ EXPECTED: dict[str, set[str]] = {
         "post_follow_up",
         "add_internal_note",
         "close",
+        "publish_attachment",
+        "unpublish_attachment",
     },
     "agency admin of another agency": set(),
     # Acknowledge, ask the reporter for information, post follow-ups, mark "not our
-    # authority", add internal notes.
+    # authority", add internal notes. Not publish a reporter's files: that is for the
+    # admins who verify and may see who the reporter is.
     "officer of the assigned unit": {
         "put_on_hold",
         "return_not_authority",
@@ -150,7 +162,21 @@ def report_for(world, action: str) -> Report:
     if status == "closed":
         # Closed without a rating, so rating it is still possible.
         return a.accept_response(world.report_in("responded"), actor=world.citizen)
+    if action in ("publish_attachment", "unpublish_attachment"):
+        report = a.add_information(
+            world.report_in(status), "Foto lokasi.", actor=world.citizen, files=[photo()]
+        )
+        if action == "unpublish_attachment":
+            a.publish_attachment(report.attachments.get(), actor=world.national_admin)
+            report.refresh_from_db()
+        return report
     return world.report_in(status)
+
+
+def photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(buffer, "JPEG")
+    return SimpleUploadedFile("foto.jpg", buffer.getvalue())
 
 
 def perform(world, action: str) -> Callable[[Report, Actor], object]:
@@ -175,6 +201,10 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
         "rate": lambda r, who: a.rate_report(r, 4, actor=who),
         "withdraw": lambda r, who: a.withdraw_report(r, actor=who),
         "close": lambda r, who: a.close_report(r, actor=who),
+        "publish_attachment": lambda r, who: a.publish_attachment(r.attachments.get(), actor=who),
+        "unpublish_attachment": lambda r, who: a.unpublish_attachment(
+            r.attachments.get(), actor=who
+        ),
     }[action]
 
 
