@@ -91,8 +91,9 @@ class UploadRejected(ValidationError):
     """An attachment was refused.
 
     `code` is stable ("too_large", "too_many", "empty", "unsupported_type", "corrupt",
-    "too_many_pixels", "encrypted_pdf", "unsafe_pdf"); the message reads "Indonesian. / English." and names
-    the file, so it can be shown to the user as is (forms and the API both accept it).
+    "too_many_pixels", "encrypted_pdf", "unsafe_pdf"); the message reads "Indonesian. /
+    English." and names the file, so it can be shown to the user as is (forms and the API
+    both accept it).
     Raised as `UploadRejected(message, code=...)`; the inherited constructor keeps it
     picklable.
     """
@@ -499,8 +500,10 @@ def _rebuild_pdf(data: bytes, display_name: str) -> bytes:
     - earlier revisions and unreferenced objects (qpdf writes only what the document
       uses), so content deleted with an incremental save does not survive.
 
-    A file that needs a password to open, or that qpdf cannot read, is refused. The clean
-    copy is parsed again and must come out of the same cleaning unchanged, so a file the
+    A file that needs a password to open, or that qpdf cannot read, is refused. A file
+    restricted by an owner password only (no printing, no copying) opens in every reader
+    without one; it is accepted and written without the restrictions. The clean copy is
+    parsed again and must come out of the same cleaning unchanged, so a file the
     cleaning cannot handle is refused rather than stored half clean.
     """
     import pikepdf  # imported on first use: most uploads are photos
