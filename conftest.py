@@ -142,7 +142,7 @@ class World:
 
     # -- building state through real actions -------------------------------------------
 
-    def submit(self, actor=None, **data):
+    def submit(self, actor=None, files=(), **data):
         from aduan.reports.actions import submit_report
 
         payload = {
@@ -153,7 +153,7 @@ class World:
             "category": "jalan-rusak",
         }
         payload.update(data)
-        return submit_report(payload, actor=actor or self.citizen).report
+        return submit_report(payload, actor=actor or self.citizen, files=files).report
 
     def report_in(self, status, **data):
         """A report brought to `status` through the lifecycle actions."""

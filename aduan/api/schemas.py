@@ -207,12 +207,16 @@ class AttachmentOut(Schema):
     url: str
 
 
-# The actions a staff account may take (names of the domain actions), for the schema.
+# The report-level actions a staff account may take (names of the domain actions), for
+# the schema; publishing is decided file by file in the workspace.
 STAFF_ACTIONS = sorted(
-    permissions.NATIONAL_ACTIONS
-    | permissions.AGENCY_ACTIONS
-    | permissions.AGENCY_VERIFICATION_ACTIONS
-    | permissions.UNIT_ACTIONS
+    (
+        permissions.NATIONAL_ACTIONS
+        | permissions.AGENCY_ACTIONS
+        | permissions.AGENCY_VERIFICATION_ACTIONS
+        | permissions.UNIT_ACTIONS
+    )
+    - permissions.PUBLISHING_ACTIONS
 )
 
 

@@ -53,6 +53,13 @@ TRANSITIONS: dict[str, Transition] = {
     "remind": Transition(DEADLINE_STATUSES, None),
     "mark_overdue": Transition(DEADLINE_STATUSES, None),
     "escalate": Transition(DEADLINE_STATUSES, None),
+    # Not for archived or withdrawn reports, which never become public; withdrawing a
+    # published file is always possible.
+    "publish_attachment": Transition(
+        (*OPEN_STATUSES, S.CLOSED),
+        None,
+    ),
+    "unpublish_attachment": Transition(tuple(S.values), None),
 }
 
 ACTION_LABELS = {
@@ -78,6 +85,8 @@ ACTION_LABELS = {
     "remind": _("ingatkan tenggat"),
     "mark_overdue": _("tandai melewati tenggat"),
     "escalate": _("eskalasi"),
+    "publish_attachment": _("publikasikan lampiran"),
+    "unpublish_attachment": _("batalkan publikasi lampiran"),
 }
 
 

@@ -150,8 +150,15 @@ def submit_report(
             )
         report.save(force_insert=True)
         ReportEvent.objects.bulk_create(events)
+        # The reporter's files, also when staff type the report in for them: shared with
+        # the staff only until staff publish one (`publish_attachment`).
         attachments = _store_files(
-            report, processed, guard, event=events[0], by_reporter=not staff_entry
+            report,
+            processed,
+            guard,
+            event=events[0],
+            visibility=Visibility.PARTIES,
+            by_reporter=True,
         )
         notify_reporter(
             report,

@@ -408,12 +408,11 @@ def test_a_follow_up_with_a_photo_reaches_the_reporter(signed_in, world):
     report = reloaded(report)
     assert report.status == Status.RESPONDED
     assert last_event(report).payload["text"] == "Lubang sudah ditambal pada 3 Maret."
-    assert set(
-        Attachment.objects.filter(report=report).values_list("original_name", flat=True)
-    ) == {
-        "sesudah.png",
-        "sebelum.png",
-    }
+    # Stored under generated names, public like the answer they belong to.
+    assert list(Attachment.objects.filter(report=report).values_list("name", "visibility")) == [
+        ("foto-1.png", "public"),
+        ("foto-2.png", "public"),
+    ]
     assert Notification.objects.filter(report=report, template="follow_up_posted").exists()
 
 
