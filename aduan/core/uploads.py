@@ -35,6 +35,8 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -89,9 +91,9 @@ class UploadRejected(ValidationError):
     """An attachment was refused.
 
     `code` is stable ("too_large", "too_many", "empty", "unsupported_type", "corrupt",
-    "too_many_pixels", "unsafe_pdf"); the message reads "Indonesian. / English." and names
-    the file, so it can be shown to the user as is (forms and the API both accept it).
-    Raised as `UploadRejected(message, code=...)`; the inherited constructor keeps it
+    "too_many_pixels", "unsafe_pdf"); the message is translatable and names the file, so
+    it can be shown to the user as is, in their language (forms and the API both accept
+    it). Raised as `UploadRejected(message, code=...)`; the inherited constructor keeps it
     picklable.
     """
 
@@ -106,8 +108,7 @@ def validate_upload_batch(files: Sequence[UploadedFile], *, existing_count: int 
     max_count = _max_count()
     if existing_count + len(files) > max_count:
         raise UploadRejected(
-            f"Terlalu banyak lampiran (maks. {max_count} per laporan). / "
-            f"Too many attachments (max {max_count} per report).",
+            format_lazy(_("Terlalu banyak lampiran (maks. {count} per laporan)."), count=max_count),
             code="too_many",
         )
     max_bytes = _max_bytes()
@@ -155,10 +156,13 @@ def process_upload(
         kind = "image"
     else:
         raise UploadRejected(
-            f'Jenis berkas "{display_name}" tidak didukung; unggah foto (JPEG, PNG, WebP, '
-            f"GIF) atau dokumen PDF. / "
-            f'File "{display_name}" is of an unsupported type; upload a photo (JPEG, PNG, '
-            f"WebP, GIF) or a PDF document.",
+            format_lazy(
+                _(
+                    'Jenis berkas "{name}" tidak didukung; unggah foto (JPEG, PNG, WebP, GIF) '
+                    "atau dokumen PDF."
+                ),
+                name=display_name,
+            ),
             code="unsupported_type",
         )
 
@@ -196,23 +200,22 @@ def _max_pixels() -> int:
 def _too_large(display_name: str, limit: int) -> UploadRejected:
     size = _format_size(limit)
     return UploadRejected(
-        f'Berkas "{display_name}" terlalu besar (maks. {size}). / '
-        f'File "{display_name}" is too large (max {size}).',
+        format_lazy(
+            _('Berkas "{name}" terlalu besar (maks. {size}).'), name=display_name, size=size
+        ),
         code="too_large",
     )
 
 
 def _empty(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'Berkas "{display_name}" kosong. / File "{display_name}" is empty.',
-        code="empty",
+        format_lazy(_('Berkas "{name}" kosong.'), name=display_name), code="empty"
     )
 
 
 def _corrupt(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'Berkas "{display_name}" rusak atau tidak lengkap. / '
-        f'File "{display_name}" is damaged or incomplete.',
+        format_lazy(_('Berkas "{name}" rusak atau tidak lengkap.'), name=display_name),
         code="corrupt",
     )
 
@@ -220,26 +223,34 @@ def _corrupt(display_name: str) -> UploadRejected:
 def _too_many_pixels(display_name: str, limit: int) -> UploadRejected:
     megapixels = f"{limit / 1_000_000:g}"
     return UploadRejected(
-        f'Resolusi gambar "{display_name}" terlalu besar (maks. {megapixels} megapiksel). / '
-        f'Image "{display_name}" has too many pixels (max {megapixels} megapixels).',
+        format_lazy(
+            _('Resolusi gambar "{name}" terlalu besar (maks. {megapixels} megapiksel).'),
+            name=display_name,
+            megapixels=megapixels,
+        ),
         code="too_many_pixels",
     )
 
 
 def _unsafe_pdf(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'PDF "{display_name}" berisi skrip, tindakan otomatis, atau berkas tersemat. / '
-        f'PDF "{display_name}" contains scripts, automatic actions or embedded files.',
+        format_lazy(
+            _('PDF "{name}" berisi skrip, tindakan otomatis, atau berkas tersemat.'),
+            name=display_name,
+        ),
         code="unsafe_pdf",
     )
 
 
 def _uninspectable_pdf(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'PDF "{display_name}" tidak dapat diperiksa (terenkripsi atau kompresi tidak '
-        f"dikenal); simpan ulang tanpa kata sandi. / "
-        f'PDF "{display_name}" cannot be inspected (encrypted or unusual compression); '
-        f"save it again without a password.",
+        format_lazy(
+            _(
+                'PDF "{name}" tidak dapat diperiksa (terenkripsi atau kompresi tidak dikenal); '
+                "simpan ulang tanpa kata sandi."
+            ),
+            name=display_name,
+        ),
         code="unsafe_pdf",
     )
 

@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from aduan.accounts.models import Role
 from aduan.api.keys import authenticate, check_rate
+from aduan.core.i18n import in_both
 from aduan.reports import tracking
 from aduan.reports.access import find_report, public_reports
 from aduan.reports.actions import ReporterDetails, submit_report
@@ -323,7 +324,8 @@ def _validation_problems(error: ValidationFailed) -> list[Problem]:
     problems = []
     for field, messages in error.errors.items():
         name = FIELD_NAMES.get(field, field)
-        for message_id, message_en in messages:
+        for message in messages:
+            message_id, message_en = in_both(message)
             problems.append(Problem(400, f"{name}: {message_id}", f"{name}: {message_en}"))
     return problems
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from aduan.accounts.models import Reporter, Role
 from aduan.notifications.service import notify_reporter
@@ -42,18 +43,9 @@ def _reporter_for(actor: Actor, details: ReporterDetails | None) -> Reporter:
     name = _clean_text(details.name, "name", required=False, limit=150)
     nik = "".join(ch for ch in details.nik if ch.isdigit())
     if details.nik and len(nik) != 16:
-        raise ValidationFailed({"nik": [("NIK harus 16 digit.", "NIK must have 16 digits.")]})
+        raise ValidationFailed({"nik": [gettext_lazy("NIK harus 16 digit.")]})
     if not (details.email or details.phone):
-        raise ValidationFailed(
-            {
-                "contact": [
-                    (
-                        "Isi surel atau nomor telepon.",
-                        "Give an e-mail address or a phone number.",
-                    )
-                ]
-            }
-        )
+        raise ValidationFailed({"contact": [gettext_lazy("Isi surel atau nomor telepon.")]})
     reporter = Reporter(
         name=name,
         nik=nik,
