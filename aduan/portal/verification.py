@@ -24,7 +24,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.crypto import lookup_hash
-from aduan.accounts.models import normalise_phone
+from aduan.accounts.identity import clean_phone
 from aduan.notifications.models import Notification, NotificationChannel
 
 from .models import ContactVerification
@@ -60,8 +60,11 @@ class Contact:
 
 
 def normalise_address(channel: str, address: str) -> str:
+    """The address as codes are sent to it and its throttling key is computed: a phone
+    number in E.164 form (the contact form only lets valid mobile numbers through), an
+    e-mail address in lower case."""
     if channel == NotificationChannel.SMS:
-        return "+" + normalise_phone(address)
+        return clean_phone(address)
     return address.strip().lower()
 
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
+from aduan.accounts.identity import clean_email, clean_nik, clean_phone
 from aduan.accounts.models import Role
 from aduan.agencies.models import Agency, AgencyKind, CannedResponse
 from aduan.categories.models import Category
@@ -545,12 +546,18 @@ class CounterReportForm(forms.Form):
     )
     reporter_name = forms.CharField(label=_("Nama pelapor"), required=False, max_length=150)
     reporter_phone = forms.CharField(
-        label=_("Telepon pelapor"),
+        label=_("Nomor HP pelapor"),
+        help_text=_("Nomor seluler untuk SMS, mis. 0812 3456 7890."),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    reporter_email = forms.EmailField(label=_("Surel pelapor"), required=False, max_length=254)
+    reporter_email = forms.CharField(
+        label=_("Surel pelapor"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(),
+    )
     reporter_nik = forms.CharField(
         label=_("NIK pelapor"),
         required=False,
@@ -568,10 +575,13 @@ class CounterReportForm(forms.Form):
     attachments = MultipleFileField(label=_("Lampiran (foto atau PDF)"))
 
     def clean_reporter_nik(self):
-        nik = "".join(self.cleaned_data["reporter_nik"].split())
-        if nik and (not nik.isdigit() or len(nik) != 16):
-            raise forms.ValidationError(_("NIK harus 16 digit."), code="invalid")
-        return nik
+        return clean_nik(self.cleaned_data["reporter_nik"])
+
+    def clean_reporter_phone(self):
+        return clean_phone(self.cleaned_data["reporter_phone"])
+
+    def clean_reporter_email(self):
+        return clean_email(self.cleaned_data["reporter_email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -605,6 +615,8 @@ class CounterReportForm(forms.Form):
 # Domain field names (ValidationFailed.errors) -> this form's fields.
 COUNTER_ERROR_FIELDS = {
     "nik": "reporter_nik",
+    "phone": "reporter_phone",
+    "email": "reporter_email",
     "contact": "reporter_phone",
     "name": "reporter_name",
     "latitude": "address",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from aduan.accounts.identity import clean_email, clean_nik, clean_phone
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
 from aduan.core import refcache
@@ -85,6 +86,25 @@ class ReporterDetails:
     phone: str = ""
     email: str = ""
     contact_verified_at: dt.datetime | None = None
+
+
+def clean_reporter(details: ReporterDetails) -> tuple[ReporterDetails, dict[str, list[Message]]]:
+    """The reporter's details as they are stored (NIK digits, the phone in E.164 form,
+    trimmed name and e-mail) and the problems found, by field. The NIK, phone and e-mail
+    rules are the ones every form and API uses (`aduan.accounts.identity`)."""
+    problems: dict[str, list[Message]] = {}
+    clean = ReporterDetails(contact_verified_at=details.contact_verified_at)
+    clean.name = str(details.name or "").replace("\x00", "").strip()
+    if len(clean.name) > 150:
+        problems["name"] = [_too_long("name", 150)]
+    for field, rule in (("nik", clean_nik), ("phone", clean_phone), ("email", clean_email)):
+        try:
+            setattr(clean, field, rule(getattr(details, field)))
+        except DjangoValidationError as error:
+            problems[field] = [error.message]
+    if not (clean.email or clean.phone) and not (problems.keys() & {"phone", "email"}):
+        problems["contact"] = [_("Isi surel atau nomor telepon.")]
+    return clean, problems
 
 
 def _resolve_category(value) -> Category | None:
@@ -209,13 +229,9 @@ def validate_submission(
     clean["is_confidential"] = bool(data.get("is_confidential"))
 
     if reporter is not None:
-        nik = "".join(ch for ch in reporter.nik if ch.isdigit())
-        if reporter.nik and len(nik) != 16:
-            err("nik", _("NIK harus 16 digit."))
-        if len(reporter.name.strip()) > 150:
-            err("name", _too_long("name", 150))
-        if not (reporter.email.strip() or reporter.phone.strip()):
-            err("contact", _("Isi surel atau nomor telepon."))
+        problems = clean_reporter(reporter)[1]
+        for field, messages in problems.items():
+            errors.setdefault(field, []).extend(messages)
 
     processed: list[ProcessedUpload] = []
     try:

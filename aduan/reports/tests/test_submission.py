@@ -86,7 +86,7 @@ def test_staff_entering_a_report_at_the_counter_records_the_channel(world):
     )
     report = result.report
     assert report.channel == "counter"
-    assert report.reporter.user is None and report.reporter.phone == "0812 5555 1234"
+    assert report.reporter.user is None and report.reporter.phone == "+6281255551234"
     assert report.events.get().actor == world.agency_admin
 
 
