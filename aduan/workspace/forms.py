@@ -538,6 +538,22 @@ class CounterReportForm(forms.Form):
     category = category_field()
     region = RegionCodeField(label=_("Kode wilayah kejadian"))
     address = forms.CharField(label=_("Alamat/lokasi kejadian"), required=False, max_length=300)
+    # Checked by the domain, like every channel's coordinates (a point outside Indonesia
+    # is refused there).
+    latitude = forms.CharField(
+        label=_("Lintang (latitude)"),
+        help_text=_("Bila pelapor membagikan titik lokasi, mis. 0.5012."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    longitude = forms.CharField(
+        label=_("Bujur (longitude)"),
+        help_text=_("Mis. 117.5403."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
     incident_date = forms.DateField(
         label=_("Tanggal kejadian"),
         required=False,
@@ -606,6 +622,8 @@ class CounterReportForm(forms.Form):
             "category": data["category"].slug if data["category"] else "",
             "region": data["region"].code if data["region"] else "",
             "address": data["address"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
             "incident_date": data["incident_date"],
             "is_anonymous": data["is_anonymous"],
             "is_confidential": data["is_confidential"],
@@ -619,7 +637,8 @@ COUNTER_ERROR_FIELDS = {
     "email": "reporter_email",
     "contact": "reporter_phone",
     "name": "reporter_name",
-    "latitude": "address",
+    "latitude": "latitude",
+    "longitude": "longitude",
 }
 
 

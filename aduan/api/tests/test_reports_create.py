@@ -149,6 +149,22 @@ def test_the_reporters_phone_and_nik_follow_the_rules_of_every_channel(world, in
     assert Report.objects.count() == 1
 
 
+def test_a_point_outside_indonesia_is_refused(world, integrator):
+    response = integrator.post(CREATE, REPORT | {"latitude": 51.5, "longitude": -0.12})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed"
+    (message,) = error["fields"]["latitude"]
+    assert message["message_id"] == (
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya."
+    )
+    assert message["message_en"] == (
+        "The location (51.5, -0.12) is outside Indonesia; check its latitude and longitude."
+    )
+    assert Report.objects.count() == 0
+
+
 def test_submitting_needs_a_key_that_may_submit(world, anonymous):
     response = anonymous.post(CREATE, REPORT)
     assert response.status_code == 401

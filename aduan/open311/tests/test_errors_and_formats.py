@@ -122,6 +122,11 @@ def test_every_missing_field_is_named_at_once(client, world, integrator_key):
         ({"lat": "0.5", "long": None}, "lat/long: Lintang dan bujur harus diisi bersama."),
         ({"lat": "91", "long": "117"}, "lat/long: Koordinat tidak valid."),
         ({"lat": "NaN", "long": "117"}, "lat/long: Koordinat tidak valid."),
+        (
+            {"lat": "51.5", "long": "-0.12"},
+            "lat/long: Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan "
+            "bujurnya. / lat/long: The location (51.5, -0.12) is outside Indonesia;",
+        ),
         ({"address_id": "99.99"}, "address_id / attribute[region]: Kode wilayah tidak dikenal."),
         ({"media_url": "javascript:alert(1)"}, "media_url: Tautan media tidak valid."),
         ({"email": "bukan-surel"}, "email: Alamat surel tidak valid."),

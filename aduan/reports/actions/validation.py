@@ -22,6 +22,7 @@ from aduan.core.uploads import (
     process_upload,
     validate_upload_batch,
 )
+from aduan.regions.geo import in_indonesia
 from aduan.regions.models import Region
 
 from ..errors import InvalidInput, Message, ValidationFailed
@@ -201,6 +202,19 @@ def validate_submission(
         lat = lon = None
     elif (lat is None) != (lon is None):
         err("latitude", _("Lintang dan bujur harus diisi bersama."))
+    elif lat is not None and not in_indonesia(float(lat), float(lon)):
+        err(
+            "latitude",
+            format_lazy(
+                _(
+                    "Titik lokasi ({latitude}, {longitude}) berada di luar Indonesia; "
+                    "periksa lintang dan bujurnya."
+                ),
+                latitude=format(lat.normalize(), "f"),
+                longitude=format(lon.normalize(), "f"),
+            ),
+        )
+        lat = lon = None
     clean["latitude"], clean["longitude"] = lat, lon
     clean["address"] = str(data.get("address") or "").replace("\x00", "").strip()[:300]
     media_url = str(data.get("media_url") or "").strip()

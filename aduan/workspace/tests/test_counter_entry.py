@@ -130,3 +130,19 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_written(
     assert field in response.context["form"].errors
     assert not Report.objects.exists()
     assert Reporter.objects.count() == reporters_before
+
+
+def test_a_point_the_reporter_shares_is_stored_and_one_abroad_is_refused(signed_in, world):
+    client = signed_in(world.agency_admin)
+    response = client.post(NEW, COUNTER | {"latitude": "51.5", "longitude": "-0.12"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["latitude"] == [
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya."
+    ]
+    assert not Report.objects.exists()
+
+    response = client.post(NEW, COUNTER | {"latitude": "0.5012", "longitude": "117.5403"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (float(report.latitude), float(report.longitude)) == (0.5012, 117.5403)
