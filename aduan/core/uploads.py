@@ -38,6 +38,8 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -91,10 +93,10 @@ class UploadRejected(ValidationError):
     """An attachment was refused.
 
     `code` is stable ("too_large", "too_many", "empty", "unsupported_type", "corrupt",
-    "too_many_pixels", "encrypted_pdf", "unsafe_pdf"); the message reads "Indonesian. /
-    English." and names the file, so it can be shown to the user as is (forms and the API
-    both accept it).
-    Raised as `UploadRejected(message, code=...)`; the inherited constructor keeps it
+    "too_many_pixels", "encrypted_pdf", "unsafe_pdf"); the message is translatable and names
+    the file, so it can be shown to the user as is, in their language (forms and the API
+    both accept it). Raised as `UploadRejected(message, code=...)`; the inherited
+    constructor keeps it
     picklable.
     """
 
@@ -109,8 +111,7 @@ def validate_upload_batch(files: Sequence[UploadedFile], *, existing_count: int 
     max_count = _max_count()
     if existing_count + len(files) > max_count:
         raise UploadRejected(
-            f"Terlalu banyak lampiran (maks. {max_count} per laporan). / "
-            f"Too many attachments (max {max_count} per report).",
+            format_lazy(_("Terlalu banyak lampiran (maks. {count} per laporan)."), count=max_count),
             code="too_many",
         )
     max_bytes = _max_bytes()
@@ -159,10 +160,13 @@ def process_upload(
         kind = "image"
     else:
         raise UploadRejected(
-            f'Jenis berkas "{display_name}" tidak didukung; unggah foto (JPEG, PNG, WebP, '
-            f"GIF) atau dokumen PDF. / "
-            f'File "{display_name}" is of an unsupported type; upload a photo (JPEG, PNG, '
-            f"WebP, GIF) or a PDF document.",
+            format_lazy(
+                _(
+                    'Jenis berkas "{name}" tidak didukung; unggah foto (JPEG, PNG, WebP, GIF) '
+                    "atau dokumen PDF."
+                ),
+                name=display_name,
+            ),
             code="unsupported_type",
         )
 
@@ -199,23 +203,22 @@ def _max_pixels() -> int:
 def _too_large(display_name: str, limit: int) -> UploadRejected:
     size = _format_size(limit)
     return UploadRejected(
-        f'Berkas "{display_name}" terlalu besar (maks. {size}). / '
-        f'File "{display_name}" is too large (max {size}).',
+        format_lazy(
+            _('Berkas "{name}" terlalu besar (maks. {size}).'), name=display_name, size=size
+        ),
         code="too_large",
     )
 
 
 def _empty(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'Berkas "{display_name}" kosong. / File "{display_name}" is empty.',
-        code="empty",
+        format_lazy(_('Berkas "{name}" kosong.'), name=display_name), code="empty"
     )
 
 
 def _corrupt(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'Berkas "{display_name}" rusak atau tidak lengkap. / '
-        f'File "{display_name}" is damaged or incomplete.',
+        format_lazy(_('Berkas "{name}" rusak atau tidak lengkap.'), name=display_name),
         code="corrupt",
     )
 
@@ -223,28 +226,37 @@ def _corrupt(display_name: str) -> UploadRejected:
 def _too_many_pixels(display_name: str, limit: int) -> UploadRejected:
     megapixels = f"{limit / 1_000_000:g}"
     return UploadRejected(
-        f'Resolusi gambar "{display_name}" terlalu besar (maks. {megapixels} megapiksel). / '
-        f'Image "{display_name}" has too many pixels (max {megapixels} megapixels).',
+        format_lazy(
+            _('Resolusi gambar "{name}" terlalu besar (maks. {megapixels} megapiksel).'),
+            name=display_name,
+            megapixels=megapixels,
+        ),
         code="too_many_pixels",
     )
 
 
 def _unsafe_pdf(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'PDF "{display_name}" tidak dapat dibersihkan dari skrip, tindakan otomatis, atau '
-        f"berkas tersemat; cetak ulang sebagai PDF lalu unggah lagi. / "
-        f'PDF "{display_name}" could not be cleaned of scripts, automatic actions or '
-        f"embedded files; print it to a new PDF and upload that.",
+        format_lazy(
+            _(
+                'PDF "{name}" tidak dapat dibersihkan dari skrip, tindakan otomatis, atau '
+                "berkas tersemat; cetak ulang sebagai PDF lalu unggah lagi."
+            ),
+            name=display_name,
+        ),
         code="unsafe_pdf",
     )
 
 
 def _encrypted_pdf(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'PDF "{display_name}" dilindungi kata sandi; simpan ulang tanpa kata sandi lalu '
-        f"unggah lagi. / "
-        f'PDF "{display_name}" is protected by a password; save it again without a '
-        f"password and upload that.",
+        format_lazy(
+            _(
+                'PDF "{name}" dilindungi kata sandi; simpan ulang tanpa kata sandi lalu '
+                "unggah lagi."
+            ),
+            name=display_name,
+        ),
         code="encrypted_pdf",
     )
 

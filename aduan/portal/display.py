@@ -37,17 +37,13 @@ def english() -> bool:
     return (translation.get_language() or "id").startswith("en")
 
 
-def bilingual(message_id: str, message_en: str) -> str:
-    """One of a domain message's two languages: the reader's."""
-    return message_en if english() else message_id
-
-
 def error_text(exc) -> str:
-    return bilingual(exc.message_id, exc.message_en)
+    """A domain error's message in the reader's language."""
+    return str(exc.message)
 
 
-def validation_errors(errors: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]]:
-    return {name: [bilingual(i, e) for i, e in messages] for name, messages in errors.items()}
+def validation_errors(errors: dict[str, list]) -> dict[str, list[str]]:
+    return {name: [str(message) for message in messages] for name, messages in errors.items()}
 
 
 def zone_of(report: Report) -> str:

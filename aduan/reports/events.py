@@ -1,5 +1,6 @@
 """Appending to a report's hash-chained history, and verifying the chain."""
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,6 +15,19 @@ from .models import Report, ReportEvent, Visibility
 GENESIS = "0" * 64
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """The same instant in UTC, as the database gives it back.
+
+    The digest hashes `at.isoformat()`, which spells the offset: an event appended with a
+    WITA time ("...+08:00") and read back from the database in UTC ("...+00:00") would no
+    longer match its own hash. A naive time is read in the default time zone, as Django
+    reads it when saving. Python and both databases keep microseconds, so nothing is
+    rounded; the digest of an event already in UTC is unchanged."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment.astimezone(dt.UTC)
+
+
 def event_digest(event: ReportEvent, report_uuid) -> str:
     body = {
         "report": str(report_uuid),
@@ -23,7 +37,7 @@ def event_digest(event: ReportEvent, report_uuid) -> str:
         "visibility": event.visibility,
         "actor": event.actor_id,
         "actor_role": event.actor_role,
-        "at": event.at.isoformat(),
+        "at": as_utc(event.at).isoformat(),
         "from": event.from_status,
         "to": event.to_status,
         "payload": event.payload,
@@ -55,7 +69,7 @@ def chain_event(
         visibility=visibility,
         actor=actor.user,
         actor_role=actor.role,
-        at=at or timezone.now(),
+        at=as_utc(at or timezone.now()),
         from_status=from_status,
         to_status=to_status,
         payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),

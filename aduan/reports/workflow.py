@@ -158,8 +158,7 @@ def condition_refusal(action: str, report) -> DomainError:
         return InvalidTransition("archive", report.status_before_hold)
     if action == "set_needs_inspection":
         return InvalidInput(
-            "Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit.",
-            "Only complaints can be marked as needing an inspection or audit.",
+            _("Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit."),
             field="needs_inspection",
             code="not_a_complaint",
         )

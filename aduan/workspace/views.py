@@ -71,7 +71,7 @@ def staff_required(view):
 
 def localized(error: DomainError) -> str:
     """A domain error's message in the page's language."""
-    return error.message_en if (get_language() or "id").startswith("en") else error.message_id
+    return str(error.message)
 
 
 # -- the inbox ----------------------------------------------------------------------------
@@ -591,12 +591,11 @@ def report_new(request):
                     files=data["attachments"],
                 )
             except ValidationFailed as error:
-                english = (get_language() or "id").startswith("en")
                 for field, problems in error.errors.items():
                     target = f.COUNTER_ERROR_FIELDS.get(field, field)
                     target = target if target in form.fields else None
-                    for message_id, message_en in problems:
-                        form.add_error(target, message_en if english else message_id)
+                    for message in problems:
+                        form.add_error(target, str(message))
             except DomainError as error:
                 form.add_error(None, localized(error))
             else:

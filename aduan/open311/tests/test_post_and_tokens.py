@@ -197,7 +197,8 @@ def test_a_phone_number_alone_is_enough_contact(client, world, integrator_key):
     )
 
     assert response.status_code == 200
-    assert Report.objects.get().reporter.phone == "0812-3456-7890"
+    # Stored in the one form every channel uses.
+    assert Report.objects.get().reporter.phone == "+6281234567890"
 
 
 def test_a_posted_request_is_listed_once_verified_and_forwarded(client, world, integrator_key):

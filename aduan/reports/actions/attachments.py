@@ -8,6 +8,7 @@ file again, including one staff attached to a follow-up.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from ..actors import as_actor
 from ..errors import InvalidInput
@@ -55,15 +56,13 @@ def _change_visibility(
     item = Attachment.objects.get(pk=attachment.pk, report=report)
     if item.visibility == Visibility.INTERNAL:
         raise InvalidInput(
-            "Lampiran catatan internal tidak dapat dipublikasikan.",
-            "An internal note's attachment cannot be published.",
+            gettext_lazy("Lampiran catatan internal tidak dapat dipublikasikan."),
             field="attachment",
             code="attachment_internal",
         )
     if visibility == Visibility.PUBLIC and report.is_confidential:
         raise InvalidInput(
-            "Lampiran laporan rahasia tidak dapat dipublikasikan.",
-            "An attachment of a confidential report cannot be published.",
+            gettext_lazy("Lampiran laporan rahasia tidak dapat dipublikasikan."),
             field="attachment",
             code="report_confidential",
         )

@@ -119,6 +119,7 @@ def test_the_refusal_speaks_english_to_english_readers(world, client):
     response = client.get(URL, {"kategori": "tidak-ada"})
     assert response.status_code == 400
     assert "Unknown category." in text(response)
+    assert "Kategori tidak dikenal." not in text(response)
 
 
 def test_the_agency_table_sorts_by_any_column_without_javascript(world, client):

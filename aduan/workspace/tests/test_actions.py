@@ -433,6 +433,46 @@ def test_a_follow_up_with_a_file_that_is_not_an_image_or_pdf_writes_nothing(sign
     assert not Attachment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "id",
+            'Jenis berkas "catatan.jpg" tidak didukung',
+            'File "catatan.jpg" is of an unsupported type',
+        ),
+        (
+            "en",
+            'File "catatan.jpg" is of an unsupported type',
+            'Jenis berkas "catatan.jpg" tidak didukung',
+        ),
+    ],
+)
+def test_an_action_error_is_shown_in_the_page_language_only(
+    signed_in, world, language, shown, hidden
+):
+    from html import unescape
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    report = world.report_in("in_progress")
+    client = signed_in(world.officer)
+    client.post(reverse("set_language"), {"language": language, "next": report_url(report)})
+    bad = SimpleUploadedFile("catatan.jpg", b"<html>bukan gambar</html>", content_type="image/jpeg")
+    response = post(
+        client,
+        report,
+        "post_follow_up",
+        {"post_follow_up-text": "Sudah ditambal.", "post_follow_up-attachments": [bad]},
+    )
+    html = unescape(page_text(response))
+    assert response.status_code == 400
+    assert shown in html
+    assert hidden not in html
+    assert_unchanged(report, report)
+
+
 def test_an_empty_follow_up_is_refused(signed_in, world):
     report = world.report_in("in_progress")
     response = post(signed_in(world.officer), report, "post_follow_up", {"post_follow_up-text": ""})
