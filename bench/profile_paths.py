@@ -39,7 +39,9 @@ from aduan.api.keys import issue_key  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", choices=["intake", "inbox", "inbox_agency", "open311", "stats", "dashboard"])
+    parser.add_argument(
+        "path", choices=["intake", "inbox", "inbox_agency", "open311", "stats", "dashboard"]
+    )
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--queries", action="store_true", help="list every query of one request")
