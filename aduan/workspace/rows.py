@@ -3,16 +3,16 @@ renders both and compares them), without a template include and a dozen tags per
 
 Built with `format_html`, which escapes every value it is given unless the value is
 already safe, so no value can reach the page unescaped by a forgotten call. Translated
-messages are trusted as the template's `{% translate %}` trusts them (`t()` below gives
-them to `format_html` as safe, exactly as Django's template engine does with a literal).
+messages are used as the template's tags use them (`core.html`).
 """
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+
+from aduan.core.html import NOTHING, blocktranslate, t
 
 ROW = (
     '<li class="ws-row{overdue}">\n'
@@ -44,21 +44,7 @@ CHECK = (
     ' aria-label="{1}">'
 )
 DUE = '<span>{0}: <time datetime="{1}">{2}</time></span> · '
-# An absent part: already safe, so format_html passes it through without escaping "".
-NOTHING = mark_safe("")
 OVERDUE = mark_safe(" ws-row-overdue")
-
-
-def t(message: str) -> SafeString:
-    """`{% translate message %}`: Django marks a template's literal safe before translating
-    it, so its translation is used as is; the same here."""
-    return gettext(mark_safe(message))  # noqa: S308 - a literal of this module
-
-
-def blocktranslate(message: str, **values) -> SafeString:
-    """`{% blocktranslate with ... %}`: the translation as is, its values escaped."""
-    escaped = {name: conditional_escape(value) for name, value in values.items()}
-    return mark_safe(gettext(message) % escaped)  # noqa: S308 - values escaped just above
 
 
 def _date(value, fmt: str) -> str:
