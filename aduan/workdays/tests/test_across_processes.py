@@ -1,11 +1,14 @@
 """A holiday an admin saves in one process reaches every other process: the worker sees it
 from its next task on, not a minute later."""
 
+import threading
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection, transaction
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
@@ -77,3 +80,61 @@ def test_a_deleted_holiday_is_forgotten_by_the_worker_at_its_next_task(worker_pr
         return add_working_days(MONDAY_4_MAY_2026, 5, WITA)
 
     assert local_date(worker_process(next_task), WITA) == date(2026, 5, 11)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_other_processes_see_a_holiday_exactly_when_its_transaction_commits():
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL; covered by the PostgreSQL run")
+    saved, checked, committed = threading.Event(), threading.Event(), threading.Event()
+    seen, errors = [], []
+
+    def next_task_deadline() -> date:
+        refcache.refresh()  # what task_started does for each task of the worker
+        return local_date(add_working_days(MONDAY_4_MAY_2026, 5, WITA), WITA)
+
+    def worker():
+        try:
+            seen.append(next_task_deadline())
+            saved.wait(10)
+            seen.append(next_task_deadline())  # the admin's transaction is still open
+            checked.set()
+            committed.wait(10)
+            seen.append(next_task_deadline())
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+            checked.set()
+        finally:
+            connection.close()
+
+    def admin():
+        try:
+            with transaction.atomic():
+                Holiday.objects.create(date=date(2026, 5, 5), name="Hari libur tambahan")
+                # Inside its own transaction the admin's process sees the holiday at once.
+                seen.append(
+                    ("admin", local_date(add_working_days(MONDAY_4_MAY_2026, 5, WITA), WITA))
+                )
+                saved.set()
+                checked.wait(10)
+            committed.set()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+            saved.set()
+            committed.set()
+        finally:
+            connection.close()
+
+    worker_thread = threading.Thread(target=worker)
+    worker_thread.start()
+    while not seen:  # the worker has cached the calendar before the admin starts
+        time.sleep(0.01)
+    admin_thread = threading.Thread(target=admin)
+    admin_thread.start()
+    for thread in (worker_thread, admin_thread):
+        thread.join(timeout=30)
+    assert errors == []
+    assert ("admin", date(2026, 5, 12)) in seen
+    worker_saw = [day for day in seen if isinstance(day, date)]
+    assert worker_saw == [date(2026, 5, 11), date(2026, 5, 11), date(2026, 5, 12)]
