@@ -386,8 +386,9 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
     """A dashboard queue (overdue or escalated reports), linking to the workspace."""
     if not reports:
         return format_html("<p>{}</p>\n", empty_text)
-    # What `get_status_display()` gives, looked up once rather than once per report.
+    # What `get_status_display()` gives, and the messages, looked up once, not per report.
     statuses = {value: str(label) for value, label in Status.choices}
+    waiting, due_label, escalation_label = t("Menunggu verifikasi"), t("tenggat"), t("eskalasi")
 
     def item(report) -> dict:
         number = report.tracking_number
@@ -398,16 +399,16 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
         elif report.agency:
             where = report.agency.name
         else:
-            where = t("Menunggu verifikasi")
+            where = waiting
         due = NOTHING
         if report.next_due_at:
             day = date_format(localtime(report.next_due_at), "j M Y")
-            due = format_html(" · {} {}", t("tenggat"), day)
+            due = format_html(" · {} {}", due_label, day)
         escalation = NOTHING
         if report.escalation_level:
             escalation = format_html(
                 ' · <span class="badge badge-danger">{} {}</span>',
-                t("eskalasi"),
+                escalation_label,
                 report.escalation_level,
             )
         return {
