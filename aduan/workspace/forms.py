@@ -43,8 +43,8 @@ class MultipleFileField(forms.FileField):
 
 
 class _CategoryChoices(ModelChoiceIterator):
-    """The active categories in tree order, remembered per process for a minute
-    (core.refcache) instead of queried and built into objects on every page."""
+    """The active categories in tree order, remembered by each process until categories
+    change (core.refcache) instead of queried and built into objects on every page."""
 
     def _rows(self) -> list[tuple[int, str]]:
         return refcache.lookup(
@@ -730,7 +730,7 @@ class BulkForm(forms.Form):
 def scope_regions(user) -> list[tuple[str, str]]:
     """(code, label) of the regions offered in the inbox's region filter: the user's area
     and one level below, or provinces and regencies for nationwide users. Remembered per
-    area for a minute (core.refcache): regions change only with `load_regions`."""
+    area until regions change (core.refcache)."""
     codes: list[str] = []
     if user.role == Role.SUPERVISOR and user.scope_region_id:
         codes = [user.scope_region_id]
