@@ -30,12 +30,10 @@ def _isolated_side_effects(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from aduan.core import refcache
     from aduan.notifications import sms
-    from aduan.workdays.calendar import clear_cache
 
     sms.outbox.clear()
-    # Rolled-back test rows send no delete signal: drop cached admin holidays and
-    # reference data each test.
-    clear_cache()
+    # Rolled-back test rows send no delete signal, and the rolled-back reference version
+    # comes back: drop the cached reference data (holidays included) each test.
     refcache.clear()
 
 
@@ -142,7 +140,7 @@ class World:
 
     # -- building state through real actions -------------------------------------------
 
-    def submit(self, actor=None, **data):
+    def submit(self, actor=None, files=(), **data):
         from aduan.reports.actions import submit_report
 
         payload = {
@@ -153,7 +151,7 @@ class World:
             "category": "jalan-rusak",
         }
         payload.update(data)
-        return submit_report(payload, actor=actor or self.citizen).report
+        return submit_report(payload, actor=actor or self.citizen, files=files).report
 
     def report_in(self, status, **data):
         """A report brought to `status` through the lifecycle actions."""

@@ -260,10 +260,6 @@ TASKS = {
 }
 # Requests per minute to the REST API without a key (per address) and for browser sessions.
 API_ANONYMOUS_RATE_PER_MINUTE = env_int("API_ANONYMOUS_RATE_PER_MINUTE", 30)
-# Per-process memos on the intake path: API keys (a revocation made in another process
-# takes effect within this many seconds) and categories/regions by code.
-API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 10)
-REFCACHE_SECONDS = env_int("REFCACHE_SECONDS", 60)
 API_SESSION_RATE_PER_MINUTE = env_int("API_SESSION_RATE_PER_MINUTE", 120)
 # Cached page parts (statistics, home page figures, region choices). The default is per
 # process; with several web processes set CACHE_BACKEND=database so they share it (then run
@@ -277,6 +273,18 @@ if env_str("CACHE_BACKEND", "locmem") == "database":
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Reference data (categories, regions, the working-day calendar, API keys, rendered
+# <select> choices) in each process's own memory, under a version kept in the database:
+# a change is seen by every request and background task that starts after it commits
+# (core/refcache.py). REFCACHE_SECONDS only bounds writes that bypass the version.
+REFCACHE_SECONDS = env_int("REFCACHE_SECONDS", 300)
+CACHES["reference"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aduan-reference",
+    "TIMEOUT": REFCACHE_SECONDS,
+    # Regions looked up by code at intake are the most numerous (91,000 exist).
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 # Seconds between two runs of the periodic jobs (deadline scan, notification sweep).
 WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
 # A worker that has not written its heartbeat for this long is reported as down.

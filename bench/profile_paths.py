@@ -2,6 +2,11 @@
 
     DATABASE_URL=... .venv/bin/python bench/profile_paths.py intake|inbox [--n 100] [--cpu]
 
+`stats` and `dashboard` are the public statistics page and the national admin's
+dashboard with a query parameter the pages do not read (`?profil=1`): their data comes
+from the minute's cache, but their content is rendered on every request (such queries
+are never cached), so what is measured is the rendering of the page (stats/fragments.py).
+
 Prints the top functions by cumulative and by own time, and per-request wall time.
 """
 
@@ -34,7 +39,9 @@ from aduan.api.keys import issue_key  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", choices=["intake", "inbox", "inbox_agency", "open311"])
+    parser.add_argument(
+        "path", choices=["intake", "inbox", "inbox_agency", "open311", "stats", "dashboard"]
+    )
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--queries", action="store_true", help="list every query of one request")
@@ -60,6 +67,11 @@ def main():
             client.force_login(User.objects.get(username="admin.nasional"))
         elif args.path == "inbox_agency":
             client.force_login(User.objects.get(username="diskominfo.kutim"))
+        elif args.path == "stats":
+            url = "/statistik/?profil=1"
+        elif args.path == "dashboard":
+            client.force_login(User.objects.get(username="admin.nasional"))
+            url = "/statistik/dasbor/?profil=1"
         else:
             url = "/open311/v2/requests.json"
 

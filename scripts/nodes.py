@@ -102,8 +102,12 @@ def build() -> None:
             wait_up(spec["PORT"])
         central_print = manage("pusat", "node_key", "--fingerprint", capture=True)
         region_print = manage("ktm", "node_key", "--fingerprint", capture=True)
-        manage("pusat", "pair_node", f"http://127.0.0.1:{REGION_PORT}", "--fingerprint", region_print)
-        manage("ktm", "pair_node", f"http://127.0.0.1:{CENTRAL_PORT}", "--fingerprint", central_print)
+        manage(
+            "pusat", "pair_node", f"http://127.0.0.1:{REGION_PORT}", "--fingerprint", region_print
+        )
+        manage(
+            "ktm", "pair_node", f"http://127.0.0.1:{CENTRAL_PORT}", "--fingerprint", central_print
+        )
         hosted = NODES_DIR / "hosted-ktm.json"
         manage("pusat", "host_agency", "KTM", GOVERNMENT, "--export", str(hosted), "--commit")
         manage("ktm", "sync_now", "--reference")

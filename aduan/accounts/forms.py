@@ -8,11 +8,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .identity import clean_email, clean_phone
 from .models import LoginFailure, Reporter, Role, User
 
 
@@ -138,7 +138,8 @@ class RegistrationForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Nomor telepon"),
+        label=_("Nomor HP"),
+        help_text=_("Untuk SMS, mis. 0812 3456 7890."),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -167,21 +168,10 @@ class RegistrationForm(forms.Form):
         return username
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if email:
-            try:
-                validate_email(email)
-            except forms.ValidationError:
-                raise forms.ValidationError(_("Alamat surel tidak valid."), code="invalid")
-        return email
+        return clean_email(self.cleaned_data["email"])
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        allowed_characters = all(ch.isdigit() or ch in "+-() " for ch in phone)
-        if phone and (not allowed_characters or not 8 <= len(digits) <= 15):
-            raise forms.ValidationError(_("Nomor telepon tidak valid."), code="invalid")
-        return phone
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

@@ -94,7 +94,13 @@ class Reporter(models.Model):
 
 
 def normalise_phone(phone: str) -> str:
-    """+62 812-3456-789 / 0812 3456 789 / 62812... -> 628123456789."""
+    """The key of a phone number in the `phone_lookup` blind index: its digits with the
+    country code (+62 812-3456-789 / 0812 3456 789 / 62812... -> 628123456789).
+
+    Numbers are stored in E.164 form ("+628...", `identity.clean_phone`) since that rule
+    was introduced; rows written before keep the spelling they were typed in. Both give the
+    same key, so this function must keep reading the older spellings as it always did:
+    changing it would silently orphan the index entries of existing rows."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     if digits.startswith("0"):
         digits = "62" + digits[1:]

@@ -117,6 +117,24 @@ class Caller:
             return set()
         return set(scoped.filter(pk__in=report_ids).values_list("pk", flat=True))
 
+    def own_reports(self, report_ids: list[int]) -> set[int]:
+        """Which of these reports a signed-in citizen reported (one query)."""
+        if not report_ids or self.key is not None or self.user is None or self.is_staff_like:
+            return set()
+        return set(
+            Report.objects.filter(pk__in=report_ids, reporter__user=self.user).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def exact_location_q(self) -> Q:
+        """The reports whose exact location this caller may read: those in its scope
+        (worked on, or reported by it). Matches nothing for the public."""
+        scoped = self.scoped_reports()
+        if scoped is None:
+            return Q(pk__in=[])
+        return Q(pk__in=scoped.values("pk"))
+
     def rate_decision(self) -> keys.RateDecision:
         if self.key is not None:
             return keys.check_rate(self.key)

@@ -14,6 +14,8 @@ from typing import Any
 import pydantic
 from django.http.multipartparser import MultiPartParserError
 
+from aduan.core.i18n import in_both
+
 from .errors import ApiError, ApiErrorException, standard_error
 
 FILES_FIELD = "attachments"
@@ -104,14 +106,10 @@ def check_uploads(files: list, *, existing: int = 0) -> None:
     try:
         validate_upload_batch(files, existing_count=existing)
     except UploadRejected as exc:
-        text = exc.messages[0] if exc.messages else str(exc)
-        message_id, _, message_en = text.partition(" / ")
-        message_en = message_en or message_id
+        message_id, message_en = in_both(exc.message)
         status, code = (413, "too_large") if exc.code == "too_large" else (400, "validation_failed")
         raise ApiErrorException(
-            ApiError(
-                status, code, message_id, message_en, {FILES_FIELD: [(message_id, message_en)]}
-            )
+            ApiError(status, code, message_id, message_en, {FILES_FIELD: [exc.message]})
         ) from None
 
 

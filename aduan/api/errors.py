@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 
+from aduan.core.i18n import in_both, validation_messages_in_both
 from aduan.reports.errors import (
     DomainError,
     InvalidInput,
@@ -99,13 +100,14 @@ STANDARD_ERRORS: dict[str, tuple[int, str, str]] = {
 class ApiError:
     """An error ready to be rendered: status, machine code, both messages, per-field messages.
 
-    `fields` maps a field name to a list of (Indonesian, English) pairs."""
+    `fields` maps a field name to a list of messages: translatable messages (rendered in
+    both languages) or (Indonesian, English) pairs."""
 
     status: int
     code: str
     message_id: str
     message_en: str
-    fields: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    fields: dict[str, list] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -134,13 +136,11 @@ def standard_error(code: str, *, fields: dict | None = None, status: int | None 
 
 def _field_entries(messages) -> list[dict]:
     entries = []
-    for pair in messages:
-        if isinstance(pair, (tuple, list)) and len(pair) == 2:
-            message_id, message_en = str(pair[0]), str(pair[1])
-        else:  # a single string: use it for both languages
-            message_id = message_en = str(pair)
-        if message_id == message_en and " / " in message_id:  # "Indonesian / English"
-            message_id, message_en = message_id.split(" / ", 1)
+    for message in messages:
+        if isinstance(message, (tuple, list)) and len(message) == 2:
+            message_id, message_en = str(message[0]), str(message[1])
+        else:  # a translatable message (a plain string reads the same in both)
+            message_id, message_en = in_both(message)
         entries.append(
             {
                 "message": f"{message_id} / {message_en}",
@@ -156,7 +156,7 @@ def error_body(
     message_id: str,
     message_en: str,
     *,
-    fields: dict[str, list[tuple[str, str]]] | None = None,
+    fields: dict[str, list] | None = None,
 ) -> dict:
     """The JSON body of an error (see the module docstring for the shape)."""
     return {
@@ -176,7 +176,7 @@ def error_response(
     message_en: str | None = None,
     *,
     status: int | None = None,
-    fields: dict[str, list[tuple[str, str]]] | None = None,
+    fields: dict[str, list] | None = None,
     headers: dict | None = None,
 ) -> JsonResponse:
     """A JsonResponse with the error body. Messages and status default to STANDARD_ERRORS."""
@@ -207,15 +207,11 @@ def error_from_exception(exc: BaseException) -> ApiError | None:
     if isinstance(exc, ValidationFailed):
         return ApiError(exc.status_code, exc.code, exc.message_id, exc.message_en, dict(exc.errors))
     if isinstance(exc, InvalidInput):
-        fields = {exc.field: [(exc.message_id, exc.message_en)]} if exc.field else {}
-        message_id, message_en = exc.message_id, exc.message_en
-        if message_id == message_en and " / " in message_id:  # upload messages carry both
-            message_id, message_en = message_id.split(" / ", 1)
-            fields = {exc.field: [(message_id, message_en)]} if exc.field else {}
+        fields = {exc.field: [exc.message]} if exc.field else {}
         status = 413 if exc.code == "too_large" else exc.status_code
-        return ApiError(status, exc.code, message_id, message_en, fields)
+        return ApiError(status, exc.code, exc.message_id, exc.message_en, fields)
     if isinstance(exc, (InvalidTransition, NotAllowed, DomainError)):
-        fields = {exc.field: [(exc.message_id, exc.message_en)]} if exc.field else {}
+        fields = {exc.field: [exc.message]} if exc.field else {}
         return ApiError(exc.status_code, exc.code, exc.message_id, exc.message_en, fields)
     if isinstance(exc, Http404):
         halves = _split_message(str(exc.args[0])) if exc.args else None
@@ -228,16 +224,23 @@ def error_from_exception(exc: BaseException) -> ApiError | None:
     if isinstance(exc, RequestDataTooBig):
         return standard_error("too_large")
     if isinstance(exc, DjangoValidationError):
-        fields: dict[str, list[tuple[str, str]]] = {}
         if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                fields[name] = [(m, m) for e in errors for m in e.messages]
-        messages = exc.messages
-        first = messages[0] if messages and not fields else None
-        halves = _split_message(first) if first else None
+            fields = {
+                name: [pair for e in errors for pair in validation_messages_in_both(e)]
+                for name, errors in exc.error_dict.items()
+            }
+            return standard_error("invalid", fields=fields)
+        messages = validation_messages_in_both(exc)
+        halves = None
+        if messages:
+            message_id, message_en = messages[0]
+            # A message that reads the same in both languages was not translated: use it
+            # only when it carries both halves itself.
+            halves = (message_id, message_en) if message_id != message_en else None
+            halves = halves or _split_message(message_id)
         if halves:
-            return ApiError(400, "invalid", *halves, fields)
-        return standard_error("invalid", fields=fields)
+            return ApiError(400, "invalid", *halves)
+        return standard_error("invalid")
     if isinstance(exc, SuspiciousOperation):
         return standard_error("bad_request")
     if isinstance(exc, (MultiPartParserError, UnreadablePostError)):

@@ -6,7 +6,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -44,25 +43,14 @@ def issue_key(
     return IssuedKey(key=key, secret=raw)
 
 
-def _cache_seconds() -> float:
-    return float(getattr(settings, "API_KEY_CACHE_SECONDS", 10))
-
-
-def forget_cached_keys(*_args, **_kwargs) -> None:
-    refcache.forget("apikey")
-
-
 def _find(prefix: str) -> ApiKey | None:
-    """The key with this prefix, remembered per process for API_KEY_CACHE_SECONDS
-    (core.refcache, one shared instance so `last_used_at` stays current on it). A
-    revocation in this process (revoke(), the admin) drops it at once; other processes
-    stop accepting a revoked key within that time."""
+    """The key with this prefix, remembered by each process (core.refcache). A revocation
+    (revoke(), the admin) publishes a new reference version: every process refuses the key
+    from its next request on."""
     return refcache.lookup(
         "apikey",
         prefix,
         lambda: ApiKey.objects.select_related("user", "agency").filter(prefix=prefix).first(),
-        ttl=_cache_seconds(),
-        shared=True,
     )
 
 
@@ -85,12 +73,13 @@ def authenticate(raw: str | None) -> ApiKey | None:
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+        refcache.put("apikey", key.prefix, key)  # so this process waits another minute
     return key
 
 
 def revoke(key: ApiKey) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    forget_cached_keys()
+    refcache.bump()  # an update() sends no signal
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """What the API shows of reports, events and reference data.
 
-Privacy (DESIGN section 3): no representation carries a reporter's identity, whoever
-asks; integrators get the public picture of a report plus, for reports their agency works
-on, the handling data and the non-public history. Event payloads are copied field by field
-from a whitelist, never passed through whole."""
+Privacy: no representation carries a reporter's identity, whoever asks; integrators get
+the public picture of a report plus, for reports their agency works on, the handling data,
+the exact location and the non-public history. The public picture places an anonymous
+report in its regency/city only (`aduan.reports.public`) and lists only published files.
+Event payloads are copied field by field from a whitelist, never passed through whole."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.utils import translation
 
 from aduan.regions.models import RegionLevel
 from aduan.reports.models import Attachment, ReportEvent, Status, Visibility
-from aduan.reports.permissions import available_actions
+from aduan.reports.permissions import PUBLISHING_ACTIONS, available_actions
+from aduan.reports.public import public_location, public_region
 
 
 def both(label) -> tuple[str, str]:
@@ -70,7 +72,7 @@ def agency_out(agency) -> dict:
 def attachment_out(report, attachment) -> dict:
     return {
         "uuid": attachment.uuid,
-        "name": attachment.original_name,
+        "name": attachment.name,
         "content_type": attachment.content_type,
         "kind": attachment.kind,
         "size": attachment.size,
@@ -98,15 +100,33 @@ def _public_attachments(report) -> list:
     return list(report.attachments.filter(visibility=Visibility.PUBLIC))
 
 
-def report_out(report, *, working: bool = False, acting_user=None) -> dict:
+def _coordinate(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+def report_out(report, *, working: bool = False, own: bool = False, acting_user=None) -> dict:
     """The API's picture of a report. `working`: the caller works on it (agency-scoped
     key, staff) and also gets its handling data, with the actions `acting_user` (the
-    key's service account or the session's user) may take on it now."""
+    key's service account or the session's user) may take on it now. `own`: the caller
+    is its reporter or just sent it. Both read the exact location; everyone else the
+    public one."""
     status_id, status_en = both(Status(report.status).label)
+    if working or own:
+        region = report.region
+        latitude, longitude, address = report.latitude, report.longitude, report.address
+    else:
+        location = public_location(report)
+        region = public_region(report, location)
+        latitude, longitude, address = location.latitude, location.longitude, location.address
     handling = None
     if working:
         handling = {
-            "available_actions": available_actions(acting_user, report),
+            # Report-level actions; publishing is decided file by file in the workspace.
+            "available_actions": [
+                action
+                for action in available_actions(acting_user, report)
+                if action not in PUBLISHING_ACTIONS
+            ],
             "needs_inspection": report.needs_inspection,
             "is_escalated": report.is_escalated,
             "escalation_level": report.escalation_level,
@@ -128,10 +148,10 @@ def report_out(report, *, working: bool = False, acting_user=None) -> dict:
         "status_name": status_id,
         "status_name_en": status_en,
         "category": category_ref(report.category),
-        "region": region_ref(report.region),
-        "latitude": float(report.latitude) if report.latitude is not None else None,
-        "longitude": float(report.longitude) if report.longitude is not None else None,
-        "address": report.address,
+        "region": region_ref(region),
+        "latitude": _coordinate(latitude),
+        "longitude": _coordinate(longitude),
+        "address": address,
         "media_url": report.media_url,
         "incident_date": report.incident_date,
         "channel": report.channel,

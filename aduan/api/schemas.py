@@ -9,11 +9,12 @@ import uuid
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from aduan.accounts.identity import clean_email, clean_nik, clean_phone
+from aduan.core.i18n import in_both
 from aduan.reports import permissions
 from aduan.reports.models import Channel, EventType, ReportType, Status, Visibility
 
@@ -31,38 +32,22 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _email(value: str) -> str:
-    value = value.strip()
-    if value:
+def _shared_rule(rule):
+    """A pydantic validator from one of the rules every channel uses (`accounts.identity`):
+    the cleaned value, or the rule's message in both languages."""
+
+    def validate(value: str) -> str:
         try:
-            validate_email(value)
-        except DjangoValidationError:
+            return rule(value)
+        except DjangoValidationError as error:
+            message_id, message_en = in_both(error.message)
             raise PydanticCustomError(
                 "aduan",
                 "{message_id} / {message_en}",
-                {
-                    "message_id": "Alamat surel tidak valid.",
-                    "message_en": "Invalid e-mail address.",
-                },
+                {"message_id": message_id, "message_en": message_en},
             ) from None
-    return value
 
-
-def _phone(value: str) -> str:
-    value = value.strip()
-    digits = [ch for ch in value if ch.isdigit()]
-    if value and (
-        not 6 <= len(digits) <= 15 or any(not (ch.isdigit() or ch in "+-() ") for ch in value)
-    ):
-        raise PydanticCustomError(
-            "aduan",
-            "{message_id} / {message_en}",
-            {
-                "message_id": "Nomor telepon tidak valid.",
-                "message_en": "Invalid phone number.",
-            },
-        )
-    return value
+    return validate
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -207,12 +192,16 @@ class AttachmentOut(Schema):
     url: str
 
 
-# The actions a staff account may take (names of the domain actions), for the schema.
+# The report-level actions a staff account may take (names of the domain actions), for
+# the schema; publishing is decided file by file in the workspace.
 STAFF_ACTIONS = sorted(
-    permissions.NATIONAL_ACTIONS
-    | permissions.AGENCY_ACTIONS
-    | permissions.AGENCY_VERIFICATION_ACTIONS
-    | permissions.UNIT_ACTIONS
+    (
+        permissions.NATIONAL_ACTIONS
+        | permissions.AGENCY_ACTIONS
+        | permissions.AGENCY_VERIFICATION_ACTIONS
+        | permissions.UNIT_ACTIONS
+    )
+    - permissions.PUBLISHING_ACTIONS
 )
 
 
@@ -335,9 +324,17 @@ class ReportIn(Schema):
     is_anonymous: bool = Field(False, description="Hide the reporter from the agency and public.")
     is_confidential: bool = Field(False, description="Keep the content off public pages.")
     reporter_name: Text = Field("", max_length=150)
-    reporter_email: Annotated[Text, AfterValidator(_email)] = Field("", max_length=254)
-    reporter_phone: Annotated[Text, AfterValidator(_phone)] = Field("", max_length=30)
-    reporter_nik: Text = Field("", max_length=16, pattern=r"^(\d{16})?$")
+    reporter_email: Annotated[Text, AfterValidator(_shared_rule(clean_email))] = Field(
+        "", max_length=254
+    )
+    reporter_phone: Annotated[Text, AfterValidator(_shared_rule(clean_phone))] = Field(
+        "",
+        max_length=30,
+        description="An Indonesian mobile number (08..., +628..., 628...); stored as +628...",
+    )
+    reporter_nik: Annotated[Text, AfterValidator(_shared_rule(clean_nik))] = Field(
+        "", max_length=16, description="16 digits, with a valid date of birth and province."
+    )
 
 
 class TextIn(Schema):

@@ -26,11 +26,11 @@ from aduan.reports.access import (
     reporter_actor_from_secret,
 )
 from aduan.reports.actors import Actor
-from aduan.reports.models import Attachment, Channel, Report, Visibility
+from aduan.reports.models import Attachment, Channel, Report
 
 from . import representations as rep
 from .api import api
-from .auth import EVERYTHING, Caller
+from .auth import EVERYTHING, PARTIES, Caller
 from .bodies import FILES_FIELD, parse_body
 from .errors import ApiError, ApiErrorException, standard_error
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, Keyset, fingerprint
@@ -195,6 +195,10 @@ def list_reports(request, filters: Query[ReportFilters]):
         if not Region.objects.filter(code=code).exists():
             raise _field_error("region", "Kode wilayah tidak dikenal.", "Unknown region code.")
         qs = qs.filter(region_subtree_q([code]))
+        if len(code) > len("64.08"):
+            # Finer than a regency/city: an anonymous report must not be found by its
+            # district or village unless the caller may know where it is exactly.
+            qs = qs.filter(Q(is_anonymous=False) | caller.exact_location_q())
     if filters.agency:
         agency = Agency.objects.filter(uuid=filters.agency).first()
         if agency is None:
@@ -220,10 +224,18 @@ def list_reports(request, filters: Query[ReportFilters]):
     rows, next_cursor = keyset.page(
         rep.report_queryset(qs), cursor=filters.cursor, limit=filters.limit, filters=filter_print
     )
-    working = caller.working_on([r.pk for r in rows])
+    ids = [r.pk for r in rows]
+    working = caller.working_on(ids)
+    own = caller.own_reports(ids)
     return {
         "results": [
-            rep.report_out(r, working=r.pk in working, acting_user=caller.acting_user) for r in rows
+            rep.report_out(
+                r,
+                working=r.pk in working,
+                own=r.pk in own,
+                acting_user=caller.acting_user,
+            )
+            for r in rows
         ],
         "next_cursor": next_cursor,
     }
@@ -269,10 +281,12 @@ def create_report(request):
     # The domain checks the report and the reporter's details together, all at once.
     result = actions.submit_report(data, actor=actor, reporter=details, files=files)
     # The new report is answered from memory: its category and region are loaded, it has
-    # no agency yet, and its attachments are the ones just stored.
+    # no agency yet, and its attachments are the ones just stored. The caller sent it, so
+    # the answer shows it as sent: the files (under their generated names, shared with
+    # the staff until published) and the exact location.
     report = result.report
-    report.public_attachments = [a for a in result.attachments if a.visibility == Visibility.PUBLIC]
-    return Status(201, rep.report_out(report) | {"tracking_secret": result.secret})
+    report.public_attachments = result.attachments
+    return Status(201, rep.report_out(report, own=True) | {"tracking_secret": result.secret})
 
 
 @reports.get(
@@ -286,8 +300,12 @@ def show_report(request, key: str):
     """A report by tracking number (`PST-26-0001234-7`) or UUID. Unpublished and
     confidential reports answer 404 unless the caller works on them."""
     report, visibilities = readable_report(request, key)
-    working = visibilities == EVERYTHING
-    return rep.report_out(report, working=working, acting_user=caller_of(request).acting_user)
+    return rep.report_out(
+        report,
+        working=visibilities == EVERYTHING,
+        own=visibilities == PARTIES,
+        acting_user=caller_of(request).acting_user,
+    )
 
 
 @reports.get(
@@ -338,7 +356,7 @@ def download_attachment(request, key: str, attachment: uuid.UUID):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=item.original_name,
+        filename=item.name,
         content_type=item.content_type,
     )
 

@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from django.core.signals import request_started
+        from django_tasks.signals import task_started
+
         from aduan.categories.models import Category
         from aduan.regions.models import Region
 
@@ -13,3 +16,7 @@ class CoreConfig(AppConfig):
 
         refcache.connect(Category, Region)
         language.connect()
+        # Each web request and each background task reads the reference version afresh
+        # (once, at its first lookup), so it sees every change committed before it began.
+        request_started.connect(refcache.refresh, dispatch_uid="refcache-request")
+        task_started.connect(refcache.refresh, dispatch_uid="refcache-task")

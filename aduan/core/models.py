@@ -11,3 +11,15 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReferenceVersion(models.Model):
+    """The version of the reference data that every process keeps in its local cache
+    (`core.refcache`): a fresh random number whenever categories, regions, holidays or API
+    keys change, written in the transaction that changes them."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.version}"

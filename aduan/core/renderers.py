@@ -59,10 +59,11 @@ class FastSelectRenderer(DjangoTemplates):
 
 
 class MemoSelect(Select):
-    """A <select> whose rendered HTML is remembered per process (core.refcache), for long
-    choice lists drawn on every page view (the inbox's region and category filters). The
-    memo key is the choices themselves plus the field name, the chosen value, the
-    attributes and the language: the same HTML is only ever reused for the same input."""
+    """A <select> whose rendered HTML is remembered by each process (core.refcache), for
+    long choice lists drawn on every page view (the inbox's region and category filters).
+    The key is the choices themselves plus the field name, the chosen value, the
+    attributes and the language: the same HTML is only ever reused for the same input,
+    so the entry needs no version (a changed category gives other choices, another key)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         choices = tuple((str(v), str(label)) for v, label in self.choices)
@@ -75,5 +76,8 @@ class MemoSelect(Select):
             translation.get_language(),
         )
         return refcache.lookup(
-            "select-html", key, lambda: super(MemoSelect, self).render(name, value, attrs, renderer)
+            "select-html",
+            key,
+            lambda: super(MemoSelect, self).render(name, value, attrs, renderer),
+            versioned=False,
         )

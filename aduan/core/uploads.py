@@ -17,16 +17,19 @@ Decisions (see also the comments at each step):
 - GIF is accepted and converted to a still PNG of its first frame: messaging apps still
   produce GIFs, and storing a still image avoids keeping a second animated format.
   Animated PNG and WebP are likewise reduced to their first frame.
-- PDFs cannot be rebuilt here, so they are stored byte for byte after a heuristic check:
-  a `%PDF-` header, a `%%EOF` marker near the end, and a scan of the PDF names for script,
-  launch and embedded-file entries. See `_check_pdf()` for what it catches and what not.
+- PDFs are parsed and written again with qpdf (through pikepdf), keeping what a reader
+  sees and dropping the metadata that names whoever made the file (document information,
+  XMP), scripts and automatic actions, and embedded files: see `_rebuild_pdf()`. A PDF
+  that needs a password or cannot be parsed is refused.
+- The client's file name is used in error messages only (the uploader's own name for the
+  file, shown back to them). It is never stored: a name like "Budi_0812xxxx.pdf" would
+  identify an anonymous reporter, so stored files get generated names ("foto-1.jpg",
+  `reports.models.attachment_name()`).
 """
 
 import hashlib
 import io
-import re
 import unicodedata
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO
@@ -35,6 +38,8 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -49,7 +54,7 @@ WEBP_QUALITY = 85
 # files; too slow for a request, so only small PNGs (icons, diagrams) get it.
 PNG_OPTIMIZE_MAX_PIXELS = 1_000_000
 MAX_NAME_LENGTH = 150
-# Shown in messages and stored as the name when the client sent none.
+# Shown in messages when the client sent no file name.
 FALLBACK_NAME = "lampiran"
 
 # Sniffed MIME type -> (format Pillow must recognise, format we write).
@@ -74,13 +79,12 @@ _MIB = 1024 * 1024
 class ProcessedUpload:
     """An attachment that passed every check, ready to be stored."""
 
-    content: bytes = field(repr=False)  # re-encoded for images, unchanged for PDFs
+    content: bytes = field(repr=False)  # re-encoded images, rebuilt PDFs
     content_type: str  # "image/jpeg" | "image/png" | "image/webp" | "application/pdf"
     extension: str  # ".jpg" | ".png" | ".webp" | ".pdf"
     size: int
     sha256: str  # hex digest of content
     kind: str  # "image" | "document"
-    original_name: str  # sanitised basename, for display and downloads only
     width: int | None
     height: int | None
 
@@ -89,9 +93,10 @@ class UploadRejected(ValidationError):
     """An attachment was refused.
 
     `code` is stable ("too_large", "too_many", "empty", "unsupported_type", "corrupt",
-    "too_many_pixels", "unsafe_pdf"); the message reads "Indonesian. / English." and names
-    the file, so it can be shown to the user as is (forms and the API both accept it).
-    Raised as `UploadRejected(message, code=...)`; the inherited constructor keeps it
+    "too_many_pixels", "encrypted_pdf", "unsafe_pdf"); the message is translatable and names
+    the file, so it can be shown to the user as is, in their language (forms and the API
+    both accept it). Raised as `UploadRejected(message, code=...)`; the inherited
+    constructor keeps it
     picklable.
     """
 
@@ -106,8 +111,7 @@ def validate_upload_batch(files: Sequence[UploadedFile], *, existing_count: int 
     max_count = _max_count()
     if existing_count + len(files) > max_count:
         raise UploadRejected(
-            f"Terlalu banyak lampiran (maks. {max_count} per laporan). / "
-            f"Too many attachments (max {max_count} per report).",
+            format_lazy(_("Terlalu banyak lampiran (maks. {count} per laporan)."), count=max_count),
             code="too_many",
         )
     max_bytes = _max_bytes()
@@ -126,10 +130,11 @@ def process_upload(
     """Check one attachment and return the bytes to store, or raise `UploadRejected`.
 
     `uploaded` is read from its start (it is rewound when seekable, since form validation
-    may already have read it). `name` overrides the client's file name.
+    may already have read it). `name` overrides the client's file name, which only
+    appears in error messages.
     """
-    original_name = _sanitise_name(name if name is not None else _name_of(uploaded))
-    display_name = original_name or FALLBACK_NAME
+    display_name = _sanitise_name(name if name is not None else _name_of(uploaded))
+    display_name = display_name or FALLBACK_NAME
     data = _read_limited(uploaded, limit=_max_bytes(), display_name=display_name)
     if not data:
         raise _empty(display_name)
@@ -137,8 +142,8 @@ def process_upload(
     sniffed = filetype.guess(data)  # looks at the first 8 KiB only
     mime = sniffed.mime if sniffed else None
     if mime == "application/pdf":
-        _check_pdf(data, display_name)
-        content, content_type, extension = data, "application/pdf", ".pdf"
+        content = _rebuild_pdf(data, display_name)
+        content_type, extension = "application/pdf", ".pdf"
         kind, width, height = "document", None, None
     elif mime in _IMAGE_FORMATS:
         # WeasyPrint (the monthly PDF report) switches Pillow's process-wide
@@ -155,10 +160,13 @@ def process_upload(
         kind = "image"
     else:
         raise UploadRejected(
-            f'Jenis berkas "{display_name}" tidak didukung; unggah foto (JPEG, PNG, WebP, '
-            f"GIF) atau dokumen PDF. / "
-            f'File "{display_name}" is of an unsupported type; upload a photo (JPEG, PNG, '
-            f"WebP, GIF) or a PDF document.",
+            format_lazy(
+                _(
+                    'Jenis berkas "{name}" tidak didukung; unggah foto (JPEG, PNG, WebP, GIF) '
+                    "atau dokumen PDF."
+                ),
+                name=display_name,
+            ),
             code="unsupported_type",
         )
 
@@ -169,7 +177,6 @@ def process_upload(
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         kind=kind,
-        original_name=original_name or f"{FALLBACK_NAME}{extension}",
         width=width,
         height=height,
     )
@@ -196,23 +203,22 @@ def _max_pixels() -> int:
 def _too_large(display_name: str, limit: int) -> UploadRejected:
     size = _format_size(limit)
     return UploadRejected(
-        f'Berkas "{display_name}" terlalu besar (maks. {size}). / '
-        f'File "{display_name}" is too large (max {size}).',
+        format_lazy(
+            _('Berkas "{name}" terlalu besar (maks. {size}).'), name=display_name, size=size
+        ),
         code="too_large",
     )
 
 
 def _empty(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'Berkas "{display_name}" kosong. / File "{display_name}" is empty.',
-        code="empty",
+        format_lazy(_('Berkas "{name}" kosong.'), name=display_name), code="empty"
     )
 
 
 def _corrupt(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'Berkas "{display_name}" rusak atau tidak lengkap. / '
-        f'File "{display_name}" is damaged or incomplete.',
+        format_lazy(_('Berkas "{name}" rusak atau tidak lengkap.'), name=display_name),
         code="corrupt",
     )
 
@@ -220,27 +226,38 @@ def _corrupt(display_name: str) -> UploadRejected:
 def _too_many_pixels(display_name: str, limit: int) -> UploadRejected:
     megapixels = f"{limit / 1_000_000:g}"
     return UploadRejected(
-        f'Resolusi gambar "{display_name}" terlalu besar (maks. {megapixels} megapiksel). / '
-        f'Image "{display_name}" has too many pixels (max {megapixels} megapixels).',
+        format_lazy(
+            _('Resolusi gambar "{name}" terlalu besar (maks. {megapixels} megapiksel).'),
+            name=display_name,
+            megapixels=megapixels,
+        ),
         code="too_many_pixels",
     )
 
 
 def _unsafe_pdf(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'PDF "{display_name}" berisi skrip, tindakan otomatis, atau berkas tersemat. / '
-        f'PDF "{display_name}" contains scripts, automatic actions or embedded files.',
+        format_lazy(
+            _(
+                'PDF "{name}" tidak dapat dibersihkan dari skrip, tindakan otomatis, atau '
+                "berkas tersemat; cetak ulang sebagai PDF lalu unggah lagi."
+            ),
+            name=display_name,
+        ),
         code="unsafe_pdf",
     )
 
 
-def _uninspectable_pdf(display_name: str) -> UploadRejected:
+def _encrypted_pdf(display_name: str) -> UploadRejected:
     return UploadRejected(
-        f'PDF "{display_name}" tidak dapat diperiksa (terenkripsi atau kompresi tidak '
-        f"dikenal); simpan ulang tanpa kata sandi. / "
-        f'PDF "{display_name}" cannot be inspected (encrypted or unusual compression); '
-        f"save it again without a password.",
-        code="unsafe_pdf",
+        format_lazy(
+            _(
+                'PDF "{name}" dilindungi kata sandi; simpan ulang tanpa kata sandi lalu '
+                "unggah lagi."
+            ),
+            name=display_name,
+        ),
+        code="encrypted_pdf",
     )
 
 
@@ -392,145 +409,249 @@ def _convert_mode(image: Image.Image, output_format: str, *, resize: bool) -> Im
 
 # PDF ----------------------------------------------------------------------------------
 
-# PDF names that run code or carry other files: document JavaScript (/JavaScript, /JS),
-# launching programs (/Launch), attached files (/EmbeddedFile streams, /EmbeddedFiles trees).
-_PDF_UNSAFE_NAMES = frozenset({b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles"})
-_PDF_FILTERS = frozenset(
+# Keys removed wherever they occur. Scripts and automatic actions: additional actions
+# (/AA: on open, close, print, page view, field keystroke...), the catalog's /OpenAction,
+# JavaScript (/JS in actions, /JavaScript name trees), XFA forms (which carry their own
+# scripts). Other files: embedded and related files (/EF, /RF, the /EmbeddedFiles name
+# tree, /AF associated files, /Collection portfolios). Personal data: XMP metadata on any
+# object (/Metadata), applications' private data (/PieceInfo, where an editor may keep a
+# whole earlier version of the file), signatures' security store (/DSS) and usage-rights
+# signatures (/Perms), which name and certify whoever signed.
+_PDF_REMOVED_KEYS = frozenset(
     {
-        b"ASCIIHexDecode",
-        b"ASCII85Decode",
-        b"LZWDecode",
-        b"FlateDecode",
-        b"RunLengthDecode",
-        b"CCITTFaxDecode",
-        b"JBIG2Decode",
-        b"DCTDecode",
-        b"JPXDecode",
-        b"Crypt",
-        b"AHx",
-        b"A85",
-        b"LZW",
-        b"Fl",
-        b"RL",
-        b"CCF",
-        b"DCT",
+        "/AA",
+        "/OpenAction",
+        "/JS",
+        "/JavaScript",
+        "/XFA",
+        "/EF",
+        "/RF",
+        "/EmbeddedFiles",
+        "/AF",
+        "/Collection",
+        "/Metadata",
+        "/PieceInfo",
+        "/DSS",
+        "/Perms",
     }
 )
-# A name token: "/" then regular characters (ISO 32000-1, 7.3.5). A name ends at whitespace
-# or a delimiter, so "/JS" does not match inside "/JSON".
-_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r /<>\[\]()%{}]*)")
-_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM_START = re.compile(rb"(?<![A-Za-z])stream\r?\n")
+# Every action type of ISO 32000-2 (12.6.4). A dictionary whose /S is one of these is an
+# action; other dictionaries have an /S too (structure elements, transparency groups,
+# transitions) and are left alone.
+_PDF_ACTION_TYPES = frozenset(
+    {
+        "/GoTo",
+        "/GoToR",
+        "/GoToE",
+        "/GoToDp",
+        "/Launch",
+        "/Thread",
+        "/URI",
+        "/Sound",
+        "/Movie",
+        "/Hide",
+        "/Named",
+        "/SubmitForm",
+        "/ResetForm",
+        "/ImportData",
+        "/SetOCGState",
+        "/Rendition",
+        "/Trans",
+        "/GoTo3DView",
+        "/JavaScript",
+        "/RichMediaExecute",
+    }
+)
+# Actions kept: moving within the document, named navigation (next page...) and links
+# to web pages or e-mail addresses. Everything else runs code, opens or sends files, or
+# plays media, and is removed.
+_PDF_SAFE_ACTIONS = frozenset({"/GoTo", "/Named", "/URI"})
+_PDF_SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
+# Annotations that carry files or play media; removed from the pages.
+_PDF_REMOVED_ANNOTATIONS = frozenset(
+    {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
+)
+# Comment-like annotations: their /T is the name of the person who wrote the comment.
+_PDF_MARKUP_ANNOTATIONS = frozenset(
+    {
+        "/Text",
+        "/FreeText",
+        "/Line",
+        "/Square",
+        "/Circle",
+        "/Polygon",
+        "/PolyLine",
+        "/Highlight",
+        "/Underline",
+        "/Squiggly",
+        "/StrikeOut",
+        "/Stamp",
+        "/Caret",
+        "/Ink",
+        "/Redact",
+        "/Popup",
+    }
+)
 _PDF_EOF_WINDOW = 1024  # readers look for %%EOF in the last 1024 bytes
-_PDF_DICTIONARY_WINDOW = 4096
-_PDF_CHUNK = 64 * _KIB
-_PDF_OVERLAP = 256  # longer than any escaped unsafe name ("/" + 13 x "#xx")
-_PDF_INFLATE_BUDGET = 64 * _MIB  # total decompressed object-stream bytes per file
 
 
-def _check_pdf(data: bytes, display_name: str) -> None:
-    """Reject a PDF that is truncated or looks active. A heuristic, not a parser.
+def _rebuild_pdf(data: bytes, display_name: str) -> bytes:
+    """Parse a PDF with qpdf (through pikepdf) and write a clean copy of it.
 
-    Checks the `%PDF-` header and a `%%EOF` in the last 1024 bytes, then looks for the
-    names in `_PDF_UNSAFE_NAMES` among the PDF name tokens, decoding `#xx` escapes
-    ("/J#61vaScript" is "/JavaScript"):
+    The copy keeps what a reader sees (pages, their content and images, fonts, links,
+    bookmarks, form fields and their values) and drops:
 
-    - everywhere outside stream bodies (dictionaries are never inside a stream body, and
-      skipping the bodies avoids false alarms from compressed or image bytes);
-    - inside object streams (PDF 1.5+ stores most dictionaries compressed there), which are
-      inflated with a bounded budget. An object stream we cannot decode (encrypted,
-      predictors, filters other than FlateDecode) is refused as uninspectable.
+    - the document information dictionary and all XMP metadata (author, creator tool,
+      company, often a name and phone number), the file identifier, and the names of
+      comments' authors;
+    - JavaScript and every action that is not a jump within the document, a named
+      navigation or a web/e-mail link: launching programs, submitting or importing form
+      data, opening other files, playing media;
+    - embedded files, file attachment and media annotations, XFA forms;
+    - signatures (the rewrite breaks them anyway, and they name whoever signed);
+    - earlier revisions and unreferenced objects (qpdf writes only what the document
+      uses), so content deleted with an incremental save does not survive.
 
-    Known gaps: a crafted file can hide objects from a byte scan (for example a string
-    that looks like the start of a stream), scripts in XFA forms are not looked for, and a
-    name inside a string or comment can cause a false alarm. The PDF is stored unchanged,
-    so it should still be served as a download with `X-Content-Type-Options: nosniff`.
+    A file that needs a password to open, or that qpdf cannot read, is refused. A file
+    restricted by an owner password only (no printing, no copying) opens in every reader
+    without one; it is accepted and written without the restrictions. The clean copy is
+    parsed again and must come out of the same cleaning unchanged, so a file the
+    cleaning cannot handle is refused rather than stored half clean.
     """
+    import pikepdf  # imported on first use: most uploads are photos
+
+    # Truncated uploads: qpdf would reconstruct what it can, but a cut-off file most
+    # likely lost pages, and the citizen should send it again.
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-_PDF_EOF_WINDOW:]:
         raise _corrupt(display_name)
-    budget = _PDF_INFLATE_BUDGET
-    position = 0
-    while position < len(data):
-        stream = _PDF_STREAM_START.search(data, position)
-        body_end = data.find(b"endstream", stream.end()) if stream else -1
-        if stream is None or body_end == -1:
-            # No further (terminated) stream: scan the rest as it is.
-            if _has_unsafe_name(data, position, len(data)):
-                raise _unsafe_pdf(display_name)
-            return
-        if _has_unsafe_name(data, position, stream.start()):
-            raise _unsafe_pdf(display_name)
-        dictionary = _pdf_names(_stream_dictionary(data, position, stream.start()))
-        if b"ObjStm" in dictionary:
-            filters = dictionary & _PDF_FILTERS
-            if not filters:
-                unsafe = _has_unsafe_name(data, stream.end(), body_end)
-            elif filters == {b"FlateDecode"} and b"DecodeParms" not in dictionary:
-                unsafe, budget = _inflated_has_unsafe_name(
-                    data, stream.end(), body_end, budget, display_name
-                )
-            else:
-                raise _uninspectable_pdf(display_name)
-            if unsafe:
-                raise _unsafe_pdf(display_name)
-        position = body_end
-
-
-def _stream_dictionary(data: bytes, start: int, stream_start: int) -> bytes:
-    """The bytes from the last "obj" keyword before a stream body to the body."""
-    window_start = max(start, stream_start - _PDF_DICTIONARY_WINDOW)
-    object_start = data.rfind(b"obj", window_start, stream_start)
-    return data[max(object_start, window_start) : stream_start]
-
-
-def _pdf_names(text: bytes, *, complete: bool = True) -> set[bytes]:
-    """The decoded names in `text`; with complete=False a name touching the end is left out."""
-    names = set()
-    for match in _PDF_NAME.finditer(text):
-        if not complete and match.end() == len(text):
-            continue  # may continue in the next chunk
-        names.add(_decode_pdf_name(match[1]))
-    return names
-
-
-def _has_unsafe_name(data: bytes, start: int, end: int) -> bool:
-    return any(
-        _decode_pdf_name(match[1]) in _PDF_UNSAFE_NAMES
-        for match in _PDF_NAME.finditer(data, start, end)
-    )
-
-
-def _decode_pdf_name(raw: bytes) -> bytes:
-    return _PDF_NAME_ESCAPE.sub(lambda escape: bytes.fromhex(escape[1].decode()), raw)
-
-
-def _inflated_has_unsafe_name(
-    data: bytes, start: int, end: int, budget: int, display_name: str
-) -> tuple[bool, int]:
-    """Inflate a FlateDecode stream chunk by chunk and scan it for unsafe names.
-
-    Returns (found, remaining budget). Memory stays within a few chunks whatever the
-    compression ratio; past the budget the file is refused rather than half-checked.
-    """
-    decompressor = zlib.decompressobj()
-    carried = b""
     try:
-        for offset in range(start, end, _PDF_CHUNK):
-            pending = data[offset : min(offset + _PDF_CHUNK, end)]
-            while pending and not decompressor.eof:
-                inflated = decompressor.decompress(pending, _PDF_CHUNK)
-                pending = decompressor.unconsumed_tail
-                budget -= len(inflated)
-                if budget < 0:
-                    raise _uninspectable_pdf(display_name)
-                text = carried + inflated
-                if _pdf_names(text, complete=False) & _PDF_UNSAFE_NAMES:
-                    return True, budget
-                carried = text[-_PDF_OVERLAP:]
-            if decompressor.eof:
-                break
-    except zlib.error:
-        raise _uninspectable_pdf(display_name) from None
-    if not decompressor.eof:
-        raise _uninspectable_pdf(display_name)
-    return bool(_pdf_names(carried) & _PDF_UNSAFE_NAMES), budget
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) == 0:
+                raise _corrupt(display_name)
+            _clean_pdf(pdf)
+            output = io.BytesIO()
+            # Streams are copied as they are (no decoding: a compression bomb stays a
+            # small stream); the identifier is derived from the content, not kept.
+            pdf.save(
+                output,
+                encryption=False,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                deterministic_id=True,
+                fix_metadata_version=False,
+            )
+        cleaned = output.getvalue()
+        with pikepdf.open(io.BytesIO(cleaned)) as check:
+            if _clean_pdf(check) or len(check.pages) == 0:
+                raise _unsafe_pdf(display_name)
+    except pikepdf.PasswordError:
+        raise _encrypted_pdf(display_name) from None
+    except (UploadRejected, MemoryError):
+        raise
+    except Exception as error:
+        # pikepdf.PdfError and qpdf's runtime errors for unreadable files, and the
+        # ValueError, KeyError or TypeError of structures that are not what the
+        # specification says they are.
+        raise _corrupt(display_name) from error
+    return cleaned
+
+
+def _clean_pdf(pdf) -> int:
+    """Remove metadata, scripts, actions and embedded files in place (see `_rebuild_pdf`).
+
+    Returns the number of things removed. Visits every indirect object once, whether the
+    document uses it or not, and the direct objects inside it.
+    """
+    removed = 0
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
+        removed += 1
+    for page in pdf.pages:
+        removed += _drop_annotations(page)
+    for obj in pdf.objects:
+        removed += _clean_object(obj)
+    return removed
+
+
+def _drop_annotations(page) -> int:
+    import pikepdf
+
+    annotations = page.obj.get("/Annots")
+    if not isinstance(annotations, pikepdf.Array):
+        return 0
+    kept = [
+        annotation
+        for annotation in annotations
+        if not (
+            isinstance(annotation, pikepdf.Dictionary)
+            and str(annotation.get("/Subtype", "")) in _PDF_REMOVED_ANNOTATIONS
+        )
+    ]
+    if len(kept) == len(annotations):
+        return 0
+    page.obj["/Annots"] = pikepdf.Array(kept)
+    return len(annotations) - len(kept)
+
+
+def _clean_object(obj) -> int:
+    """Clean one object and the direct objects it contains (indirect ones are visited on
+    their own by `_clean_pdf`, which also keeps reference cycles from looping)."""
+    import pikepdf
+
+    removed = 0
+    if isinstance(obj, pikepdf.Array):
+        for item in obj:
+            if _is_direct_container(item):
+                removed += _clean_object(item)
+        return removed
+    if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        return 0
+    if isinstance(obj, pikepdf.Dictionary) and _is_unsafe_action(obj):
+        # Referenced from somewhere we do not know of: an empty dictionary is no action.
+        for key in list(obj.keys()):
+            del obj[key]
+        return 1
+    for key in list(obj.keys()):
+        if key in _PDF_REMOVED_KEYS:
+            del obj[key]
+            removed += 1
+    subtype = str(obj.get("/Subtype", ""))
+    if subtype in _PDF_MARKUP_ANNOTATIONS and "/Rect" in obj and "/T" in obj:
+        del obj["/T"]
+        removed += 1
+    if str(obj.get("/FT", "")) == "/Sig" and "/V" in obj:
+        del obj["/V"]
+        removed += 1
+    for key in ("/A", "/Next"):
+        value = obj.get(key)
+        if isinstance(value, pikepdf.Dictionary) and _is_unsafe_action(value):
+            del obj[key]
+            removed += 1
+    for key in list(obj.keys()):
+        value = obj[key]
+        if _is_direct_container(value):
+            removed += _clean_object(value)
+    return removed
+
+
+def _is_direct_container(value) -> bool:
+    import pikepdf
+
+    # Numbers, booleans and the like come back as Python values.
+    return isinstance(value, (pikepdf.Array, pikepdf.Dictionary)) and not value.is_indirect
+
+
+def _is_unsafe_action(obj) -> bool:
+    import pikepdf
+
+    kind = obj.get("/S")
+    if not isinstance(kind, pikepdf.Name) or str(kind) not in _PDF_ACTION_TYPES:
+        return False
+    if str(kind) not in _PDF_SAFE_ACTIONS:
+        return True
+    if str(kind) == "/URI":
+        target = obj.get("/URI")
+        if not isinstance(target, pikepdf.String):
+            return True
+        address = bytes(target).decode("latin-1").strip().lower()
+        return not address.startswith(_PDF_SAFE_URI_SCHEMES)
+    return False

@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from aduan.accounts.models import Role, User
 from aduan.agencies.models import Agency
@@ -326,10 +326,7 @@ def _apply_command(peer: Peer, body: dict, report: Report) -> dict:
         with transaction.atomic():
             updated = func(report, *args, actor=actor, **kwargs)
     except DomainError as exc:
-        with translation.override("id"):
-            reason_id = str(exc.message_id if hasattr(exc, "message_id") else exc)
-        with translation.override("en"):
-            reason_en = str(exc.message_en if hasattr(exc, "message_en") else exc)
+        reason_id, reason_en = exc.message_id, exc.message_en
         return {
             "status": MessageStatus.REFUSED,
             "code": exc.code,

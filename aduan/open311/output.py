@@ -2,9 +2,10 @@
 FixMyStreet-style updates feed.
 
 Only public data leaves here: the callers pass reports from `access.public_reports()`
-(published, never confidential), only events whose visibility is public are read, and no
-field names or describes the reporter (Open311 requests carry no identity, and anonymous
-reports must not reveal one).
+(published, never confidential), only events and files whose visibility is public are
+read, and no field names or describes the reporter (Open311 requests carry no identity,
+and anonymous reports must not reveal one). Locations follow the public rule of
+`aduan.reports.public`: an anonymous report is placed in its regency/city only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aduan.reports.models import (
     Status,
     Visibility,
 )
+from aduan.reports.public import public_location, public_region
 
 from .services import category_name
 
@@ -118,6 +120,9 @@ REQUEST_COLUMNS = (
     "address",
     "latitude",
     "longitude",
+    "is_anonymous",
+    "province_code",
+    "regency_code",
     "media_url",
     "is_overdue",
     "is_confidential",
@@ -212,7 +217,8 @@ def request_entry(request: HttpRequest, report: Report, *, extensions: bool = Fa
     zone = report_timezone(report)
     handler = report.unit or report.agency
     category = report.category
-    region = report.region
+    location = public_location(report)
+    region = public_region(report, location)
     entry = {
         "service_request_id": report.tracking_number,
         "status": open311_status(report.status),
@@ -225,16 +231,16 @@ def request_entry(request: HttpRequest, report: Report, *, extensions: bool = Fa
         "requested_datetime": w3c(report.submitted_at, zone),
         "updated_datetime": w3c(report.updated_at, zone),
         "expected_datetime": w3c(report.completion_due_at, zone),
-        "address": report.address or (region.name if region else ""),
-        "address_id": report.region_id or "",
+        "address": location.address or (region.name if region else ""),
+        "address_id": location.region_code,
         "zipcode": "",
-        "lat": _coordinate(report.latitude),
-        "long": _coordinate(report.longitude),
+        "lat": _coordinate(location.latitude),
+        "long": _coordinate(location.longitude),
         "media_url": media_url(request, report.media_url, getattr(report, "open311_images", [])),
     }
     if extensions:
         entry["notes"] = notes(report, zone)
-        entry["extended_attributes"] = extended_attributes(report)
+        entry["extended_attributes"] = extended_attributes(report, region)
     return entry
 
 
@@ -250,9 +256,9 @@ def notes(report: Report, zone: str) -> list[dict]:
     ]
 
 
-def extended_attributes(report: Report) -> dict:
+def extended_attributes(report: Report, region) -> dict:
+    """More about a request; `region` is the one the public may see (public_region)."""
     category = report.category
-    region = report.region
     return {
         "tracking_number": report.tracking_number,
         "uuid": str(report.uuid),
@@ -265,7 +271,7 @@ def extended_attributes(report: Report) -> dict:
         "unit": report.unit.name if report.unit else "",
         "category": category.slug if category else "",
         "category_name": category_name(category),
-        "region_code": report.region_id or "",
+        "region_code": region.code if region else "",
         "region_name": region.name if region else "",
         "is_overdue": report.is_overdue,
     }

@@ -20,7 +20,6 @@ from django.core.exceptions import (
     TooManyFilesSent,
     ValidationError,
 )
-from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -28,8 +27,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from aduan.accounts.identity import clean_email, clean_phone
 from aduan.accounts.models import Role
 from aduan.api.keys import authenticate, check_rate
+from aduan.core.i18n import in_both
 from aduan.reports import tracking
 from aduan.reports.access import find_report, public_reports
 from aduan.reports.actions import ReporterDetails, submit_report
@@ -285,15 +286,18 @@ def _flag(data, code: str, problems: list[Problem]) -> bool:
     return False
 
 
-_PHONE = re.compile(r"^\+?[0-9]{6,15}$", re.ASCII)
-
-
-def _valid_email(address: str) -> bool:
+def _contact(data, name: str, rule, problems: list[Problem]) -> str | None:
+    """The reporter's e-mail or phone through the rule every channel uses (a phone number
+    comes back in E.164 form), or None when absent or refused (with the problem noted)."""
+    raw = value(data, name)
+    if raw is None:
+        return None
     try:
-        validate_email(address)
-    except ValidationError:
-        return False
-    return len(address) <= 254
+        return rule(raw) or None
+    except ValidationError as error:
+        message_id, message_en = in_both(error.message)
+        problems.append(Problem(400, f"{name}: {message_id}", f"{name}: {message_en}"))
+        return None
 
 
 def _title_from(description: str) -> str:
@@ -315,6 +319,8 @@ FIELD_NAMES = {
     "media_url": "media_url",
     "category": "service_code",
     "contact": "email/phone",
+    "email": "email",
+    "phone": "phone",
     "attachments": "media",
 }
 
@@ -323,7 +329,8 @@ def _validation_problems(error: ValidationFailed) -> list[Problem]:
     problems = []
     for field, messages in error.errors.items():
         name = FIELD_NAMES.get(field, field)
-        for message_id, message_en in messages:
+        for message in messages:
+            message_id, message_en = in_both(message)
             problems.append(Problem(400, f"{name}: {message_id}", f"{name}: {message_en}"))
     return problems
 
@@ -374,19 +381,11 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     is_confidential = _flag(data, "confidential", problems)
 
     actor = key.user
-    email, phone = value(data, "email"), value(data, "phone")
+    email = _contact(data, "email", clean_email, problems)
+    phone = _contact(data, "phone", clean_phone, problems)
     reporter_is_account = actor is not None and actor.role == Role.CITIZEN
-    if email is not None and not _valid_email(email):
-        problems.append(Problem(400, "email tidak valid.", "email is not a valid e-mail address."))
-    if phone is not None and not _PHONE.match(re.sub(r"[\s\-().]", "", phone)):
-        problems.append(
-            Problem(
-                400,
-                "phone tidak valid (6-15 angka, boleh diawali +).",
-                "phone is not valid (6-15 digits, optionally starting with +).",
-            )
-        )
-    if not reporter_is_account and email is None and phone is None:
+    given = value(data, "email") is not None or value(data, "phone") is not None
+    if not reporter_is_account and not given:
         problems.append(
             Problem(
                 400,

@@ -19,6 +19,7 @@ from aduan.reports.models import (
     Status,
     Visibility,
 )
+from aduan.reports.public import public_region
 from aduan.reports.workflow import possible
 
 ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -36,17 +37,13 @@ def english() -> bool:
     return (translation.get_language() or "id").startswith("en")
 
 
-def bilingual(message_id: str, message_en: str) -> str:
-    """One of a domain message's two languages: the reader's."""
-    return message_en if english() else message_id
-
-
 def error_text(exc) -> str:
-    return bilingual(exc.message_id, exc.message_en)
+    """A domain error's message in the reader's language."""
+    return str(exc.message)
 
 
-def validation_errors(errors: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]]:
-    return {name: [bilingual(i, e) for i, e in messages] for name, messages in errors.items()}
+def validation_errors(errors: dict[str, list]) -> dict[str, list[str]]:
+    return {name: [str(message) for message in messages] for name, messages in errors.items()}
 
 
 def zone_of(report: Report) -> str:
@@ -81,6 +78,13 @@ def category_name(category) -> str:
         parent_name = parent.name_en if english() and parent.name_en else parent.name
         return f"{parent_name} › {name}"
     return name
+
+
+def region_name(report: Report, *, public: bool) -> str:
+    """The name of the report's region; with `public`, of the region the public may see
+    (an anonymous report's regency/city, `aduan.reports.public`)."""
+    region = public_region(report) if public else report.region
+    return region.name if region is not None else ""
 
 
 def handler_name(report: Report) -> str:
@@ -201,9 +205,17 @@ def visible_event_levels(for_reporter: bool) -> tuple[str, ...]:
 
 
 def timeline(report: Report, *, for_reporter: bool) -> list[TimelineEntry]:
+    return timeline_and_files(report, for_reporter=for_reporter)[0]
+
+
+def timeline_and_files(
+    report: Report, *, for_reporter: bool
+) -> tuple[list[TimelineEntry], list[Attachment]]:
     """The report's history as the reader may see it: public events for everyone, events
     between the reporter and the staff (questions, replies) for the reporter, internal
-    events never. Two queries: events, then their visible attachments."""
+    events never; each with the files the reader may see. Files the staff published from
+    an event the reader does not see (a reporter's reply) come second. Two queries:
+    events, then the visible files."""
     zone = zone_of(report)
     levels = visible_event_levels(for_reporter)
     events = list(
@@ -211,17 +223,16 @@ def timeline(report: Report, *, for_reporter: bool) -> list[TimelineEntry]:
         .only("id", "seq", "type", "visibility", "at", "payload", "actor_role", "report_id")
         .order_by("seq")
     )
-    attachments: dict[int, list[Attachment]] = {}
-    for attachment in report.attachments.filter(
-        visibility__in=levels, event_id__in=[e.pk for e in events]
-    ).order_by("created_at", "id"):
+    attachments: dict[int | None, list[Attachment]] = {}
+    for attachment in report.attachments.filter(visibility__in=levels).order_by("created_at", "id"):
         attachments.setdefault(attachment.event_id, []).append(attachment)
     entries = []
     for event in events:
         entry = _entry(event, for_reporter, zone)
-        entry.attachments = attachments.get(event.pk, [])
+        entry.attachments = attachments.pop(event.pk, [])
         entries.append(entry)
-    return entries
+    others = [item for files in attachments.values() for item in files]
+    return entries, others
 
 
 def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
@@ -278,6 +289,14 @@ def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
         entry.quote = payload.get("reason", "")
     elif kind == EventType.CLOSED:
         entry.quote = payload.get("note", "")
+    elif kind == EventType.ATTACHMENT_PUBLISHED:
+        entry.text = _("Petugas menampilkan lampiran %(name)s di halaman publik.") % {
+            "name": payload.get("name", "")
+        }
+    elif kind == EventType.ATTACHMENT_UNPUBLISHED:
+        entry.text = _("Lampiran %(name)s tidak lagi tampil di halaman publik.") % {
+            "name": payload.get("name", "")
+        }
     return entry
 
 

@@ -6,14 +6,12 @@ fields. Every field is therefore optional here, and the Indonesian labels are th
 people and browser tests find the fields by."""
 
 import datetime as dt
-import re
 
 from django import forms
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.accounts.models import normalise_phone
+from aduan.accounts.identity import clean_email, clean_phone
 from aduan.notifications.models import NotificationChannel
 from aduan.reports.models import PUBLISHED_STATUSES, ReportType, Status
 
@@ -158,8 +156,6 @@ DOMAIN_FIELD_MAP = {
     "address": "address",
 }
 
-PHONE_PATTERN = re.compile(r"^628\d{7,11}$")
-
 
 class ContactForm(forms.Form):
     name = forms.CharField(
@@ -184,22 +180,10 @@ class ContactForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if email:
-            try:
-                validate_email(email)
-            except forms.ValidationError:
-                raise forms.ValidationError(_("Alamat surel tidak valid."), code="invalid")
-        return email
+        return clean_email(self.cleaned_data["email"])
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if phone and not PHONE_PATTERN.match(normalise_phone(phone)):
-            raise forms.ValidationError(
-                _("Nomor HP tidak valid. Tulis nomor seluler Indonesia, mis. 0812 3456 7890."),
-                code="invalid",
-            )
-        return phone
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self):
         data = super().clean()

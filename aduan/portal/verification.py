@@ -20,9 +20,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.crypto import lookup_hash
-from aduan.accounts.models import normalise_phone
+from aduan.accounts.identity import clean_phone
 from aduan.notifications.models import Notification, NotificationChannel
 
 from .models import ContactVerification
@@ -40,13 +42,15 @@ TEMPLATE = "contact_code"
 
 
 class VerificationError(Exception):
-    """A refusal with an Indonesian and an English message (the view shows one)."""
+    """A refusal with a machine code and a translatable message."""
 
-    def __init__(self, code: str, message_id: str, message_en: str):
-        super().__init__(f"{message_id} / {message_en}")
+    def __init__(self, code: str, message):
+        super().__init__(message)
         self.code = code
-        self.message_id = message_id
-        self.message_en = message_en
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,11 @@ class Contact:
 
 
 def normalise_address(channel: str, address: str) -> str:
+    """The address as codes are sent to it and its throttling key is computed: a phone
+    number in E.164 form (the contact form only lets valid mobile numbers through), an
+    e-mail address in lower case."""
     if channel == NotificationChannel.SMS:
-        return "+" + normalise_phone(address)
+        return clean_phone(address)
     return address.strip().lower()
 
 
@@ -106,8 +113,7 @@ def start_verification(contact: Contact, *, name: str = "") -> ContactVerificati
         if _sends_last_hour(address_lookup, now) >= MAX_SENDS_PER_ADDRESS_PER_HOUR:
             raise VerificationError(
                 "address_throttled",
-                "Terlalu banyak kode dikirim ke alamat ini. Coba lagi dalam satu jam.",
-                "Too many codes were sent to this address. Try again in an hour.",
+                _("Terlalu banyak kode dikirim ke alamat ini. Coba lagi dalam satu jam."),
             )
         code = _new_code()
         verification = ContactVerification(
@@ -136,8 +142,9 @@ def resend_code(verification_uuid) -> ContactVerification:
             seconds = int(wait.total_seconds()) + 1
             raise VerificationError(
                 "resend_too_soon",
-                f"Tunggu {seconds} detik sebelum meminta kode baru.",
-                f"Wait {seconds} seconds before asking for a new code.",
+                format_lazy(
+                    _("Tunggu {seconds} detik sebelum meminta kode baru."), seconds=seconds
+                ),
             )
         if (
             verification.send_count >= MAX_SENDS_PER_VERIFICATION
@@ -145,8 +152,7 @@ def resend_code(verification_uuid) -> ContactVerification:
         ):
             raise VerificationError(
                 "address_throttled",
-                "Terlalu banyak kode dikirim ke alamat ini. Coba lagi dalam satu jam.",
-                "Too many codes were sent to this address. Try again in an hour.",
+                _("Terlalu banyak kode dikirim ke alamat ini. Coba lagi dalam satu jam."),
             )
         code = _new_code()
         verification.code_hash = _code_hash(verification.uuid, code)
@@ -168,8 +174,7 @@ def _locked(verification_uuid) -> ContactVerification:
     if verification is None:
         raise VerificationError(
             "unknown",
-            "Permintaan verifikasi tidak ditemukan. Mulai lagi.",
-            "Verification request not found. Please start again.",
+            _("Permintaan verifikasi tidak ditemukan. Mulai lagi."),
         )
     return verification
 
@@ -189,14 +194,12 @@ def check_code(verification_uuid, code: str) -> ContactVerification:
         if verification.attempts >= MAX_ATTEMPTS:
             raise VerificationError(
                 "too_many_attempts",
-                "Terlalu banyak percobaan. Minta kode baru.",
-                "Too many attempts. Ask for a new code.",
+                _("Terlalu banyak percobaan. Minta kode baru."),
             )
         if now > verification.expires_at:
             raise VerificationError(
                 "expired",
-                "Kode sudah kedaluwarsa. Minta kode baru.",
-                "The code has expired. Ask for a new code.",
+                _("Kode sudah kedaluwarsa. Minta kode baru."),
             )
         verification.attempts += 1
         if len(code) == 6 and constant_time_compare(
@@ -210,14 +213,12 @@ def check_code(verification_uuid, code: str) -> ContactVerification:
         if left <= 0:
             refusal = VerificationError(
                 "too_many_attempts",
-                "Kode salah. Percobaan sudah habis; minta kode baru.",
-                "Wrong code. No attempts left; ask for a new code.",
+                _("Kode salah. Percobaan sudah habis; minta kode baru."),
             )
         else:
             refusal = VerificationError(
                 "wrong_code",
-                f"Kode salah. Sisa percobaan: {left}.",
-                f"Wrong code. Attempts left: {left}.",
+                format_lazy(_("Kode salah. Sisa percobaan: {left}."), left=left),
             )
     raise refusal
 

@@ -28,6 +28,25 @@ SEARCH_HALF_WIDTHS_DEG = (0.25, 0.5, 1.0, 2.0)
 DISTRIK_PROVINCES = frozenset({"91", "92", "93", "94", "95", "96", "97"})
 
 
+# Indonesia's extent with a margin of about half a degree (55 km) for reports from the
+# coast and the sea: the shipped Kemendagri island points span 10.98°S (Pulau Ndana, Rote)
+# to 6.07°N (Pulau Rondo, Sabang) and 94.97°E (Pulau Benggala, Aceh) to 140.79°E, and the
+# land border with Papua New Guinea runs along 141.0°E. A box cannot tell Indonesia from
+# its neighbours inside it (Malaysia, Timor-Leste, Papua New Guinea's border strip), but it
+# refuses a point on another continent, such as a phone's default position or swapped
+# latitude and longitude.
+INDONESIA_LATITUDE = (-11.5, 6.5)
+INDONESIA_LONGITUDE = (94.0, 141.5)
+
+
+def in_indonesia(lat: float, lon: float) -> bool:
+    """Whether a point lies within Indonesia's extent (see INDONESIA_LATITUDE)."""
+    return (
+        INDONESIA_LATITUDE[0] <= lat <= INDONESIA_LATITUDE[1]
+        and INDONESIA_LONGITUDE[0] <= lon <= INDONESIA_LONGITUDE[1]
+    )
+
+
 @dataclass(frozen=True)
 class RegionSuggestion:
     regency: Region

@@ -56,13 +56,13 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "report", "kind", "size", "visibility", "created_at"]
+    list_display = ["name", "report", "kind", "size", "visibility", "created_at"]
     list_filter = ["kind", "visibility"]
     readonly_fields = [
         "report",
         "event",
         "file",
-        "original_name",
+        "name",
         "content_type",
         "extension",
         "kind",

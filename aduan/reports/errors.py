@@ -1,21 +1,39 @@
-"""Domain errors. Each carries a stable machine code and a message in Indonesian then
-English, so every caller (web, API, Open311, commands) can show a clear reason."""
+"""Domain errors. Each carries a stable machine code and one translatable message (an
+Indonesian msgid, translated by gettext), so every caller can show a clear reason: pages
+print it in the reader's language, the APIs render it in both (`message_id`,
+`message_en`)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core.i18n import ENGLISH, INDONESIAN, in_language
+
+Message = str | Promise
 
 
 class DomainError(Exception):
     code = "domain_error"
     status_code = 400
 
-    def __init__(self, message_id: str, message_en: str, *, code: str | None = None, field=None):
-        super().__init__(f"{message_id} / {message_en}")
-        self.message_id = message_id
-        self.message_en = message_en
-        self.message = f"{message_id} / {message_en}"
+    def __init__(self, message: Message, *, code: str | None = None, field=None):
+        super().__init__(message)
+        self.message = message
         self.field = field
         if code:
             self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    @property
+    def message_id(self) -> str:
+        return in_language(self.message, INDONESIAN)
+
+    @property
+    def message_en(self) -> str:
+        return in_language(self.message, ENGLISH)
 
 
 class InvalidTransition(DomainError):
@@ -27,8 +45,11 @@ class InvalidTransition(DomainError):
 
         label = Status(status).label if status in Status.values else status
         super().__init__(
-            f"Tindakan '{action}' tidak dapat dilakukan pada laporan berstatus {label}.",
-            f"Action '{action}' is not allowed on a report with status '{status}'.",
+            format_lazy(
+                _("Tindakan '{action}' tidak dapat dilakukan pada laporan berstatus {status}."),
+                action=action,
+                status=label,
+            )
         )
         self.action = action
         self.status = status
@@ -40,8 +61,10 @@ class NotAllowed(DomainError, PermissionDenied):
 
     def __init__(self, action: str):
         super().__init__(
-            f"Anda tidak berwenang melakukan tindakan '{action}' pada laporan ini.",
-            f"You are not allowed to perform '{action}' on this report.",
+            format_lazy(
+                _("Anda tidak berwenang melakukan tindakan '{action}' pada laporan ini."),
+                action=action,
+            )
         )
         self.action = action
 
@@ -54,8 +77,10 @@ class NotOwner(DomainError):
 
     def __init__(self, owner: str):
         super().__init__(
-            f"Laporan ini dikelola oleh simpul {owner}; tindakan dikirim ke sana.",
-            f"This report is handled by node {owner}; the action is sent there.",
+            format_lazy(
+                _("Laporan ini dikelola oleh simpul {node}; tindakan dikirim ke sana."),
+                node=owner,
+            )
         )
         self.owner = owner
 
@@ -64,9 +89,9 @@ class InvalidInput(DomainError, ValidationError):
     code = "invalid"
     status_code = 400
 
-    def __init__(self, message_id: str, message_en: str, *, field=None, code="invalid"):
-        DomainError.__init__(self, message_id, message_en, code=code, field=field)
-        ValidationError.__init__(self, f"{message_id} / {message_en}", code=code)
+    def __init__(self, message: Message, *, field=None, code="invalid"):
+        DomainError.__init__(self, message, code=code, field=field)
+        ValidationError.__init__(self, message, code=code)
 
 
 class ValidationFailed(DomainError):
@@ -75,12 +100,12 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
     status_code = 400
 
-    def __init__(self, errors: dict[str, list[tuple[str, str]]]):
+    def __init__(self, errors: dict[str, list[Message]]):
         self.errors = errors
         super().__init__(
-            "Data laporan tidak valid: " + ", ".join(errors),
-            "Invalid report data: " + ", ".join(errors),
+            format_lazy(_("Data laporan tidak valid: {fields}"), fields=", ".join(errors))
         )
 
     def messages(self) -> dict[str, list[str]]:
-        return {field: [f"{i} / {e}" for i, e in msgs] for field, msgs in self.errors.items()}
+        """The messages per field, in the active language."""
+        return {field: [str(m) for m in msgs] for field, msgs in self.errors.items()}

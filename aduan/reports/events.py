@@ -1,5 +1,6 @@
 """Appending to a report's hash-chained history, and verifying the chain."""
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -15,6 +16,19 @@ from .models import Report, ReportEvent, Visibility
 GENESIS = "0" * 64
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """The same instant in UTC, as the database gives it back.
+
+    The digest hashes `at.isoformat()`, which spells the offset: an event appended with a
+    WITA time ("...+08:00") and read back from the database in UTC ("...+00:00") would no
+    longer match its own hash. A naive time is read in the default time zone, as Django
+    reads it when saving. Python and both databases keep microseconds, so nothing is
+    rounded; the digest of an event already in UTC is unchanged."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment.astimezone(dt.UTC)
+
+
 def event_digest(event: ReportEvent, report_uuid) -> str:
     body = {
         "report": str(report_uuid),
@@ -25,7 +39,7 @@ def event_digest(event: ReportEvent, report_uuid) -> str:
         # The account's global id, so that every node computes the same digest.
         "actor": str(event.actor_uuid) if event.actor_uuid else None,
         "actor_role": event.actor_role,
-        "at": event.at.isoformat(),
+        "at": as_utc(event.at).isoformat(),
         "from": event.from_status,
         "to": event.to_status,
         "payload": event.payload,
@@ -58,7 +72,7 @@ def chain_event(
         actor=actor.user,
         actor_uuid=actor.user.uuid if actor.user is not None else None,
         actor_role=actor.role,
-        at=at or timezone.now(),
+        at=as_utc(at or timezone.now()),
         from_status=from_status,
         to_status=to_status,
         payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),

@@ -11,6 +11,11 @@ from .errors import DomainError, InvalidTransition, NotAllowed
 from .models import Status
 from .workflow import TRANSITIONS, can_transition, condition_holds, condition_refusal, possible
 
+# Publishing a reporter's file is a privacy decision, taken by the admins who verify
+# reports and may see the reporter's identity (so they can tell whether a photo shows the
+# reporter's own house or face); unit officers, who never see an anonymous reporter's
+# identity, and supervisors, who only read, do not publish.
+PUBLISHING_ACTIONS = {"publish_attachment", "unpublish_attachment"}
 NATIONAL_ACTIONS = {
     "verify",
     "dispose",
@@ -21,7 +26,7 @@ NATIONAL_ACTIONS = {
     "close",
     "add_internal_note",
     "set_needs_inspection",
-}
+} | PUBLISHING_ACTIONS
 AGENCY_ACTIONS = {
     "verify",
     "dispose",
@@ -35,10 +40,16 @@ AGENCY_ACTIONS = {
     "acknowledge",
     "post_follow_up",
     "return_not_authority",
-}
+} | PUBLISHING_ACTIONS
 # Actions an agency admin may take on a not-yet-disposed report in its jurisdiction when
 # verification is delegated to it.
-AGENCY_VERIFICATION_ACTIONS = {"verify", "dispose", "put_on_hold", "archive", "add_internal_note"}
+AGENCY_VERIFICATION_ACTIONS = {
+    "verify",
+    "dispose",
+    "put_on_hold",
+    "archive",
+    "add_internal_note",
+} | PUBLISHING_ACTIONS
 UNIT_ACTIONS = {
     "acknowledge",
     "put_on_hold",

@@ -53,6 +53,13 @@ TRANSITIONS: dict[str, Transition] = {
     "remind": Transition(DEADLINE_STATUSES, None),
     "mark_overdue": Transition(DEADLINE_STATUSES, None),
     "escalate": Transition(DEADLINE_STATUSES, None),
+    # Not for archived or withdrawn reports, which never become public; withdrawing a
+    # published file is always possible.
+    "publish_attachment": Transition(
+        (*OPEN_STATUSES, S.CLOSED),
+        None,
+    ),
+    "unpublish_attachment": Transition(tuple(S.values), None),
 }
 
 ACTION_LABELS = {
@@ -78,6 +85,8 @@ ACTION_LABELS = {
     "remind": _("ingatkan tenggat"),
     "mark_overdue": _("tandai melewati tenggat"),
     "escalate": _("eskalasi"),
+    "publish_attachment": _("publikasikan lampiran"),
+    "unpublish_attachment": _("batalkan publikasi lampiran"),
 }
 
 
@@ -149,8 +158,7 @@ def condition_refusal(action: str, report) -> DomainError:
         return InvalidTransition("archive", report.status_before_hold)
     if action == "set_needs_inspection":
         return InvalidInput(
-            "Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit.",
-            "Only complaints can be marked as needing an inspection or audit.",
+            _("Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit."),
             field="needs_inspection",
             code="not_a_complaint",
         )

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.reports.access import region_subtree_q, visible_reports
@@ -40,8 +42,10 @@ def _parse_day(value: str, field: str, *, end: bool) -> dt.date:
     except ValueError:
         raise BadParameter(
             field,
-            f"Tanggal tidak valid: {value[:20]!r} (format TTTT-BB-HH).",
-            f"Invalid date: {value[:20]!r} (format YYYY-MM-DD).",
+            format_lazy(
+                gettext_lazy("Tanggal tidak valid: {value} (format TTTT-BB-HH)."),
+                value=repr(value[:20]),
+            ),
         )
 
 
@@ -59,7 +63,7 @@ class ExportFilters:
         statuses = [s for s in data.getlist("status") if s]
         unknown = [s for s in statuses if s not in Status.values]
         if unknown:
-            raise BadParameter("status", "Status tidak dikenal.", "Unknown status.")
+            raise BadParameter("status", gettext_lazy("Status tidak dikenal."))
         if statuses:
             q &= Q(status__in=statuses)
             parts.append("-".join(statuses))
@@ -78,7 +82,7 @@ class ExportFilters:
                 key = None
             agency = Agency.objects.filter(uuid=key).first() if key else None
             if agency is None:
-                raise BadParameter("instansi", "Instansi tidak dikenal.", "Unknown agency.")
+                raise BadParameter("instansi", gettext_lazy("Instansi tidak dikenal."))
             q &= Q(unit=agency) if agency.kind == AgencyKind.UNIT else Q(agency=agency)
         start = end = None
         if data.get("dari"):
@@ -91,11 +95,7 @@ class ExportFilters:
             q &= Q(submitted_at__lt=limit)
             parts.append(end.isoformat())
         if start and end and start > end:
-            raise BadParameter(
-                "dari",
-                "Tanggal awal harus sebelum tanggal akhir.",
-                "The first date must come before the last date.",
-            )
+            raise BadParameter("dari", gettext_lazy("Tanggal awal harus sebelum tanggal akhir."))
         if data.get("terlambat") in ("1", "on", "true", "ya"):
             q &= Q(is_overdue=True, status__in=OPEN_STATUSES)
             parts.append("terlambat")

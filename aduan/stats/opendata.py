@@ -5,8 +5,10 @@ Privacy rules (docs/STATISTICS.md):
   confidential);
 - no personal data and no free text written by citizens (no name, contact, title, body or
   address): a bulk file is easy to mine, and free text can hold names and phone numbers;
-- for anonymous reports the place is coarsened to the regency/city (no kecamatan, no
-  coordinates); other reports carry coordinates rounded to 0.01° (about 1 km);
+- the place follows the rule of every public output (`aduan.reports.public`): anonymous
+  reports are placed in their regency/city only (no kecamatan, no coordinates); other
+  reports carry their kecamatan and, in this bulk file, coordinates rounded to 0.01°
+  (about 1 km);
 - dates only (WIB), no times.
 
 The files are rebuilt by the worker (`tasks.refresh_open_data`, at most once per
@@ -30,8 +32,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.regions.models import Region
 from aduan.reports.access import public_reports
+from aduan.reports.public import location_from_values
 
-from .contributions import STATS_TIME_ZONE, district_of
+from .contributions import STATS_TIME_ZONE
 
 CHUNK = 2000
 DIRECTORY = "opendata"
@@ -137,8 +140,8 @@ def records(region_names: dict[str, str]):
     rows = public_reports().order_by("pk").values_list(*FIELDS)
     for values in rows.iterator(chunk_size=CHUNK):
         v = dict(zip(FIELDS, values, strict=True))
-        anonymous = v["is_anonymous"]
-        district = "" if anonymous else district_of(v["region_id"])
+        location = location_from_values(v)
+        district = location.district_code
         responded_on_time = None
         if v["first_response_at"] is not None and v["first_response_due_at"] is not None:
             responded_on_time = v["first_response_at"] <= v["first_response_due_at"]
@@ -160,9 +163,9 @@ def records(region_names: dict[str, str]):
             "nama_kabupaten_kota": region_names.get(v["regency_code"], ""),
             "kode_kecamatan": district,
             "nama_kecamatan": region_names.get(district, "") if district else "",
-            "lintang": "" if anonymous else _rounded(v["latitude"]),
-            "bujur": "" if anonymous else _rounded(v["longitude"]),
-            "lokasi_disamarkan": anonymous,
+            "lintang": _rounded(location.latitude),
+            "bujur": _rounded(location.longitude),
+            "lokasi_disamarkan": location.blurred,
             "instansi": v["agency__name"] or "",
             "unit_kerja": v["unit__name"] or "",
             "status": v["status"],

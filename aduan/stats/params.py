@@ -1,12 +1,15 @@
 """Query parameters of the statistics pages and exports, checked strictly: a bad value is
-refused with a message in Indonesian and English (HTTP 400), never half-applied."""
+refused with a clear message in the reader's language (HTTP 400), never half-applied."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from aduan.categories.models import Category
+from aduan.core.i18n import ENGLISH, INDONESIAN, in_language
 from aduan.regions.models import Region, RegionLevel
 
 from .contributions import STATS_TIME_ZONE
@@ -16,13 +19,25 @@ DEFAULT_MONTHS = 12
 
 
 class BadParameter(Exception):
+    """A refused query parameter: the parameter's name and a translatable message."""
+
     status_code = 400
 
-    def __init__(self, field: str, message_id: str, message_en: str):
-        super().__init__(f"{message_id} / {message_en}")
+    def __init__(self, field: str, message):
+        super().__init__(message)
         self.field = field
-        self.message_id = message_id
-        self.message_en = message_en
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    @property
+    def message_id(self) -> str:
+        return in_language(self.message, INDONESIAN)
+
+    @property
+    def message_en(self) -> str:
+        return in_language(self.message, ENGLISH)
 
 
 def this_month() -> dt.date:
@@ -41,11 +56,13 @@ def parse_month(value: str, field: str) -> dt.date:
     except (ValueError, TypeError):
         raise BadParameter(
             field,
-            f"Bulan tidak valid: {value[:20]!r} (format TTTT-BB, mis. 2026-10).",
-            f"Invalid month: {value[:20]!r} (format YYYY-MM, e.g. 2026-10).",
+            format_lazy(
+                _("Bulan tidak valid: {value} (format TTTT-BB, mis. 2026-10)."),
+                value=repr(value[:20]),
+            ),
         )
     if parsed.year < 2000 or parsed > add_months(this_month(), 12):
-        raise BadParameter(field, "Bulan di luar jangkauan.", "Month out of range.")
+        raise BadParameter(field, _("Bulan di luar jangkauan."))
     return parsed
 
 
@@ -58,16 +75,10 @@ def parse_period(data, *, default_months: int = DEFAULT_MONTHS) -> tuple[dt.date
     else:
         start = add_months(end, -(default_months - 1))
     if start > end:
-        raise BadParameter(
-            "dari",
-            "Bulan awal harus sebelum bulan akhir.",
-            "The first month must come before the last month.",
-        )
+        raise BadParameter("dari", _("Bulan awal harus sebelum bulan akhir."))
     if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
         raise BadParameter(
-            "dari",
-            f"Periode paling panjang {MAX_MONTHS} bulan.",
-            f"The period can be at most {MAX_MONTHS} months.",
+            "dari", format_lazy(_("Periode paling panjang {months} bulan."), months=MAX_MONTHS)
         )
     return start, end
 
@@ -80,8 +91,7 @@ def parse_region(data) -> Region | None:
     if region is None or region.level > RegionLevel.DISTRICT:
         raise BadParameter(
             "wilayah",
-            "Wilayah tidak dikenal (pilih provinsi, kabupaten/kota atau kecamatan).",
-            "Unknown region (choose a province, regency/city or district).",
+            _("Wilayah tidak dikenal (pilih provinsi, kabupaten/kota atau kecamatan)."),
         )
     return region
 
@@ -99,7 +109,7 @@ def parse_category(data) -> CategoryChoice:
         return CategoryChoice(None, None)
     category = Category.objects.filter(slug=slug[:80]).first()
     if category is None:
-        raise BadParameter("kategori", "Kategori tidak dikenal.", "Unknown category.")
+        raise BadParameter("kategori", _("Kategori tidak dikenal."))
     ids = [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
     return CategoryChoice(category, ids)
 

@@ -1,4 +1,4 @@
-"""The working-day calendar that every legal deadline uses (DESIGN section 4).
+"""The working-day calendar that every legal deadline uses.
 
 A working day is Monday to Friday, except:
 
@@ -16,30 +16,22 @@ national row).
 Days are counted in the agency's own time zone (WIB/WITA/WIT) and deadlines end at the
 last instant of the local day, returned in UTC like every stored timestamp.
 
-Performance: the package calendar is cached per year for the life of the process; the
-admin rows are cached per year for `ADMIN_HOLIDAYS_CACHE_SECONDS` and dropped whenever a
-`Holiday` is saved or deleted, so computing many deadlines costs one query per calendar
-year touched, not one per deadline.
+Performance: both calendars are kept in each process's reference cache (core.refcache):
+per year and region, the dates whose status is not the plain weekday rule. Saving or
+deleting a `Holiday` publishes a new reference version, which every web request and
+background task that starts afterwards sees; computing many deadlines costs one query per
+calendar year touched, not one per deadline.
 """
 
-import threading
-import time as monotonic_clock
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-# Rows that change through signals are dropped at once in this process; other processes
-# (the worker, other web workers) see the change after at most this many seconds, and so
-# do queryset.update() and bulk_create(), which send no signals.
-ADMIN_HOLIDAYS_CACHE_SECONDS = 60
-
-_MAX_REGION_ENTRIES = 4096
+from aduan.core import refcache
 
 # Saturday and Sunday (date.weekday() numbering).
 WEEKEND = frozenset({5, 6})
@@ -47,50 +39,30 @@ WEEKEND = frozenset({5, 6})
 _END_OF_DAY = time.max  # 23:59:59.999999
 
 
-@dataclass(frozen=True, slots=True)
-class _AdminRule:
-    day: date
-    region_code: str | None
-    is_working_day: bool
-
-
-_lock = threading.Lock()
-# Bumped by clear_cache(): a lookup that started before a clear must not store what it
-# read, or a holiday saved meanwhile would stay invisible until the entry expires.
-_generation = 0
-# year -> (expires at, rules of that year for every region)
-_rules_by_year: dict[int, tuple[float, tuple[_AdminRule, ...]]] = {}
-# (year, region code) -> (expires at, {date: is working day}) resolved for that region
-_overrides_by_year_region: dict[tuple[int, str | None], tuple[float, Mapping[date, bool]]] = {}
-
-
-@lru_cache(maxsize=32)
 def package_holidays(year: int) -> Mapping[date, str]:
     """National public holidays and cuti bersama of `year`, date -> Indonesian name.
 
     Islamic holidays of years the package has no official decree for are astronomical
     estimates; admins correct them with `Holiday` rows.
     """
-    calendar = holidays.Indonesia(years=year, categories=(PUBLIC, GOVERNMENT), language="id")
-    return MappingProxyType(dict(calendar))
+
+    def build() -> dict[date, str]:
+        calendar = holidays.Indonesia(years=year, categories=(PUBLIC, GOVERNMENT), language="id")
+        return dict(calendar)
+
+    # The package's answer depends on the installed code only: no version needed.
+    return MappingProxyType(refcache.lookup("package-holidays", year, build, versioned=False))
 
 
-def clear_cache() -> None:
-    """Forget the cached admin holidays (called on every `Holiday` save and delete)."""
-    global _generation
-    with _lock:
-        _generation += 1
-        _rules_by_year.clear()
-        _overrides_by_year_region.clear()
-
-
-def _load_rules(year: int) -> tuple[_AdminRule, ...]:
+def _admin_rules(year: int) -> list[tuple[date, str | None, bool]]:
+    """The `Holiday` rows of `year`: (date, region code or None, is working day)."""
     from .models import Holiday
 
-    rows = Holiday.objects.filter(date__year=year).values_list(
-        "date", "region_id", "is_working_day"
-    )
-    return tuple(_AdminRule(day, region_code, is_working) for day, region_code, is_working in rows)
+    def load():
+        rows = Holiday.objects.filter(date__year=year)
+        return list(rows.values_list("date", "region_id", "is_working_day"))
+
+    return refcache.lookup("holiday-rules", year, load)
 
 
 def _applies_to(rule_region: str | None, region_code: str | None) -> bool:
@@ -101,42 +73,37 @@ def _applies_to(rule_region: str | None, region_code: str | None) -> bool:
     return region_code == rule_region or region_code.startswith(rule_region + ".")
 
 
-def _admin_overrides(year: int, region_code: str | None) -> Mapping[date, bool]:
-    """Dates of `year` that admin rows decide for `region_code`: date -> is working day."""
-    key = (year, region_code)
-    now = monotonic_clock.monotonic()
-    cached = _overrides_by_year_region.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+def _decided_days(year: int, region_code: str | None) -> dict[date, bool]:
+    """The dates of `year` whose status for `region_code` is not simply "Monday to Friday":
+    date -> is working day. Package holidays are not; an admin row decides its date, the
+    row of the most specific region winning (a national row ranks below any region)."""
 
-    generation = _generation
-    expires = now + ADMIN_HOLIDAYS_CACHE_SECONDS
-    cached_rules = _rules_by_year.get(year)
-    if cached_rules is not None and cached_rules[0] > now:
-        rules = cached_rules[1]
-    else:
-        rules = _load_rules(year)
-        with _lock:
-            if generation == _generation:
-                _rules_by_year[year] = (expires, rules)
+    def build() -> dict[date, bool]:
+        decided = dict.fromkeys(package_holidays(year), False)
+        best: dict[date, tuple[int, bool]] = {}
+        for day, rule_region, is_working in _admin_rules(year):
+            if not _applies_to(rule_region, region_code):
+                continue
+            rank = len(rule_region) if rule_region else -1
+            if day not in best or rank > best[day][0]:
+                best[day] = (rank, is_working)
+        decided.update({day: is_working for day, (_, is_working) in best.items()})
+        return decided
 
-    # Most specific region wins: a national row has rank -1, a region row its code length.
-    best: dict[date, tuple[int, bool]] = {}
-    for rule in rules:
-        if not _applies_to(rule.region_code, region_code):
-            continue
-        rank = len(rule.region_code) if rule.region_code else -1
-        if rule.day not in best or rank > best[rule.day][0]:
-            best[rule.day] = (rank, rule.is_working_day)
-    overrides = MappingProxyType({day: working for day, (_, working) in best.items()})
-    with _lock:
-        if generation == _generation:
-            # One entry per region code asked for; a long-running worker may see tens of
-            # thousands of village codes, so start afresh rather than grow without bound.
-            if len(_overrides_by_year_region) >= _MAX_REGION_ENTRIES:
-                _overrides_by_year_region.clear()
-            _overrides_by_year_region[key] = (expires, overrides)
-    return overrides
+    return refcache.lookup("working-days", f"{year}:{region_code or '-'}", build)
+
+
+def _working_day_test(region_code: str | None) -> Callable[[date], bool]:
+    """`is_working_day` for one region, looking each year up once: for loops over days."""
+    years: dict[int, dict[date, bool]] = {}
+
+    def is_working(day: date) -> bool:
+        decided = years.get(day.year)
+        if decided is None:
+            decided = years[day.year] = _decided_days(day.year, region_code or None)
+        return decided.get(day, day.weekday() not in WEEKEND)
+
+    return is_working
 
 
 def is_working_day(day: date, region_code: str | None = None) -> bool:
@@ -145,16 +112,17 @@ def is_working_day(day: date, region_code: str | None = None) -> bool:
     An admin row for the date (the most specific one for the region) decides; otherwise
     Monday to Friday minus the package's national holidays and cuti bersama.
     """
-    override = _admin_overrides(day.year, region_code or None).get(day)
-    if override is not None:
-        return override
-    return day.weekday() not in WEEKEND and day not in package_holidays(day.year)
+    return _working_day_test(region_code)(day)
 
 
 def next_working_day(day: date, region_code: str | None = None) -> date:
     """The first working day strictly after `day`."""
+    return _next_working_day(day, _working_day_test(region_code))
+
+
+def _next_working_day(day: date, is_working: Callable[[date], bool]) -> date:
     day += timedelta(days=1)
-    while not is_working_day(day, region_code):
+    while not is_working(day):
         day += timedelta(days=1)
     return day
 
@@ -186,8 +154,9 @@ def add_working_days(
     if days < 0:
         raise ValueError("days must not be negative")
     day = local_date(start, tz)
+    is_working = _working_day_test(region_code)
     for _ in range(days):
-        day = next_working_day(day, region_code)
+        day = _next_working_day(day, is_working)
     return end_of_local_day(day, tz)
 
 
@@ -205,10 +174,11 @@ def working_days_between(
         return 0
     first = local_date(start, tz)
     last = local_date(end, tz)
+    is_working = _working_day_test(region_code)
     count = 0
     day = first + timedelta(days=1)
     while day <= last:
-        if is_working_day(day, region_code):
+        if is_working(day):
             count += 1
         day += timedelta(days=1)
     return count

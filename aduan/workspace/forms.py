@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
+from aduan.accounts.identity import clean_email, clean_nik, clean_phone
 from aduan.accounts.models import Role
 from aduan.agencies.models import Agency, AgencyKind, CannedResponse
 from aduan.categories.models import Category
@@ -42,8 +43,8 @@ class MultipleFileField(forms.FileField):
 
 
 class _CategoryChoices(ModelChoiceIterator):
-    """The active categories in tree order, remembered per process for a minute
-    (core.refcache) instead of queried and built into objects on every page."""
+    """The active categories in tree order, remembered by each process until categories
+    change (core.refcache) instead of queried and built into objects on every page."""
 
     def _rows(self) -> list[tuple[int, str]]:
         return refcache.lookup(
@@ -538,6 +539,22 @@ class CounterReportForm(forms.Form):
     category = category_field()
     region = RegionCodeField(label=_("Kode wilayah kejadian"))
     address = forms.CharField(label=_("Alamat/lokasi kejadian"), required=False, max_length=300)
+    # Checked by the domain, like every channel's coordinates (a point outside Indonesia
+    # is refused there).
+    latitude = forms.CharField(
+        label=_("Lintang (latitude)"),
+        help_text=_("Bila pelapor membagikan titik lokasi, mis. 0.5012."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    longitude = forms.CharField(
+        label=_("Bujur (longitude)"),
+        help_text=_("Mis. 117.5403."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
     incident_date = forms.DateField(
         label=_("Tanggal kejadian"),
         required=False,
@@ -546,12 +563,18 @@ class CounterReportForm(forms.Form):
     )
     reporter_name = forms.CharField(label=_("Nama pelapor"), required=False, max_length=150)
     reporter_phone = forms.CharField(
-        label=_("Telepon pelapor"),
+        label=_("Nomor HP pelapor"),
+        help_text=_("Nomor seluler untuk SMS, mis. 0812 3456 7890."),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    reporter_email = forms.EmailField(label=_("Surel pelapor"), required=False, max_length=254)
+    reporter_email = forms.CharField(
+        label=_("Surel pelapor"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(),
+    )
     reporter_nik = forms.CharField(
         label=_("NIK pelapor"),
         required=False,
@@ -569,10 +592,13 @@ class CounterReportForm(forms.Form):
     attachments = MultipleFileField(label=_("Lampiran (foto atau PDF)"))
 
     def clean_reporter_nik(self):
-        nik = "".join(self.cleaned_data["reporter_nik"].split())
-        if nik and (not nik.isdigit() or len(nik) != 16):
-            raise forms.ValidationError(_("NIK harus 16 digit."), code="invalid")
-        return nik
+        return clean_nik(self.cleaned_data["reporter_nik"])
+
+    def clean_reporter_phone(self):
+        return clean_phone(self.cleaned_data["reporter_phone"])
+
+    def clean_reporter_email(self):
+        return clean_email(self.cleaned_data["reporter_email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -597,6 +623,8 @@ class CounterReportForm(forms.Form):
             "category": data["category"].slug if data["category"] else "",
             "region": data["region"].code if data["region"] else "",
             "address": data["address"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
             "incident_date": data["incident_date"],
             "is_anonymous": data["is_anonymous"],
             "is_confidential": data["is_confidential"],
@@ -606,9 +634,12 @@ class CounterReportForm(forms.Form):
 # Domain field names (ValidationFailed.errors) -> this form's fields.
 COUNTER_ERROR_FIELDS = {
     "nik": "reporter_nik",
+    "phone": "reporter_phone",
+    "email": "reporter_email",
     "contact": "reporter_phone",
     "name": "reporter_name",
-    "latitude": "address",
+    "latitude": "latitude",
+    "longitude": "longitude",
 }
 
 
@@ -699,7 +730,7 @@ class BulkForm(forms.Form):
 def scope_regions(user) -> list[tuple[str, str]]:
     """(code, label) of the regions offered in the inbox's region filter: the user's area
     and one level below, or provinces and regencies for nationwide users. Remembered per
-    area for a minute (core.refcache): regions change only with `load_regions`."""
+    area until regions change (core.refcache)."""
     codes: list[str] = []
     if user.role == Role.SUPERVISOR and user.scope_region_id:
         codes = [user.scope_region_id]

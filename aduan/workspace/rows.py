@@ -1,69 +1,98 @@
 """Inbox rows drawn in Python: the same markup as `workspace/_report_row.html` (a test
 renders both and compares them), without a template include and a dozen tags per row.
-Every value is escaped; translated messages are used as the template's tags use them."""
+
+Built with `format_html`, which escapes every value it is given unless the value is
+already safe, so no value can reach the page unescaped by a forgotten call. Translated
+messages are used as the template's tags use them (`core.html`).
+"""
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape as e
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from aduan.core.html import NOTHING, blocktranslate, t
+
+ROW = (
+    '<li class="ws-row{overdue}">\n'
+    "  {check}\n"
+    '  <div class="ws-row-main">\n'
+    '    <p class="ws-row-title"><a href="{url}"><span class="ws-number">{number}</span>'
+    " {title}</a></p>\n"
+    '    <p class="ws-row-meta">\n'
+    '      <span class="badge">{status}</span>\n'
+    "      {sla}\n"
+    "      {escalated}\n"
+    "      {anonymous}\n"
+    "      {confidential}\n"
+    "      <span>{report_type}</span>\n"
+    "      {category}\n"
+    "      {region}\n"
+    "    </p>\n"
+    '    <p class="ws-row-meta muted">\n'
+    "      {due}\n"
+    '      <span>{received}: <time datetime="{submitted_iso}">{submitted}</time></span>\n'
+    "      · <span>{channel}</span>\n"
+    "      {handler}\n"
+    "    </p>\n"
+    "  </div>\n"
+    "</li>\n"
+)
+CHECK = (
+    '<input type="checkbox" name="reports" value="{0}" id="pilih-{0}" class="ws-row-check"'
+    ' aria-label="{1}">'
+)
+DUE = '<span>{0}: <time datetime="{1}">{2}</time></span> · '
+OVERDUE = mark_safe(" ws-row-overdue")
 
 
 def _date(value, fmt: str) -> str:
     return date_format(timezone.localtime(value), fmt) if value else ""
 
 
-def report_row(report, *, bulk: bool) -> str:
-    number = e(report.tracking_number)
-    parts = [f'<li class="ws-row{" ws-row-overdue" if report.sla_state == "overdue" else ""}">\n  ']
+def report_row(report, *, bulk: bool) -> SafeString:
+    number = report.tracking_number
+    check = NOTHING
     if bulk:
-        label = e(gettext("Pilih laporan %(number)s") % {"number": report.tracking_number})
-        parts.append(
-            f'<input type="checkbox" name="reports" value="{number}" id="pilih-{number}" '
-            f'class="ws-row-check" aria-label="{label}">'
-        )
-    url = reverse("workspace:report", args=[report.tracking_number])
-    parts.append(
-        '\n  <div class="ws-row-main">\n'
-        f'    <p class="ws-row-title"><a href="{e(url)}"><span class="ws-number">{number}</span>'
-        f" {e(report.title)}</a></p>\n"
-        '    <p class="ws-row-meta">\n'
-        f'      <span class="badge">{e(report.status_label)}</span>\n      '
-    )
-    if report.sla_state:
-        parts.append(f'<span class="badge {e(report.sla_class)}">{e(report.sla_label)}</span>')
-    parts.append("\n      ")
-    if report.is_escalated or report.escalation_level:
-        parts.append(f'<span class="badge badge-danger">{e(gettext("Eskalasi"))}</span>')
-    parts.append("\n      ")
-    if report.is_anonymous:
-        parts.append(f'<span class="badge">{e(gettext("Anonim"))}</span>')
-    parts.append("\n      ")
-    if report.is_confidential:
-        parts.append(f'<span class="badge">{e(gettext("Rahasia"))}</span>')
-    parts.append(f"\n      <span>{e(report.report_type_label)}</span>\n      ")
-    if report.category:
-        parts.append(f"<span>· {e(report.category)}</span>")
-    parts.append("\n      ")
-    if report.region:
-        parts.append(f"<span>· {e(report.region.name)}</span>")
-    parts.append('\n    </p>\n    <p class="ws-row-meta muted">\n      ')
+        label = blocktranslate("Pilih laporan %(number)s", number=number)
+        check = format_html(CHECK, number, label)
+    due = NOTHING
     if report.next_due_at:
-        parts.append(
-            f"<span>{e(gettext('Tenggat'))}: "
-            f'<time datetime="{e(_date(report.next_due_at, "c"))}">'
-            f"{e(_date(report.next_due_at, 'j M Y H:i T'))}</time></span> · "
+        due = format_html(
+            DUE,
+            t("Tenggat"),
+            _date(report.next_due_at, "c"),
+            _date(report.next_due_at, "j M Y H:i T"),
         )
-    parts.append(
-        f"\n      <span>{e(gettext('Tanggal masuk'))}: "
-        f'<time datetime="{e(_date(report.submitted_at, "c"))}">'
-        f"{e(_date(report.submitted_at, 'j M Y'))}</time></span>\n"
-        f"      · <span>{e(report.channel_label)}</span>\n      "
+    handler = report.unit or report.agency
+    return format_html(
+        ROW,
+        overdue=OVERDUE if report.sla_state == "overdue" else NOTHING,
+        check=check,
+        url=reverse("workspace:report", args=[number]),
+        number=number,
+        title=report.title,
+        status=report.status_label,
+        sla=format_html('<span class="badge {}">{}</span>', report.sla_class, report.sla_label)
+        if report.sla_state
+        else NOTHING,
+        escalated=format_html('<span class="badge badge-danger">{}</span>', t("Eskalasi"))
+        if report.is_escalated or report.escalation_level
+        else NOTHING,
+        anonymous=format_html('<span class="badge">{}</span>', t("Anonim"))
+        if report.is_anonymous
+        else NOTHING,
+        confidential=format_html('<span class="badge">{}</span>', t("Rahasia"))
+        if report.is_confidential
+        else NOTHING,
+        report_type=report.report_type_label,
+        category=format_html("<span>· {}</span>", report.category) if report.category else NOTHING,
+        region=format_html("<span>· {}</span>", report.region.name) if report.region else NOTHING,
+        due=due,
+        received=t("Tanggal masuk"),
+        submitted_iso=_date(report.submitted_at, "c"),
+        submitted=_date(report.submitted_at, "j M Y"),
+        channel=report.channel_label,
+        handler=format_html("· <span>{}</span>", handler) if handler else NOTHING,
     )
-    if report.unit:
-        parts.append(f"· <span>{e(report.unit)}</span>")
-    elif report.agency:
-        parts.append(f"· <span>{e(report.agency)}</span>")
-    parts.append("\n    </p>\n  </div>\n</li>\n")
-    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above

@@ -136,6 +136,8 @@ def _describe(entry: Entry) -> None:
             entry.details.append((_("Jatuh tempo"), due))
         if kind == E.ESCALATED and p.get("level"):
             entry.details.append((_("Tingkat"), _label(EscalationLevel, p["level"])))
+    if kind in (E.ATTACHMENT_PUBLISHED, E.ATTACHMENT_UNPUBLISHED):
+        entry.details.append((_("Berkas"), p.get("name") or "—"))
     if kind == E.REGION_SUGGESTED:
         entry.details.append((_("Wilayah"), p.get("region") or "—"))
         entry.text = p.get("reason", "")

@@ -24,4 +24,9 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path(
+        "laporan/<str:tracking_number>/lampiran/<uuid:attachment_uuid>/publikasi/",
+        views.attachment_visibility,
+        name="attachment-visibility",
+    ),
 ]

@@ -71,7 +71,7 @@ def staff_required(view):
 
 def localized(error: DomainError) -> str:
     """A domain error's message in the page's language."""
-    return error.message_en if (get_language() or "id").startswith("en") else error.message_id
+    return str(error.message)
 
 
 # -- the inbox ----------------------------------------------------------------------------
@@ -384,6 +384,9 @@ def _report_context(
         "can_archive": "archive" in available,
         "can_verify": "verify" in available,
         "attachments": [a for a in report.attachments.all() if a.event_id is None],
+        # Publishing a reporter's file, offered file by file (see _attachment.html).
+        "can_publish": "publish_attachment" in offered and not report.is_confidential,
+        "can_unpublish": "unpublish_attachment" in offered,
         "read_only": not available,
     }
 
@@ -520,10 +523,37 @@ def attachment(request, tracking_number, attachment_uuid):
         handle,
         content_type=item.content_type,
         as_attachment=item.kind != "image",
-        filename=item.original_name,
+        filename=item.name,
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@staff_required
+@require_POST
+def attachment_visibility(request, tracking_number, attachment_uuid):
+    """Publish a file shared between the reporter and the staff (`publish=1`), or
+    withdraw a published one from the public (`publish=0`)."""
+    report = _fetch(request, tracking_number)
+    item = get_object_or_404(Attachment, report=report, uuid=attachment_uuid)
+    publish = request.POST.get("publish") == "1"
+    perform = actions.publish_attachment if publish else actions.unpublish_attachment
+    try:
+        perform(item, actor=request.user)
+    except DomainError as error:
+        return _render_error(request, report, None, None, localized(error), error.status_code)
+    if publish:
+        messages.success(
+            request, _("Lampiran %(name)s kini tampil di halaman publik.") % {"name": item.name}
+        )
+    else:
+        messages.success(
+            request,
+            _("Lampiran %(name)s tidak lagi tampil di halaman publik.") % {"name": item.name},
+        )
+    return redirect(
+        reverse("workspace:report", args=[report.tracking_number]) + f"#lampiran-{item.uuid}"
+    )
 
 
 # -- counter / phone entry ----------------------------------------------------------------
@@ -561,12 +591,11 @@ def report_new(request):
                     files=data["attachments"],
                 )
             except ValidationFailed as error:
-                english = (get_language() or "id").startswith("en")
                 for field, problems in error.errors.items():
                     target = f.COUNTER_ERROR_FIELDS.get(field, field)
                     target = target if target in form.fields else None
-                    for message_id, message_en in problems:
-                        form.add_error(target, message_en if english else message_id)
+                    for message in problems:
+                        form.add_error(target, str(message))
             except DomainError as error:
                 form.add_error(None, localized(error))
             else:

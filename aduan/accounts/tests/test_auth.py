@@ -264,7 +264,8 @@ def test_a_citizen_registers_and_is_signed_in_with_an_encrypted_reporter_record(
 def test_registration_accepts_a_phone_number_instead_of_an_email(client, db):
     data = REGISTRATION | {"email": "", "phone": "0812-3456-7890"}
     assert client.post("/akun/daftar/", data).status_code == 302
-    assert Reporter.objects.get(user__username="rina_warga").phone == "0812-3456-7890"
+    # Stored in the one form every channel uses.
+    assert Reporter.objects.get(user__username="rina_warga").phone == "+6281234567890"
 
 
 @pytest.mark.parametrize(
@@ -273,6 +274,8 @@ def test_registration_accepts_a_phone_number_instead_of_an_email(client, db):
         ({"email": "", "phone": ""}, "email"),
         ({"email": "bukan-surel"}, "email"),
         ({"phone": "abc"}, "phone"),
+        ({"phone": "021 555 1234"}, "phone"),
+        ({"phone": "+60 12 345 6789"}, "phone"),
         ({"password2": "lain-sekali-999"}, "password2"),
         ({"password1": "123", "password2": "123"}, "password1"),
         ({"username": "warga"}, "username"),

@@ -130,17 +130,18 @@ def test_an_unexpected_error_is_a_500_without_a_traceback(world, anonymous, monk
 
 def test_domain_errors_map_to_their_status_codes():
     from django.http import Http404
+    from django.utils.translation import gettext_lazy
 
     from aduan.api.errors import error_from_exception
     from aduan.reports.errors import InvalidInput, InvalidTransition, NotAllowed, ValidationFailed
 
     cases = [
         (
-            ValidationFailed({"title": [("Judul wajib diisi.", "Title is required.")]}),
+            ValidationFailed({"category": [gettext_lazy("Kategori tidak dikenal.")]}),
             400,
             "validation_failed",
         ),
-        (InvalidInput("Salah.", "Wrong.", field="rating"), 400, "invalid"),
+        (InvalidInput(gettext_lazy("Penilaian harus 1 sampai 5."), field="rating"), 400, "invalid"),
         (NotAllowed("archive"), 403, "forbidden"),
         (InvalidTransition("archive", "closed"), 409, "invalid_transition"),
         (Http404("Laporan tidak ditemukan / Report not found"), 404, "report_not_found"),
@@ -153,11 +154,11 @@ def test_domain_errors_map_to_their_status_codes():
         assert body["message_id"] and body["message_en"]
     fields = error_from_exception(cases[0][0]).body()["error"]["fields"]
     assert fields == {
-        "title": [
+        "category": [
             {
-                "message": "Judul wajib diisi. / Title is required.",
-                "message_id": "Judul wajib diisi.",
-                "message_en": "Title is required.",
+                "message": "Kategori tidak dikenal. / Unknown category.",
+                "message_id": "Kategori tidak dikenal.",
+                "message_en": "Unknown category.",
             }
         ]
     }

@@ -127,6 +127,44 @@ def test_bad_contact_details_are_refused(world, integrator):
         assert field in response.json()["error"]["fields"]
 
 
+def test_the_reporters_phone_and_nik_follow_the_rules_of_every_channel(world, integrator):
+    response = integrator.post(
+        CREATE, REPORT | {"reporter_phone": "+62 812-3456-7890", "reporter_nik": "6408045708900001"}
+    )
+    assert response.status_code == 201, response.content
+    reporter = Report.objects.get(uuid=response.json()["uuid"]).reporter
+    assert (reporter.phone, reporter.nik) == ("+6281234567890", "6408045708900001")
+
+    refusals = (
+        ("reporter_phone", "021 555 1234", "Ini nomor telepon rumah atau kantor"),
+        ("reporter_phone", "+60 12 345 6789", "Only Indonesian mobile numbers (+62)"),
+        ("reporter_nik", "6408041234567890", "digits 7 to 12 must be a date of birth"),
+        ("reporter_nik", "9908045708900001", "the first two digits are not a province code"),
+    )
+    for field, value, words in refusals:
+        response = integrator.post(CREATE, REPORT | {field: value})
+        assert response.status_code == 400
+        (message,) = response.json()["error"]["fields"][field]
+        assert words in message["message"]
+    assert Report.objects.count() == 1
+
+
+def test_a_point_outside_indonesia_is_refused(world, integrator):
+    response = integrator.post(CREATE, REPORT | {"latitude": 51.5, "longitude": -0.12})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed"
+    (message,) = error["fields"]["latitude"]
+    assert message["message_id"] == (
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya."
+    )
+    assert message["message_en"] == (
+        "The location (51.5, -0.12) is outside Indonesia; check its latitude and longitude."
+    )
+    assert Report.objects.count() == 0
+
+
 def test_submitting_needs_a_key_that_may_submit(world, anonymous):
     response = anonymous.post(CREATE, REPORT)
     assert response.status_code == 401

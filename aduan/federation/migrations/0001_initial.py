@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('reports', '0011_federation'),
+        ('reports', '0014_federation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

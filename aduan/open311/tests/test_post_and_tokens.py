@@ -160,8 +160,9 @@ def test_media_url_and_multipart_media_are_kept(client, world, integrator_key):
     report = Report.objects.get()
     assert report.media_url == "https://foto.example.org/lubang.jpg"
     stored = Attachment.objects.filter(report=report)
-    assert sorted(s.original_name for s in stored) == ["lubang-1.jpg", "lubang-2.jpg"]
-    assert all(s.kind == "image" for s in stored)
+    # Under generated names, shared with the staff until staff publish them.
+    assert sorted(s.name for s in stored) == ["foto-1.jpg", "foto-2.jpg"]
+    assert all(s.kind == "image" and s.visibility == "parties" for s in stored)
 
 
 def test_a_key_with_a_service_account_submits_as_that_account(client, world):
@@ -196,7 +197,8 @@ def test_a_phone_number_alone_is_enough_contact(client, world, integrator_key):
     )
 
     assert response.status_code == 200
-    assert Report.objects.get().reporter.phone == "0812-3456-7890"
+    # Stored in the one form every channel uses.
+    assert Report.objects.get().reporter.phone == "+6281234567890"
 
 
 def test_a_posted_request_is_listed_once_verified_and_forwarded(client, world, integrator_key):
@@ -290,7 +292,7 @@ def test_a_busy_key_is_slowed_down(client, world):
     assert Report.objects.count() == 1
 
 
-def test_a_posted_photo_becomes_the_media_url_once_the_report_is_public(
+def test_a_posted_photo_becomes_the_media_url_once_staff_publish_it_on_a_public_report(
     client, world, integrator_key
 ):
     form = post_form(integrator_key)
@@ -298,10 +300,14 @@ def test_a_posted_photo_becomes_the_media_url_once_the_report_is_public(
     client.post(BASE + "requests.json", form)
     report = Report.objects.get()
     a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
-
-    (listed,) = json.loads(client.get(f"{BASE}requests/{report.tracking_number}.json").content)
-
+    address = f"{BASE}requests/{report.tracking_number}.json"
     attachment = Attachment.objects.get(report=report)
+
+    (unpublished,) = json.loads(client.get(address).content)
+    a.publish_attachment(attachment, actor=world.national_admin)
+    (listed,) = json.loads(client.get(address).content)
+
+    assert unpublished["media_url"] == ""
     assert listed["media_url"] == f"http://testserver/lampiran/{attachment.uuid}/"
     served = client.get(listed["media_url"])
     assert served.status_code == 200

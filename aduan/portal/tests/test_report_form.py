@@ -2,6 +2,7 @@
 JavaScript, and the confirmation page."""
 
 import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -247,3 +248,44 @@ def test_the_form_speaks_english_when_asked(client, world, language):
     response = client.post(NEW, report_form_data(title=""))
     # Domain messages come in the reader's language too.
     assert "Title is required." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "id",
+            ["Judul wajib diisi.", 'Jenis berkas "catatan.png" tidak didukung'],
+            ["Title is required.", 'File "catatan.png" is of an unsupported type'],
+        ),
+        (
+            "en",
+            ["Title is required.", 'File "catatan.png" is of an unsupported type'],
+            ["Judul wajib diisi.", 'Jenis berkas "catatan.png" tidak didukung'],
+        ),
+    ],
+)
+def test_form_errors_are_shown_in_the_readers_language_only(client, world, language, shown, hidden):
+    client.force_login(world.citizen)
+    client.post(reverse("set_language"), {"language": language, "next": NEW})
+    not_an_image = SimpleUploadedFile("catatan.png", b"<html>x</html>", content_type="image/png")
+    response = client.post(NEW, report_form_data(title="", attachments=[not_an_image]))
+
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    for text in shown:
+        assert text in html
+    for text in hidden:
+        assert text not in html
+    assert not Report.objects.exists()
+
+
+def test_a_point_outside_indonesia_is_refused_next_to_the_coordinates(client, world):
+    client.force_login(world.citizen)
+    response = client.post(NEW, report_form_data(latitude="51.5", longitude="-0.12"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["latitude"] == [
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya."
+    ]
+    assert not Report.objects.exists()

@@ -47,9 +47,21 @@ def home(request):
     recent = list(
         public_reports()
         .select_related("region")
-        .only("tracking_number", "title", "status", "submitted_at", "region", "region__name")
+        .only(
+            "tracking_number",
+            "title",
+            "status",
+            "submitted_at",
+            "region",
+            "region__name",
+            "is_anonymous",
+            "province_code",
+            "regency_code",
+        )
         .order_by("-submitted_at")[:RECENT_COUNT]
     )
+    for report in recent:
+        report.public_region_name = display.region_name(report, public=True)
     context = {
         "stats": home_stats(),
         "recent": recent,

@@ -106,6 +106,9 @@ def _list_rows(qs: QuerySet[Report]) -> QuerySet[Report]:
         "submitted_at",
         "is_overdue",
         "is_confidential",
+        "is_anonymous",
+        "province_code",
+        "regency_code",
         "category",
         "region",
         "agency",
@@ -138,19 +141,22 @@ def report_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": _rows(page.rows),
+        "rows": _rows(page.rows, public=True),
         "query": _query_without_cursor(request),
         "filtered": any(request.GET.get(name) for name in form.fields),
     }
     return render(request, "portal/report_list.html", context)
 
 
-def _rows(reports) -> list[dict]:
+def _rows(reports, *, public: bool = False) -> list[dict]:
+    """`public`: the rows of the public list, where an anonymous report shows its
+    regency/city only; a reporter's own list shows the region they gave."""
     return [
         {
             "report": report,
             "category": display.category_name(report.category),
             "handler": str(report.unit or report.agency or ""),
+            "region": display.region_name(report, public=public),
         }
         for report in reports
     ]

@@ -18,6 +18,7 @@ from aduan.reports import actions, tracking
 from aduan.reports.actors import as_actor
 from aduan.reports.errors import DomainError, InvalidInput, ValidationFailed
 from aduan.reports.models import Attachment, Visibility
+from aduan.reports.public import public_location
 
 from .. import display, grants
 from ..forms import (
@@ -54,11 +55,12 @@ def _detail_url(report) -> str:
     return reverse("portal:report-detail", args=[report.tracking_number])
 
 
-def _region_names(report) -> str:
+def _region_names(code: str) -> str:
     """'Sangatta Utara, Kabupaten Kutai Timur, Kalimantan Timur' (one query)."""
-    if not report.region_id:
+    if not code:
         return ""
-    codes = report.region.ancestor_codes()
+    parts = code.split(".")
+    codes = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     return ", ".join(names[code] for code in codes if code in names)
 
@@ -96,13 +98,23 @@ def _render_detail(request, viewer, bound=None, status=200):
         for errors in form.errors.values()
         for error in errors
     ]
+    # The reporter sees where they placed the report; everyone else the public location
+    # (an anonymous report only in its regency/city).
+    if viewer.is_reporter:
+        region_code, address = report.region_id or "", report.address
+    else:
+        location = public_location(report)
+        region_code, address = location.region_code, location.address
+    timeline, other_files = display.timeline_and_files(report, for_reporter=viewer.is_reporter)
     context = {
         "report": report,
         "is_reporter": viewer.is_reporter,
-        "timeline": display.timeline(report, for_reporter=viewer.is_reporter),
+        "timeline": timeline,
+        "other_files": other_files,
         "deadlines": display.deadline_lines(report, timezone.now()),
         "category": display.category_name(report.category),
-        "region_names": _region_names(report),
+        "region_names": _region_names(region_code),
+        "address": address,
         "handler": display.handler_name(report),
         "submitted_at": display.date_time(report.submitted_at, zone),
         "incident_date": report.incident_date,
@@ -224,9 +236,10 @@ def track(request):
 
 @require_GET
 def attachment(request, uuid):
-    """An attachment, if the reader may see it: public attachments of published reports
-    for everyone, attachments shared between the reporter and the staff only for the
-    reporter, internal ones never (staff open them in the workspace)."""
+    """An attachment, if the reader may see it: published attachments of published
+    reports for everyone, attachments shared between the reporter and the staff only for
+    the reporter, internal ones never (staff open them in the workspace). Downloads carry
+    the generated name, never the one the file had on the sender's device."""
     item = Attachment.objects.select_related("report").filter(uuid=uuid).first()
     if item is None or item.visibility == Visibility.INTERNAL:
         raise Http404("Lampiran tidak ditemukan / Attachment not found")
@@ -243,7 +256,7 @@ def attachment(request, uuid):
         handle,
         content_type=item.content_type,
         as_attachment=item.kind != "image",
-        filename=item.original_name,
+        filename=item.name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -280,3 +280,23 @@ def test_the_shipped_geonames_extract_holds_the_indonesian_places():
     sangatta = next(place for place in places if place.name == "Sangatta")
     assert (sangatta.latitude, sangatta.longitude) == (0.5049, 117.5279)
     assert sangatta.admin1 == "East Kalimantan"
+
+
+def test_every_island_of_the_kemendagri_data_lies_within_indonesias_extent():
+    """The bounds used to refuse points abroad hold every island point shipped with the
+    region data, with the margin they claim."""
+    import csv
+
+    from aduan.regions.geo import INDONESIA_LATITUDE, INDONESIA_LONGITUDE, in_indonesia
+    from aduan.regions.loading import DEFAULT_DATA_DIR, open_data_file
+
+    with open_data_file(DEFAULT_DATA_DIR, "islands") as handle:
+        points = [parse_dms(row["coordinate"]) for row in csv.DictReader(handle)]
+
+    assert len(points) > 17_000
+    assert all(in_indonesia(lat, lon) for lat, lon in points)
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    assert min(lats) - INDONESIA_LATITUDE[0] >= 0.4 and INDONESIA_LATITUDE[1] - max(lats) >= 0.4
+    assert min(lons) - INDONESIA_LONGITUDE[0] >= 0.4
+    assert not in_indonesia(51.5, -0.12)  # London
+    assert not in_indonesia(-0.12, 51.5)

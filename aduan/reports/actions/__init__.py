@@ -10,10 +10,11 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`, and the worker's deadline watch in `escalation`; `validation` holds every input
-rule once, `base` the shared machinery.
+`closing`, the worker's deadline watch in `escalation`, and `attachments` for publishing a
+reporter's files; `validation` holds every input rule once, `base` the shared machinery.
 """
 
+from .attachments import publish_attachment, unpublish_attachment
 from .closing import (
     accept_response,
     auto_close_report,
@@ -61,6 +62,7 @@ __all__ = [
     "hand_over_report",
     "mark_overdue",
     "post_follow_up",
+    "publish_attachment",
     "put_on_hold",
     "rate_report",
     "redispose_report",
@@ -69,6 +71,7 @@ __all__ = [
     "send_deadline_reminder",
     "set_needs_inspection",
     "submit_report",
+    "unpublish_attachment",
     "validate_submission",
     "verify_report",
     "withdraw_report",

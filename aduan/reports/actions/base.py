@@ -15,7 +15,7 @@ from .. import deadlines
 from ..actors import Actor
 from ..errors import NotOwner
 from ..events import append_event
-from ..models import Attachment, EventType, Report, Status, Visibility
+from ..models import Attachment, EventType, Report, Status, Visibility, attachment_name
 from ..permissions import require
 from ..signals import report_changed, snapshot
 from ..workflow import check_transition
@@ -130,12 +130,17 @@ def _store_files(
     visibility: str = Visibility.PUBLIC,
     by_reporter: bool = False,
 ) -> list[Attachment]:
+    """Write processed files and their rows. Each gets a generated name numbered in the
+    report's upload order ("foto-3.jpg"): the client's file name may name the reporter and
+    is never stored. The caller holds the report's lock, so the numbers cannot collide."""
     stored: list[Attachment] = []
+    number = Attachment.objects.filter(report=report).count() if processed else 0
     for item in processed:
+        number += 1
         attachment = Attachment(
             report=report,
             event=event,
-            original_name=item.original_name,
+            name=attachment_name(item.kind, item.extension, number),
             content_type=item.content_type,
             extension=item.extension,
             kind=item.kind,
@@ -144,7 +149,7 @@ def _store_files(
             visibility=visibility,
             uploaded_by_reporter=by_reporter,
         )
-        attachment.file.save(item.original_name, ContentFile(item.content), save=False)
+        attachment.file.save(attachment.name, ContentFile(item.content), save=False)
         guard.written.append(attachment.file.name)
         attachment.save(force_insert=True)
         stored.append(attachment)

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from aduan.notifications.service import notify_staff
 
@@ -62,8 +63,7 @@ def rate_report(report: Report, rating, *, actor, comment: str = "") -> Report:
     report, _ = _begin(report, "rate", actor)
     if report.rating is not None:
         raise InvalidInput(
-            "Laporan ini sudah dinilai.",
-            "This report has already been rated.",
+            gettext_lazy("Laporan ini sudah dinilai."),
             field="rating",
             code="already_rated",
         )
@@ -89,8 +89,7 @@ def contest_response(report: Report, reason: str, *, actor) -> Report:
     report, target = _begin(report, "contest", actor)
     if report.appeal_used:
         raise InvalidInput(
-            "Banding hanya dapat diajukan satu kali.",
-            "An appeal can be made only once.",
+            gettext_lazy("Banding hanya dapat diajukan satu kali."),
             field="reason",
             code="appeal_used",
         )
@@ -98,8 +97,7 @@ def contest_response(report: Report, reason: str, *, actor) -> Report:
         window_end = deadlines._add(report, report.closed_at, deadlines.REPLY_WINDOW_WD)
         if now > window_end:
             raise InvalidInput(
-                "Masa banding (10 hari kerja setelah ditutup) sudah lewat.",
-                "The appeal window (10 working days after closing) has passed.",
+                gettext_lazy("Masa banding (10 hari kerja setelah ditutup) sudah lewat."),
                 field="reason",
                 code="appeal_window_passed",
             )

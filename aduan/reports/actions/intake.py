@@ -20,7 +20,7 @@ from ..events import chain_event
 from ..models import Channel, EventType, Report, ReportEvent, Status, Visibility
 from ..signals import report_changed
 from .base import FileGuard, _now, _store_files
-from .validation import ReporterDetails, _clean_text, validate_submission
+from .validation import ReporterDetails, clean_reporter, validate_submission
 
 # ---------------------------------------------------------------------------- submit
 
@@ -38,28 +38,15 @@ def _reporter_for(actor: Actor, details: ReporterDetails | None) -> Reporter:
     if user is not None and user.role == Role.CITIZEN:
         reporter, _ = Reporter.objects.get_or_create(user=user)
         return reporter
-    details = details or ReporterDetails()
-    name = _clean_text(details.name, "name", required=False, limit=150)
-    nik = "".join(ch for ch in details.nik if ch.isdigit())
-    if details.nik and len(nik) != 16:
-        raise ValidationFailed({"nik": [("NIK harus 16 digit.", "NIK must have 16 digits.")]})
-    if not (details.email or details.phone):
-        raise ValidationFailed(
-            {
-                "contact": [
-                    (
-                        "Isi surel atau nomor telepon.",
-                        "Give an e-mail address or a phone number.",
-                    )
-                ]
-            }
-        )
+    clean, problems = clean_reporter(details or ReporterDetails())
+    if problems:
+        raise ValidationFailed(problems)
     reporter = Reporter(
-        name=name,
-        nik=nik,
-        phone=details.phone.strip()[:30],
-        email=details.email.strip()[:254],
-        contact_verified_at=details.contact_verified_at,
+        name=clean.name,
+        nik=clean.nik,
+        phone=clean.phone,
+        email=clean.email,
+        contact_verified_at=clean.contact_verified_at,
     )
     reporter.save()
     return reporter
@@ -151,8 +138,15 @@ def submit_report(
             )
         report.save(force_insert=True)
         ReportEvent.objects.bulk_create(events)
+        # The reporter's files, also when staff type the report in for them: shared with
+        # the staff only until staff publish one (`publish_attachment`).
         attachments = _store_files(
-            report, processed, guard, event=events[0], by_reporter=not staff_entry
+            report,
+            processed,
+            guard,
+            event=events[0],
+            visibility=Visibility.PARTIES,
+            by_reporter=True,
         )
         notify_reporter(
             report,

@@ -4,6 +4,7 @@ returns ("bukan wewenang") and re-disposition."""
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from aduan.accounts.models import Role
 from aduan.agencies.models import Agency
@@ -53,7 +54,7 @@ def _apply_edits(report: Report, edits: dict) -> tuple[dict, list[str]]:
     if "category" in edits and edits["category"] not in (None, ""):
         category = _resolve_category(edits["category"])
         if category is None:
-            raise InvalidInput("Kategori tidak dikenal.", "Unknown category.", field="category")
+            raise InvalidInput(gettext_lazy("Kategori tidak dikenal."), field="category")
         if category.pk != report.category_id:
             changes["category"] = [
                 report.category.slug if report.category_id else None,
@@ -64,9 +65,7 @@ def _apply_edits(report: Report, edits: dict) -> tuple[dict, list[str]]:
     if "region" in edits and edits["region"] not in (None, ""):
         region = _resolve_region(edits["region"])
         if region is None:
-            raise InvalidInput(
-                "Kode wilayah tidak dikenal.", "Unknown region code.", field="region"
-            )
+            raise InvalidInput(gettext_lazy("Kode wilayah tidak dikenal."), field="region")
         if region.code != report.region_id:
             changes["region"] = [report.region_id, region.code]
             report.region = region
@@ -75,11 +74,7 @@ def _apply_edits(report: Report, edits: dict) -> tuple[dict, list[str]]:
             fields += ["region", "province_code", "regency_code"]
     if "report_type" in edits and edits["report_type"] not in (None, ""):
         if edits["report_type"] not in ReportType.values:
-            raise InvalidInput(
-                "Jenis laporan tidak dikenal.",
-                "Unknown report type.",
-                field="report_type",
-            )
+            raise InvalidInput(gettext_lazy("Jenis laporan tidak dikenal."), field="report_type")
         if edits["report_type"] != report.report_type:
             changes["report_type"] = [report.report_type, edits["report_type"]]
             report.report_type = edits["report_type"]
@@ -135,8 +130,7 @@ def dispose_report(
     if actor.role == Role.AGENCY_ADMIN and agency.pk != actor.agency_id:
         # Delegated verification lets a regional admin keep reports, not send them away.
         raise InvalidInput(
-            "Admin instansi hanya dapat mendisposisikan ke instansinya sendiri.",
-            "An agency admin can only dispose to its own agency.",
+            gettext_lazy("Admin instansi hanya dapat mendisposisikan ke instansinya sendiri."),
             field="agency",
         )
     note = _clean_text(note, "note", required=False)
@@ -290,30 +284,25 @@ def archive_report(
     # Once disposed a report must be handled (or returned), never dropped.
     check_condition("archive", report)
     if reason not in ArchiveReason.values:
-        raise InvalidInput("Alasan arsip tidak dikenal.", "Unknown archive reason.", field="reason")
+        raise InvalidInput(gettext_lazy("Alasan arsip tidak dikenal."), field="reason")
     note = _clean_text(note, "note", required=False)
     if reason == ArchiveReason.DUPLICATE:
         if duplicate_of is None:
             raise InvalidInput(
-                "Sebutkan laporan asli untuk duplikat.",
-                "Name the original report of a duplicate.",
-                field="duplicate_of",
+                gettext_lazy("Sebutkan laporan asli untuk duplikat."), field="duplicate_of"
             )
         original = duplicate_of
         while original.duplicate_of_id is not None:
             original = original.duplicate_of
         if original.pk == report.pk:
             raise InvalidInput(
-                "Laporan tidak dapat menjadi duplikat dirinya sendiri.",
-                "A report cannot duplicate itself.",
+                gettext_lazy("Laporan tidak dapat menjadi duplikat dirinya sendiri."),
                 field="duplicate_of",
             )
         report.duplicate_of = original
     elif duplicate_of is not None:
         raise InvalidInput(
-            "Laporan asli hanya untuk alasan duplikat.",
-            "An original report is only given for duplicates.",
-            field="duplicate_of",
+            gettext_lazy("Laporan asli hanya untuk alasan duplikat."), field="duplicate_of"
         )
     before, after = _move(report, target)
     report.archive_reason = reason
@@ -358,7 +347,7 @@ def forward_to_unit(report: Report, unit: Agency, *, actor, note: str = "") -> R
     report, _ = _begin(report, "forward_to_unit", actor)
     _, unit = _check_target(report.agency, unit)
     if unit is None:
-        raise InvalidInput("Pilih unit kerja.", "Choose a unit.", field="unit")
+        raise InvalidInput(gettext_lazy("Pilih unit kerja."), field="unit")
     note = _clean_text(note, "note", required=False)
     previous = report.unit
     report.unit = unit
@@ -442,7 +431,7 @@ def redispose_report(
     if report.returned_to == "agency":
         agency = report.agency
         if unit is None:
-            raise InvalidInput("Pilih unit kerja.", "Choose a unit.", field="unit")
+            raise InvalidInput(gettext_lazy("Pilih unit kerja."), field="unit")
     agency, unit = _check_target(agency, unit)
     note = _clean_text(note, "note", required=False)
     before, after = _move(report, target)

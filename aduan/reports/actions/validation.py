@@ -9,7 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from aduan.accounts.identity import clean_email, clean_nik, clean_phone
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
 from aduan.core import refcache
@@ -19,28 +22,47 @@ from aduan.core.uploads import (
     process_upload,
     validate_upload_batch,
 )
+from aduan.regions.geo import in_indonesia
 from aduan.regions.models import Region
 
-from ..errors import InvalidInput, ValidationFailed
+from ..errors import InvalidInput, Message, ValidationFailed
 from ..models import Channel, ReportType
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
 TEXT_MAX = 10_000
 
+# How the free-text fields are named in messages.
+FIELD_LABELS = {
+    "title": _("Judul"),
+    "body": _("Isi laporan"),
+    "note": _("Catatan"),
+    "question": _("Pertanyaan"),
+    "text": _("Teks"),
+    "reason": _("Alasan"),
+    "comment": _("Komentar"),
+    "name": _("Nama"),
+}
+
+
+def _required(field: str) -> Message:
+    return format_lazy(_("{field} wajib diisi."), field=FIELD_LABELS.get(field, field))
+
+
+def _too_long(field: str, limit: int) -> Message:
+    return format_lazy(
+        _("{field} terlalu panjang (maks. {limit} karakter)."),
+        field=FIELD_LABELS.get(field, field),
+        limit=limit,
+    )
+
 
 def _clean_text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
     text = str(value or "").replace("\x00", "").strip()
     if required and not text:
-        raise InvalidInput(
-            f"Kolom {field} wajib diisi.", f"Field {field} is required.", field=field
-        )
+        raise InvalidInput(_required(field), field=field)
     if len(text) > limit:
-        raise InvalidInput(
-            f"Kolom {field} terlalu panjang (maks. {limit} karakter).",
-            f"Field {field} is too long (max {limit} characters).",
-            field=field,
-        )
+        raise InvalidInput(_too_long(field, limit), field=field)
     return text
 
 
@@ -53,9 +75,8 @@ def _process_files(files: Sequence, existing: int = 0) -> list[ProcessedUpload]:
         validate_upload_batch(files, existing_count=existing)
         return [process_upload(f) for f in files]
     except UploadRejected as exc:
-        message = exc.messages[0] if exc.messages else str(exc)
         raise InvalidInput(
-            message, message, field="attachments", code=exc.code or "invalid_file"
+            exc.message, field="attachments", code=exc.code or "invalid_file"
         ) from exc
 
 
@@ -66,6 +87,25 @@ class ReporterDetails:
     phone: str = ""
     email: str = ""
     contact_verified_at: dt.datetime | None = None
+
+
+def clean_reporter(details: ReporterDetails) -> tuple[ReporterDetails, dict[str, list[Message]]]:
+    """The reporter's details as they are stored (NIK digits, the phone in E.164 form,
+    trimmed name and e-mail) and the problems found, by field. The NIK, phone and e-mail
+    rules are the ones every form and API uses (`aduan.accounts.identity`)."""
+    problems: dict[str, list[Message]] = {}
+    clean = ReporterDetails(contact_verified_at=details.contact_verified_at)
+    clean.name = str(details.name or "").replace("\x00", "").strip()
+    if len(clean.name) > 150:
+        problems["name"] = [_too_long("name", 150)]
+    for field, rule in (("nik", clean_nik), ("phone", clean_phone), ("email", clean_email)):
+        try:
+            setattr(clean, field, rule(getattr(details, field)))
+        except DjangoValidationError as error:
+            problems[field] = [error.message]
+    if not (clean.email or clean.phone) and not (problems.keys() & {"phone", "email"}):
+        problems["contact"] = [_("Isi surel atau nomor telepon.")]
+    return clean, problems
 
 
 def _resolve_category(value) -> Category | None:
@@ -112,37 +152,26 @@ def validate_submission(
     """Check every field and file of a new report, and the reporter's details when they
     are typed in (guest, counter, integrator) rather than taken from an account; raise
     ValidationFailed listing all problems at once. Nothing is written."""
-    errors: dict[str, list[tuple[str, str]]] = {}
+    errors: dict[str, list[Message]] = {}
 
-    def err(field, msg_id, msg_en):
-        errors.setdefault(field, []).append((msg_id, msg_en))
+    def err(field: str, message: Message) -> None:
+        errors.setdefault(field, []).append(message)
 
     clean: dict[str, Any] = {}
     report_type = data.get("report_type") or ReportType.COMPLAINT
     if report_type not in ReportType.values:
-        err("report_type", "Jenis laporan tidak dikenal.", "Unknown report type.")
+        err("report_type", _("Jenis laporan tidak dikenal."))
     clean["report_type"] = report_type
 
-    for field, limit, label_id, label_en in (
-        ("title", TITLE_MAX, "Judul", "Title"),
-        ("body", BODY_MAX, "Isi laporan", "Description"),
-    ):
+    for field, limit in (("title", TITLE_MAX), ("body", BODY_MAX)):
         value = str(data.get(field) or "").replace("\x00", "").strip()
         if not value:
-            err(field, f"{label_id} wajib diisi.", f"{label_en} is required.")
+            err(field, _required(field))
         elif len(value) > limit:
-            err(
-                field,
-                f"{label_id} terlalu panjang (maks. {limit} karakter).",
-                f"{label_en} is too long (max {limit} characters).",
-            )
+            err(field, _too_long(field, limit))
         clean[field] = value
     if clean.get("body") and len(clean["body"]) < 10:
-        err(
-            "body",
-            "Isi laporan terlalu singkat (min. 10 karakter).",
-            "Description is too short (min 10 characters).",
-        )
+        err("body", _("Isi laporan terlalu singkat (min. 10 karakter)."))
 
     incident = data.get("incident_date")
     if incident not in (None, ""):
@@ -150,45 +179,42 @@ def validate_submission(
             try:
                 incident = dt.date.fromisoformat(incident.strip())
             except ValueError:
-                err(
-                    "incident_date",
-                    "Tanggal kejadian tidak valid (TTTT-BB-HH).",
-                    "Invalid incident date (YYYY-MM-DD).",
-                )
+                err("incident_date", _("Tanggal kejadian tidak valid (TTTT-BB-HH)."))
                 incident = None
         if isinstance(incident, dt.datetime):
             incident = incident.date()
         if incident and incident > timezone.localdate() + dt.timedelta(days=1):
-            err(
-                "incident_date",
-                "Tanggal kejadian tidak boleh di masa depan.",
-                "The incident date cannot be in the future.",
-            )
+            err("incident_date", _("Tanggal kejadian tidak boleh di masa depan."))
         if incident and incident.year < 1945:
-            err(
-                "incident_date",
-                "Tanggal kejadian tidak valid.",
-                "Invalid incident date.",
-            )
+            err("incident_date", _("Tanggal kejadian tidak valid."))
     clean["incident_date"] = incident or None
 
     region_value = data.get("region") or data.get("region_code")
     region = _resolve_region(region_value)
     if region_value not in (None, "") and region is None:
-        err("region", "Kode wilayah tidak dikenal.", "Unknown region code.")
+        err("region", _("Kode wilayah tidak dikenal."))
     clean["region"] = region
 
     lat = _coordinate(data.get("latitude"), -90, 90)
     lon = _coordinate(data.get("longitude"), -180, 180)
     if (lat is not None and lat.is_nan()) or (lon is not None and lon.is_nan()):
-        err("latitude", "Koordinat tidak valid.", "Invalid coordinates.")
+        err("latitude", _("Koordinat tidak valid."))
         lat = lon = None
     elif (lat is None) != (lon is None):
+        err("latitude", _("Lintang dan bujur harus diisi bersama."))
+    elif lat is not None and not in_indonesia(float(lat), float(lon)):
         err(
             "latitude",
-            "Lintang dan bujur harus diisi bersama.",
-            "Latitude and longitude go together.",
+            format_lazy(
+                _(
+                    "Titik lokasi ({latitude}, {longitude}) berada di luar Indonesia; "
+                    "periksa lintang dan bujurnya."
+                ),
+                latitude=format(lat.normalize(), "f"),
+                longitude=format(lon.normalize(), "f"),
+            ),
         )
+        lat = lon = None
     clean["latitude"], clean["longitude"] = lat, lon
     clean["address"] = str(data.get("address") or "").replace("\x00", "").strip()[:300]
     media_url = str(data.get("media_url") or "").strip()
@@ -198,42 +224,34 @@ def validate_submission(
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except DjangoValidationError:
-            err("media_url", "Tautan media tidak valid.", "Invalid media URL.")
+            err("media_url", _("Tautan media tidak valid."))
         if len(media_url) > 500:
-            err("media_url", "Tautan media terlalu panjang.", "Media URL is too long.")
+            err("media_url", _("Tautan media terlalu panjang."))
     clean["media_url"] = media_url
 
     category_value = data.get("category")
     category = _resolve_category(category_value)
     if category_value not in (None, "") and category is None:
-        err("category", "Kategori tidak dikenal.", "Unknown category.")
+        err("category", _("Kategori tidak dikenal."))
     clean["category"] = category
 
     channel = data.get("channel") or Channel.WEB
     if channel not in Channel.values:
-        err("channel", "Kanal tidak dikenal.", "Unknown channel.")
+        err("channel", _("Kanal tidak dikenal."))
     clean["channel"] = channel
     clean["is_anonymous"] = bool(data.get("is_anonymous"))
     clean["is_confidential"] = bool(data.get("is_confidential"))
 
     if reporter is not None:
-        nik = "".join(ch for ch in reporter.nik if ch.isdigit())
-        if reporter.nik and len(nik) != 16:
-            err("nik", "NIK harus 16 digit.", "NIK must have 16 digits.")
-        if len(reporter.name.strip()) > 150:
-            err("name", "Nama terlalu panjang (maks. 150 karakter).", "Name is too long (max 150).")
-        if not (reporter.email.strip() or reporter.phone.strip()):
-            err(
-                "contact",
-                "Isi surel atau nomor telepon.",
-                "Give an e-mail address or a phone number.",
-            )
+        problems = clean_reporter(reporter)[1]
+        for field, messages in problems.items():
+            errors.setdefault(field, []).extend(messages)
 
     processed: list[ProcessedUpload] = []
     try:
         processed = _process_files(files)
     except InvalidInput as exc:
-        errors.setdefault("attachments", []).append((exc.message_id, exc.message_en))
+        errors.setdefault("attachments", []).append(exc.message)
     if errors:
         raise ValidationFailed(errors)
     return clean, processed
@@ -245,11 +263,7 @@ def _rating(value) -> int:
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise InvalidInput(
-            "Penilaian harus 1 sampai 5.",
-            "A rating must be from 1 to 5.",
-            field="rating",
-        )
+        raise InvalidInput(_("Penilaian harus 1 sampai 5."), field="rating")
     return rating
 
 
@@ -257,17 +271,9 @@ def _check_target(agency: Agency | None, unit: Agency | None) -> tuple[Agency, A
     if agency is None and unit is not None:
         agency = unit.parent
     if agency is None or not agency.is_active or agency.kind == AgencyKind.UNIT:
-        raise InvalidInput(
-            "Pilih instansi tujuan yang aktif.",
-            "Choose an active receiving agency.",
-            field="agency",
-        )
+        raise InvalidInput(_("Pilih instansi tujuan yang aktif."), field="agency")
     if unit is not None and (
         unit.kind != AgencyKind.UNIT or unit.parent_id != agency.pk or not unit.is_active
     ):
-        raise InvalidInput(
-            "Unit kerja bukan bagian dari instansi tujuan.",
-            "The unit does not belong to the receiving agency.",
-            field="unit",
-        )
+        raise InvalidInput(_("Unit kerja bukan bagian dari instansi tujuan."), field="unit")
     return agency, unit

@@ -1,5 +1,8 @@
 """The event history is append-only and tamper-evident."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -114,3 +117,87 @@ def test_concurrent_appends_cannot_share_a_sequence_number(closed_report):
             prev_hash=last.hash,
             hash="x" * 64,
         )
+
+
+# -- the time in the hash ------------------------------------------------------------------
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def append_at(report, at, actor):
+    """Append an internal note stamped `at`, as a caller holding the row lock would."""
+    from django.db import transaction
+
+    from aduan.reports.actors import as_actor
+    from aduan.reports.events import append_event
+    from aduan.reports.models import EventType, Report, Visibility
+
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        event = append_event(
+            locked,
+            EventType.INTERNAL_NOTE,
+            actor=as_actor(actor),
+            at=at,
+            visibility=Visibility.INTERNAL,
+            payload={"text": "Dicek ke lokasi."},
+        )
+        locked.save(update_fields=["last_event_seq", "last_event_hash"])
+    return event
+
+
+def test_an_event_stamped_in_local_time_verifies_after_the_database_returns_utc(world):
+    from aduan.reports.events import verify_report_chain
+
+    report = world.report_in("in_progress")
+    local = dt.datetime(2026, 3, 27, 14, 5, 4, 123456, tzinfo=WITA)
+    event = append_at(report, local, world.officer)
+
+    stored = ReportEvent.objects.get(pk=event.pk)
+    assert stored.at == local
+    assert stored.at.isoformat() == "2026-03-27T06:05:04.123456+00:00"
+    assert verify_report_chain(stored.report) == []
+    run_check(report.tracking_number)
+
+
+def test_a_naive_time_is_read_in_the_default_time_zone_and_verifies(world, settings):
+    from aduan.reports.events import verify_report_chain
+
+    report = world.report_in("in_progress")
+    event = append_at(report, dt.datetime(2026, 3, 27, 13, 5, 4), world.officer)
+
+    stored = ReportEvent.objects.get(pk=event.pk)
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert stored.at == dt.datetime(2026, 3, 27, 6, 5, 4, tzinfo=dt.UTC)
+    assert verify_report_chain(stored.report) == []
+
+
+def test_the_digest_of_an_event_in_utc_is_unchanged_and_the_zone_does_not_matter():
+    """Chains written before times were normalised must keep verifying: the digest of an
+    event stamped in UTC is the one computed then (this value was recorded before the
+    change), and the same instant written in WITA hashes the same."""
+    import uuid
+
+    from aduan.reports.events import event_digest
+
+    def event_at(at):
+        return ReportEvent(
+            uuid=uuid.UUID("6f1c1a52-3f0e-4a55-9a43-2f1c9e5b7d10"),
+            seq=3,
+            type="follow_up",
+            visibility="public",
+            actor_id=7,
+            actor_role="unit_officer",
+            at=at,
+            from_status="in_progress",
+            to_status="responded",
+            payload={"text": "Jalan sudah ditambal."},
+            origin_node="pusat",
+            prev_hash="a" * 64,
+        )
+
+    report_uuid = uuid.UUID("0b8f6c1e-2d3a-4c5b-8e9f-1a2b3c4d5e6f")
+    utc = dt.datetime(2026, 3, 27, 6, 5, 4, 123456, tzinfo=dt.UTC)
+    recorded = "1d442bdc357fdb39c70e7f5f2eccaf7fa56c57bbca139581a6a4bb3697f05b38"
+    assert event_digest(event_at(utc), report_uuid) == recorded
+    assert event_digest(event_at(utc.astimezone(WITA)), report_uuid) == recorded

@@ -9,12 +9,15 @@ allowed call goes through).
 """
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image
 
 from aduan.accounts.models import Role, User
 from aduan.agencies.models import Agency, AgencyKind
@@ -67,6 +70,10 @@ SCENARIO = {
     "remind": "dispositioned",
     "mark_overdue": "dispositioned",
     "escalate": "dispositioned",
+    # On a report whose reporter sent a photo with added information (shared with the
+    # staff), which for withdrawing a publication the national admin published first.
+    "publish_attachment": "in_progress",
+    "unpublish_attachment": "in_progress",
 }
 
 # DESIGN section 3, cell by cell, for the scenarios above.
@@ -84,6 +91,8 @@ EXPECTED: dict[str, set[str]] = {
         "add_internal_note",
         "set_needs_inspection",
         "close",
+        "publish_attachment",
+        "unpublish_attachment",
     },
     # Everything the national admin may for reports disposed to its agency, dispose to its
     # units, or handle it itself. Verification of a submitted report is not its own unless
@@ -98,10 +107,13 @@ EXPECTED: dict[str, set[str]] = {
         "add_internal_note",
         "set_needs_inspection",
         "close",
+        "publish_attachment",
+        "unpublish_attachment",
     },
     "agency admin of another agency": set(),
     # Acknowledge, ask the reporter for information, post follow-ups, mark "not our
-    # authority", add internal notes.
+    # authority", add internal notes. Not publish a reporter's files: that is for the
+    # admins who verify and may see who the reporter is.
     "officer of the assigned unit": {
         "put_on_hold",
         "return_not_authority",
@@ -161,7 +173,21 @@ def report_for(world, action: str) -> Report:
     if status == "closed":
         # Closed without a rating, so rating it is still possible.
         return a.accept_response(world.report_in("responded"), actor=world.citizen)
+    if action in ("publish_attachment", "unpublish_attachment"):
+        report = a.add_information(
+            world.report_in(status), "Foto lokasi.", actor=world.citizen, files=[photo()]
+        )
+        if action == "unpublish_attachment":
+            a.publish_attachment(report.attachments.get(), actor=world.national_admin)
+            report.refresh_from_db()
+        return report
     return world.report_in(status)
+
+
+def photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(buffer, "JPEG")
+    return SimpleUploadedFile("foto.jpg", buffer.getvalue())
 
 
 def perform(world, action: str) -> Callable[[Report, Actor], object]:
@@ -187,6 +213,10 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
         "withdraw": lambda r, who: a.withdraw_report(r, actor=who),
         "close": lambda r, who: a.close_report(r, actor=who),
         "set_needs_inspection": lambda r, who: a.set_needs_inspection(r, True, actor=who),
+        "publish_attachment": lambda r, who: a.publish_attachment(r.attachments.get(), actor=who),
+        "unpublish_attachment": lambda r, who: a.unpublish_attachment(
+            r.attachments.get(), actor=who
+        ),
     }[action]
 
 
@@ -485,6 +515,26 @@ def attempt(world, action: str, report: Report, who: Actor):
         return a.redispose_report(report, world.pemkab_paser, actor=who)
     if action == "set_needs_inspection":
         return a.set_needs_inspection(report, not report.needs_inspection, actor=who)
+    if action in ("publish_attachment", "unpublish_attachment"):
+        # A photo the reporter shared with the staff (the permission and the state are what
+        # is judged here; the file itself plays no part). Rolled back with the attempt.
+        from aduan.reports.models import Attachment, Visibility
+
+        attachment = report.attachments.first() or Attachment.objects.create(
+            report=report,
+            name="foto-1.jpg",
+            content_type="image/jpeg",
+            extension=".jpg",
+            kind="image",
+            size=1,
+            sha256="0" * 64,
+            visibility=Visibility.PUBLIC
+            if action == "unpublish_attachment"
+            else Visibility.PARTIES,
+            uploaded_by_reporter=True,
+        )
+        func = a.publish_attachment if action == "publish_attachment" else a.unpublish_attachment
+        return func(attachment, actor=who)
     return perform(world, action)(report, who)
 
 
@@ -550,8 +600,10 @@ def test_every_situation_offers_something_to_someone(world, everyone):
             offered = {
                 action for who in everyone.values() for action in available_actions(who, report)
             }
-            # Archived and withdrawn reports are finished: nobody may do anything.
-            assert bool(offered) == (name not in ("archived", "withdrawn")), name
+            # Archived and withdrawn reports are finished: nobody may do anything but
+            # take a published file back from the public.
+            finished = name in ("archived", "withdrawn")
+            assert bool(offered - {"unpublish_attachment"}) == (not finished), name
 
 
 def test_the_bulk_menu_of_an_agency_admin_without_delegation_has_no_verification(world):

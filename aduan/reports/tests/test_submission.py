@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from aduan.accounts.models import Reporter
+from aduan.core.i18n import in_both
 from aduan.notifications.models import Notification
 from aduan.regions.models import GeoPlace
 from aduan.reports.actions import ReporterDetails, submit_report
@@ -85,7 +86,7 @@ def test_staff_entering_a_report_at_the_counter_records_the_channel(world):
     )
     report = result.report
     assert report.channel == "counter"
-    assert report.reporter.user is None and report.reporter.phone == "0812 5555 1234"
+    assert report.reporter.user is None and report.reporter.phone == "+6281255551234"
     assert report.events.get().actor == world.agency_admin
 
 
@@ -102,6 +103,8 @@ def test_staff_entering_a_report_at_the_counter_records_the_channel(world):
         ({"incident_date": "kemarin"}, "incident_date"),
         ({"incident_date": "2099-01-01"}, "incident_date"),
         ({"latitude": "91", "longitude": "117"}, "latitude"),
+        ({"latitude": "51.5", "longitude": "-0.12"}, "latitude"),
+        ({"latitude": "117.5", "longitude": "0.5"}, "latitude"),
         ({"latitude": "abc", "longitude": "117"}, "latitude"),
         ({"latitude": "0.5"}, "latitude"),
         ({"channel": "pigeon"}, "channel"),
@@ -112,8 +115,9 @@ def test_bad_input_names_the_field_in_both_languages_and_writes_nothing(world, o
     with pytest.raises(ValidationFailed) as exc:
         submit_report(valid(**overrides), actor=world.citizen)
     assert field in exc.value.errors
-    message = exc.value.messages()[field][0]
-    assert " / " in message  # Indonesian / English
+    # One translatable message, with an English translation of its Indonesian msgid.
+    indonesian, english = in_both(exc.value.errors[field][0])
+    assert indonesian and english and indonesian != english
     assert counts() == before
 
 
@@ -205,3 +209,33 @@ def test_a_guest_gets_report_and_contact_problems_together(world):
 def test_an_account_holder_needs_no_typed_contact(world):
     report = submit_report(valid(), actor=world.citizen, reporter=None).report
     assert report.reporter.user == world.citizen
+
+
+def test_a_point_outside_indonesia_is_refused_with_the_point_named(world):
+    with pytest.raises(ValidationFailed) as exc:
+        submit_report(valid(latitude="51.5", longitude="-0.12"), actor=world.citizen)
+
+    assert in_both(exc.value.errors["latitude"][0]) == (
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya.",
+        "The location (51.5, -0.12) is outside Indonesia; check its latitude and longitude.",
+    )
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [
+        ("0.5012", "117.5403"),  # Sangatta
+        ("-10.98", "122.86"),  # Pulau Ndana, the southernmost island
+        ("6.07", "95.12"),  # Pulau Rondo, the northernmost
+        ("-8.5", "140.98"),  # Sota, on the border with Papua New Guinea
+    ],
+)
+def test_points_across_indonesia_are_accepted(world, latitude, longitude):
+    report = submit_report(
+        valid(latitude=latitude, longitude=longitude), actor=world.citizen
+    ).report
+    assert (str(report.latitude), str(report.longitude)) == (
+        f"{float(latitude):.6f}",
+        f"{float(longitude):.6f}",
+    )

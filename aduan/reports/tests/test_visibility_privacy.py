@@ -331,7 +331,7 @@ def guest_submission():
         actor=None,
         reporter=a.ReporterDetails(
             name="Rahmat Hidayat",
-            nik="6408 0499 8877 6655",
+            nik="6408 0412 0575 0003",
             phone="0813-5555-1234",
             email="Rahmat@Example.com",
         ),
@@ -344,8 +344,8 @@ PLAINTEXTS = (
     "081234567890",
     "siti@example.com",
     "Rahmat",
-    "6408049988776655",
-    "0813-5555-1234",
+    "6408041205750003",
+    "81355551234",
     "Rahmat@Example.com",
     "budi@example.com",
 )
@@ -439,17 +439,18 @@ def test_a_guest_submission_stores_the_reporter_encrypted(world):
     assert reporter.user is None
     assert (reporter.name, reporter.nik, reporter.phone, reporter.email) == (
         "Rahmat Hidayat",
-        "6408049988776655",
-        "0813-5555-1234",
+        "6408041205750003",
+        "+6281355551234",
         "Rahmat@Example.com",
     )
     assert reporter.email_lookup == lookup_hash("rahmat@example.com")
+    assert reporter.phone_lookup == lookup_hash("6281355551234")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name, nik, phone, email FROM accounts_reporter WHERE id = %s", [reporter.pk]
         )
         raw = " ".join(cursor.fetchone())
-    for plaintext in ("Rahmat", "6408049988776655", "5555", "example.com"):
+    for plaintext in ("Rahmat", "6408041205750003", "5555", "example.com"):
         assert plaintext.lower() not in raw.lower()
 
 

@@ -279,3 +279,11 @@ def test_the_worker_keeps_the_national_dashboards_warm(world, client, spread):
             # Neither the figures nor their rendering were computed for this request.
             assert not [q for q in captured if '"stats_' in q["sql"]], user.username
             assert "Angka per 08:00 WIB" in text(response)
+
+
+def test_a_category_an_admin_deactivates_leaves_the_filter_at_once(world, client):
+    client.force_login(world.national_admin)
+    assert 'value="limbah"' in client.get(URL, PERIOD).content.decode()
+    world.limbah.is_active = False
+    world.limbah.save()  # in the admin, in any process
+    assert 'value="limbah"' not in client.get(URL, PERIOD).content.decode()

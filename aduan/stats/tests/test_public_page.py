@@ -119,6 +119,7 @@ def test_the_refusal_speaks_english_to_english_readers(world, client):
     response = client.get(URL, {"kategori": "tidak-ada"})
     assert response.status_code == 400
     assert "Unknown category." in text(response)
+    assert "Kategori tidak dikenal." not in text(response)
 
 
 def test_the_agency_table_sorts_by_any_column_without_javascript(world, client):
@@ -201,9 +202,12 @@ def test_the_page_reads_a_small_constant_number_of_queries(world, client):
         in_2026(world, status, category="limbah")
     from django.core.cache import cache
 
+    from aduan.core import refcache
+
     cache.clear()
+    refcache.clear()  # the category filter's options, rendered once per process
     many = _queries(client, PERIOD | {"wilayah": "64"})
-    assert few == many <= 9
+    assert few == many <= 10
     # Within the minute the figures come from the cache.
     assert _queries(client, PERIOD | {"wilayah": "64"}) <= 2
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 from django.views.decorators.http import require_GET
 
 from aduan.accounts.models import Role
@@ -87,7 +87,7 @@ def parse_agency(data, scope: StaffScope) -> Agency | None:
         key = None
     agency = Agency.objects.filter(uuid=key).first() if key else None
     if agency is None:
-        raise BadParameter("instansi", "Instansi tidak dikenal.", "Unknown agency.")
+        raise BadParameter("instansi", gettext_lazy("Instansi tidak dikenal."))
     return agency
 
 

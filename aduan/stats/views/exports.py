@@ -13,7 +13,7 @@ from .dashboard import staff_only
 
 def _refusal(error: BadParameter) -> HttpResponse:
     return HttpResponse(
-        f"{error.message_id}\n{error.message_en}\n",
+        f"{error.message}\n",
         status=error.status_code,
         content_type="text/plain; charset=utf-8",
     )

@@ -2,6 +2,7 @@
 the page's content rendered once per query and language for as long as its data."""
 
 import hashlib
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.http import QueryDict
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from aduan.categories.models import Category
+from aduan.core import refcache
 
 from .. import fragments
 from ..charts import Chart
@@ -139,19 +141,40 @@ PUBLIC_CHARTS = ("month", "region", "category", "status", "type", "channel")
 
 
 def category_option_tags(selected: str) -> str:
-    """The `<option>`s of the filter's category list in the active language."""
-    return fragments.category_options(_category_options(), selected, get_language())
+    """The `<option>`s of the filter's category list in the active language, rendered once
+    per process for each choice and language until categories change (core.refcache). A
+    choice that is no active category selects nothing, as "" does, and shares its entry:
+    visitors cannot add entries at will."""
+    slugs = refcache.lookup(
+        "stats-category-slugs", "active", lambda: frozenset(o.slug for o in _category_options())
+    )
+    chosen = selected if selected in slugs else ""
+    language = get_language()
+    return refcache.lookup(
+        "stats-category-options",
+        (chosen or "-", language),
+        lambda: fragments.category_options(_category_options(), chosen, language),
+    )
 
 
-def _category_options() -> list[Category]:
-    options = cache.get("stats:category-options")
-    if options is None:
-        options = list(Category.objects.filter(is_active=True).select_related("parent"))
-        options.sort(
-            key=lambda c: (c.parent.name if c.parent_id else c.name, c.parent_id or 0, c.name)
+class CategoryOption(NamedTuple):
+    slug: str
+    parent_id: int | None
+    name: str
+    name_en: str
+
+
+def _category_options() -> list[CategoryOption]:
+    """The active categories, each under its parent (one query per process and version)."""
+
+    def load():
+        rows = Category.objects.filter(is_active=True).select_related("parent")
+        rows = sorted(
+            rows, key=lambda c: (c.parent.name if c.parent_id else c.name, c.parent_id or 0, c.name)
         )
-        cache.set("stats:category-options", options, CACHE_SECONDS)
-    return options
+        return [CategoryOption(c.slug, c.parent_id, c.name, c.name_en) for c in rows]
+
+    return refcache.lookup("stats-category-list", "active", load)
 
 
 @require_GET

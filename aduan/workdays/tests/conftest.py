@@ -1,15 +1,15 @@
 import pytest
 
-from aduan.workdays import calendar
+from aduan.core import refcache
 
 
 @pytest.fixture(autouse=True)
 def fresh_holiday_cache():
     # A test's rows are rolled back without a delete signal, so the cached admin holidays
     # would leak into the next test.
-    calendar.clear_cache()
+    refcache.clear()
     yield
-    calendar.clear_cache()
+    refcache.clear()
 
 
 @pytest.fixture

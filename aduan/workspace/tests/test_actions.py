@@ -308,15 +308,16 @@ def test_a_unit_officer_who_returns_a_report_goes_back_to_the_inbox_with_a_confi
 
 def test_the_confirmation_after_a_return_is_translated(signed_in, world):
     report = world.report_in("in_progress")
+    world.officer.language = "en"  # chosen once with the language switch
+    world.officer.save(update_fields=["language"])
     client = signed_in(world.officer)
     response = post(
         client,
         report,
         "return_not_authority",
         {"return_not_authority-reason": "Bukan wewenang kami."},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
-    inbox = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    inbox = client.get(response["Location"])
     assert (
         f"Report {report.tracking_number} was returned as not our authority and is no longer "
         "in your queue."
@@ -407,12 +408,11 @@ def test_a_follow_up_with_a_photo_reaches_the_reporter(signed_in, world):
     report = reloaded(report)
     assert report.status == Status.RESPONDED
     assert last_event(report).payload["text"] == "Lubang sudah ditambal pada 3 Maret."
-    assert set(
-        Attachment.objects.filter(report=report).values_list("original_name", flat=True)
-    ) == {
-        "sesudah.png",
-        "sebelum.png",
-    }
+    # Stored under generated names, public like the answer they belong to.
+    assert list(Attachment.objects.filter(report=report).values_list("name", "visibility")) == [
+        ("foto-1.png", "public"),
+        ("foto-2.png", "public"),
+    ]
     assert Notification.objects.filter(report=report, template="follow_up_posted").exists()
 
 
@@ -431,6 +431,46 @@ def test_a_follow_up_with_a_file_that_is_not_an_image_or_pdf_writes_nothing(sign
     assert "catatan.jpg" in page_text(response)
     assert_unchanged(report, report)
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "id",
+            'Jenis berkas "catatan.jpg" tidak didukung',
+            'File "catatan.jpg" is of an unsupported type',
+        ),
+        (
+            "en",
+            'File "catatan.jpg" is of an unsupported type',
+            'Jenis berkas "catatan.jpg" tidak didukung',
+        ),
+    ],
+)
+def test_an_action_error_is_shown_in_the_page_language_only(
+    signed_in, world, language, shown, hidden
+):
+    from html import unescape
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    report = world.report_in("in_progress")
+    client = signed_in(world.officer)
+    client.post(reverse("set_language"), {"language": language, "next": report_url(report)})
+    bad = SimpleUploadedFile("catatan.jpg", b"<html>bukan gambar</html>", content_type="image/jpeg")
+    response = post(
+        client,
+        report,
+        "post_follow_up",
+        {"post_follow_up-text": "Sudah ditambal.", "post_follow_up-attachments": [bad]},
+    )
+    html = unescape(page_text(response))
+    assert response.status_code == 400
+    assert shown in html
+    assert hidden not in html
+    assert_unchanged(report, report)
 
 
 def test_an_empty_follow_up_is_refused(signed_in, world):

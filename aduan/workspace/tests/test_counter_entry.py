@@ -28,7 +28,7 @@ COUNTER = {
     "reporter_name": "Pak Rahmat",
     "reporter_phone": "0812 5555 1234",
     "reporter_email": "",
-    "reporter_nik": "6408 0412 3456 7891",
+    "reporter_nik": "6408 0417 0880 0012",
 }
 
 
@@ -69,13 +69,13 @@ def test_a_phone_report_is_recorded_with_its_channel_and_encrypted_reporter(sign
     assert reporter.user is None
     assert (reporter.name, reporter.phone, reporter.nik) == (
         "Pak Rahmat",
-        "0812 5555 1234",
-        "6408041234567891",
+        "+6281255551234",
+        "6408041708800012",
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, nik FROM accounts_reporter WHERE id = %s", [reporter.pk])
         raw_name, raw_nik = cursor.fetchone()
-    assert "Rahmat" not in raw_name and "6408041234567891" not in raw_nik
+    assert "Rahmat" not in raw_name and "6408041708800012" not in raw_nik
     assert Notification.objects.filter(report=report, template="report_submitted").exists()
 
 
@@ -112,6 +112,8 @@ def test_an_anonymous_confidential_counter_report_keeps_both_flags(signed_in, wo
         ({"body": "pendek"}, "body"),
         ({"reporter_phone": "", "reporter_email": ""}, "reporter_phone"),
         ({"reporter_nik": "12345"}, "reporter_nik"),
+        ({"reporter_nik": "6408 0412 3456 7891"}, "reporter_nik"),
+        ({"reporter_phone": "0549 21234"}, "reporter_phone"),
         ({"reporter_email": "bukan surel"}, "reporter_email"),
         ({"region": "99.99"}, "region"),
         ({"incident_date": "kemarin"}, "incident_date"),
@@ -128,3 +130,19 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_written(
     assert field in response.context["form"].errors
     assert not Report.objects.exists()
     assert Reporter.objects.count() == reporters_before
+
+
+def test_a_point_the_reporter_shares_is_stored_and_one_abroad_is_refused(signed_in, world):
+    client = signed_in(world.agency_admin)
+    response = client.post(NEW, COUNTER | {"latitude": "51.5", "longitude": "-0.12"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["latitude"] == [
+        "Titik lokasi (51.5, -0.12) berada di luar Indonesia; periksa lintang dan bujurnya."
+    ]
+    assert not Report.objects.exists()
+
+    response = client.post(NEW, COUNTER | {"latitude": "0.5012", "longitude": "117.5403"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (float(report.latitude), float(report.longitude)) == (0.5012, 117.5403)

@@ -1,4 +1,7 @@
-"""Inbox rows drawn in Python match the row template exactly, in every variant."""
+"""Inbox rows drawn in Python match the row template exactly, in every variant, and
+escape whatever text they are given."""
+
+from types import SimpleNamespace
 
 import pytest
 from django.template.loader import render_to_string
@@ -43,3 +46,46 @@ def test_python_rows_equal_the_template(world, language, bulk):
             )
             assert report_row(report, bulk=bulk) == expected
     assert any("&lt;b&gt;" in report_row(r, bulk=bulk) for r in rows)
+
+
+def hostile(name: str) -> str:
+    return f"<script>{name}</script>\"'&"
+
+
+def escaped(name: str) -> str:
+    return f"&lt;script&gt;{name}&lt;/script&gt;&quot;&#x27;&amp;"
+
+
+@pytest.mark.parametrize("handler", ["unit", "agency"])
+def test_hostile_text_in_every_field_comes_out_escaped(handler):
+    moment = timezone.now()
+    report = SimpleNamespace(
+        tracking_number="<i>\"'&",  # no slash: it is also part of the row's link
+        title=hostile("title"),
+        sla_state="overdue",
+        sla_class=hostile("sla_class"),
+        sla_label=hostile("sla_label"),
+        status_label=hostile("status"),
+        is_escalated=True,
+        escalation_level=1,
+        is_anonymous=True,
+        is_confidential=True,
+        report_type_label=hostile("type"),
+        category=hostile("category"),
+        region=SimpleNamespace(name=hostile("region")),
+        next_due_at=moment,
+        submitted_at=moment,
+        channel_label=hostile("channel"),
+        unit=hostile("unit") if handler == "unit" else None,
+        agency=hostile("agency"),
+    )
+    html = report_row(report, bulk=True)
+    assert "<script>" not in html and "<i>" not in html
+    fields = ["title", "sla_class", "sla_label", "status", "type", "category", "region"]
+    for name in [*fields, "channel", handler]:
+        assert escaped(name) in html, name
+    # The checkbox value, its id and label, and the visible number.
+    assert html.count("&lt;i&gt;&quot;&#x27;&amp;") == 4
+    assert html == render_to_string(
+        "workspace/_report_row.html", {"report": report, "bulk_form": object()}
+    )

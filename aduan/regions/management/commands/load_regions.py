@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 geonames_path=geonames,
                 log=self.stdout.write,
             )
-            refcache.clear()  # bulk writes send no signals
+            refcache.bump()  # bulk writes send no signals
         except RegionDataError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -62,7 +62,7 @@ def rechain_with_global_actors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0010_overdue_notices_for_past_escalations'),
+        ('reports', '0013_event_types_together'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
