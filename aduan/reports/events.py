@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
+
+from aduan.core import clock
 
 from .actors import Actor
 from .models import Report, ReportEvent, Visibility
@@ -55,7 +56,7 @@ def chain_event(
         visibility=visibility,
         actor=actor.user,
         actor_role=actor.role,
-        at=at or timezone.now(),
+        at=at or clock.now(),
         from_status=from_status,
         to_status=to_status,
         payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),

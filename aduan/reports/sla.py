@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from aduan.core import clock
 from aduan.notifications.service import notify_staff
 from aduan.workdays.calendar import add_working_days, working_days_between
 
@@ -125,7 +125,7 @@ def _handle(report_id: int, now: datetime, result: ScanResult) -> None:
 
 
 def scan_deadlines(now: datetime | None = None) -> ScanResult:
-    now = now or timezone.now()
+    now = now or clock.now()
     result = ScanResult()
     # Silent reporters first: these reports close rather than escalate.
     silent = Report.objects.filter(status=Status.RESPONDED, reply_due_at__lt=now).values_list(
