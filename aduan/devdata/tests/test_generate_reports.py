@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import F
 
 from aduan.accounts.models import Reporter
-from aduan.agencies.tests.test_seed_demo import make_demo_regions
+from aduan.devdata.tests.test_seed_demo import make_demo_regions
 from aduan.regions.models import RegionLevel
 from aduan.reports.models import Report, ReportEvent, Status
 from aduan.reports.tracking import normalise

@@ -1,6 +1,6 @@
 """Synthetic national-scale reports for benchmarks (`manage.py generate_reports`).
 
-Text is composed from the demo corpora (aduan/agencies/demo_data.py: topics × places ×
+Text is composed from the demo corpora (demo_data.py: topics × places ×
 details), regions are weighted by population (Java-heavy), categories follow the demo topic
 weights (infrastructure, environment, health and civil registration first), timestamps span
 three years, and every lifecycle status appears with a consistent, hash-chained event
@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from aduan.agencies import demo_data as demo
+from aduan.devdata import demo_data as demo
 from aduan.reports.events import GENESIS
 from aduan.workdays.calendar import add_working_days, working_days_between
 

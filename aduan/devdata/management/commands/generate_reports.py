@@ -30,11 +30,11 @@ from django.utils import timezone
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.models import Reporter, Role, User
-from aduan.agencies import demo_data as demo
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
+from aduan.devdata import demo_data as demo
+from aduan.devdata import synthetic
 from aduan.regions.models import Region, RegionLevel
-from aduan.reports import synthetic
 from aduan.reports.models import Report, ReportEvent, TrackingCounter
 from aduan.reports.tracking import format_number
 
