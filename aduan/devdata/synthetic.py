@@ -1,33 +1,43 @@
 """Synthetic national-scale reports for benchmarks (`manage.py generate_reports`).
 
-Text is composed from the demo corpora (demo_data.py: topics × places ×
-details), regions are weighted by population (Java-heavy), categories follow the demo topic
-weights (infrastructure, environment, health and civil registration first), timestamps span
-three years, and every lifecycle status appears with a consistent, hash-chained event
-history and working-day deadlines.
+Text is composed from the demo corpora (demo_data.py: topics × places × details), regions
+are weighted by population (Java-heavy), categories follow the demo topic weights
+(infrastructure, environment, health and civil registration first), timestamps span three
+years, and every lifecycle status appears with its event history and deadlines.
 
-This is a data generator, like a restore: it bypasses the domain actions and writes rows in
-bulk (COPY on PostgreSQL, bulk_create on SQLite). It never sends notifications and never
-fires `report_changed`; read models are rebuilt afterwards (`rebuild_stats`).
+This is a data generator, like a restore: the command writes the rows in bulk (COPY on
+PostgreSQL) instead of running a transaction per action, never sends notifications and
+never fires `report_changed` (read models are rebuilt afterwards with `rebuild_stats`).
+What the rows contain is nevertheless computed by the domain's own code, on the same
+model objects the actions build:
+
+- every event is made by `aduan.reports.events.chain_event`, so the history is chained
+  and hashed exactly as `append_event` does and `verify_audit_chain` checks it;
+- every deadline is set by `aduan.reports.deadlines` (`on_submitted`, `on_dispositioned`,
+  `on_responded`, `pause`/`resume`, `refresh_next_due`) on the working-day calendar of the
+  report's zone and region, holidays that admins added included.
+
+Each step changes the report's fields as the action of the same name does; a test replays
+generated histories through the real actions and compares the rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import random
 import uuid
-from dataclasses import dataclass, field
-from types import SimpleNamespace
+from dataclasses import dataclass
 
-from django.core.serializers.json import DjangoJSONEncoder
-
+from aduan.accounts.models import Role
 from aduan.devdata import demo_data as demo
-from aduan.reports.events import GENESIS
-from aduan.workdays.calendar import add_working_days, working_days_between
+from aduan.regions.models import Region
+from aduan.reports import deadlines
+from aduan.reports.actors import SYSTEM, Actor
+from aduan.reports.events import chain_event
+from aduan.reports.models import EventType, Report, ReportEvent, Status, Visibility
 
-UTC = dt.UTC
+S, E, V = Status, EventType, Visibility
+REPORTER = Actor()
 
 # Share of reports per province (Kemendagri code), roughly the 2020 census population in
 # per mille; Java first. Provinces not listed get weight 3.
@@ -128,16 +138,15 @@ FOLLOW_UP_GENERIC = (
 
 @dataclass
 class Target:
-    """Where a report goes: its region and the agency (and unit, and staff) handling it."""
+    """Where a report goes: its region and the agency (and units, and staff) handling it."""
 
-    region_code: str
+    region: Region
     region_label: str
     district_name: str
-    tz: str
     agency: object
     units: list
-    admin_id: int | None
-    officers: dict  # unit id -> officer user id
+    admin: Actor
+    officers: dict  # unit id -> Actor of one of its officers
     local: object = None  # a demo District for Kutai Timur places
 
 
@@ -145,49 +154,13 @@ class Target:
 class World:
     """Everything looked up once before generation."""
 
-    national_admin_id: int
+    national_admin: Actor
     categories: dict  # slug -> id
     topics: list
     topic_weights: list
     places: list  # (weight, kind, data)
     reporter_ids: list[int]
     node: str
-    extra: dict = field(default_factory=dict)
-
-
-class DeadlineCache:
-    """Working-day arithmetic is per local day: cache it per (local date, zone, days)."""
-
-    def __init__(self):
-        self.add_cache: dict = {}
-        self.between_cache: dict = {}
-
-    def add(self, start: dt.datetime, days: int, tz: str) -> dt.datetime:
-        key = (start.astimezone(_zone(tz)).date(), tz, days)
-        hit = self.add_cache.get(key)
-        if hit is None:
-            hit = self.add_cache[key] = add_working_days(start, days, tz, None)
-        return hit
-
-    def between(self, start: dt.datetime, end: dt.datetime, tz: str) -> int:
-        zone = _zone(tz)
-        key = (start.astimezone(zone).date(), end.astimezone(zone).date(), tz)
-        hit = self.between_cache.get(key)
-        if hit is None:
-            hit = self.between_cache[key] = working_days_between(start, end, tz, None)
-        return hit
-
-
-_ZONES: dict = {}
-
-
-def _zone(tz: str):
-    from zoneinfo import ZoneInfo
-
-    zone = _ZONES.get(tz)
-    if zone is None:
-        zone = _ZONES[tz] = ZoneInfo(tz)
-    return zone
 
 
 class _Template(dict):
@@ -199,47 +172,23 @@ def fill(template: str, context: dict) -> str:
     return template.format_map(_Template(context))
 
 
-def digest(event: dict, report_uuid: str) -> str:
-    """The same canonical digest as aduan.reports.events.event_digest, on a plain dict."""
-    body = {
-        "report": report_uuid,
-        "uuid": event["uuid"],
-        "seq": event["seq"],
-        "type": event["type"],
-        "visibility": event["visibility"],
-        "actor": event["actor_id"],
-        "actor_role": event["actor_role"],
-        "at": event["at"].isoformat(),
-        "from": event["from_status"],
-        "to": event["to_status"],
-        "payload": event["payload"],
-        "origin": event["origin_node"],
-        "prev": event["prev_hash"],
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 class Generator:
-    """Produces (report row, [event rows]) dicts; the command writes them in batches."""
+    """Produces (Report, [ReportEvent]) pairs, unsaved; the command writes them in batches."""
 
-    def __init__(self, world: World, *, seed, now: dt.datetime, origin_node: str):
+    def __init__(self, world: World, *, seed, now: dt.datetime):
         self.world = world
         self.rng = random.Random(seed)
         self.now = now
-        self.origin = origin_node
-        self.deadlines = DeadlineCache()
         self.scenarios = SCENARIOS
         self.scenario_weights = [s[1] for s in SCENARIOS]
         self.place_weights = [p[0] for p in world.places]
         self.channel_names = [c for c, _ in CHANNELS]
         self.channel_weights = [w for _, w in CHANNELS]
-        self.start = now - dt.timedelta(days=3 * 365)
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def _uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def _submitted_at(self, is_open: bool) -> dt.datetime:
         rng = self.rng
@@ -289,7 +238,7 @@ class Generator:
 
     # -- one report ---------------------------------------------------------------------
 
-    def report(self, report_id: int, tracking_number: str) -> tuple[dict, list[dict]]:
+    def report(self, report_id: int, tracking_number: str) -> tuple[Report, list[ReportEvent]]:
         rng, world = self.rng, self.world
         name, _, steps, is_open = rng.choices(self.scenarios, self.scenario_weights)[0]
         place = rng.choices(world.places, self.place_weights)[0]
@@ -327,273 +276,216 @@ class Generator:
             ]
 
         report_type = topic.report_type if topic else "complaint"
-        category_id = world.categories.get(topic.category) if topic else None
         channel = rng.choices(self.channel_names, self.channel_weights)[0]
-        needs_inspection = bool(topic and topic.needs_inspection and report_type == "complaint")
-        r = {
-            "id": report_id,
-            "uuid": self._uuid(),
-            "tracking_number": tracking_number,
-            "owner_node": world.node,
-            "report_type": report_type,
-            "title": title,
-            "body": body,
-            "incident_date": (submitted - dt.timedelta(days=rng.randint(0, 14))).date(),
-            "channel": channel,
-            "region_id": target.region_code,
-            "province_code": target.region_code[:2],
-            "regency_code": target.region_code[:5] if len(target.region_code) >= 5 else "",
-            "suggested_region_id": None,
-            "region_suggestion_reason": "",
-            "latitude": None,
-            "longitude": None,
-            "address": "",
-            "media_url": "",
-            "category_id": category_id,
-            "is_anonymous": rng.random() < 0.15,
-            "is_confidential": rng.random() < (topic.confidential_share if topic else 0.03),
-            "reporter_id": rng.choice(world.reporter_ids),
-            "access_token_hash": f"{rng.getrandbits(256):064x}",
-            "status": "submitted",
-            "status_before_hold": "",
-            "agency_id": None,
-            "unit_id": None,
-            "returned_to": "",
-            "needs_inspection": needs_inspection,
-            "archive_reason": "",
-            "duplicate_of_id": None,
-            "rating": None,
-            "rating_comment": "",
-            "appeal_used": False,
-            "escalation_level": 0,
-            "is_escalated": False,
-            "created_at": submitted,
-            "updated_at": submitted,
-            "submitted_at": submitted,
-            "verified_at": None,
-            "dispositioned_at": None,
-            "first_response_at": None,
-            "responded_at": None,
-            "closed_at": None,
-            "paused_at": None,
-            "verify_due_at": None,
-            "first_response_due_at": None,
-            "completion_due_at": None,
-            "reply_due_at": None,
-            "next_due_at": None,
-            "is_overdue": False,
-            "last_event_seq": 0,
-            "last_event_hash": "",
-        }
-        events: list[dict] = []
-        tz = target.tz
-        dl = self.deadlines
+        code = target.region.code
+        report = Report(
+            id=report_id,
+            uuid=self._uuid(),
+            tracking_number=tracking_number,
+            owner_node=world.node,
+            report_type=report_type,
+            title=title,
+            body=body,
+            incident_date=(submitted - dt.timedelta(days=rng.randint(0, 14))).date(),
+            channel=channel,
+            region=target.region,
+            province_code=code[:2],
+            regency_code=code[:5] if len(code) >= 5 else "",
+            category_id=world.categories.get(topic.category) if topic else None,
+            is_anonymous=rng.random() < 0.15,
+            is_confidential=rng.random() < (topic.confidential_share if topic else 0.03),
+            reporter_id=rng.choice(world.reporter_ids),
+            access_token_hash=f"{rng.getrandbits(256):064x}",
+            status=S.SUBMITTED,
+            needs_inspection=bool(topic and topic.needs_inspection and report_type == "complaint"),
+            submitted_at=submitted,
+            created_at=submitted,
+        )
+        events: list[ReportEvent] = []
+        moment = submitted
 
-        def event(type_, at, actor_id, role, payload, *, vis="public", frm="", to=""):
-            e = {
-                "uuid": self._uuid(),
-                "report_id": report_id,
-                "seq": r["last_event_seq"] + 1,
-                "type": type_,
-                "visibility": vis,
-                "actor_id": actor_id,
-                "actor_role": role,
-                "at": at,
-                "from_status": frm,
-                "to_status": to,
-                "payload": payload,
-                "origin_node": self.origin,
-                "prev_hash": r["last_event_hash"] or GENESIS,
-            }
-            e["hash"] = digest(e, r["uuid"])
-            r["last_event_seq"], r["last_event_hash"] = e["seq"], e["hash"]
-            r["updated_at"] = at
-            events.append(e)
+        def event(type_, actor, payload=None, *, vis=V.PUBLIC, frm="", to=""):
+            events.append(
+                chain_event(
+                    report,
+                    type_,
+                    actor=actor,
+                    payload=payload,
+                    visibility=vis,
+                    from_status=frm,
+                    to_status=to,
+                    at=moment,
+                )
+            )
+            report.updated_at = moment
 
         def move(to):
-            frm = r["status"]
-            r["status"] = to
+            frm = report.status
+            report.status = to
             return frm
 
-        r["verify_due_at"] = dl.add(submitted, 3, tz)
+        def handler() -> Actor:
+            """Whoever works on the report now: the unit's officer, else the agency admin."""
+            if report.unit_id is not None:
+                return target.officers.get(report.unit_id, target.admin)
+            return target.admin
+
+        deadlines.on_submitted(report, submitted)
         event(
-            "submitted",
-            submitted,
-            None,
-            "reporter",
-            {"channel": channel, "report_type": report_type},
-            to="submitted",
+            E.SUBMITTED, REPORTER, {"channel": channel, "report_type": report_type}, to=S.SUBMITTED
         )
-        national = world.national_admin_id
-        moment = submitted
-        unit = None
+        national = world.national_admin
         context = None
         for step in steps:
             low, high = STEP_GAPS_HOURS[step]
             moment = moment + dt.timedelta(hours=rng.uniform(low, high))
-            if step == "hold_national" or step == "hold_unit":
-                actor, role = (
-                    (national, "national_admin")
-                    if step == "hold_national"
-                    else (target.officers.get(unit.pk) if unit else target.admin_id, "unit_officer")
-                )
+            if step in ("hold_national", "hold_unit"):
+                actor = national if step == "hold_national" else handler()
                 pool = (
                     demo.HOLD_QUESTIONS_VERIFY
                     if step == "hold_national"
                     else demo.HOLD_QUESTIONS_UNIT
                 )
-                r["status_before_hold"] = r["status"]
-                r["paused_at"] = moment
-                frm = move("on_hold")
+                frm = move(S.ON_HOLD)
+                report.status_before_hold = frm
+                deadlines.pause(report, moment)
                 event(
-                    "put_on_hold", moment, actor, role, {"question": rng.choice(pool)},
-                    vis="parties", frm=frm, to="on_hold",
+                    E.PUT_ON_HOLD, actor, {"question": rng.choice(pool)},
+                    vis=V.PARTIES, frm=frm, to=S.ON_HOLD,
                 )  # fmt: skip
             elif step == "add_info":
-                shift = dl.between(r["paused_at"], moment, tz)
-                for f in ("verify_due_at", "first_response_due_at", "completion_due_at"):
-                    due = r[f]
-                    if shift and due is not None and due > r["paused_at"]:
-                        r[f] = dl.add(due, shift, tz)
-                r["paused_at"] = None
-                frm = move(r["status_before_hold"] or "submitted")
-                r["status_before_hold"] = ""
+                frm = move(report.status_before_hold or S.SUBMITTED)
+                report.status_before_hold = ""
+                shift = deadlines.resume(report, moment)
                 event(
-                    "information_added", moment, None, "reporter",
+                    E.INFORMATION_ADDED, REPORTER,
                     {"text": rng.choice(demo.ADDED_INFORMATION), "deadline_shift_working_days": shift},
-                    vis="parties", frm=frm, to=r["status"],
+                    vis=V.PARTIES, frm=frm, to=report.status,
                 )  # fmt: skip
             elif step in ("dispose", "redispose"):
                 agency = target.agency
-                r["agency_id"] = agency.pk
-                r["returned_to"] = ""
-                r["verified_at"] = r["verified_at"] or moment
-                r["dispositioned_at"] = moment
-                r["first_response_due_at"] = dl.add(moment, 5, tz)
-                completion = 60 if needs_inspection else (14 if report_type == "complaint" else 5)
-                r["completion_due_at"] = dl.add(moment, completion, tz)
-                frm = move("dispositioned")
+                # As in redispose_report: the clocks restart only for another agency.
+                restart = step == "dispose" or agency.pk != report.agency_id
+                frm = move(S.DISPOSITIONED)
+                report.agency, report.unit = agency, None
+                report.returned_to = ""
+                report.verified_at = report.verified_at or moment
+                if restart:
+                    report.dispositioned_at = moment
+                    deadlines.on_dispositioned(report, moment)
+                payload = {
+                    "agency": str(agency.uuid),
+                    "agency_name": agency.name,
+                    "unit": None,
+                    "unit_name": None,
+                }
                 if step == "dispose":
-                    event(
-                        "dispositioned", moment, national, "national_admin",
-                        {"agency": str(agency.uuid), "agency_name": agency.name,
-                         "unit": None, "unit_name": None},
-                        frm=frm, to="dispositioned",
-                    )  # fmt: skip
+                    event(E.DISPOSITIONED, national, payload, frm=frm, to=S.DISPOSITIONED)
                 else:
-                    event(
-                        "redispositioned", moment, national, "national_admin",
-                        {"agency": str(agency.uuid), "agency_name": agency.name,
-                         "unit": None, "unit_name": None,
-                         "note": rng.choice(demo.REDISPOSE_NOTES)},
-                        frm=frm, to="dispositioned",
-                    )  # fmt: skip
+                    payload["note"] = rng.choice(demo.REDISPOSE_NOTES)
+                    event(E.REDISPOSITIONED, national, payload, frm=frm, to=S.DISPOSITIONED)
             elif step == "forward":
                 if target.units:
                     unit = rng.choice(target.units)
-                    r["unit_id"] = unit.pk
+                    report.unit = unit
                     event(
-                        "forwarded", moment, target.admin_id, "agency_admin",
+                        E.FORWARDED, target.admin,
                         {"unit": str(unit.uuid), "unit_name": unit.name, "previous_unit": None},
-                        frm=r["status"], to=r["status"],
+                        frm=report.status, to=report.status,
                     )  # fmt: skip
             elif step == "acknowledge":
-                actor = target.officers.get(unit.pk) if unit else target.admin_id
-                role = "unit_officer" if unit else "agency_admin"
-                frm = move("in_progress")
-                event("acknowledged", moment, actor, role, {}, frm=frm, to="in_progress")
+                actor = handler()
+                frm = move(S.IN_PROGRESS)
+                event(E.ACKNOWLEDGED, actor, frm=frm, to=S.IN_PROGRESS)
             elif step in ("return_unit", "return_agency"):
-                returned_to = "agency" if step == "return_unit" and unit else "national"
-                by = unit or target.agency
-                actor = target.officers.get(unit.pk) if unit else target.admin_id
-                role = "unit_officer" if unit else "agency_admin"
-                r["returned_to"] = returned_to
-                r["unit_id"] = None
-                unit = None
-                frm = move("returned")
+                actor = handler() if step == "return_unit" else target.admin
+                by = report.unit or report.agency
+                # As in return_not_authority: a unit returns to its agency, an agency to
+                # the national admins.
+                report.returned_to = "agency" if actor.role == Role.UNIT_OFFICER else "national"
+                report.unit = None
+                frm = move(S.RETURNED)
                 event(
-                    "returned", moment, actor, role,
+                    E.RETURNED, actor,
                     {"reason": "Bukan kewenangan unit kami; mohon diteruskan ke instansi yang tepat.",
-                     "returned_to": returned_to, "from": by.name},
-                    frm=frm, to="returned",
+                     "returned_to": report.returned_to, "from": by.name},
+                    frm=frm, to=S.RETURNED,
                 )  # fmt: skip
             elif step == "follow_up":
                 if context is None:
                     context = self._context(target)
                 context["date"] = self._date_id(moment)
                 pool = topic.followups if topic and topic.followups else FOLLOW_UP_GENERIC
-                if r["first_response_at"] is not None:
+                if report.first_response_at is not None:
                     pool = demo.SECOND_FOLLOW_UPS
                 text = fill(rng.choice(pool), context)
-                actor = target.officers.get(unit.pk) if unit else target.admin_id
-                role = "unit_officer" if unit else "agency_admin"
-                r["first_response_at"] = r["first_response_at"] or moment
-                r["responded_at"] = moment
-                r["reply_due_at"] = dl.add(moment, 10, tz)
-                frm = move("responded")
-                by = (unit or target.agency).name
+                actor = handler()
+                report.first_response_at = report.first_response_at or moment
+                report.responded_at = moment
+                deadlines.on_responded(report, moment)
+                frm = move(S.RESPONDED)
                 event(
-                    "follow_up", moment, actor, role, {"text": text, "by": by},
-                    frm=frm, to="responded",
+                    E.FOLLOW_UP, actor, {"text": text, "by": str(report.handling_agency)},
+                    frm=frm, to=S.RESPONDED,
                 )  # fmt: skip
             elif step == "reply":
-                r["reply_due_at"] = None
-                frm = move("in_progress")
+                report.reply_due_at = None
+                frm = move(S.IN_PROGRESS)
                 event(
-                    "reporter_replied", moment, None, "reporter",
-                    {"text": rng.choice(demo.REPORTER_REPLIES)},
-                    vis="parties", frm=frm, to="in_progress",
+                    E.REPORTER_REPLIED, REPORTER, {"text": rng.choice(demo.REPORTER_REPLIES)},
+                    vis=V.PARTIES, frm=frm, to=S.IN_PROGRESS,
                 )  # fmt: skip
             elif step == "accept":
-                r["closed_at"] = moment
-                r["reply_due_at"] = None
-                frm = move("closed")
-                event("accepted", moment, None, "reporter", {}, frm=frm, to="closed")
+                report.closed_at = moment
+                report.reply_due_at = None
+                frm = move(S.CLOSED)
+                event(E.ACCEPTED, REPORTER, frm=frm, to=S.CLOSED)
                 if rng.random() < 0.75:
                     rating = rng.choices((1, 2, 3, 4, 5), (4, 5, 12, 35, 44))[0]
-                    comments = demo.RATING_COMMENTS.get(rating) or ("",)
-                    comment = rng.choice(comments)
-                    r["rating"], r["rating_comment"] = rating, comment
-                    event("rated", moment, None, "reporter", {"rating": rating, "comment": comment})
+                    comment = rng.choice(demo.RATING_COMMENTS.get(rating) or ("",))
+                    report.rating, report.rating_comment = rating, comment
+                    event(E.RATED, REPORTER, {"rating": rating, "comment": comment})
             elif step == "auto_close":
-                moment = max(moment, r["reply_due_at"] + dt.timedelta(minutes=rng.randint(1, 600)))
-                r["closed_at"] = moment
-                r["reply_due_at"] = None
-                frm = move("closed")
-                event("auto_closed", moment, None, "system", {}, frm=frm, to="closed")
+                # The scan closes the report once the reply window has ended.
+                moment = max(
+                    moment, report.reply_due_at + dt.timedelta(minutes=rng.randint(1, 600))
+                )
+                report.closed_at = moment
+                report.reply_due_at = None
+                frm = move(S.CLOSED)
+                event(E.AUTO_CLOSED, SYSTEM, frm=frm, to=S.CLOSED)
             elif step == "close_admin":
-                r["closed_at"] = moment
-                r["reply_due_at"] = None
-                frm = move("closed")
+                report.closed_at = moment
+                report.reply_due_at = None
+                frm = move(S.CLOSED)
                 event(
-                    "closed", moment, national, "national_admin",
-                    {"note": rng.choice(demo.ADMIN_CLOSE_NOTES)}, frm=frm, to="closed",
+                    E.CLOSED, national, {"note": rng.choice(demo.ADMIN_CLOSE_NOTES)},
+                    frm=frm, to=S.CLOSED,
                 )  # fmt: skip
             elif step in ("archive", "archive_incomplete"):
-                r["archive_reason"] = reason
-                r["closed_at"] = moment
-                r["paused_at"] = None
-                r["status_before_hold"] = ""
-                frm = move("archived")
+                report.archive_reason = reason
+                report.closed_at = moment
+                report.paused_at = None
+                report.status_before_hold = ""
+                frm = move(S.ARCHIVED)
                 event(
-                    "archived", moment, national, "national_admin",
-                    {"reason": reason, "duplicate_of": None, "note": note},
-                    vis="parties", frm=frm, to="archived",
+                    E.ARCHIVED, national, {"reason": reason, "duplicate_of": None, "note": note},
+                    vis=V.PARTIES, frm=frm, to=S.ARCHIVED,
                 )  # fmt: skip
             elif step == "withdraw":
-                r["closed_at"] = moment
-                r["paused_at"] = None
-                frm = move("withdrawn")
+                report.closed_at = moment
+                report.paused_at = None
+                frm = move(S.WITHDRAWN)
                 event(
-                    "withdrawn", moment, None, "reporter",
-                    {"reason": rng.choice(demo.WITHDRAW_REASONS)},
-                    vis="parties", frm=frm, to="withdrawn",
+                    E.WITHDRAWN, REPORTER, {"reason": rng.choice(demo.WITHDRAW_REASONS)},
+                    vis=V.PARTIES, frm=frm, to=S.WITHDRAWN,
                 )  # fmt: skip
         if moment > self.now:
             # Open reports submitted moments ago: keep every event in the past.
             raise _Retry
-        _refresh_next_due(r, self.now)
-        return r, events
+        # The stored scan key and overdue flag as the worker's deadline scan leaves them.
+        deadlines.refresh_next_due(report, self.now)
+        return report, events
 
     def report_retrying(self, report_id: int, tracking_number: str):
         while True:
@@ -605,11 +497,3 @@ class Generator:
 
 class _Retry(Exception):
     pass
-
-
-def _refresh_next_due(r: dict, now: dt.datetime) -> None:
-    from aduan.reports.deadlines import refresh_next_due
-
-    obj = SimpleNamespace(**r)
-    refresh_next_due(obj, now)
-    r["next_due_at"], r["is_overdue"] = obj.next_due_at, obj.is_overdue

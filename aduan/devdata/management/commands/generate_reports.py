@@ -5,20 +5,25 @@
 Needs `load_regions`, `seed_categories` and `seed_demo` first (the demo agencies, units and
 staff handle the reports; one provincial government per other province is added).
 
-This is a data generator, like restoring a backup: it bypasses the domain actions and
-writes rows in bulk — PostgreSQL COPY for reports and events, bulk_create on SQLite — in
-batches of `--batch` reports, so memory stays bounded. What the actions would guarantee is
-computed here the same way: the hash chain of events (aduan.reports.events.event_digest's
-canonical form, checked by `verify_audit_chain`), working-day deadlines
-(aduan.workdays.calendar), and tracking numbers from a reserved range of the node's sequence.
-No notifications are sent and `report_changed` is not fired: run `rebuild_stats` afterwards
-(done automatically when the statistics app is installed).
+This is a data generator, like restoring a backup: it writes rows in bulk instead of
+running one transaction per action (PostgreSQL COPY for reports and events, one
+executemany INSERT on SQLite) in batches of `--batch` reports, so memory stays bounded.
+The rows are nevertheless what the domain computes: the events come from
+`aduan.reports.events.chain_event` (checked by `verify_audit_chain`), the deadlines from
+`aduan.reports.deadlines` (see aduan/devdata/synthetic.py), and tracking numbers from a
+reserved range of the node's sequence. Rows are written as built, `created_at` and
+`updated_at` included (the submission and the last event). No notifications are sent and
+`report_changed` is not fired: run `rebuild_stats` afterwards (done automatically when the
+statistics app is installed).
 """
 
 import datetime as dt
 import io
+import json
+import random
 import sys
 import time
+import uuid
 from decimal import Decimal
 
 from django.apps import apps
@@ -26,15 +31,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.utils import timezone
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.models import Reporter, Role, User
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
+from aduan.core import clock
 from aduan.devdata import demo_data as demo
 from aduan.devdata import synthetic
 from aduan.regions.models import Region, RegionLevel
+from aduan.reports.actors import Actor
 from aduan.reports.models import Report, ReportEvent, TrackingCounter
 from aduan.reports.tracking import format_number
 
@@ -61,8 +67,8 @@ def _copy_text(value) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return _copy_text(synthetic.json.dumps(value, separators=(",", ":"), ensure_ascii=False))
-    if isinstance(value, int | Decimal):
+        return _copy_text(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+    if isinstance(value, int | Decimal | uuid.UUID):
         return str(value)
     return _copy_text(str(value))
 
@@ -85,17 +91,16 @@ class Command(BaseCommand):
         started = time.monotonic()
         world = self._world(seed)
         node = world.node
-        now = timezone.now()
+        now = clock.now()
         first_seq = self._reserve_tracking(node, count)
         first_id = self._reserve_ids(count)
         # The same seed on a fresh database gives the same reports; another run adds new
         # ones (the uuids depend on where the run starts).
-        gen = synthetic.Generator(
-            world, seed=f"{seed}-{first_id}", now=now, origin_node=settings.NODE_ID
-        )
+        gen = synthetic.Generator(world, seed=f"{seed}-{first_id}", now=now)
         pg = connection.vendor == "postgresql"
-        report_cols = [f.column for f in Report._meta.concrete_fields]
-        event_cols = [f.column for f in ReportEvent._meta.concrete_fields if f.column != "id"]
+        report_fields = list(Report._meta.concrete_fields)
+        # Event ids come from the table's own sequence.
+        event_fields = [f for f in ReportEvent._meta.concrete_fields if not f.primary_key]
         done = events_total = 0
         last_print = 0.0
         while done < count:
@@ -106,17 +111,16 @@ class Command(BaseCommand):
                 report_id = first_id + n
                 # The year in the number is the submission's year, as in submit_report;
                 # the per-node sequence runs on across years.
-                r, evs = gen.report_retrying(report_id, None)
-                r["tracking_number"] = format_number(node, r["submitted_at"].year, first_seq + n)
-                rows.append(r)
+                report, evs = gen.report_retrying(report_id, "")
+                report.tracking_number = format_number(
+                    node, report.submitted_at.year, first_seq + n
+                )
+                rows.append(report)
                 events.extend(evs)
+            write = self._copy if pg else self._insert
             with transaction.atomic():
-                if pg:
-                    self._copy(Report._meta.db_table, report_cols, rows)
-                    self._copy(ReportEvent._meta.db_table, event_cols, events)
-                else:
-                    Report.objects.bulk_create([_report_obj(r) for r in rows])
-                    ReportEvent.objects.bulk_create([ReportEvent(**e) for e in events])
+                write(Report, report_fields, rows)
+                write(ReportEvent, event_fields, events)
             done += size
             events_total += len(events)
             elapsed = time.monotonic() - started
@@ -170,7 +174,7 @@ class Command(BaseCommand):
             )
 
     def _world(self, seed: int) -> synthetic.World:
-        national = User.objects.get(username=demo.NATIONAL.admin)
+        national = Actor(user=User.objects.get(username=demo.NATIONAL.admin))
         categories = dict(Category.objects.values_list("slug", "id"))
         topics = [t for t in demo.TOPICS if t.category in categories]
         regions = {
@@ -190,19 +194,15 @@ class Command(BaseCommand):
         agencies = self._province_agencies(provinces)
         kutim = Agency.objects.get(name=demo.KUTIM.name)
         kutim_units = list(Agency.objects.filter(parent=kutim, kind=AgencyKind.UNIT))
-        officers = dict(
-            User.objects.filter(role=Role.UNIT_OFFICER, agency__isnull=False).values_list(
-                "agency_id", "id"
-            )
-        )
-        admins = dict(
-            User.objects.filter(role=Role.AGENCY_ADMIN, agency__isnull=False).values_list(
-                "agency_id", "id"
-            )
-        )
+        officers, admins = {}, {}
+        for user in User.objects.filter(
+            role__in=[Role.UNIT_OFFICER, Role.AGENCY_ADMIN], agency__isnull=False, is_active=True
+        ).order_by("id"):
+            staff = officers if user.role == Role.UNIT_OFFICER else admins
+            staff[user.agency_id] = Actor(user=user)
         samarinda = Agency.objects.filter(name=demo.SAMARINDA.name).first()
         places = []
-        rng = synthetic.random.Random(seed + 1)
+        rng = random.Random(seed + 1)
 
         def title(name: str) -> str:
             return name.title() if name.isupper() else name
@@ -219,13 +219,12 @@ class Command(BaseCommand):
                     owner = samarinda
                     owner_units = units_of.get(owner.pk, [])
                 return synthetic.Target(
-                    region_code=district.code,
+                    region=district,
                     region_label=f"Kecamatan {title(district.name)}",
                     district_name=title(district.name),
-                    tz=owner.timezone,
                     agency=owner,
                     units=owner_units,
-                    admin_id=admins.get(owner.pk, national.pk),
+                    admin=admins.get(owner.pk, national),
                     officers=officers,
                 )
 
@@ -250,13 +249,12 @@ class Command(BaseCommand):
         def kutim_place():
             d = rng.choices(kutim_districts, district_weights)[0]
             return synthetic.Target(
-                region_code=d.code,
+                region=regions[d.code],
                 region_label=f"Kecamatan {d.name}",
                 district_name=d.name,
-                tz=kutim.timezone,
                 agency=kutim,
                 units=kutim_units,
-                admin_id=admins.get(kutim.pk, national.pk),
+                admin=admins.get(kutim.pk, national),
                 officers=officers,
                 local=d,
             )
@@ -266,7 +264,7 @@ class Command(BaseCommand):
                 (total * synthetic.KUTIM_SHARE / (1 - synthetic.KUTIM_SHARE), kutim_place)
             )
         return synthetic.World(
-            national_admin_id=national.pk,
+            national_admin=national,
             categories=categories,
             topics=topics,
             topic_weights=[t.weight for t in topics],
@@ -316,7 +314,7 @@ class Command(BaseCommand):
         )
         if len(existing) >= REPORTER_POOL:
             return existing
-        rng = synthetic.random.Random(seed + 2)
+        rng = random.Random(seed + 2)
         new = []
         for _ in range(REPORTER_POOL - len(existing)):
             first = rng.choice(demo.GUEST_FIRST_NAMES)
@@ -328,7 +326,7 @@ class Command(BaseCommand):
                 nik="",
                 email=email,
                 phone=phone,
-                contact_verified_at=timezone.now(),
+                contact_verified_at=clock.now(),
             )
             reporter.email_lookup = lookup_hash(email)
             reporter.phone_lookup = lookup_hash("62" + phone[1:])
@@ -378,17 +376,31 @@ class Command(BaseCommand):
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             return cursor.fetchone()[0] + 1
 
-    def _copy(self, table: str, cols: list[str], rows: list[dict]) -> None:
+    def _copy(self, model, fields, objects) -> None:
+        """PostgreSQL: the objects' field values, as they are, with one COPY."""
+        attnames = [f.attname for f in fields]
         buf = io.StringIO()
         write = buf.write
-        for row in rows:
-            write("\t".join([_copy_text(row[c]) for c in cols]))
+        for obj in objects:
+            values = obj.__dict__
+            write("\t".join([_copy_text(values[a]) for a in attnames]))
             write("\n")
         raw = connection.connection
-        sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
+        columns = ", ".join(f.column for f in fields)
+        sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
             copy.write(buf.getvalue())
 
-
-def _report_obj(r: dict) -> Report:
-    return Report(**r)
+    def _insert(self, model, fields, objects) -> None:
+        """Other databases: the same values with one INSERT per batch. Not bulk_create,
+        whose pre_save would replace `created_at`/`updated_at` with the current time."""
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        rows = [
+            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+            for obj in objects
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
