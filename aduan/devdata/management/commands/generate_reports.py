@@ -24,13 +24,14 @@ import random
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.models import Reporter, Role, User
@@ -73,6 +74,18 @@ def _copy_text(value) -> str:
     return _copy_text(str(value))
 
 
+def _copy_payload(fields, objects) -> str:
+    """The objects' field values, as they are, in PostgreSQL COPY text format."""
+    attnames = [f.attname for f in fields]
+    buf = io.StringIO()
+    write = buf.write
+    for obj in objects:
+        values = obj.__dict__
+        write("\t".join([_copy_text(values[a]) for a in attnames]))
+        write("\n")
+    return buf.getvalue()
+
+
 class Command(BaseCommand):
     help = "Generate N realistic synthetic reports with consistent events (bulk, for benchmarks)."
 
@@ -103,39 +116,27 @@ class Command(BaseCommand):
         event_fields = [f for f in ReportEvent._meta.concrete_fields if not f.primary_key]
         done = events_total = 0
         last_print = 0.0
-        while done < count:
-            size = min(batch, count - done)
-            rows, events = [], []
-            for i in range(size):
-                n = done + i
-                report_id = first_id + n
-                # The year in the number is the submission's year, as in submit_report;
-                # the per-node sequence runs on across years.
-                report, evs = gen.report_retrying(report_id, "")
-                report.tracking_number = format_number(
-                    node, report.submitted_at.year, first_seq + n
-                )
-                rows.append(report)
-                events.extend(evs)
-            write = self._copy if pg else self._insert
-            with transaction.atomic():
-                write(Report, report_fields, rows)
-                write(ReportEvent, event_fields, events)
-            done += size
-            events_total += len(events)
-            elapsed = time.monotonic() - started
-            if elapsed - last_print > 2 or done == count:
-                last_print = elapsed
-                rate = done / elapsed if elapsed else 0
-                eta = (count - done) / rate if rate else 0
-                width = 30
-                filled = int(width * done / count)
-                self.stdout.write(
-                    f"[{'#' * filled}{'.' * (width - filled)}] {done:>9}/{count} laporan, "
-                    f"{events_total} peristiwa, {rate:,.0f} laporan/dtk, "
-                    f"ETA {eta:,.0f} dtk / reports, events, reports/s, ETA s"
-                )
-                sys.stdout.flush()
+        with BatchWriter() as writer:
+            while done < count:
+                size = min(batch, count - done)
+                rows, events = [], []
+                for i in range(size):
+                    n = done + i
+                    # The year in the number is the submission's year, as in submit_report;
+                    # the per-node sequence runs on across years.
+                    report, evs = gen.report_retrying(first_id + n, "")
+                    report.tracking_number = format_number(
+                        node, report.submitted_at.year, first_seq + n
+                    )
+                    rows.append(report)
+                    events.extend(evs)
+                writer.write([(Report, report_fields, rows), (ReportEvent, event_fields, events)])
+                done += size
+                events_total += len(events)
+                elapsed = time.monotonic() - started
+                if elapsed - last_print > 2 or done == count:
+                    last_print = elapsed
+                    self._progress(done, count, events_total, elapsed)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Selesai: {count} laporan dan {events_total} peristiwa dalam {elapsed:.1f} dtk. / "
@@ -154,6 +155,18 @@ class Command(BaseCommand):
             t0 = time.monotonic()
             call_command("rebuild_stats", stdout=self.stdout)
             self.stdout.write(f"rebuild_stats: {time.monotonic() - t0:.1f} s")
+
+    def _progress(self, done: int, count: int, events: int, elapsed: float) -> None:
+        rate = done / elapsed if elapsed else 0
+        eta = (count - done) / rate if rate else 0
+        width = 30
+        filled = int(width * done / count)
+        self.stdout.write(
+            f"[{'#' * filled}{'.' * (width - filled)}] {done:>9}/{count} laporan, "
+            f"{events} peristiwa, {rate:,.0f} laporan/dtk, "
+            f"ETA {eta:,.0f} dtk / reports, events, reports/s, ETA s"
+        )
+        sys.stdout.flush()
 
     # -- prerequisites and lookups ------------------------------------------------------
 
@@ -376,31 +389,82 @@ class Command(BaseCommand):
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             return cursor.fetchone()[0] + 1
 
-    def _copy(self, model, fields, objects) -> None:
-        """PostgreSQL: the objects' field values, as they are, with one COPY."""
-        attnames = [f.attname for f in fields]
-        buf = io.StringIO()
-        write = buf.write
-        for obj in objects:
-            values = obj.__dict__
-            write("\t".join([_copy_text(values[a]) for a in attnames]))
-            write("\n")
-        raw = connection.connection
-        columns = ", ".join(f.column for f in fields)
-        sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.write(buf.getvalue())
 
-    def _insert(self, model, fields, objects) -> None:
-        """Other databases: the same values with one INSERT per batch. Not bulk_create,
-        whose pre_save would replace `created_at`/`updated_at` with the current time."""
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
-        rows = [
-            [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            for obj in objects
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+class BatchWriter:
+    """Writes each batch, reports then their events, in one transaction: COPY on
+    PostgreSQL, one executemany INSERT elsewhere (not bulk_create, whose pre_save would
+    replace `created_at`/`updated_at` with the current time). Values go in as built.
+
+    On PostgreSQL outside a transaction (a benchmark run, not a test) a batch is written by
+    a second thread, on its own connection, while the caller generates the next one:
+    generating is CPU-bound Python and COPY mostly waits on the server, so on two cores the
+    two overlap. At most one batch is in flight, so memory stays bounded; a failed write is
+    raised in the caller at its next `write` or at the end of the `with` block."""
+
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+        background = self.pg and not connection.in_atomic_block
+        self.thread = ThreadPoolExecutor(max_workers=1) if background else None
+        self.pending = None
+
+    def __enter__(self) -> "BatchWriter":
+        return self
+
+    def write(self, tables) -> None:
+        """`tables`: [(model, fields, objects)], written in this order."""
+        if self.pg:
+            # Formatted here: the writer thread then only waits on the server.
+            tables = [
+                (model, fields, _copy_payload(fields, objs)) for model, fields, objs in tables
+            ]
+        self._wait()
+        if self.thread is None:
+            self._write(tables)
+        else:
+            self.pending = self.thread.submit(self._write, tables)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self.thread is not None:
+            try:
+                if exc_type is None:
+                    self._wait()
+            finally:
+                # The writer thread's connection is its own: close it there.
+                self.thread.submit(lambda: connections[DEFAULT_DB_ALIAS].close())
+                self.thread.shutdown(wait=True)
+        return False
+
+    def _wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def _write(self, tables) -> None:
+        with transaction.atomic():
+            for model, fields, data in tables:
+                (_copy if self.pg else _insert)(model, fields, data)
+
+
+def _copy(model, fields, payload: str) -> None:
+    connection.ensure_connection()
+    columns = ", ".join(f.column for f in fields)
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    # Raw psycopg: its errors are raised as Django's (IntegrityError, ...) like the ORM's.
+    with (
+        connection.wrap_database_errors,
+        connection.connection.cursor() as cursor,
+        cursor.copy(sql) as copy,
+    ):
+        copy.write(payload)
+
+
+def _insert(model, fields, objects) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
