@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from aduan.core import clock
+
 from .actors import Actor
 from .models import Report, ReportEvent, Visibility
 
@@ -69,7 +71,7 @@ def chain_event(
         visibility=visibility,
         actor=actor.user,
         actor_role=actor.role,
-        at=as_utc(at or timezone.now()),
+        at=as_utc(at or clock.now()),
         from_status=from_status,
         to_status=to_status,
         payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch
-from django.utils import timezone
+
+from aduan.core import clock
 
 from . import deadlines
 from .actions import auto_close_report, escalate, mark_overdue, send_deadline_reminder
@@ -74,7 +75,7 @@ def _send(report: Report, deadline: str, kind: str, now: datetime, result: ScanR
 
 
 def scan_deadlines(now: datetime | None = None) -> ScanResult:
-    now = now or timezone.now()
+    now = now or clock.now()
     result = ScanResult()
     # Silent reporters first: these reports close rather than escalate.
     silent = Report.objects.filter(status=Status.RESPONDED, reply_due_at__lt=now).values_list(
