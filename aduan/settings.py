@@ -152,6 +152,12 @@ INSTALLED_APPS = [
     "aduan.stats",
     "aduan.federation",
 ]
+# The development demo (`seed_demo`, behind `make run`) and the benchmark generator
+# (`generate_reports`, behind `make bench`) live in one app of their own, installed by
+# default only with DEBUG on: a production node has neither command nor their data.
+DEVDATA_ENABLED = env_bool("DEVDATA_ENABLED", DEBUG)
+if DEVDATA_ENABLED:
+    INSTALLED_APPS.append("aduan.devdata")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

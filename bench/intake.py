@@ -36,8 +36,8 @@ from common import ms, percentile, rss_mb, write_result  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from aduan.agencies import demo_data as demo  # noqa: E402
 from aduan.api.keys import issue_key  # noqa: E402
+from aduan.devdata import demo_data as demo  # noqa: E402
 from aduan.reports.models import Report  # noqa: E402
 
 MAX_REQUESTS = 500_000  # hard bound per phase
@@ -45,8 +45,8 @@ MAX_REQUESTS = 500_000  # hard bound per phase
 
 def national_districts() -> list[tuple[str, str, float]]:
     """(code, name, weight) of every district, weighted like the generator (Java-heavy)."""
+    from aduan.devdata.synthetic import PROVINCE_WEIGHTS
     from aduan.regions.models import Region, RegionLevel
-    from aduan.reports.synthetic import PROVINCE_WEIGHTS
 
     rows = Region.objects.filter(level=RegionLevel.DISTRICT).values_list("code", "name")
     per_province: dict[str, int] = {}

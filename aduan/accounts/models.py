@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.clock import ClockDateTimeField
+
 from .crypto import EncryptedTextField, lookup_hash
 
 
@@ -77,7 +79,7 @@ class Reporter(models.Model):
     email_lookup = models.CharField(max_length=64, blank=True, db_index=True)
     phone_lookup = models.CharField(max_length=64, blank=True, db_index=True)
     contact_verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("pelapor")

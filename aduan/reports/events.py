@@ -10,6 +10,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
 from django.utils import timezone
 
+from aduan.core import clock
+
 from .actors import Actor
 from .models import Report, ReportEvent, Visibility
 
@@ -72,7 +74,7 @@ def chain_event(
         actor=actor.user,
         actor_uuid=actor.user.uuid if actor.user is not None else None,
         actor_role=actor.role,
-        at=as_utc(at or timezone.now()),
+        at=as_utc(at or clock.now()),
         from_status=from_status,
         to_status=to_status,
         payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.clock import ClockDateTimeField
+
 
 class ReportType(models.TextChoices):
     COMPLAINT = "complaint", _("Pengaduan")
@@ -144,8 +146,8 @@ class Report(models.Model):
     )
     is_escalated = models.BooleanField(default=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
     submitted_at = models.DateTimeField()
     verified_at = models.DateTimeField(null=True, blank=True)
     dispositioned_at = models.DateTimeField(null=True, blank=True)
@@ -365,7 +367,7 @@ class Attachment(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PARTIES
     )
     uploaded_by_reporter = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -394,7 +396,7 @@ class DeadlineNotice(models.Model):
     due_at = models.DateTimeField()
     # "reminder" | "overdue" | "escalation_1" | "escalation_2"
     kind = models.CharField(max_length=16)
-    at = models.DateTimeField(auto_now_add=True)
+    at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

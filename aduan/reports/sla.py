@@ -14,7 +14,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
+
+from aduan.core import clock
 
 from . import deadlines
 from .actions import auto_close_report, escalate, mark_overdue, send_deadline_reminder
@@ -78,7 +79,7 @@ def _send(report: Report, deadline: str, kind: str, now: datetime, result: ScanR
 
 
 def scan_deadlines(now: datetime | None = None) -> ScanResult:
-    now = now or timezone.now()
+    now = now or clock.now()
     result = ScanResult()
     # Silent reporters first: these reports close rather than escalate.
     # Only the node that owns a report acts on its deadlines; the others hold copies.

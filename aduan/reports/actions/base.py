@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
+from aduan.core import clock
 from aduan.core.uploads import ProcessedUpload
 from aduan.notifications.service import notify_reporter
 
@@ -24,7 +24,7 @@ from ..workflow import check_transition
 
 
 def _now() -> dt.datetime:
-    return timezone.now()
+    return clock.now()
 
 
 def _lock(report: Report) -> Report:

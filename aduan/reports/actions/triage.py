@@ -331,6 +331,7 @@ def archive_report(
         "duplicate_of",
         "closed_at",
         "paused_at",
+        "status_before_hold",
     )
     _notify_status(report, reason=str(ArchiveReason(reason).label))
     return report

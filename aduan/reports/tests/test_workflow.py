@@ -273,3 +273,6 @@ def test_a_report_on_hold_before_verification_can_be_archived(world):
     report = world.report_in("on_hold")
     report = a.archive_report(report, "incomplete", actor=world.national_admin)
     assert report.status == S.ARCHIVED
+    # The row no longer says where a hold would resume: the report is finished.
+    stored = type(report).objects.get(pk=report.pk)
+    assert (stored.status, stored.status_before_hold) == (S.ARCHIVED, "")

@@ -5,36 +5,43 @@
 Needs `load_regions`, `seed_categories` and `seed_demo` first (the demo agencies, units and
 staff handle the reports; one provincial government per other province is added).
 
-This is a data generator, like restoring a backup: it bypasses the domain actions and
-writes rows in bulk — PostgreSQL COPY for reports and events, bulk_create on SQLite — in
-batches of `--batch` reports, so memory stays bounded. What the actions would guarantee is
-computed here the same way: the hash chain of events (aduan.reports.events.event_digest's
-canonical form, checked by `verify_audit_chain`), working-day deadlines
-(aduan.workdays.calendar), and tracking numbers from a reserved range of the node's sequence.
-No notifications are sent and `report_changed` is not fired: run `rebuild_stats` afterwards
-(done automatically when the statistics app is installed).
+This is a data generator, like restoring a backup: it writes rows in bulk instead of
+running one transaction per action (PostgreSQL COPY for reports and events, one
+executemany INSERT on SQLite) in batches of `--batch` reports, so memory stays bounded.
+The rows are nevertheless what the domain computes: the events come from
+`aduan.reports.events.chain_event` (checked by `verify_audit_chain`), the deadlines from
+`aduan.reports.deadlines` (see aduan/devdata/synthetic.py), and tracking numbers from a
+reserved range of the node's sequence. Rows are written as built, `created_at` and
+`updated_at` included (the submission and the last event). No notifications are sent and
+`report_changed` is not fired: run `rebuild_stats` afterwards (done automatically when the
+statistics app is installed).
 """
 
 import datetime as dt
 import io
+import json
+import random
 import sys
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.models import Reporter, Role, User
-from aduan.agencies import demo_data as demo
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
+from aduan.core import clock
+from aduan.devdata import demo_data as demo
+from aduan.devdata import synthetic
 from aduan.regions.models import Region, RegionLevel
-from aduan.reports import synthetic
+from aduan.reports.actors import Actor
 from aduan.reports.models import Report, ReportEvent, TrackingCounter
 from aduan.reports.tracking import format_number
 
@@ -61,10 +68,22 @@ def _copy_text(value) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return _copy_text(synthetic.json.dumps(value, separators=(",", ":"), ensure_ascii=False))
-    if isinstance(value, int | Decimal):
+        return _copy_text(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+    if isinstance(value, int | Decimal | uuid.UUID):
         return str(value)
     return _copy_text(str(value))
+
+
+def _copy_payload(fields, objects) -> str:
+    """The objects' field values, as they are, in PostgreSQL COPY text format."""
+    attnames = [f.attname for f in fields]
+    buf = io.StringIO()
+    write = buf.write
+    for obj in objects:
+        values = obj.__dict__
+        write("\t".join([_copy_text(values[a]) for a in attnames]))
+        write("\n")
+    return buf.getvalue()
 
 
 class Command(BaseCommand):
@@ -85,53 +104,39 @@ class Command(BaseCommand):
         started = time.monotonic()
         world = self._world(seed)
         node = world.node
-        now = timezone.now()
+        now = clock.now()
         first_seq = self._reserve_tracking(node, count)
         first_id = self._reserve_ids(count)
         # The same seed on a fresh database gives the same reports; another run adds new
         # ones (the uuids depend on where the run starts).
-        gen = synthetic.Generator(
-            world, seed=f"{seed}-{first_id}", now=now, origin_node=settings.NODE_ID
-        )
+        gen = synthetic.Generator(world, seed=f"{seed}-{first_id}", now=now)
         pg = connection.vendor == "postgresql"
-        report_cols = [f.column for f in Report._meta.concrete_fields]
-        event_cols = [f.column for f in ReportEvent._meta.concrete_fields if f.column != "id"]
+        report_fields = list(Report._meta.concrete_fields)
+        # Event ids come from the table's own sequence.
+        event_fields = [f for f in ReportEvent._meta.concrete_fields if not f.primary_key]
         done = events_total = 0
         last_print = 0.0
-        while done < count:
-            size = min(batch, count - done)
-            rows, events = [], []
-            for i in range(size):
-                n = done + i
-                report_id = first_id + n
-                # The year in the number is the submission's year, as in submit_report;
-                # the per-node sequence runs on across years.
-                r, evs = gen.report_retrying(report_id, None)
-                r["tracking_number"] = format_number(node, r["submitted_at"].year, first_seq + n)
-                rows.append(r)
-                events.extend(evs)
-            with transaction.atomic():
-                if pg:
-                    self._copy(Report._meta.db_table, report_cols, rows)
-                    self._copy(ReportEvent._meta.db_table, event_cols, events)
-                else:
-                    Report.objects.bulk_create([_report_obj(r) for r in rows])
-                    ReportEvent.objects.bulk_create([ReportEvent(**e) for e in events])
-            done += size
-            events_total += len(events)
-            elapsed = time.monotonic() - started
-            if elapsed - last_print > 2 or done == count:
-                last_print = elapsed
-                rate = done / elapsed if elapsed else 0
-                eta = (count - done) / rate if rate else 0
-                width = 30
-                filled = int(width * done / count)
-                self.stdout.write(
-                    f"[{'#' * filled}{'.' * (width - filled)}] {done:>9}/{count} laporan, "
-                    f"{events_total} peristiwa, {rate:,.0f} laporan/dtk, "
-                    f"ETA {eta:,.0f} dtk / reports, events, reports/s, ETA s"
-                )
-                sys.stdout.flush()
+        with BatchWriter() as writer:
+            while done < count:
+                size = min(batch, count - done)
+                rows, events = [], []
+                for i in range(size):
+                    n = done + i
+                    # The year in the number is the submission's year, as in submit_report;
+                    # the per-node sequence runs on across years.
+                    report, evs = gen.report_retrying(first_id + n, "")
+                    report.tracking_number = format_number(
+                        node, report.submitted_at.year, first_seq + n
+                    )
+                    rows.append(report)
+                    events.extend(evs)
+                writer.write([(Report, report_fields, rows), (ReportEvent, event_fields, events)])
+                done += size
+                events_total += len(events)
+                elapsed = time.monotonic() - started
+                if elapsed - last_print > 2 or done == count:
+                    last_print = elapsed
+                    self._progress(done, count, events_total, elapsed)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Selesai: {count} laporan dan {events_total} peristiwa dalam {elapsed:.1f} dtk. / "
@@ -150,6 +155,18 @@ class Command(BaseCommand):
             t0 = time.monotonic()
             call_command("rebuild_stats", stdout=self.stdout)
             self.stdout.write(f"rebuild_stats: {time.monotonic() - t0:.1f} s")
+
+    def _progress(self, done: int, count: int, events: int, elapsed: float) -> None:
+        rate = done / elapsed if elapsed else 0
+        eta = (count - done) / rate if rate else 0
+        width = 30
+        filled = int(width * done / count)
+        self.stdout.write(
+            f"[{'#' * filled}{'.' * (width - filled)}] {done:>9}/{count} laporan, "
+            f"{events} peristiwa, {rate:,.0f} laporan/dtk, "
+            f"ETA {eta:,.0f} dtk / reports, events, reports/s, ETA s"
+        )
+        sys.stdout.flush()
 
     # -- prerequisites and lookups ------------------------------------------------------
 
@@ -170,7 +187,7 @@ class Command(BaseCommand):
             )
 
     def _world(self, seed: int) -> synthetic.World:
-        national = User.objects.get(username=demo.NATIONAL.admin)
+        national = Actor(user=User.objects.get(username=demo.NATIONAL.admin))
         categories = dict(Category.objects.values_list("slug", "id"))
         topics = [t for t in demo.TOPICS if t.category in categories]
         regions = {
@@ -190,19 +207,15 @@ class Command(BaseCommand):
         agencies = self._province_agencies(provinces)
         kutim = Agency.objects.get(name=demo.KUTIM.name)
         kutim_units = list(Agency.objects.filter(parent=kutim, kind=AgencyKind.UNIT))
-        officers = dict(
-            User.objects.filter(role=Role.UNIT_OFFICER, agency__isnull=False).values_list(
-                "agency_id", "id"
-            )
-        )
-        admins = dict(
-            User.objects.filter(role=Role.AGENCY_ADMIN, agency__isnull=False).values_list(
-                "agency_id", "id"
-            )
-        )
+        officers, admins = {}, {}
+        for user in User.objects.filter(
+            role__in=[Role.UNIT_OFFICER, Role.AGENCY_ADMIN], agency__isnull=False, is_active=True
+        ).order_by("id"):
+            staff = officers if user.role == Role.UNIT_OFFICER else admins
+            staff[user.agency_id] = Actor(user=user)
         samarinda = Agency.objects.filter(name=demo.SAMARINDA.name).first()
         places = []
-        rng = synthetic.random.Random(seed + 1)
+        rng = random.Random(seed + 1)
 
         def title(name: str) -> str:
             return name.title() if name.isupper() else name
@@ -219,13 +232,12 @@ class Command(BaseCommand):
                     owner = samarinda
                     owner_units = units_of.get(owner.pk, [])
                 return synthetic.Target(
-                    region_code=district.code,
+                    region=district,
                     region_label=f"Kecamatan {title(district.name)}",
                     district_name=title(district.name),
-                    tz=owner.timezone,
                     agency=owner,
                     units=owner_units,
-                    admin_id=admins.get(owner.pk, national.pk),
+                    admin=admins.get(owner.pk, national),
                     officers=officers,
                 )
 
@@ -250,13 +262,12 @@ class Command(BaseCommand):
         def kutim_place():
             d = rng.choices(kutim_districts, district_weights)[0]
             return synthetic.Target(
-                region_code=d.code,
+                region=regions[d.code],
                 region_label=f"Kecamatan {d.name}",
                 district_name=d.name,
-                tz=kutim.timezone,
                 agency=kutim,
                 units=kutim_units,
-                admin_id=admins.get(kutim.pk, national.pk),
+                admin=admins.get(kutim.pk, national),
                 officers=officers,
                 local=d,
             )
@@ -266,7 +277,7 @@ class Command(BaseCommand):
                 (total * synthetic.KUTIM_SHARE / (1 - synthetic.KUTIM_SHARE), kutim_place)
             )
         return synthetic.World(
-            national_admin_id=national.pk,
+            national_admin=national,
             categories=categories,
             topics=topics,
             topic_weights=[t.weight for t in topics],
@@ -316,7 +327,7 @@ class Command(BaseCommand):
         )
         if len(existing) >= REPORTER_POOL:
             return existing
-        rng = synthetic.random.Random(seed + 2)
+        rng = random.Random(seed + 2)
         new = []
         for _ in range(REPORTER_POOL - len(existing)):
             first = rng.choice(demo.GUEST_FIRST_NAMES)
@@ -328,7 +339,7 @@ class Command(BaseCommand):
                 nik="",
                 email=email,
                 phone=phone,
-                contact_verified_at=timezone.now(),
+                contact_verified_at=clock.now(),
             )
             reporter.email_lookup = lookup_hash(email)
             reporter.phone_lookup = lookup_hash("62" + phone[1:])
@@ -378,17 +389,82 @@ class Command(BaseCommand):
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             return cursor.fetchone()[0] + 1
 
-    def _copy(self, table: str, cols: list[str], rows: list[dict]) -> None:
-        buf = io.StringIO()
-        write = buf.write
-        for row in rows:
-            write("\t".join([_copy_text(row[c]) for c in cols]))
-            write("\n")
-        raw = connection.connection
-        sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.write(buf.getvalue())
+
+class BatchWriter:
+    """Writes each batch, reports then their events, in one transaction: COPY on
+    PostgreSQL, one executemany INSERT elsewhere (not bulk_create, whose pre_save would
+    replace `created_at`/`updated_at` with the current time). Values go in as built.
+
+    On PostgreSQL outside a transaction (a benchmark run, not a test) a batch is written by
+    a second thread, on its own connection, while the caller generates the next one:
+    generating is CPU-bound Python and COPY mostly waits on the server, so on two cores the
+    two overlap. At most one batch is in flight, so memory stays bounded; a failed write is
+    raised in the caller at its next `write` or at the end of the `with` block."""
+
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+        background = self.pg and not connection.in_atomic_block
+        self.thread = ThreadPoolExecutor(max_workers=1) if background else None
+        self.pending = None
+
+    def __enter__(self) -> "BatchWriter":
+        return self
+
+    def write(self, tables) -> None:
+        """`tables`: [(model, fields, objects)], written in this order."""
+        if self.pg:
+            # Formatted here: the writer thread then only waits on the server.
+            tables = [
+                (model, fields, _copy_payload(fields, objs)) for model, fields, objs in tables
+            ]
+        self._wait()
+        if self.thread is None:
+            self._write(tables)
+        else:
+            self.pending = self.thread.submit(self._write, tables)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self.thread is not None:
+            try:
+                if exc_type is None:
+                    self._wait()
+            finally:
+                # The writer thread's connection is its own: close it there.
+                self.thread.submit(lambda: connections[DEFAULT_DB_ALIAS].close())
+                self.thread.shutdown(wait=True)
+        return False
+
+    def _wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def _write(self, tables) -> None:
+        with transaction.atomic():
+            for model, fields, data in tables:
+                (_copy if self.pg else _insert)(model, fields, data)
 
 
-def _report_obj(r: dict) -> Report:
-    return Report(**r)
+def _copy(model, fields, payload: str) -> None:
+    connection.ensure_connection()
+    columns = ", ".join(f.column for f in fields)
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    # Raw psycopg: its errors are raised as Django's (IntegrityError, ...) like the ORM's.
+    with (
+        connection.wrap_database_errors,
+        connection.connection.cursor() as cursor,
+        cursor.copy(sql) as copy,
+    ):
+        copy.write(payload)
+
+
+def _insert(model, fields, objects) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -12,11 +12,12 @@ name or username and brought back to the demo state; reports are created only wh
 demo report exists yet, all of them in one transaction, so an interrupted run leaves none.
 
 Every report state is reached through the domain actions, as in production. To spread the
-reports over the past four months, the clock is moved for each action by patching
-`django.utils.timezone.now`: that is what the actions' `_now()`, the audit events, the
-`auto_now` columns and the notification outbox all read, so every timestamp of a report
-agrees with its history. Afterwards the deadline scan runs once at the real time, which
-flags overdue reports and escalates them exactly as the worker would.
+reports over the past four months, each action runs with the clock passed in
+(`aduan.core.clock.frozen(moment)`): the actions, the audit events they append, the
+automatic `created_at`/`updated_at` columns and the notification outbox all read that
+clock, so every timestamp of a report agrees with its history. Afterwards the deadline
+scan runs once at the real time, which flags overdue reports and escalates them exactly as
+the worker would.
 """
 
 import datetime as dt
@@ -27,7 +28,6 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from string import Formatter
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -36,13 +36,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
 
 from aduan.accounts.models import Reporter, Role, User
-from aduan.agencies import demo_data as demo
 from aduan.agencies.models import Agency, AgencyKind, CannedResponse, RoutingRule
 from aduan.agencies.routing import suggest_route
 from aduan.categories.models import Category
+from aduan.core import clock
+from aduan.devdata import demo_data as demo
 from aduan.notifications.models import Notification, NotificationStatus
 from aduan.regions.models import Region, RegionLevel
 from aduan.reports import actions
@@ -257,7 +257,7 @@ def build_organisation(write) -> Organisation:
                 "nik": citizen.nik,
                 "phone": citizen.phone,
                 "email": citizen.email,
-                "contact_verified_at": timezone.now(),
+                "contact_verified_at": clock.now(),
             },
         )
         org.users[citizen.username] = user
@@ -351,16 +351,6 @@ class Plan:
     @property
     def needs(self) -> str:
         return demo.SCENARIOS[self.scenario].needs if self.scenario in demo.SCENARIOS else ""
-
-
-class DemoClock:
-    """Stands in for django.utils.timezone.now while the reports are built."""
-
-    def __init__(self):
-        self.current = timezone.now()
-
-    def __call__(self) -> dt.datetime:
-        return self.current
 
 
 def _snap(moment: dt.datetime, rng: random.Random, *, staff: bool) -> dt.datetime:
@@ -717,17 +707,16 @@ class DemoReports:
             for order, plan in enumerate(self.plans)
             for step_no, (moment, step) in enumerate(plan.steps)
         )
-        clock = DemoClock()
         total = len(self.plans)
         made = 0
         every = max(1, total // 10)
-        with mock.patch("django.utils.timezone.now", clock), transaction.atomic():
+        with transaction.atomic():
             for moment, _, _, plan, step in timeline:
                 if plan.failed:
                     continue
-                clock.current = moment
                 try:
-                    self._step(plan, step, moment, clock)
+                    with clock.frozen(moment):
+                        self._step(plan, step, moment)
                 except Exception as exc:  # noqa: BLE001 - report it, keep the other reports
                     plan.failed = f"{step}: {type(exc).__name__}: {exc}"
                     self.failures.append(f"#{plan.index} {plan.scenario} {plan.failed}")
@@ -750,7 +739,7 @@ class DemoReports:
         }
         return fill(rng.choice(options), plan.context | dates)
 
-    def _step(self, plan: Plan, step: str, moment: dt.datetime, clock: DemoClock) -> None:
+    def _step(self, plan: Plan, step: str, moment: dt.datetime) -> None:
         org, rng, report = self.org, plan.rng, plan.report
         if step == "submit":
             if plan.mode == "counter":
@@ -862,8 +851,8 @@ class DemoReports:
             when = max(moment, report.reply_due_at + dt.timedelta(hours=rng.uniform(1, 6)))
             if when >= self.now - dt.timedelta(minutes=1):
                 return  # still inside the window today; the deadline scan will decide
-            clock.current = when
-            closed = actions.auto_close_report(report, now=when)
+            with clock.frozen(when):
+                closed = actions.auto_close_report(report, now=when)
             plan.report = closed or report
         elif step == "contest":
             reason = rng.choice(demo.CONTEST_REASONS)
@@ -1017,15 +1006,13 @@ class Command(BaseCommand):
             )
             return
         last_notification = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
-        builder = DemoReports(
-            org, count=options["count"], now=timezone.now(), write=self.stdout.write
-        )
+        builder = DemoReports(org, count=options["count"], now=clock.now(), write=self.stdout.write)
         builder.plan()
         self.stdout.write(f"Membuat {len(builder.plans)} laporan demo / creating demo reports ...")
         builder.run()
         for failure in builder.failures:
             self.stderr.write(f"  ! {failure}")
-        scan = scan_deadlines(timezone.now())
+        scan = scan_deadlines(clock.now())
         settled = settle_demo_notifications(after_pk=last_notification)
         self.stdout.write(
             f"Pemindaian tenggat / deadline scan: {scan.auto_closed} ditutup otomatis, "

@@ -1,11 +1,11 @@
 """Demo data for `manage.py seed_demo`: the government of Kabupaten Kutai Timur and its
 neighbours, staff and citizen accounts, and the text corpora that demo reports are composed
-from (DESIGN sections 1 and 9).
+from (`generate_reports` composes its synthetic reports from the same corpora).
 
 Everything here is fictional but realistic: names of offices, districts, roads and rivers
 are real places of Kutai Timur; people, companies and incidents are invented, and no real
 company is named in a complaint. Contact data uses example.com / example.org addresses.
-Only the demo command reads this module; it is never loaded in production.
+Only the development commands read this module; it is never loaded in production.
 """
 
 from dataclasses import dataclass, field
@@ -348,7 +348,7 @@ AGENCIES = (NATIONAL, KUTIM, KALTIM, SAMARINDA, PLN)
 
 # (category slug, region code, agency key, unit key or None). Kutai Timur's own rules are
 # derived from each unit's categories (region 64.08); these are the rest. The most
-# specific region wins, so the district rules beat the regency ones (DESIGN section 5).
+# specific region wins, so the district rules beat the regency ones (agencies/routing.py).
 PARENT_RULES_KUTIM = {
     "infrastruktur": "pupr",
     "lingkungan-hidup": "dlh",
