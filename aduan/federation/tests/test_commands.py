@@ -92,7 +92,7 @@ def test_a_command_the_owner_refuses_comes_back_with_its_reason(handed_over):
         outcome = messages.apply_message(handed_over.pst, body)
     assert outcome["status"] == MessageStatus.REFUSED
     assert outcome["code"] == "invalid_transition"
-    assert "Didisposisikan" in outcome["reason"] and "dispositioned" in outcome["reason_en"]
+    assert "Didisposisikan" in outcome["reason"] and "Forwarded" in outcome["reason_en"]
 
 
 def test_central_cannot_speak_for_a_regional_units_officer(handed_over):

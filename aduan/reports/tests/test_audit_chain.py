@@ -174,8 +174,9 @@ def test_a_naive_time_is_read_in_the_default_time_zone_and_verifies(world, setti
 
 def test_the_digest_of_an_event_in_utc_is_unchanged_and_the_zone_does_not_matter():
     """Chains written before times were normalised must keep verifying: the digest of an
-    event stamped in UTC is the one computed then (this value was recorded before the
-    change), and the same instant written in WITA hashes the same."""
+    event stamped in UTC is the one computed then (this value was recorded when the
+    actor became a global id, reports migration 0014), and the same instant written in
+    WITA hashes the same."""
     import uuid
 
     from aduan.reports.events import event_digest
@@ -186,7 +187,7 @@ def test_the_digest_of_an_event_in_utc_is_unchanged_and_the_zone_does_not_matter
             seq=3,
             type="follow_up",
             visibility="public",
-            actor_id=7,
+            actor_uuid=uuid.UUID("3c9b8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"),
             actor_role="unit_officer",
             at=at,
             from_status="in_progress",
@@ -198,6 +199,6 @@ def test_the_digest_of_an_event_in_utc_is_unchanged_and_the_zone_does_not_matter
 
     report_uuid = uuid.UUID("0b8f6c1e-2d3a-4c5b-8e9f-1a2b3c4d5e6f")
     utc = dt.datetime(2026, 3, 27, 6, 5, 4, 123456, tzinfo=dt.UTC)
-    recorded = "1d442bdc357fdb39c70e7f5f2eccaf7fa56c57bbca139581a6a4bb3697f05b38"
+    recorded = "c1a5a6408fc165eecefebbdc0a33e17402542e077e02a0f59cff32178c028121"
     assert event_digest(event_at(utc), report_uuid) == recorded
     assert event_digest(event_at(utc.astimezone(WITA)), report_uuid) == recorded
