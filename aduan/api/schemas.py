@@ -279,6 +279,17 @@ class ReportPage(Schema):
     )
 
 
+class CommandPendingOut(Schema):
+    """Another node owns the report: the action was sent there as a command and will be
+    applied by that node (then it appears in the report's timeline), or refused."""
+
+    status: str = Field(description='Always "pending".')
+    node: str = Field(description="The node that owns the report and will apply the action.")
+    command: str = Field(description="The command's UUID.")
+    message_id: str
+    message_en: str
+
+
 class EventOut(Schema):
     uuid: uuid.UUID
     seq: int

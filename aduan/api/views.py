@@ -17,6 +17,10 @@ from pydantic import Field
 
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
+from aduan.core.i18n import ENGLISH, INDONESIAN, in_language
+from aduan.federation.dispatch import perform
+from aduan.federation.display import PENDING_NOTICE
+from aduan.federation.messages import Pending
 from aduan.regions.models import Region
 from aduan.reports import actions
 from aduan.reports.access import (
@@ -38,6 +42,7 @@ from .schemas import (
     AgencyDetailOut,
     AgencyPage,
     CategoryOut,
+    CommandPendingOut,
     ErrorOut,
     ForwardIn,
     InformationRequestIn,
@@ -389,12 +394,26 @@ def _work_report(request, key: str) -> tuple[object, Report]:
     return user, get_report_for(user, key[:KEY_MAX])
 
 
-def _done(report: Report, user) -> dict:
-    fresh = rep.report_queryset(Report.objects.filter(pk=report.pk)).get()
+def _done(outcome, user):
+    """The report after the action; or, when another node owns the report and the action
+    went there as a command, 202 with the command to wait for."""
+    if isinstance(outcome, Pending):
+        message = PENDING_NOTICE % {"node": outcome.node}
+        return Status(
+            202,
+            {
+                "status": "pending",
+                "node": outcome.node,
+                "command": str(outcome.message.uuid),
+                "message_id": in_language(message, INDONESIAN),
+                "message_en": in_language(message, ENGLISH),
+            },
+        )
+    fresh = rep.report_queryset(Report.objects.filter(pk=outcome.pk)).get()
     return rep.report_out(fresh, working=True, acting_user=user)
 
 
-WORK = {"response": responses({200: ReportOut}, WRITE_ERRORS)}
+WORK = {"response": responses({200: ReportOut, 202: CommandPendingOut}, WRITE_ERRORS)}
 
 
 @work.post(
@@ -408,7 +427,7 @@ def acknowledge_report(request, key: str):
     """The unit (or the agency handling it itself) confirms it works on the report:
     `dispositioned` → `in_progress`."""
     user, report = _work_report(request, key)
-    return _done(actions.acknowledge_report(report, actor=user), user)
+    return _done(perform("acknowledge", report, actor=user), user)
 
 
 @work.post(
@@ -423,7 +442,7 @@ def create_follow_up(request, key: str):
     → `responded`; the reporter then has 10 working days to reply."""
     user, report = _work_report(request, key)
     payload, files = parse_body(request, TextIn, allow_files=True)
-    return _done(actions.post_follow_up(report, payload.text, actor=user, files=files), user)
+    return _done(perform("post_follow_up", report, payload.text, actor=user, files=files), user)
 
 
 @work.post(
@@ -437,7 +456,7 @@ def create_information_request(request, key: str):
     """Put the report on hold with a question to the reporter; its clocks pause."""
     user, report = _work_report(request, key)
     payload, _ = parse_body(request, InformationRequestIn)
-    return _done(actions.put_on_hold(report, payload.question, actor=user), user)
+    return _done(perform("put_on_hold", report, payload.question, actor=user), user)
 
 
 @work.post(
@@ -451,7 +470,7 @@ def return_report(request, key: str):
     """A unit returns the report to its agency admin; an agency to the national admins."""
     user, report = _work_report(request, key)
     payload, _ = parse_body(request, ReturnIn)
-    return _done(actions.return_not_authority(report, payload.reason, actor=user), user)
+    return _done(perform("return_not_authority", report, payload.reason, actor=user), user)
 
 
 @work.post(
@@ -468,7 +487,7 @@ def forward_report(request, key: str):
     unit = Agency.objects.filter(uuid=payload.unit, kind=AgencyKind.UNIT).first()
     if unit is None:
         raise _field_error("unit", "Unit kerja tidak dikenal.", "Unknown unit.")
-    return _done(actions.forward_to_unit(report, unit, actor=user, note=payload.note), user)
+    return _done(perform("forward_to_unit", report, unit, actor=user, note=payload.note), user)
 
 
 @work.post(
@@ -482,7 +501,7 @@ def create_internal_note(request, key: str):
     """A note among staff, never shown to the reporter or the public."""
     user, report = _work_report(request, key)
     payload, files = parse_body(request, TextIn, allow_files=True)
-    return _done(actions.add_internal_note(report, payload.text, actor=user, files=files), user)
+    return _done(perform("add_internal_note", report, payload.text, actor=user, files=files), user)
 
 
 # -------------------------------------------------------------------- reference data

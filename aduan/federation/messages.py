@@ -29,7 +29,7 @@ from aduan.agencies.models import Agency
 from aduan.reports import actions
 from aduan.reports.actors import Actor
 from aduan.reports.errors import DomainError
-from aduan.reports.models import Report
+from aduan.reports.models import Attachment, Report
 
 from . import client
 from .inbound import Refused
@@ -58,14 +58,21 @@ ACTIONS = {
     "contest": actions.contest_response,
     "withdraw": actions.withdraw_report,
     "close": actions.close_report,
+    "publish_attachment": lambda report, attachment, *, actor: actions.publish_attachment(
+        attachment, actor=actor
+    ),
+    "unpublish_attachment": lambda report, attachment, *, actor: actions.unpublish_attachment(
+        attachment, actor=actor
+    ),
 }
-ACTION_NAMES = {func: name for name, func in ACTIONS.items()}
 
 
 # ------------------------------------------------------------------ arguments on the wire
 
 
 def encode_value(value):
+    if isinstance(value, Attachment):
+        return {"$attachment": str(value.uuid)}
     if isinstance(value, Agency):
         return {"$agency": str(value.uuid)}
     if isinstance(value, Report):
@@ -100,6 +107,11 @@ def decode_value(value):
             if report is None:
                 raise Refused(f"unknown report {value['$report']}")
             return report
+        if "$attachment" in value:
+            attachment = Attachment.objects.filter(uuid=value["$attachment"]).first()
+            if attachment is None:
+                raise Refused(f"unknown attachment {value['$attachment']}")
+            return attachment
         if "$category" in value:
             return value["$category"]
         if "$file" in value:

@@ -24,6 +24,9 @@ from django.views.decorators.http import require_POST
 
 from aduan.accounts.models import Role
 from aduan.agencies.routing import suggest_route
+from aduan.federation.dispatch import perform
+from aduan.federation.display import PENDING_NOTICE, commands_for
+from aduan.federation.messages import Pending
 from aduan.reports import actions
 from aduan.reports.access import (
     find_report,
@@ -191,7 +194,7 @@ class ActionSpec:
 ACTIONS: dict[str, ActionSpec] = {
     "verify": ActionSpec(
         f.VerifyForm,
-        lambda r, u, **kw: actions.verify_report(r, actor=u, **kw),
+        lambda r, u, **kw: perform("verify", r, actor=u, **kw),
         "verify",
         gettext_lazy("Perbaikan laporan disimpan."),
         gettext_lazy("Simpan verifikasi"),
@@ -200,7 +203,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "dispose": ActionSpec(
         f.DisposeForm,
-        lambda r, u, agency, **kw: actions.dispose_report(r, agency, actor=u, **kw),
+        lambda r, u, agency, **kw: perform("dispose", r, agency, actor=u, **kw),
         "dispose",
         gettext_lazy("Laporan didisposisikan."),
         gettext_lazy("Disposisikan"),
@@ -208,7 +211,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "forward_to_unit": ActionSpec(
         f.ForwardForm,
-        lambda r, u, unit, **kw: actions.forward_to_unit(r, unit, actor=u, **kw),
+        lambda r, u, unit, **kw: perform("forward_to_unit", r, unit, actor=u, **kw),
         "forward_to_unit",
         gettext_lazy("Laporan diteruskan ke unit kerja."),
         gettext_lazy("Teruskan ke unit"),
@@ -216,7 +219,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "acknowledge": ActionSpec(
         f.AcknowledgeForm,
-        lambda r, u: actions.acknowledge_report(r, actor=u),
+        lambda r, u: perform("acknowledge", r, actor=u),
         "acknowledge",
         gettext_lazy("Laporan diterima untuk diproses."),
         gettext_lazy("Terima untuk diproses"),
@@ -224,7 +227,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "post_follow_up": ActionSpec(
         f.FollowUpForm,
-        lambda r, u, text, files: actions.post_follow_up(r, text, actor=u, files=files),
+        lambda r, u, text, files: perform("post_follow_up", r, text, actor=u, files=files),
         "post_follow_up",
         gettext_lazy("Tindak lanjut dikirim kepada pelapor."),
         gettext_lazy("Kirim tindak lanjut"),
@@ -232,7 +235,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "put_on_hold": ActionSpec(
         f.PutOnHoldForm,
-        lambda r, u, question: actions.put_on_hold(r, question, actor=u),
+        lambda r, u, question: perform("put_on_hold", r, question, actor=u),
         "put_on_hold",
         gettext_lazy("Permintaan informasi dikirim kepada pelapor."),
         gettext_lazy("Minta informasi"),
@@ -241,7 +244,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "redispose": ActionSpec(
         f.RedisposeForm,
-        lambda r, u, agency, **kw: actions.redispose_report(r, agency, actor=u, **kw),
+        lambda r, u, agency, **kw: perform("redispose", r, agency, actor=u, **kw),
         "redispose",
         gettext_lazy("Laporan didisposisikan ulang."),
         gettext_lazy("Disposisikan ulang"),
@@ -249,7 +252,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "return_not_authority": ActionSpec(
         f.ReturnForm,
-        lambda r, u, reason: actions.return_not_authority(r, reason, actor=u),
+        lambda r, u, reason: perform("return_not_authority", r, reason, actor=u),
         "return_not_authority",
         gettext_lazy("Laporan dikembalikan sebagai bukan wewenang."),
         gettext_lazy("Bukan wewenang"),
@@ -262,7 +265,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "add_internal_note": ActionSpec(
         f.InternalNoteForm,
-        lambda r, u, text, files: actions.add_internal_note(r, text, actor=u, files=files),
+        lambda r, u, text, files: perform("add_internal_note", r, text, actor=u, files=files),
         "add_internal_note",
         gettext_lazy("Catatan internal disimpan."),
         gettext_lazy("Simpan catatan internal"),
@@ -271,7 +274,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "set_needs_inspection": ActionSpec(
         f.InspectionForm,
-        lambda r, u, value: actions.set_needs_inspection(r, value, actor=u),
+        lambda r, u, value: perform("set_needs_inspection", r, value, actor=u),
         "set_needs_inspection",
         gettext_lazy("Status pemeriksaan disimpan."),
         gettext_lazy("Simpan status pemeriksaan"),
@@ -280,7 +283,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "close": ActionSpec(
         f.CloseForm,
-        lambda r, u, note: actions.close_report(r, actor=u, note=note),
+        lambda r, u, note: perform("close", r, actor=u, note=note),
         "close",
         gettext_lazy("Laporan ditutup."),
         gettext_lazy("Tutup laporan"),
@@ -289,7 +292,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "archive": ActionSpec(
         f.ArchiveForm,
-        lambda r, u, reason, **kw: actions.archive_report(r, reason, actor=u, **kw),
+        lambda r, u, reason, **kw: perform("archive", r, reason, actor=u, **kw),
         "archive",
         gettext_lazy("Laporan diarsipkan."),
         gettext_lazy("Arsipkan"),
@@ -388,6 +391,7 @@ def _report_context(
         "can_publish": "publish_attachment" in offered and not report.is_confidential,
         "can_unpublish": "unpublish_attachment" in offered,
         "read_only": not available,
+        "commands": commands_for(report),
     }
 
 
@@ -459,7 +463,7 @@ def report_action(request, tracking_number, action):
             request, report, action, form, _("Periksa kembali isian formulir."), 400
         )
     try:
-        spec.perform(report, user, **form.action_kwargs())
+        outcome = spec.perform(report, user, **form.action_kwargs())
     except DomainError as error:
         field = getattr(error, "field", None)
         if field in form.fields:
@@ -469,6 +473,9 @@ def report_action(request, tracking_number, action):
         else:
             form.add_error(None, localized(error))
         return _render_error(request, report, action, form, localized(error), error.status_code)
+    if isinstance(outcome, Pending):
+        messages.info(request, PENDING_NOTICE % {"node": outcome.node})
+        return redirect("workspace:report", tracking_number=report.tracking_number)
     if not visible_reports(user).filter(pk=report.pk).exists():
         messages.success(request, spec.left_queue % {"number": report.tracking_number})
         return redirect("workspace:inbox")
@@ -537,12 +544,14 @@ def attachment_visibility(request, tracking_number, attachment_uuid):
     report = _fetch(request, tracking_number)
     item = get_object_or_404(Attachment, report=report, uuid=attachment_uuid)
     publish = request.POST.get("publish") == "1"
-    perform = actions.publish_attachment if publish else actions.unpublish_attachment
+    action = "publish_attachment" if publish else "unpublish_attachment"
     try:
-        perform(item, actor=request.user)
+        outcome = perform(action, report, item, actor=request.user)
     except DomainError as error:
         return _render_error(request, report, None, None, localized(error), error.status_code)
-    if publish:
+    if isinstance(outcome, Pending):
+        messages.info(request, PENDING_NOTICE % {"node": outcome.node})
+    elif publish:
         messages.success(
             request, _("Lampiran %(name)s kini tampil di halaman publik.") % {"name": item.name}
         )
@@ -666,14 +675,20 @@ def bulk(request):
             continue
         try:
             if data["bulk_action"] == "dispose":
-                actions.dispose_report(report, data["agency"], unit=data.get("unit"), actor=user)
+                outcome = perform(
+                    "dispose", report, data["agency"], unit=data.get("unit"), actor=user
+                )
                 message = _("Didisposisikan ke %(agency)s.") % {"agency": data["agency"].name}
             elif data["bulk_action"] == "forward":
-                actions.forward_to_unit(report, data["unit"], actor=user)
+                outcome = perform("forward_to_unit", report, data["unit"], actor=user)
                 message = _("Diteruskan ke %(unit)s.") % {"unit": data["unit"].name}
             else:
-                actions.archive_report(report, data["reason"], actor=user)
+                outcome = perform("archive", report, data["reason"], actor=user)
                 message = _("Diarsipkan.")
+            if isinstance(outcome, Pending):
+                message = _("Dikirim ke server %(node)s; menunggu diterapkan.") % {
+                    "node": outcome.node
+                }
         except DomainError as error:
             results.append(BulkResult(number, False, localized(error), report.title))
         else:

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aduan.federation.dispatch import perform
+from aduan.federation.display import PENDING_NOTICE, commands_for
+from aduan.federation.messages import Pending
 from aduan.regions.models import Region
-from aduan.reports import actions, tracking
+from aduan.reports import tracking
 from aduan.reports.actors import as_actor
 from aduan.reports.errors import DomainError, InvalidInput, ValidationFailed
 from aduan.reports.models import Attachment, Visibility
@@ -122,27 +125,31 @@ def _render_detail(request, viewer, bound=None, status=200):
         "orphan_errors": orphan_errors,
         "forms": forms,
         "open_form": next(iter(bound)) if bound else "",
+        "commands": commands_for(report, reporter_only=True) if viewer.is_reporter else [],
     }
     return render(request, "portal/report_detail.html", context, status=status)
 
 
 def _perform(name: str, report, data: dict, actor, files):
+    """The reporter's action, here or as a command to the node that owns the report."""
     if name == "information":
-        return actions.add_information(report, data["text"], actor=actor, files=files)
+        return perform("add_information", report, data["text"], actor=actor, files=files)
     if name == "reply":
-        return actions.reporter_reply(report, data["text"], actor=actor, files=files)
+        return perform("reporter_reply", report, data["text"], actor=actor, files=files)
     if name == "accept":
-        return actions.accept_response(
-            report, actor=actor, rating=data.get("rating") or None, comment=data.get("comment", "")
+        return perform(
+            "accept",
+            report,
+            actor=actor,
+            rating=data.get("rating") or None,
+            comment=data.get("comment", ""),
         )
     if name == "contest":
-        return actions.contest_response(report, data["reason"], actor=actor)
+        return perform("contest", report, data["reason"], actor=actor)
     if name == "rate":
-        return actions.rate_report(
-            report, data["rating"], actor=actor, comment=data.get("comment", "")
-        )
+        return perform("rate", report, data["rating"], actor=actor, comment=data.get("comment", ""))
     if name == "withdraw":
-        return actions.withdraw_report(report, actor=actor, reason=data.get("reason", ""))
+        return perform("withdraw", report, actor=actor, reason=data.get("reason", ""))
     raise ValueError(name)
 
 
@@ -168,7 +175,7 @@ def _reporter_action(name: str):
         if form.is_valid():
             files = request.FILES.getlist(f"{name}-attachments")
             try:
-                _perform(name, viewer.report, form.cleaned_data, viewer.actor, files)
+                outcome = _perform(name, viewer.report, form.cleaned_data, viewer.actor, files)
             except ValidationFailed as exc:
                 for texts in display.validation_errors(exc.errors).values():
                     for text in texts:
@@ -183,7 +190,10 @@ def _reporter_action(name: str):
                 form.add_error(None, display.error_text(exc))
                 status = exc.status_code
             else:
-                messages.success(request, _success_message(name))
+                if isinstance(outcome, Pending):
+                    messages.info(request, PENDING_NOTICE % {"node": outcome.node})
+                else:
+                    messages.success(request, _success_message(name))
                 return redirect(_detail_url(viewer.report) + "#riwayat")
         viewer.report.refresh_from_db()
         return _render_detail(request, viewer, bound={name: form}, status=status)
