@@ -124,6 +124,9 @@ FEDERATION_REPLAY_WINDOW = env_int("FEDERATION_REPLAY_WINDOW", 300)
 FEDERATION_MAX_BACKOFF = env_int("FEDERATION_MAX_BACKOFF", 300)
 FEDERATION_STUCK_MINUTES = env_int("FEDERATION_STUCK_MINUTES", 30)
 FEDERATION_RECONCILE_SECONDS = env_int("FEDERATION_RECONCILE_SECONDS", 900)
+# Hours between two deep reconciliations, which recompute every history from its events
+# (finding an event edited in place even where its stored hash was left alone).
+FEDERATION_DEEP_RECONCILE_HOURS = env_int("FEDERATION_DEEP_RECONCILE_HOURS", 24)
 FEDERATION_TIMEOUT = env_int("FEDERATION_TIMEOUT", 30)
 
 INSTALLED_APPS = [

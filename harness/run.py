@@ -16,12 +16,15 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .cluster import Link, Node, Template
+import psycopg
+
+from .cluster import Link, Node, Template, pg_admin_url
 
 NODES = (
     ("PST", "central", "postgres"),
@@ -50,6 +53,7 @@ class Harness:
         self.central = self.nodes["PST"]
         self.links: dict[tuple[str, str], Link] = {}
         self.events: list[str] = []
+        self.backup: Path | None = None
 
     # -- building the cluster ------------------------------------------------------------
 
@@ -124,7 +128,10 @@ class Harness:
         for link in self.links.values():
             link.set(faults=True)
         restarts: list[tuple[float, Node, str]] = []
+        backup_at = time.monotonic() + self.args.duration / 3
         while time.monotonic() < self.load_deadline:
+            if self.args.restore and self.backup is None and time.monotonic() >= backup_at:
+                self.take_backup()
             time.sleep(self.random.uniform(1.0, 4.0))
             now = time.monotonic()
             for due, node, name in list(restarts):
@@ -160,6 +167,78 @@ class Harness:
             node.start_worker()
         elif name == "load" and time.monotonic() < self.load_deadline - 1:
             self._start_load(node)
+
+    # -- scenarios after healing ------------------------------------------------------------
+
+    def take_backup(self):
+        """Yesterday's backup of Kutai Timur, taken while everything runs."""
+        node = self.nodes["KTM"]
+        self.backup = self.workdir / "ktm-backup.dump"
+        subprocess.run(
+            ["pg_dump", "-Fc", "-f", str(self.backup), node.database_url],
+            check=True,
+            capture_output=True,
+        )
+        self.events.append("backup KTM")
+        say("backup of KTM taken")
+
+    def restore(self) -> dict:
+        """KTM is restored from that backup, recovers from its peers, and works again."""
+        node = self.nodes["KTM"]
+        for name in ("load", "worker", "server"):
+            node.kill(name)
+        name = node.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(pg_admin_url(node.pg_base), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        subprocess.run(
+            ["pg_restore", "--no-owner", "-d", node.database_url, str(self.backup)],
+            check=True,
+            capture_output=True,
+        )
+        kept = node.query("SELECT count(*) FROM reports_reportevent")[0]
+        recovery = node.manage("recover_from_peers", check=False)
+        node.start_server()
+        node.start_worker()
+        node.wait_until_up()
+        say(
+            f"KTM restored from its backup ({kept} events), recover_from_peers: "
+            f"{'ok' if recovery.returncode == 0 else recovery.stderr[-300:]}"
+        )
+        # New work everywhere after the restore.
+        self.load_deadline = time.monotonic() + 10
+        for each in self.nodes.values():
+            self._start_load(each)
+        time.sleep(10)
+        for each in self.nodes.values():
+            each.stop("load")
+        return {"events_in_backup": kept, "recovered": recovery.returncode == 0}
+
+    def tamper(self, dumps: dict) -> dict:
+        """An insider edits history on a regional node; central must notice."""
+        central = dumps["PST"]["reports"]
+
+        def held_by(node_id):
+            return next(
+                r["tracking_number"]
+                for key, r in sorted(central.items())
+                if node_id in r["holders"] and key in dumps[node_id]["reports"]
+            )
+
+        psr, ktm = self.nodes["PSR"], self.nodes["KTM"]
+        in_place = psr.python("harness.tamper", "in-place", held_by("PSR")).stdout.strip()
+        local_check = psr.manage("verify_audit_chain", check=False)
+        rehashed = ktm.python("harness.tamper", "rehash", held_by("KTM")).stdout.strip()
+        self.central.manage("sync_now", "--reconcile", "--deep", check=False)
+        alerts = json.loads(self.central.python("harness.dump").stdout)["alerts"]
+        return {
+            "edited_in_place_on_PSR": in_place,
+            "rehashed_on_KTM": rehashed,
+            "PSR_own_check_failed": local_check.returncode != 0,
+            "in_place_detected_by_central": any(in_place in detail for _, _, detail in alerts),
+            "rehash_detected_by_central": any(rehashed in detail for _, _, detail in alerts),
+            "central_alerts": [a[:2] for a in alerts],
+        }
 
     def heal(self):
         for node in self.nodes.values():
@@ -327,6 +406,18 @@ def main(argv=None) -> int:
     parser.add_argument("--no-kills", dest="kills", action="store_false")
     parser.add_argument("--no-cuts", dest="cuts", action="store_false")
     parser.add_argument("--json", help="write the result here")
+    parser.add_argument(
+        "--no-restore",
+        dest="restore",
+        action="store_false",
+        help="skip restoring KTM from a backup taken during the run",
+    )
+    parser.add_argument(
+        "--no-tamper",
+        dest="tamper",
+        action="store_false",
+        help="skip editing history by hand at the end",
+    )
     args = parser.parse_args(argv)
     harness = Harness(args)
     try:
@@ -338,6 +429,28 @@ def main(argv=None) -> int:
             "settle_seconds": round(settle, 1),
             "seed": args.seed,
         }
+        if args.restore and harness.backup is not None and not result["problem_count"]:
+            restored = harness.restore()
+            settle = harness.converge()
+            after = harness.check(harness.dumps())
+            restored |= {
+                "settle_seconds": round(settle, 1),
+                "reports": after["reports"],
+                "per_node": after["per_node"],
+                "problems": after["problems"],
+            }
+            result["restore"] = restored
+            result["problem_count"] += after["problem_count"]
+        if args.tamper and not result["problem_count"]:
+            result["tamper"] = tampered = harness.tamper(harness.dumps())
+            for claim in (
+                "PSR_own_check_failed",
+                "in_place_detected_by_central",
+                "rehash_detected_by_central",
+            ):
+                if not tampered[claim]:
+                    result["problems"].append(f"tamper: not {claim}")
+                    result["problem_count"] += 1
     finally:
         harness.shutdown()
     say(json.dumps({k: v for k, v in result.items() if k != "chaos"}, indent=2))

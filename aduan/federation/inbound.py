@@ -26,6 +26,7 @@ from aduan.accounts.models import Reporter, Role, User
 from aduan.agencies.models import Agency
 from aduan.categories.models import Category
 from aduan.regions.models import Region
+from aduan.reports import tracking
 from aduan.reports.events import GENESIS, event_digest
 from aduan.reports.models import Attachment, Report, ReportEvent
 from aduan.reports.signals import report_changed, snapshot
@@ -300,6 +301,7 @@ def apply_report(
         report = Report(uuid=report_uuid, **wire.report_fields_from_wire(state, resolver))
         report.last_event_seq, report.last_event_hash = 0, ""
         report.save(force_insert=True)
+        _keep_numbering_ahead(report.tracking_number)
     else:
         before = snapshot(report)
     if fresh:
@@ -329,6 +331,14 @@ def apply_report(
     if fresh:
         _release_pending(report_uuid, head)
     return report
+
+
+def _keep_numbering_ahead(number: str) -> None:
+    """One of our own numbers coming back (we were restored from an older backup): the
+    next number we give must be above it."""
+    parsed = tracking.sequence_of(number)
+    if parsed is not None and parsed[0] == settings.NODE_ID.upper():
+        tracking.advance_sequence(parsed[0], parsed[1])
 
 
 def _may_set_state(peer: Peer, report: Report) -> bool:

@@ -55,6 +55,7 @@ class Peer(models.Model):
     reference_etag = models.CharField(max_length=64, blank=True)
     reference_synced_at = models.DateTimeField(null=True, blank=True)
     last_reconciled_at = models.DateTimeField(null=True, blank=True)
+    last_deep_reconciled_at = models.DateTimeField(null=True, blank=True)
     last_reconcile_result = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -179,4 +179,4 @@ def reconcile_days(request, peer: Peer):
     days = data.get("days") or {}
     if not isinstance(days, dict):
         raise ValueError("days must be an object")
-    return JsonResponse(reconcile.answer(peer, days))
+    return JsonResponse(reconcile.answer(peer, days, deep=bool(data.get("deep"))))

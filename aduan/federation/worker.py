@@ -98,9 +98,13 @@ def run_round(*, push_budget: float = 2.0) -> dict:
                 except client.PeerError as exc:
                     logger.info("reference sync with %s failed: %s", peer.node_id, exc)
             every = timedelta(seconds=settings.FEDERATION_RECONCILE_SECONDS)
-            if not peer.last_reconciled_at or now - peer.last_reconciled_at > every:
+            deep_every = timedelta(hours=settings.FEDERATION_DEEP_RECONCILE_HOURS)
+            deep = not peer.last_deep_reconciled_at or now - peer.last_deep_reconciled_at > (
+                deep_every
+            )
+            if deep or not peer.last_reconciled_at or now - peer.last_reconciled_at > every:
                 try:
-                    reconcile.reconcile(peer)
+                    reconcile.reconcile(peer, deep=deep)
                 except client.PeerError as exc:
                     logger.info("reconciliation with %s failed: %s", peer.node_id, exc)
             check_stuck(peer, now)

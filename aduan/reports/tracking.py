@@ -91,3 +91,29 @@ def next_sequence(node: str) -> int:
 def new_tracking_number(year: int) -> str:
     node = settings.NODE_ID.upper()
     return format_number(node, year, next_sequence(node))
+
+
+def sequence_of(number: str) -> tuple[str, int] | None:
+    """(node, sequence) of a canonical tracking number, or None."""
+    match = _PATTERN.match(number.replace("-", ""))
+    if not match:
+        return None
+    node, _, seq, _ = match.groups()
+    return node, int(seq)
+
+
+def advance_sequence(node: str, value: int) -> None:
+    """Make sure the node's next number is above `value` (a report with this number came
+    back from a peer after this node was restored from an older backup)."""
+    if connection.vendor == "postgresql":
+        name = f"report_tracking_{node.lower()}_seq"
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+            cursor.execute(f'SELECT last_value, is_called FROM "{name}"')
+            last, called = cursor.fetchone()
+            if (last if called else last - 1) < value:
+                cursor.execute("SELECT setval(%s, %s, true)", [name, value])
+        return
+    with transaction.atomic():
+        TrackingCounter.objects.get_or_create(node=node)
+        TrackingCounter.objects.filter(node=node, value__lt=value).update(value=value)

@@ -3,6 +3,7 @@
 python manage.py sync_now              # one round
 python manage.py sync_now --until-idle # rounds until nothing is left to send
 python manage.py sync_now --reconcile  # also reconcile with every peer now
+python manage.py sync_now --reconcile --deep  # ... recomputing every history from its events
 """
 
 import json
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--until-idle", action="store_true")
         parser.add_argument("--reconcile", action="store_true")
         parser.add_argument("--reference", action="store_true")
+        parser.add_argument(
+            "--deep",
+            action="store_true",
+            help="With --reconcile: compare histories recomputed from their events.",
+        )
 
     def handle(self, *args, **options):
         if options["reference"]:
@@ -37,4 +43,5 @@ class Command(BaseCommand):
                 break
         if options["reconcile"]:
             for peer in Peer.objects.filter(is_active=True):
-                self.stdout.write(json.dumps(reconcile.reconcile(peer).as_dict()))
+                result = reconcile.reconcile(peer, deep=options["deep"])
+                self.stdout.write(json.dumps(result.as_dict()))
