@@ -19,61 +19,8 @@ from aduan.agencies.models import Agency, AgencyKind, RoutingRule
 from aduan.categories.models import Category
 from aduan.regions.models import Region, RegionLevel, TimeZone
 
-# -- the clock of the whole run ------------------------------------------------------------
-#
-# A test that needs a date states it (time_machine.travel). To prove that no test leans on
-# the day it happens to run, `--clock=2027-03-10T09:00+08:00` moves the clock of the whole
-# process to that instant before collection; it keeps ticking, and tests that travel
-# themselves nest inside it. The header of every run names the instant it started at, so a
-# failure that depends on the day can be replayed with the same option.
-
-_clock_travel = None
-
-
-def pytest_addoption(parser):
-    parser.addoption(
-        "--clock",
-        metavar="INSTANT",
-        help="run the whole suite as if it started at this ISO 8601 instant with a UTC offset "
-        "(e.g. 2027-03-10T09:00+08:00); the clock keeps ticking from there",
-    )
-
-
-def _parse_clock(value: str) -> dt.datetime:
-    try:
-        instant = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise pytest.UsageError(f"--clock={value}: not an ISO 8601 date-time") from None
-    if instant.tzinfo is None:
-        raise pytest.UsageError(
-            f"--clock={value}: give a UTC offset (e.g. +08:00) so the instant is unambiguous"
-        )
-    return instant
-
-
-def pytest_configure(config):
-    global _clock_travel
-    value = config.getoption("clock")
-    if value:
-        import time_machine
-
-        _clock_travel = time_machine.travel(_parse_clock(value), tick=True)
-        _clock_travel.start()
-    # Read after travelling: the instant this run starts at, shifted or not.
-    config.clock_started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def pytest_unconfigure(config):
-    global _clock_travel
-    if _clock_travel is not None:
-        _clock_travel.stop()
-        _clock_travel = None
-
-
-def pytest_report_header(config):
-    started = config.clock_started_at.isoformat()
-    how = "moved by --clock" if config.getoption("clock") else "real"
-    return f"clock: {how}, run started at {started} (replay with --clock={started})"
+# `--clock=INSTANT` runs the whole suite as if it started then (see the plugin's docstring).
+pytest_plugins = ["aduan.core.tests.clock"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -82,12 +29,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    # Also under -q, which hides the header: a red run says which instant to replay.
-    if terminalreporter.stats.get("failed") or terminalreporter.stats.get("error"):
-        terminalreporter.write_line(pytest_report_header(config))
 
 
 @pytest.fixture(autouse=True)
