@@ -19,6 +19,17 @@ from aduan.agencies.models import Agency, AgencyKind, RoutingRule
 from aduan.categories.models import Category
 from aduan.regions.models import Region, RegionLevel, TimeZone
 
+# `--clock=INSTANT` runs the whole suite as if it started then (see the plugin's docstring).
+pytest_plugins = ["aduan.core.tests.clock"]
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests are marked by the fixture they use, so `-m "not browser"` selects the
+    # fast part of the suite without a list of files to keep up to date.
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_side_effects(settings, tmp_path):

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from aduan.reports import actions as a
 from aduan.workspace import inbox
+from conftest import aware
 
 from .helpers import page_text
 
@@ -244,15 +244,18 @@ def test_an_invalid_filter_is_refused_with_a_message(signed_in, world):
 
 
 def test_sorting_by_deadline_puts_the_nearest_first_and_reports_without_one_last(signed_in, world):
-    start = timezone.now()
-    with time_machine.travel(start - dt.timedelta(days=2)):
+    # Two days apart in a week without holidays, so the deadlines are two days apart too
+    # (around Idul Fitri both could fall on the same day).
+    with time_machine.travel(aware(2026, 7, 6), tick=False):  # Monday: due Thursday 9 July
         older = world.submit(title="Lama")
-    newer = world.submit(title="Baru")
-    held = world.report_in("on_hold")  # paused: no running deadline
-    client = signed_in(world.national_admin)
-    by_deadline = [r.tracking_number for r in client.get(INBOX).context["reports"]]
+    with time_machine.travel(aware(2026, 7, 8)):  # Wednesday: due Monday 13 July
+        newer = world.submit(title="Baru")
+        held = world.report_in("on_hold")  # paused: no running deadline
+        client = signed_in(world.national_admin)
+        by_deadline = [r.tracking_number for r in client.get(INBOX).context["reports"]]
+        newest_first = client.get(INBOX, {"sort": "newest"}).context["reports"]
+    assert older.verify_due_at < newer.verify_due_at
     assert by_deadline == [older.tracking_number, newer.tracking_number, held.tracking_number]
-    newest_first = client.get(INBOX, {"sort": "newest"}).context["reports"]
     assert [r.tracking_number for r in newest_first][0] == held.tracking_number
 
 
