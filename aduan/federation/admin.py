@@ -50,6 +50,11 @@ class PeerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # pairing checks the fingerprint: manage.py pair_node
 
+    def changelist_view(self, request, extra_context=None):
+        from .status import node_status
+
+        return super().changelist_view(request, {"status": node_status()} | (extra_context or {}))
+
     @admin.display(description=_("antrean"))
     def backlog(self, peer):
         from .sequencer import head_position
