@@ -402,7 +402,7 @@ def _store_attachment_rows(peer: Peer, report: Report, rows, attachments: dict) 
                     uuid=data["uuid"],
                     report=report,
                     event=event,
-                    original_name=(data.get("original_name") or "")[:150],
+                    name=(data.get("name") or "")[:150],
                     content_type=data["content_type"][:40],
                     extension=data["extension"][:6],
                     kind=data["kind"][:10],

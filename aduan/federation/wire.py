@@ -182,7 +182,7 @@ def attachment_to_wire(attachment: Attachment, report_uuid, event_uuid) -> dict:
         "uuid": str(attachment.uuid),
         "report": str(report_uuid),
         "event": str(event_uuid) if event_uuid else None,
-        "original_name": attachment.original_name,
+        "name": attachment.name,
         "content_type": attachment.content_type,
         "extension": attachment.extension,
         "kind": attachment.kind,

@@ -108,8 +108,10 @@ def run_round(*, push_budget: float = 2.0) -> dict:
                 except client.PeerError as exc:
                     logger.info("reconciliation with %s failed: %s", peer.node_id, exc)
             check_stuck(peer, now)
-        except Exception:  # noqa: BLE001 - one peer's failure must not stop the others
+        except Exception as exc:  # noqa: BLE001 - one peer's failure must not stop the others
             logger.exception("federation round with %s failed", peer.node_id)
+            # Shown by sync_status and the admin, and retried with backoff like any failure.
+            outbound.record_failure(peer, f"{type(exc).__name__}: {exc}")
     signing.purge_nonces(now)
     return summary
 

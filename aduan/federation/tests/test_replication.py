@@ -4,6 +4,7 @@ regional node would, after forgetting every report it had (see helpers.py)."""
 import copy
 
 import pytest
+from django.utils import timezone
 
 from aduan.federation import inbound, outbound, sequencer
 from aduan.federation.models import AlertKind, Holding, PendingEvent, SyncAlert
@@ -206,3 +207,41 @@ def test_a_regional_node_cannot_relay_another_nodes_events(federated):
     with pytest.raises(inbound.Refused):
         inbound.apply_batch(federated.ktm, batch)  # central receiving from KTM
     assert not Report.objects.filter(uuid=report.uuid).exists()
+
+
+def test_files_travel_as_metadata_then_bytes_checked_against_their_hash(federated, monkeypatch):
+    import hashlib
+
+    from aduan.federation import blobs, client
+    from aduan.federation.models import BlobFetch
+    from aduan.reports.models import Attachment
+    from aduan.workspace.tests.helpers import png
+
+    report = federated.submit(files=[png("lubang.png")])
+    report = actions.dispose_report(report, federated.pemkab, actor=federated.national_admin)
+    original = Attachment.objects.get(report=report)
+    with original.file.open("rb") as handle:
+        content = handle.read()
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    (meta,) = batch["attachments"]
+    assert meta["sha256"] == hashlib.sha256(content).hexdigest()
+    assert meta["name"] == original.name and meta["visibility"] == original.visibility
+    assert "lubang" not in str(meta)  # the sender's file name never travels
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        inbound.apply_batch(federated.pst, batch)
+        copy_ = Attachment.objects.get(uuid=original.uuid)
+        assert not copy_.file and BlobFetch.objects.filter(attachment=copy_).exists()
+
+        answers = iter([(200, b"not the same bytes"), (200, content)])
+        monkeypatch.setattr(client, "call", lambda *args, **kwargs: next(answers))
+        assert blobs.fetch_due(federated.pst) == 0  # wrong bytes: refused, retried later
+        copy_.refresh_from_db()
+        assert not copy_.file
+        BlobFetch.objects.update(next_attempt_at=timezone.now())
+        assert blobs.fetch_due(federated.pst) == 1
+    copy_.refresh_from_db()
+    with copy_.file.open("rb") as handle:
+        assert handle.read() == content
+    assert not BlobFetch.objects.exists()
