@@ -29,7 +29,8 @@ from aduan.agencies.models import Agency
 from aduan.reports import actions
 from aduan.reports.actors import Actor
 from aduan.reports.errors import DomainError
-from aduan.reports.models import Attachment, Report
+from aduan.reports.events import applying_command
+from aduan.reports.models import Attachment, Report, ReportEvent
 
 from . import client
 from .inbound import Refused
@@ -324,6 +325,16 @@ def apply_message(peer: Peer, body: dict) -> dict:
 
 def _apply_command(peer: Peer, body: dict, report: Report) -> dict:
     report = Report.objects.select_for_update().get(pk=report.pk)
+    applied = (
+        ReportEvent.objects.filter(report=report, payload__command=body["uuid"])
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if applied is not None:
+        # Its events are in the history (this node's record of the answer was lost, e.g. a
+        # restore from a backup, and the events came back from a peer): applied already.
+        return {"status": MessageStatus.APPLIED, "seq": applied}
     if report.owner_node != settings.NODE_ID:
         return {"status": "redirect", "owner": report.owner_node}
     func = ACTIONS.get(body.get("action"))
@@ -335,7 +346,7 @@ def _apply_command(peer: Peer, body: dict, report: Report) -> dict:
     if "actor" in kwargs:
         raise Refused("the actor is not an argument")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), applying_command(body["uuid"]):
             updated = func(report, *args, actor=actor, **kwargs)
     except DomainError as exc:
         reason_id, reason_en = exc.message_id, exc.message_en

@@ -89,6 +89,8 @@ def events(request, peer: Peer):
     except inbound.CursorMismatch as exc:
         return JsonResponse({"error": "cursor_mismatch", "position": exc.position}, status=409)
     except inbound.RetryLater as exc:
+        # Most often reference data this node has not pulled yet: pull it next round.
+        Peer.objects.filter(pk=peer.pk).update(reference_etag="", reference_synced_at=None)
         return _error(503, "retry_later", str(exc))
     except inbound.Refused as exc:
         raise_alert(AlertKind.REFUSED, peer=peer.node_id, detail=str(exc))

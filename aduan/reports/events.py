@@ -1,5 +1,7 @@
 """Appending to a report's hash-chained history, and verifying the chain."""
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import json
@@ -52,6 +54,24 @@ def event_digest(event: ReportEvent, report_uuid) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# The command (from another node) whose application appends the events being built now.
+# Recorded in each event's payload, so that the history itself says which command it
+# applied: a node restored from an older backup gets those events back from its peers and
+# still knows the command was applied, and never applies it twice.
+_applying_command: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "applying_command", default=None
+)
+
+
+@contextlib.contextmanager
+def applying_command(command_uuid: str):
+    token = _applying_command.set(str(command_uuid))
+    try:
+        yield
+    finally:
+        _applying_command.reset(token)
+
+
 def chain_event(
     report: Report,
     type: str,
@@ -66,6 +86,10 @@ def chain_event(
     """The next event of the report's chain, hashed but not yet saved; the report's
     `last_event_seq`/`last_event_hash` already point at it. Lets a new report be inserted
     with its chain head and its first events in one statement each."""
+    payload = dict(payload or {})
+    command = _applying_command.get()
+    if command:
+        payload["command"] = command
     event = ReportEvent(
         report=report,
         seq=report.last_event_seq + 1,
@@ -77,7 +101,7 @@ def chain_event(
         at=as_utc(at or clock.now()),
         from_status=from_status,
         to_status=to_status,
-        payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
+        payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
         origin_node=settings.NODE_ID,
         prev_hash=report.last_event_hash or GENESIS,
     )

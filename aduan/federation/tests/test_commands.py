@@ -149,3 +149,22 @@ def test_a_command_for_a_report_the_receiver_no_longer_owns_is_redirected(handed
         outcome = messages.apply_message(handed_over.pst, body)
     assert outcome == {"status": "redirect", "owner": "KTM"}
     assert not AppliedMessage.objects.exists()
+
+
+def test_a_command_whose_record_was_lost_is_still_applied_only_once(handed_over):
+    """After a restore from an older backup the owner gets the command's events back from
+    its peers but not its record of the answer: the history itself says it was applied."""
+    admin = central_user("admin_nasional_4", Role.NATIONAL_ADMIN, handed_over.national)
+    perform("add_internal_note", handed_over.report, "Mohon dipercepat.", actor=admin)
+    message = Message.objects.get(kind="command")
+    body = {"v": 1, "kind": "command", "uuid": str(message.uuid)} | message.body
+    Message.objects.all().delete()
+    admin.delete()
+    with as_node("KTM", handed_over.tmp):
+        first = messages.apply_message(handed_over.pst, body)
+        note = handed_over.report.events.get(type="internal_note")
+        assert note.payload["command"] == str(message.uuid)
+        AppliedMessage.objects.all().delete()  # the record lost with the restore
+        again = messages.apply_message(handed_over.pst, body)
+    assert again == first
+    assert handed_over.report.events.filter(type="internal_note").count() == 1
