@@ -30,10 +30,15 @@ def _stored_sha(attachment) -> str | None:
 def main():
     hosting = Hosting.load()
     events: dict[int, list] = {}
-    for report_id, seq, key, digest in ReportEvent.objects.order_by("report_id", "seq").values_list(
-        "report_id", "seq", "uuid", "hash"
-    ):
+    applied_in_history: dict[str, int] = {}
+    rows = ReportEvent.objects.order_by("report_id", "seq").values_list(
+        "report_id", "seq", "uuid", "hash", "payload"
+    )
+    for report_id, seq, key, digest, payload in rows:
         events.setdefault(report_id, []).append([seq, str(key), digest])
+        command = (payload or {}).get("command")
+        if command:
+            applied_in_history[command] = applied_in_history.get(command, 0) + 1
     reports = {}
     broken = []
     for report in Report.objects.all():
@@ -69,6 +74,7 @@ def main():
                     str(a.uuid): a.outcome.get("status") for a in AppliedMessage.objects.all()
                 },
                 "pending_events": PendingEvent.objects.count(),
+                "commands_in_history": applied_in_history,
                 "attachments": {
                     str(a.uuid): {"sha256": a.sha256, "stored": _stored_sha(a)}
                     for a in Attachment.objects.all()
