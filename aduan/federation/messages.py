@@ -266,14 +266,53 @@ def deliver(peer: Peer, *, limit: int = 50) -> int:
                 attempts=message.attempts + 1,
             )
             answered += 1
-        elif status == 200 and outcome == "redirect" and data.get("owner"):
+        elif (
+            status == 200
+            and outcome == "redirect"
+            and data.get("owner")
+            and message.kind == MessageKind.COMMAND
+        ):
             owner = data["owner"]
+            if owner == settings.NODE_ID:
+                # The report came back to this node meanwhile: the command is applied here.
+                answered += apply_here(message)
+                continue
             target = owner if Peer.objects.filter(node_id=owner).exists() else message.target
             Message.objects.filter(pk=message.pk).update(target=target)
             _retry(message, f"owner is now {owner}")
         else:
             _retry(message, f"HTTP {status}: {data}")
     return answered
+
+
+def apply_here(message: Message) -> int:
+    """Apply a command this node sent, now that this node owns the report, as the person
+    who acted here. Returns 1 when it has its answer."""
+
+    def local_actor(report):
+        if message.actor_id is not None:
+            return Actor(user=message.actor)
+        if (message.body.get("actor") or {}).get("kind") == "reporter":
+            return Actor(reporter_id=report.reporter_id)
+        raise Refused("a command without an actor")
+
+    body = {"uuid": str(message.uuid)} | message.body
+    try:
+        with transaction.atomic():
+            outcome = run_command(message.report, body, local_actor)
+    except Refused as exc:
+        outcome = {"status": MessageStatus.REFUSED, "reason": str(exc)}
+    if outcome["status"] not in (MessageStatus.APPLIED, MessageStatus.REFUSED):
+        _retry(message, f"owner is now {outcome.get('owner')}")
+        return 0
+    Message.objects.filter(pk=message.pk).update(
+        status=outcome["status"],
+        reason=outcome.get("reason", "")[:2000],
+        result=outcome,
+        completed_at=timezone.now(),
+        attempts=message.attempts + 1,
+    )
+    return 1
 
 
 def _retry(message: Message, error: str) -> None:
@@ -324,6 +363,14 @@ def apply_message(peer: Peer, body: dict) -> dict:
 
 
 def _apply_command(peer: Peer, body: dict, report: Report) -> dict:
+    return run_command(
+        report, body, lambda locked: actor_from_wire(peer, body.get("actor") or {}, locked)
+    )
+
+
+def run_command(report: Report, body: dict, actor_for) -> dict:
+    """Apply a command on the owner (this node), once: `actor_for(locked_report)` gives the
+    actor. Returns the outcome; "redirect" when another node owns the report now."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     applied = (
         ReportEvent.objects.filter(report=report, payload__command=body["uuid"])
@@ -340,7 +387,7 @@ def _apply_command(peer: Peer, body: dict, report: Report) -> dict:
     func = ACTIONS.get(body.get("action"))
     if func is None:
         raise Refused(f"unknown action {body.get('action')!r}")
-    actor = actor_from_wire(peer, body.get("actor") or {}, report)
+    actor = actor_for(report)
     args = [decode_value(a) for a in body.get("args") or []]
     kwargs = {k: decode_value(v) for k, v in (body.get("kwargs") or {}).items()}
     if "actor" in kwargs:

@@ -168,3 +168,24 @@ def test_a_command_whose_record_was_lost_is_still_applied_only_once(handed_over)
         again = messages.apply_message(handed_over.pst, body)
     assert again == first
     assert handed_over.report.events.filter(type="internal_note").count() == 1
+
+
+def test_a_command_for_a_report_that_came_back_meanwhile_is_applied_here(handed_over, monkeypatch):
+    from aduan.federation import client
+    from aduan.reports.actors import SYSTEM
+
+    perform(
+        "add_internal_note", handed_over.report, "Mohon dicek.", actor=handed_over.national_admin
+    )
+    with as_node("KTM", handed_over.tmp):  # KTM hands the report back before it arrives
+        actions.hand_over_report(handed_over.report, "PST", actor=SYSTEM)
+    Message.objects.filter(kind="notice").delete()
+    monkeypatch.setattr(
+        client, "call", lambda *args, **kwargs: (200, {"status": "redirect", "owner": "PST"})
+    )
+    assert messages.deliver(handed_over.ktm) == 1
+    message = Message.objects.get(kind="command")
+    assert message.status == MessageStatus.APPLIED
+    note = handed_over.report.events.get(type="internal_note")
+    assert note.origin_node == "PST" and note.actor_id == handed_over.national_admin.pk
+    assert note.payload["command"] == str(message.uuid)
