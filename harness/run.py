@@ -54,6 +54,7 @@ class Harness:
         self.links: dict[tuple[str, str], Link] = {}
         self.events: list[str] = []
         self.backup: Path | None = None
+        self.restored: set[str] = set()
 
     # -- building the cluster ------------------------------------------------------------
 
@@ -197,6 +198,7 @@ class Harness:
             capture_output=True,
         )
         kept = node.query("SELECT count(*) FROM reports_reportevent")[0]
+        self.restored.add(node.node_id)
         recovery = node.manage("recover_from_peers", check=False)
         node.start_server()
         node.start_worker()
@@ -343,6 +345,15 @@ class Harness:
                 in_history = key in target.get("commands_in_history", {})
                 if recorded is None and message["status"] == "applied" and in_history:
                     recorded = "applied"  # its record was lost with a restore; events say it
+                if (
+                    recorded is None
+                    and message["status"] == "refused"
+                    and not in_history
+                    and message["target"] in self.restored
+                ):
+                    # A refusal leaves nothing in the history: its record went with the
+                    # restore, and the node that sent it has the answer.
+                    recorded = "refused"
                 if recorded != message["status"]:
                     problems.append(
                         f"{node_id}: message {key} outcome differs at {message['target']}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -194,9 +194,10 @@ def apply_batch(peer: Peer, batch: dict) -> tuple[int, ApplyStats]:
     stats = ApplyStats()
     try:
         return _apply_batch(peer, after, last, items, batch, stats)
-    except IntegrityError as exc:
-        # Another transaction (a pull, a repair) created the same row at the same moment;
-        # nothing of this batch was kept: the sender simply sends it again.
+    except (IntegrityError, OperationalError) as exc:
+        # Another transaction created the same row at the same moment (a pull, a repair),
+        # or PostgreSQL chose this one to break a deadlock (statistics rows are shared):
+        # nothing of this batch was kept, and the sender simply sends it again.
         raise RetryLater(f"concurrent apply: {exc}") from exc
 
 
@@ -229,7 +230,7 @@ def apply_bundle(peer: Peer, data: dict) -> ApplyStats:
             attachments = _group_attachments(data.get("attachments") or [])
             for item in items:
                 apply_report(peer, item, resolver, attachments, stats)
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         raise RetryLater(f"concurrent apply: {exc}") from exc
     return stats
 

@@ -7,6 +7,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -164,6 +165,10 @@ def message(request, peer: Peer):
         outcome = messages.apply_message(peer, _json(request))
     except inbound.Refused as exc:
         return JsonResponse({"status": "refused", "reason": str(exc)})
+    except OperationalError as exc:
+        # A deadlock broken against this transaction (shared statistics rows): nothing was
+        # applied, the sender delivers the message again.
+        return _error(503, "retry_later", str(exc))
     return JsonResponse(outcome)
 
 
