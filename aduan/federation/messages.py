@@ -297,15 +297,27 @@ def apply_here(message: Message) -> int:
         raise Refused("a command without an actor")
 
     body = {"uuid": str(message.uuid)} | message.body
-    try:
-        with transaction.atomic():
-            outcome = run_command(message.report, body, local_actor)
-    except Refused as exc:
-        outcome = {"status": MessageStatus.REFUSED, "reason": str(exc)}
-    if outcome["status"] not in (MessageStatus.APPLIED, MessageStatus.REFUSED):
-        _retry(message, f"owner is now {outcome.get('owner')}")
-        return 0
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                outcome = run_command(message.report, body, local_actor)
+        except Refused as exc:
+            outcome = {"status": MessageStatus.REFUSED, "reason": str(exc)}
+        if outcome["status"] not in (MessageStatus.APPLIED, MessageStatus.REFUSED):
+            _retry(message, f"owner is now {outcome.get('owner')}")
+            return 0
+        # Applied (or refused) here: this node keeps the record, as an owner does.
+        AppliedMessage.objects.get_or_create(
+            uuid=message.uuid,
+            defaults={
+                "source": settings.NODE_ID,
+                "kind": MessageKind.COMMAND,
+                "applied_at": timezone.now(),
+                "outcome": outcome,
+            },
+        )
     Message.objects.filter(pk=message.pk).update(
+        target=settings.NODE_ID,
         status=outcome["status"],
         reason=outcome.get("reason", "")[:2000],
         result=outcome,

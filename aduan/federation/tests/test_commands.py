@@ -185,7 +185,8 @@ def test_a_command_for_a_report_that_came_back_meanwhile_is_applied_here(handed_
     )
     assert messages.deliver(handed_over.ktm) == 1
     message = Message.objects.get(kind="command")
-    assert message.status == MessageStatus.APPLIED
+    assert (message.status, message.target) == (MessageStatus.APPLIED, "PST")
+    assert AppliedMessage.objects.get(uuid=message.uuid).outcome["status"] == "applied"
     note = handed_over.report.events.get(type="internal_note")
     assert note.origin_node == "PST" and note.actor_id == handed_over.national_admin.pk
     assert note.payload["command"] == str(message.uuid)
