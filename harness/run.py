@@ -347,13 +347,13 @@ class Harness:
                     recorded = "applied"  # its record was lost with a restore; events say it
                 if (
                     recorded is None
-                    and message["status"] == "refused"
+                    and (message["status"] == "refused" or message["kind"] == "notice")
                     and not in_history
                     and message["target"] in self.restored
                 ):
-                    # A refusal leaves nothing in the history: its record went with the
-                    # restore, and the node that sent it has the answer.
-                    recorded = "refused"
+                    # A refusal or a notice leaves nothing in the history: its record went
+                    # with the restore, and the node that sent it has the answer.
+                    recorded = message["status"]
                 if recorded != message["status"]:
                     problems.append(
                         f"{node_id}: message {key} outcome differs at {message['target']}"
