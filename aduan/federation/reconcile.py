@@ -155,9 +155,11 @@ def reconcile(peer: Peer, *, deep: bool = False) -> ReconcileResult:
                 if deep:
                     stored = stored_heads.get(key)
                     where = (
-                        f"on {settings.NODE_ID}: an event was edited in place here"
+                        f"on {settings.NODE_ID}: an event was edited in place here (its "
+                        "events no longer give the stored history)"
                         if stored is not None and stored != l_hash
-                        else f"on {peer.node_id}: its events do not give its stored history"
+                        else f"on {peer.node_id}: its history is not the one this node holds "
+                        "(an event was changed there)"
                     )
                 raise_alert(
                     AlertKind.FORK if not deep else AlertKind.BROKEN_CHAIN,
