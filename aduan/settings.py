@@ -91,7 +91,7 @@ if not DEBUG:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# Which node this installation is: "central" or "regional" (DESIGN section 8).
+# Which node this installation is: "central" or "regional" (docs/FEDERATION.md).
 NODE_ROLE = env_str("NODE_ROLE", "central")
 # Short node id, part of every tracking number so numbers never collide across nodes.
 NODE_ID = env_str("NODE_ID", "PST")
@@ -216,7 +216,7 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 
-# Attachments (DESIGN section 4, issue 1): limits checked before anything is written.
+# Attachments: limits checked before anything is written (docs/ARCHITECTURE.md, Privacy).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
