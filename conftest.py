@@ -1,4 +1,4 @@
-"""Shared test personas and helpers (STYLE habit 9).
+"""Shared test personas and helpers.
 
 State is built through the domain actions, never by writing report rows by hand. The
 named personas: a citizen (reporter), an outsider citizen, a national admin, the agency

@@ -132,7 +132,7 @@ class PersonalDataAccess(models.Model):
         )
 
 
-# -- login security (staff login, issue 2) ------------------------------------------------
+# -- login security (staff login) -------------------------------------------------------
 
 LOGIN_FAILURE_WINDOW_MINUTES = 15
 LOGIN_LOCKOUT_MINUTES = 15

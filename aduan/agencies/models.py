@@ -1,4 +1,5 @@
-"""Government agencies and their units, jurisdictions, and routing rules (DESIGN section 5)."""
+"""Government agencies and their units, jurisdictions, and routing rules (docs/DESIGN.md,
+Routing)."""
 
 import uuid
 

@@ -1,4 +1,5 @@
-"""Routing suggestions (DESIGN section 5): which agency and unit should receive a report.
+"""Routing suggestions (docs/DESIGN.md, Routing): which agency and unit should receive a
+report.
 
 The most specific active rule wins: a rule for a deeper region first (village, then
 district, regency, province, anywhere), then one for the report's exact sub-category over

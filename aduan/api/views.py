@@ -1,7 +1,8 @@
 """REST API v1 operations: reports, agency follow-up work, reference data.
 
 Views parse input, fetch-and-authorize through `aduan.reports.access`, call a domain
-action from `aduan.reports.actions`, and render the result (STYLE habit 2). They never
+action from `aduan.reports.actions`, and render the result (docs/ARCHITECTURE.md, "One door
+for state changes"). They never
 assign a status and never show a reporter's identity."""
 
 from __future__ import annotations

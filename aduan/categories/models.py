@@ -1,4 +1,5 @@
-"""The topic tree of reports (DESIGN section 9): seeded from the LAPOR! scope list."""
+"""The topic tree of reports (docs/DESIGN.md, Reference data): seeded from the LAPOR! scope
+list."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,11 +1,19 @@
-"""Creating notifications (inside the caller's transaction) and delivering them."""
+"""Creating notifications (inside the caller's transaction) and delivering them.
+
+Delivery is at least once. A notification is claimed before it is sent and marked sent
+afterwards; a worker that dies in between (or whose send hangs past the sweep's staleness
+limit) leaves it claimed, and the sweep hands it to another worker, which sends it again.
+Where the channel allows, the second copy is recognisably the same message: an e-mail
+carries a Message-ID derived from the notification's UUID, and an SMS gateway receives
+that UUID as its client reference (`sms.BaseSMSBackend`)."""
 
 import json
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -170,9 +178,31 @@ def render(notification: Notification) -> tuple[str, str]:
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
 
 
+def message_id(notification: Notification) -> str:
+    """The Message-ID of a notification's e-mail, the same on every attempt: a copy sent
+    again after a crash is the same message to the receiving systems, which may drop it
+    as a duplicate and thread it as one. The right-hand side is this node's public host
+    name (stable across worker processes and machines, unlike the local host name Django
+    would use)."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification-{notification.uuid}@{host}>"
+
+
+def send_email(notification: Notification, subject: str, body: str) -> None:
+    EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [notification.address],
+        headers={"Message-ID": message_id(notification)},
+    ).send()
+
+
 def deliver(notification_id: int) -> str:
-    """Send one notification at most once. Claiming is a conditional update, so two
-    workers (or a retry racing a sweep) cannot both send it."""
+    """Send one notification. Claiming is a conditional update, so two workers (or a
+    retry racing a sweep) cannot both send it while it is claimed; a claim whose worker
+    died is given up by `sweep`, and the message is then sent again (at least once, see
+    the module's docstring)."""
     now = timezone.now()
     claimed = Notification.objects.filter(
         pk=notification_id, status=NotificationStatus.PENDING
@@ -183,9 +213,9 @@ def deliver(notification_id: int) -> str:
     try:
         subject, body = render(notification)
         if notification.channel == NotificationChannel.EMAIL:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.address])
+            send_email(notification, subject, body)
         else:
-            get_backend().send(notification.address, body)
+            get_backend().send(notification.address, body, reference=str(notification.uuid))
     except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
         failed = notification.attempts >= MAX_ATTEMPTS
         delay = timedelta(minutes=2 ** min(notification.attempts, 10))
@@ -206,7 +236,9 @@ def deliver(notification_id: int) -> str:
 
 def sweep(now=None, *, stale_after=timedelta(minutes=10)) -> int:
     """Re-enqueue notifications whose delivery is due again or whose worker died while
-    sending. Runs on the worker's schedule; safe to run any number of times."""
+    sending. A notification claimed more than `stale_after` ago is taken to belong to a
+    dead worker; it may have been handed over already, and is sent again. Runs on the
+    worker's schedule; safe to run any number of times."""
     from .tasks import deliver_notification
 
     now = now or timezone.now()

@@ -1,4 +1,4 @@
-"""Guest reporters' contact verification (issue 2): a 6-digit code sent by e-mail or SMS.
+"""Guest reporters' contact verification: a 6-digit code sent by e-mail or SMS.
 
 A guest without an account proves that the e-mail address or phone number they give is
 theirs before their report is accepted, so that the agency can reach them and nobody can

@@ -1,4 +1,5 @@
-"""Fetch-and-authorize in one call, and the rules for who sees what (DESIGN section 3).
+"""Fetch-and-authorize in one call, and the rules for who sees what (docs/DESIGN.md,
+Identity and privacy).
 
 - The public sees published reports (forwarded at least once) that are not confidential.
 - A reporter sees their own reports.

@@ -1,4 +1,4 @@
-"""Legal deadlines as stored columns (DESIGN section 4).
+"""Legal deadlines as stored columns (docs/DESIGN.md, Deadlines).
 
 Sources: Perpres 76/2013 on public-service complaint management and PermenPANRB 62/2018
 (SP4N-LAPOR! guidelines): verification within 3 working days; a first follow-up within 5
@@ -134,8 +134,8 @@ def refresh_next_due(report: Report, now: datetime) -> None:
 
 # ---------------------------------------------------------------------------- the deadline watch
 # Reminders before a deadline, then the overdue flag and escalation after it: first to the
-# agency admin, then to the national admins and supervisors (DESIGN: "escalation to the
-# agency admin when it passes, then to the national admin and supervisors").
+# agency admin as soon as it passes, then to the national admins and supervisors
+# (docs/DESIGN.md, Deadlines).
 
 # Remind the handler when at most this many working days are left.
 REMINDER_WORKING_DAYS = 1

@@ -1,4 +1,5 @@
-"""Reports, their append-only event history, and attachments (DESIGN section 4)."""
+"""Reports, their append-only event history, and attachments (docs/DESIGN.md, Lifecycle and
+The history)."""
 
 import uuid
 
@@ -48,7 +49,8 @@ OPEN_STATUSES = (
     Status.RESPONDED,
 )
 TERMINAL_STATUSES = (Status.CLOSED, Status.ARCHIVED, Status.WITHDRAWN)
-# Forwarded at least once and so part of the public record (DESIGN section 3).
+# Forwarded at least once and so part of the public record (docs/DESIGN.md, Identity and
+# privacy).
 PUBLISHED_STATUSES = (
     Status.DISPOSITIONED,
     Status.RETURNED,
@@ -156,7 +158,7 @@ class Report(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
 
-    # Deadlines are stored, computed on the working-day calendar (DESIGN section 4).
+    # Deadlines are stored, computed on the working-day calendar (docs/DESIGN.md, Deadlines).
     verify_due_at = models.DateTimeField(null=True, blank=True)
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     completion_due_at = models.DateTimeField(null=True, blank=True)

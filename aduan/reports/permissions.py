@@ -1,4 +1,5 @@
-"""Who may do what to which report (DESIGN section 3), in one place.
+"""Who may do what to which report (docs/DESIGN.md, People and what they may do), in one
+place.
 
 `allowed(actor, action, report)` answers for every role; domain actions call
 `require(actor, action, report)` under the report's lock. Visibility of reports and of

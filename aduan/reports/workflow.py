@@ -1,4 +1,4 @@
-"""The report state machine (DESIGN section 4) as one table, checked in one place.
+"""The report state machine (docs/DESIGN.md, Lifecycle) as one table, checked in one place.
 
 Each action lists the statuses it may start from and the status it leads to (None means
 the status does not change, e.g. an internal note). Domain actions call

@@ -1,4 +1,4 @@
-"""Routing suggestions (DESIGN section 5): the most specific active rule wins, then the
+"""Routing suggestions (docs/DESIGN.md, Routing): the most specific active rule wins, then the
 regional government of the deepest jurisdiction, then nobody (the national admin decides),
 and the suggestion always says why.
 

@@ -77,9 +77,9 @@ def test_a_guest_gets_a_code_by_sms(client, world):
     ask_code(client, phone="0812 3456 7890")
     record = ContactVerification.objects.get()
     assert record.channel == "sms" and record.address == "+6281234567890"
-    phone, text = sms.outbox[-1]
-    assert phone == "+6281234567890"
-    code = re.search(r"(\d{6})", text).group(1)
+    message = sms.outbox[-1]
+    assert message.phone == "+6281234567890"
+    code = re.search(r"(\d{6})", message.text).group(1)
     client.post(CODE, {"code": code})
     client.post(NEW, report_form_data())
     assert Report.objects.get().reporter.phone == "+6281234567890"

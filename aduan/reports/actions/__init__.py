@@ -1,4 +1,5 @@
-"""Domain actions: the only code that changes a report's state (docs/DESIGN.md, "One door").
+"""Domain actions: the only code that changes a report's state (docs/ARCHITECTURE.md, "One
+door for state changes").
 
 Every action
 - runs in one transaction and locks the report row (`SELECT ... FOR UPDATE`), so two staff

@@ -36,7 +36,9 @@ def test_verification_is_due_three_working_days_after_submission_across_idul_fit
 def test_disposition_starts_the_five_day_first_response_and_fourteen_day_completion_clocks(world):
     with time_machine.travel(at(2026, 3, 17), tick=False):
         report = world.report_in("dispositioned")
-    # The example: 5 working days after Tuesday 17 March 2026 is 31 March 2026.
+    # 5 working days after Tuesday 17 March 2026 is 31 March 2026: Nyepi (the 19th) and Idul
+    # Fitri (the 21st and 22nd) with their cuti bersama leave no working day from the 18th to
+    # the 24th.
     assert local(report.first_response_due_at).date() == dt.date(2026, 3, 31)
     assert local(report.completion_due_at).date() == dt.date(2026, 4, 14)  # Good Friday 3 April
     assert report.next_due_at == report.first_response_due_at

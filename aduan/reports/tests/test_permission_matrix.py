@@ -1,8 +1,8 @@
-"""Who may do what (DESIGN section 3), checked cell by cell.
+"""Who may do what (docs/DESIGN.md, People and what they may do), checked cell by cell.
 
 Every role meets every action of the state machine on a report in a status where the state
-machine allows that action. The expected answers are written out below from the design
-document, not read from permissions.py, so a wrong rule there makes a cell fail. Each cell
+machine allows that action. The expected answers are written out below from docs/DESIGN.md,
+not read from permissions.py, so a wrong rule there makes a cell fail. Each cell
 is checked twice: `permissions.allowed()` answers it, and the real domain action enforces
 it (a forbidden call raises NotAllowed and leaves the report and its history untouched; an
 allowed call goes through).
@@ -76,7 +76,7 @@ SCENARIO = {
     "unpublish_attachment": "in_progress",
 }
 
-# DESIGN section 3, cell by cell, for the scenarios above.
+# docs/DESIGN.md (People and what they may do), cell by cell, for the scenarios above.
 EXPECTED: dict[str, set[str]] = {
     # Verify, put on hold, archive, dispose to any agency (and unit), re-dispose what comes
     # back to it, intervene, close; staff may add internal notes. Handling (acknowledge,

@@ -1,4 +1,5 @@
-"""Who sees which report, and whose personal data (DESIGN section 3, identity rules).
+"""Who sees which report, and whose personal data (docs/DESIGN.md, Identity and
+privacy).
 
 The public sees published reports that are not confidential; staff see their scope; an
 anonymous reporter's identity reaches only the admins who verify; every staff read of

@@ -14,7 +14,8 @@ OPEN = {S.SUBMITTED, S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RE
 ALL = OPEN | {S.CLOSED, S.ARCHIVED, S.WITHDRAWN}
 WATCHED = {S.SUBMITTED, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS}
 
-# Written out from DESIGN section 4, independently of workflow.py, so either can be wrong.
+# Written out from docs/DESIGN.md (Lifecycle), independently of workflow.py, so either can
+# be wrong.
 EXPECTED_SOURCES = {
     "verify": {S.SUBMITTED},
     "dispose": {S.SUBMITTED},

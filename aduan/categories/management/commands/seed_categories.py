@@ -1,4 +1,5 @@
-"""Load the LAPOR! category tree (DESIGN section 9) from `categories/data/lapor_categories.json`.
+"""Load the LAPOR! category tree (docs/DESIGN.md, Reference data) from
+`categories/data/lapor_categories.json`.
 
     python manage.py seed_categories            # create or update, then print a summary
     python manage.py seed_categories --dry-run  # only say what would change
