@@ -297,7 +297,13 @@ class Generator:
             reporter_id=rng.choice(world.reporter_ids),
             access_token_hash=f"{rng.getrandbits(256):064x}",
             status=S.SUBMITTED,
-            needs_inspection=bool(topic and topic.needs_inspection and report_type == "complaint"),
+            # Marked when it is disposed (as dispose_report does), so never before that.
+            needs_inspection=bool(
+                topic
+                and topic.needs_inspection
+                and report_type == "complaint"
+                and "dispose" in steps
+            ),
             submitted_at=submitted,
             created_at=submitted,
         )
