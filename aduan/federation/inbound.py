@@ -162,7 +162,9 @@ def _shadow_user(peer: Peer, data: dict) -> User:
     """A local copy of another node's account, named in histories; it cannot sign in."""
     home = data.get("node") or peer.node_id
     if home == settings.NODE_ID:
-        raise Refused(f"account {data.get('uuid')} claims to be ours but is unknown")
+        # One of our own accounts we do not have yet: a government's staff moved to this
+        # node arrive with `import_hosted`. Nothing is applied; the batch comes again.
+        raise RetryLater(f"account {data.get('uuid')} of this node is not here yet")
     role = data.get("role") if data.get("role") in Role.values else Role.CITIZEN
     agency = Agency.objects.filter(uuid=data["agency"]).first() if data.get("agency") else None
     username = f"{home}~{data.get('username', '')}"[:150]
