@@ -245,3 +245,27 @@ def test_files_travel_as_metadata_then_bytes_checked_against_their_hash(federate
     with copy_.file.open("rb") as handle:
         assert handle.read() == content
     assert not BlobFetch.objects.exists()
+
+
+def test_a_report_naming_another_new_in_the_same_batch_keeps_the_link(federated):
+    original = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    later = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    states = {item["state"]["uuid"]: item["state"] for item in batch["reports"]}
+    assert set(states) == {str(original.uuid), str(later.uuid)}
+    # Both are new at the receiver, inserted together at the end of the batch; the link
+    # from one to the other must survive that.
+    states[str(later.uuid)]["duplicate_of"] = str(original.uuid)
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        _, stats = inbound.apply_batch(federated.pst, batch)
+    assert stats.applied == original.last_event_seq + later.last_event_seq
+    copy_ = Report.objects.get(uuid=later.uuid)
+    assert copy_.duplicate_of.uuid == original.uuid
+    assert verify_report_chain(copy_) == []
+    assert check() == []
