@@ -88,14 +88,16 @@ class BenchNode(Node):
 def build_template(workdir: Path, fresh: bool) -> None:
     with psycopg.connect(pg_admin_url(PG_BASE), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE]).fetchone()
-        if exists and not fresh:
-            say(f"template {TEMPLATE} reused")
-            return
-        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+        if not exists or fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
     node = BenchNode("TPL", "central", "postgres", workdir, PG_BASE)
     node.database = TEMPLATE
     node.data_dir.mkdir(parents=True, exist_ok=True)
+    if exists and not fresh:
+        node.manage("migrate", "--noinput", "-v", "0")  # the code may have moved on
+        say(f"template {TEMPLATE} reused (migrated)")
+        return
     started = time.monotonic()
     for step in (
         ["migrate", "--noinput", "-v", "0"],
@@ -212,6 +214,9 @@ def catch_up(ktm: BenchNode, pst: BenchNode, events: int) -> dict:
         f" ({pushed['batches']} batches, {pushed['errors']} errors)"
     )
     ktm_digest, pst_digest = digest(ktm), digest(pst)
+    # Central gives what it received its places in its own stream (its worker would have
+    # done so all along; it did not run here).
+    pst_sequenced = result_of(pst.shell(SEQUENCE_ALL))
     # Both sides compare histories once a day by recomputing every chain (the worker's
     # first round would do it now): done here, timed, so the lag phase measures the
     # steady state.
@@ -228,6 +233,7 @@ def catch_up(ktm: BenchNode, pst: BenchNode, events: int) -> dict:
         "push": pushed,
         "events_per_second": round(per_second, 1),
         "catch_up_minutes": round(pushed["seconds"] / 60, 2),
+        "central_sequence": pst_sequenced,
         "deep_reconcile_seconds": deep,
         "identical_at_both": ktm_digest == pst_digest,
         "ktm_events": ktm_digest[0],

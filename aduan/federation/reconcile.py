@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,11 +31,15 @@ CHUNK = 200
 
 
 def shared_reports(peer: Peer) -> QuerySet[Report]:
-    """The reports this node holds that `peer` should hold as well."""
+    """The reports this node holds that `peer` should hold as well: at central, those
+    recorded as held by that regional node, and those it owns or where they were submitted
+    (even before the sequencer recorded them as held)."""
     if peer.role == NodeRole.CENTRAL or settings.NODE_ROLE != NodeRole.CENTRAL:
         return Report.objects.all()
     return Report.objects.filter(
-        pk__in=Holding.objects.filter(node=peer.node_id).values("report_id")
+        Q(pk__in=Holding.objects.filter(node=peer.node_id).values("report_id"))
+        | Q(owner_node=peer.node_id)
+        | Q(origin_node=peer.node_id)
     )
 
 
