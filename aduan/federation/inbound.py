@@ -306,7 +306,7 @@ def apply_report(
                 report=report, seq__gte=events[0]["seq"], seq__lte=head
             ).values_list("seq", "hash")
         )
-    fresh: list[dict] = []
+    fresh: list[ReportEvent] = []  # checked, to be stored exactly as checked
     for index, event in enumerate(events):
         seq = event["seq"]
         if seq <= head:
@@ -327,7 +327,8 @@ def apply_report(
             _keep_aside(peer, report_uuid, events[index:], "gap")
             stats.kept_aside += len(events) - index
             break
-        if event["prev"] != head_hash or not _digest_matches(event, report_uuid):
+        row = wire.event_from_wire(event, None, None, peer.node_id)
+        if event["prev"] != head_hash or event_digest(row, report_uuid) != event["hash"]:
             _keep_aside(peer, report_uuid, events[index:], "broken")
             raise_alert(
                 AlertKind.BROKEN_CHAIN,
@@ -338,7 +339,7 @@ def apply_report(
             )
             stats.kept_aside += len(events) - index
             break
-        fresh.append(event)
+        fresh.append(row)
         head, head_hash = seq, event["hash"]
     if report is None and not fresh:
         return None
@@ -355,13 +356,12 @@ def apply_report(
     else:
         before = snapshot(report)
     if fresh:
-        rows = [
-            wire.event_from_wire(e, report, resolver.user(e.get("actor")), peer.node_id)
-            for e in fresh
-        ]
+        for row in fresh:
+            row.report = report
+            row.actor = resolver.user(str(row.actor_uuid) if row.actor_uuid else None)
         # Written with the whole batch's (`_flush`), in one statement.
-        resolver.new_events.append((report, rows))
-        stats.applied += len(rows)
+        resolver.new_events.append((report, fresh))
+        stats.applied += len(fresh)
         stats.heads[report_uuid] = head
     if before is None:
         stats.reports.add(report_uuid)
@@ -402,11 +402,6 @@ def _may_set_state(peer: Peer, report: Report) -> bool:
     return ReportEvent.objects.filter(
         report=report, seq=report.last_event_seq, origin_node=peer.node_id
     ).exists()
-
-
-def _digest_matches(event: dict, report_uuid: str) -> bool:
-    row = wire.event_from_wire(event, Report(uuid=report_uuid), None, "")
-    return event_digest(row, report_uuid) == event["hash"]
 
 
 def _check_claims(peer: Peer, state: dict, events: list[dict]) -> None:
