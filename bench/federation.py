@@ -65,6 +65,11 @@ class BenchNode(Node):
 
     def env(self) -> dict:
         return super().env() | {
+            # The production defaults, not the harness's hurried ones (reconciliation
+            # every 20 s, backoff capped at 4 s).
+            "FEDERATION_RECONCILE_SECONDS": "900",
+            "FEDERATION_MAX_BACKOFF": "300",
+            "WORKER_SCHEDULE_SECONDS": "60",
             "DJANGO_SETTINGS_MODULE": "bench_settings",
             "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
             "DATABASE_URL": self.database_url,
