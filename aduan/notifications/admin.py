@@ -46,9 +46,6 @@ class DeadLetterAdmin(NotificationAdmin):
     list_display = ["created_at", "template", "channel", "audience", "attempts", "last_error"]
     actions = ["send_again"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=NotificationStatus.FAILED)
-
     def has_add_permission(self, request):
         return False
 

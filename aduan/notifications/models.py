@@ -78,9 +78,16 @@ class Notification(models.Model):
         return f"{self.channel}:{self.template}:{self.status}"
 
 
+class DeadLetterManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(status=NotificationStatus.FAILED)
+
+
 class DeadLetter(Notification):
     """The messages given up for good (status failed), with the reason: the admin's
     dead-letter list."""
+
+    objects = DeadLetterManager()
 
     class Meta:
         proxy = True
