@@ -5,6 +5,7 @@ Each variable is documented in `.env.example`. With DEBUG off the process refuse
 start on the development secret key, on an unset encryption key or without SITE_URL.
 """
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -313,7 +314,11 @@ SMS_BACKEND = env_str("SMS_BACKEND", "aduan.notifications.sms.ConsoleSMSBackend"
 # answers its webhooks with 404.
 # The generic SMS format: the shared secret of its signatures, and where Aduan posts the
 # messages it sends when SMS_BACKEND is aduan.channels.gateways.GenericSMSGateway.
-SMS_GENERIC_SECRET = env_str("SMS_GENERIC_SECRET", "")
+# In development (DEBUG) it defaults to one derived from SECRET_KEY, so that `make run`
+# and `manage.py simulate_inbound sms` in the same checkout agree without configuration.
+SMS_GENERIC_SECRET = env_str("SMS_GENERIC_SECRET", "") or (
+    hashlib.sha256(f"sms-generic:{SECRET_KEY}".encode()).hexdigest() if DEBUG else ""
+)
 SMS_GENERIC_SEND_URL = env_str("SMS_GENERIC_SEND_URL", "")
 # Twilio Programmable Messaging (SMS_BACKEND=aduan.channels.gateways.TwilioSMSGateway).
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
