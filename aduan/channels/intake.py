@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.identity import clean_phone
@@ -87,7 +88,9 @@ def receive(inbound: Inbound) -> Received:
     """Store and act on one message; see the module's docstring. Safe to call again with
     the same message: the provider's id makes the second call a no-op."""
     now = timezone.now()
-    recent = Message.objects.filter(channel=inbound.channel, received_at__gte=now - timedelta(minutes=1))
+    recent = Message.objects.filter(
+        channel=inbound.channel, received_at__gte=now - timedelta(minutes=1)
+    )
     if recent.count() >= settings.CHANNEL_RATE_PER_MINUTE:
         raise ChannelBusy
     address, sender_lookup = _sender(inbound)
@@ -136,17 +139,21 @@ def _handle(message: Message, address: str, text: str, now) -> Received:
         already_told = earlier.filter(
             received_at__gte=window, status=MessageStatus.RATE_LIMITED
         ).exists()
-        replies = [] if already_told else [
-            _reply(
-                message,
-                address,
-                _(
-                    "Terlalu banyak pesan dari nomor Anda. Pesan berikutnya kami proses "
-                    "setelah %(minutes)s menit."
+        replies = (
+            []
+            if already_told
+            else [
+                _reply(
+                    message,
+                    address,
+                    _(
+                        "Terlalu banyak pesan dari nomor Anda. Pesan berikutnya kami proses "
+                        "setelah %(minutes)s menit."
+                    )
+                    % {"minutes": settings.CHANNEL_SENDER_WINDOW_MINUTES},
                 )
-                % {"minutes": settings.CHANNEL_SENDER_WINDOW_MINUTES},
-            )
-        ]
+            ]
+        )
         return Received(MessageStatus.RATE_LIMITED, replies=replies)
 
     command = parse(text)
@@ -169,11 +176,22 @@ def _handle(message: Message, address: str, text: str, now) -> Received:
             return Received(
                 MessageStatus.DUPLICATE,
                 report=repeat.report,
-                replies=[_reply(message, address, _("Pesan yang sama sudah kami terima%(number)s.") % {"number": number}, report=repeat.report)],
+                replies=[
+                    _reply(
+                        message,
+                        address,
+                        _("Pesan yang sama sudah kami terima%(number)s.") % {"number": number},
+                        report=repeat.report,
+                    )
+                ],
             )
     if len(text) > TEXT_MAX:
         message.outcome = "text too long"
-        return _refuse(message, address, _("Pesan terlalu panjang (maks. %(limit)s karakter).") % {"limit": TEXT_MAX})
+        return _refuse(
+            message,
+            address,
+            _("Pesan terlalu panjang (maks. %(limit)s karakter).") % {"limit": TEXT_MAX},
+        )
     handler = HANDLERS[command.keyword]
     return handler(message, address, command, now)
 
@@ -191,7 +209,11 @@ def _reply(message: Message, address: str, text: str, *, report=None, **extra) -
 
 
 def _refuse(message: Message, address: str, text: str, report=None) -> Received:
-    return Received(MessageStatus.REFUSED, report=report, replies=[_reply(message, address, text, report=report)])
+    return Received(
+        MessageStatus.REFUSED,
+        report=report,
+        replies=[_reply(message, address, text, report=report)],
+    )
 
 
 def _domain_error_text(error: DomainError) -> str:
@@ -210,7 +232,7 @@ def _queued_to_sender(report: Report, since) -> list[str]:
     return replies
 
 
-HELP = (
+HELP = gettext_noop(
     "Aduan: kirim LAPOR <isi laporan>; CEK <nomor laporan>; BALAS <nomor> <isi>; "
     "TERIMA <nomor>; BANDING <nomor> <alasan>; BERHENTI untuk berhenti menerima SMS."
 )
@@ -222,7 +244,11 @@ def _new_report(message: Message, address: str, command: Command, now) -> Receiv
         message.outcome = "empty report"
         return _refuse(message, address, _(HELP))
     first_line = body.splitlines()[0]
-    title = first_line if len(first_line) <= TITLE_MAX else first_line[:TITLE_MAX].rsplit(" ", 1)[0] + "..."
+    title = (
+        first_line
+        if len(first_line) <= TITLE_MAX
+        else first_line[:TITLE_MAX].rsplit(" ", 1)[0] + "..."
+    )
     try:
         with transaction.atomic():
             result = submit_report(
@@ -232,9 +258,16 @@ def _new_report(message: Message, address: str, command: Command, now) -> Receiv
             )
     except DomainError as error:
         message.outcome = f"report refused: {error.code}"
-        return _refuse(message, address, _("Laporan belum dapat kami terima: %(reason)s") % {"reason": _domain_error_text(error)})
+        return _refuse(
+            message,
+            address,
+            _("Laporan belum dapat kami terima: %(reason)s")
+            % {"reason": _domain_error_text(error)},
+        )
     message.outcome = "new report"
-    return Received(MessageStatus.PROCESSED, report=result.report, replies=_queued_to_sender(result.report, now))
+    return Received(
+        MessageStatus.PROCESSED, report=result.report, replies=_queued_to_sender(result.report, now)
+    )
 
 
 def _find_report(message: Message, command: Command) -> Report | None:
@@ -261,7 +294,11 @@ USAGE = {
 def _on_report(message: Message, address: str, command: Command, now) -> Received:
     if not command.number:
         message.outcome = "no tracking number"
-        return _refuse(message, address, _("Tulis nomor laporan, mis. %(usage)s.") % {"usage": USAGE[command.keyword]})
+        return _refuse(
+            message,
+            address,
+            _("Tulis nomor laporan, mis. %(usage)s.") % {"usage": USAGE[command.keyword]},
+        )
     report = _find_report(message, command)
     if report is None:
         message.outcome = "unknown tracking number"
@@ -273,11 +310,20 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
         )
     if command.keyword == "cek":
         message.outcome = "status sent"
-        return Received(MessageStatus.PROCESSED, report=report, replies=[_reply(message, address, _status_text(report), report=report)])
+        return Received(
+            MessageStatus.PROCESSED,
+            report=report,
+            replies=[_reply(message, address, _status_text(report), report=report)],
+        )
     actor = Actor(reporter_id=report.reporter_id)
     if command.keyword == "balas":
         if not command.text:
-            return _refuse(message, address, _("Tulis isi balasan, mis. %(usage)s.") % {"usage": USAGE["balas"]}, report)
+            return _refuse(
+                message,
+                address,
+                _("Tulis isi balasan, mis. %(usage)s.") % {"usage": USAGE["balas"]},
+                report,
+            )
         action = "reporter_reply" if report.status == Status.RESPONDED else "add_information"
         args = (command.text,)
         done = _("Balasan Anda untuk laporan %(number)s sudah diteruskan ke petugas.")
@@ -286,7 +332,12 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
         done = _("Terima kasih. Laporan %(number)s ditutup.")
     else:
         if not command.text:
-            return _refuse(message, address, _("Tulis alasan banding, mis. %(usage)s.") % {"usage": USAGE["banding"]}, report)
+            return _refuse(
+                message,
+                address,
+                _("Tulis alasan banding, mis. %(usage)s.") % {"usage": USAGE["banding"]},
+                report,
+            )
         action, args = "contest", (command.text,)
         done = _("Banding Anda untuk laporan %(number)s diterima dan diteruskan.")
     try:
@@ -294,17 +345,25 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
             outcome = perform(action, report, *args, actor=actor)
     except DomainError as error:
         message.outcome = f"{action} refused: {error.code}"
-        return _refuse(message, address, f"{report.tracking_number}: {_domain_error_text(error)}", report)
-    message.outcome = action if not isinstance(outcome, Pending) else f"{action} sent to {report.owner_node}"
+        return _refuse(
+            message, address, f"{report.tracking_number}: {_domain_error_text(error)}", report
+        )
+    message.outcome = (
+        action if not isinstance(outcome, Pending) else f"{action} sent to {report.owner_node}"
+    )
     replies = _queued_to_sender(report, now)
     if not replies:
-        replies = [_reply(message, address, done % {"number": report.tracking_number}, report=report)]
+        replies = [
+            _reply(message, address, done % {"number": report.tracking_number}, report=report)
+        ]
     return Received(MessageStatus.PROCESSED, report=report, replies=replies)
 
 
 NEXT_STEP = {
-    Status.RESPONDED: "Balas: BALAS {n} <isi>. Setuju: TERIMA {n}. Tidak puas: BANDING {n} <alasan>.",
-    Status.ON_HOLD: "Petugas menunggu informasi Anda: BALAS {n} <isi>.",
+    Status.RESPONDED: gettext_noop(
+        "Balas: BALAS {n} <isi>. Setuju: TERIMA {n}. Tidak puas: BANDING {n} <alasan>."
+    ),
+    Status.ON_HOLD: gettext_noop("Petugas menunggu informasi Anda: BALAS {n} <isi>."),
 }
 
 
@@ -326,7 +385,9 @@ def _stop(message: Message, address: str, command: Command, now) -> Received:
     message.outcome = "opted out"
     text = _("Anda tidak akan menerima SMS dari Aduan lagi. Kirim MULAI untuk menerimanya kembali.")
     # The one message a sender who opted out still receives: the confirmation.
-    return Received(MessageStatus.PROCESSED, replies=[_reply(message, address, text, confirms_opt_out=True)])
+    return Received(
+        MessageStatus.PROCESSED, replies=[_reply(message, address, text, confirms_opt_out=True)]
+    )
 
 
 def _start(message: Message, address: str, command: Command, now) -> Received:
@@ -334,7 +395,10 @@ def _start(message: Message, address: str, command: Command, now) -> Received:
         channel=message.channel, kind=BlockKind.OPTED_OUT, address_lookup=message.sender_lookup
     ).delete()
     message.outcome = "opted in"
-    return Received(MessageStatus.PROCESSED, replies=[_reply(message, address, _("Anda kembali menerima SMS dari Aduan."))])
+    return Received(
+        MessageStatus.PROCESSED,
+        replies=[_reply(message, address, _("Anda kembali menerima SMS dari Aduan."))],
+    )
 
 
 HANDLERS = {

@@ -28,7 +28,9 @@ WITH_NUMBER = {"cek", "balas", "terima", "banding"}
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)\s*[:#.]?\s*(.*)", re.DOTALL)
 # A tracking number as people type it: node code, year, sequence, check digit, with any
 # separators between the parts (PST-26-0001234-7, pst 26 0001234 7, PST2600012347).
-_NUMBER = re.compile(r"\s*([A-Za-z]{2,6}[\s.\-]*\d{2}[\s.\-]*\d{7,9}[\s.\-]*\d)\b\s*(.*)", re.DOTALL)
+_NUMBER = re.compile(
+    r"\s*([A-Za-z]{2,6}[\s.\-]*\d{2}[\s.\-]*\d{7,9}[\s.\-]*\d)\b\s*(.*)", re.DOTALL
+)
 
 
 @dataclass(frozen=True)

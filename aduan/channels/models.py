@@ -102,5 +102,3 @@ class SenderBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.kind}:{self.address_lookup[:8]}"
-
-

@@ -70,7 +70,9 @@ class Notification(models.Model):
                 condition=Q(status__in=["pending", "sending"]),
             ),
             models.Index(
-                fields=["provider_id"], name="notification_provider_idx", condition=~Q(provider_id="")
+                fields=["provider_id"],
+                name="notification_provider_idx",
+                condition=~Q(provider_id=""),
             ),
         ]
 

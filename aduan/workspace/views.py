@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aduan.accounts.models import Role
-from aduan.channels.display import conversation
 from aduan.agencies.routing import suggest_route
+from aduan.channels.display import conversation
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending

@@ -10,8 +10,14 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from . import http, signing
-from .base import DELIVERY_STATUSES, DeliveryReport, Gateway, Inbound, PermanentFailure
-from .base import WebhookRefused
+from .base import (
+    DELIVERY_STATUSES,
+    DeliveryReport,
+    Gateway,
+    Inbound,
+    PermanentFailure,
+    WebhookRefused,
+)
 
 MAX_BODY = 64 * 1024
 

@@ -23,9 +23,14 @@ class Response:
 def post(url: str, data: bytes, headers: dict[str, str]) -> Response:
     """POST and return the answer whatever its status; raise OSError when the provider
     cannot be reached (the outbox retries)."""
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    if not url.startswith(("https://", "http://")):
+        # A setting such as file:/// must never be opened.
+        raise OSError(f"not an HTTP URL: {url[:40]!r}")
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 - scheme checked above
     try:
-        with urllib.request.urlopen(request, timeout=settings.CHANNEL_HTTP_TIMEOUT) as answer:
+        with urllib.request.urlopen(  # noqa: S310 - scheme checked above
+            request, timeout=settings.CHANNEL_HTTP_TIMEOUT
+        ) as answer:
             return Response(answer.status, answer.read(100_000))
     except urllib.error.HTTPError as error:
         return Response(error.code, error.read(100_000))

@@ -1,7 +1,6 @@
 """HMAC signatures of the generic webhook format (docs/CHANNELS.md, "The generic SMS
 format"), used both to check what a gateway sends and to sign what Aduan sends it."""
 
-import hashlib
 import hmac
 import time
 
@@ -23,7 +22,7 @@ def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[s
 
 
 def check(secret: str, timestamp: str, given: str, body: bytes, now: float | None = None) -> str:
-    """"" when the signature is valid and fresh, else the reason it is not."""
+    """ "" when the signature is valid and fresh, else the reason it is not."""
     if not timestamp.isascii() or not timestamp.isdigit():
         return "missing or malformed timestamp"
     if abs((now if now is not None else time.time()) - int(timestamp)) > MAX_SKEW_SECONDS:

@@ -76,11 +76,15 @@ class FakeTwilio(_Server):
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         record = {"path": path, "form": form}
         self.requests.append(record)
-        expected = "Basic " + base64.b64encode(
-            f"{self.account_sid}:{self.auth_token}".encode()
-        ).decode()
+        expected = (
+            "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        )
         if path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
-            return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+            return 404, {
+                "code": 20404,
+                "message": "The requested resource was not found",
+                "status": 404,
+            }
         if headers.get("Authorization") != expected:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}
         if self.fail_next:
@@ -88,7 +92,11 @@ class FakeTwilio(_Server):
             return 503, {"code": 20503, "message": "Service unavailable", "status": 503}
         to = form.get("To", "")
         if not (to.startswith("+") and to[1:].isdigit()):
-            return 400, {"code": 21211, "message": f"Invalid 'To' Phone Number: {to}", "status": 400}
+            return 400, {
+                "code": 21211,
+                "message": f"Invalid 'To' Phone Number: {to}",
+                "status": 400,
+            }
         if to in self.unsubscribed:
             return 400, {
                 "code": 21610,

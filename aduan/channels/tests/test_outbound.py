@@ -90,9 +90,7 @@ def test_the_generic_gateway_sends_signed_and_records_its_id(world, generic, cli
     run_tasks()
     sms = Notification.objects.get(report=report, channel="sms")
     assert sms.status == "sent" and sms.provider_id == generic.sent[0]["id"]
-    answer = post_generic(
-        client, {"id": sms.provider_id, "status": "delivered"}, path="status"
-    )
+    answer = post_generic(client, {"id": sms.provider_id, "status": "delivered"}, path="status")
     assert answer.json() == {"status": "recorded"}
     sms.refresh_from_db()
     assert sms.delivery_status == "delivered"

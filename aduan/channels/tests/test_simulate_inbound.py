@@ -34,8 +34,13 @@ def test_an_sms_report_and_its_status_through_the_running_server(server):
     assert "status: processed" in output and f"report: {report.tracking_number}" in output
     assert f"< Laporan Anda diterima: {report.tracking_number}" in output
     output = simulate(
-        "sms", "--from", "081350001111", "--text", f"CEK {report.tracking_number}",
-        "--url", server.url,
+        "sms",
+        "--from",
+        "081350001111",
+        "--text",
+        f"CEK {report.tracking_number}",
+        "--url",
+        server.url,
     )
     assert f"< Laporan {report.tracking_number}: Menunggu verifikasi." in output
 

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from aduan.channels.models import BlockKind, Message, MessageStatus, SenderBlock
 from aduan.channels.gateways.signing import MAX_SKEW_SECONDS
+from aduan.channels.models import BlockKind, Message, MessageStatus, SenderBlock
 from aduan.notifications.models import Notification
 from aduan.reports.models import Report
 

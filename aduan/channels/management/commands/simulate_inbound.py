@@ -76,7 +76,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{base} cannot be reached ({error}); is `make run` running?")
         if answer.status != 200:
-            raise CommandError(f"HTTP {answer.status}: {answer.body[:300].decode(errors='replace')}")
+            raise CommandError(
+                f"HTTP {answer.status}: {answer.body[:300].decode(errors='replace')}"
+            )
         data = answer.json()
         if not isinstance(data, dict):
             self.stdout.write("Accepted; the answer goes out through Twilio.")
