@@ -34,7 +34,7 @@ from aduan.notifications.models import Notification
 from aduan.reports import tracking
 from aduan.reports.actions import ReporterDetails, submit_report
 from aduan.reports.actors import Actor
-from aduan.reports.errors import DomainError, ValidationFailed
+from aduan.reports.errors import DomainError, InvalidTransition, ValidationFailed
 from aduan.reports.models import Channel, Report, Status
 
 from . import gsm
@@ -217,16 +217,22 @@ def _refuse(message: Message, address: str, text: str, report=None) -> Received:
 
 
 def _domain_error_text(error: DomainError) -> str:
+    if isinstance(error, InvalidTransition):
+        # The domain's wording names the action's code; the sender knows the keyword.
+        label = Status(error.status).label if error.status in Status.values else error.status
+        return _("laporan berstatus %(status)s; perintah ini tidak dapat dilakukan sekarang.") % {
+            "status": label
+        }
     if isinstance(error, ValidationFailed):
         return " ".join(str(m) for messages in error.errors.values() for m in messages)
     return str(error.message)
 
 
-def _queued_to_sender(report: Report, since) -> list[str]:
+def _queued_to_sender(report: Report, channel: str, since) -> list[str]:
     """The texts the domain's own notifications send the reporter on this channel."""
     replies = []
     for notification in Notification.objects.filter(
-        report=report, audience="reporter", channel="sms", created_at__gte=since
+        report=report, audience="reporter", channel=channel, created_at__gte=since
     ).order_by("pk"):
         replies.append(notifications.render(notification)[1])
     return replies
@@ -266,7 +272,9 @@ def _new_report(message: Message, address: str, command: Command, now) -> Receiv
         )
     message.outcome = "new report"
     return Received(
-        MessageStatus.PROCESSED, report=result.report, replies=_queued_to_sender(result.report, now)
+        MessageStatus.PROCESSED,
+        report=result.report,
+        replies=_queued_to_sender(result.report, message.channel, now),
     )
 
 
@@ -351,7 +359,7 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
     message.outcome = (
         action if not isinstance(outcome, Pending) else f"{action} sent to {report.owner_node}"
     )
-    replies = _queued_to_sender(report, now)
+    replies = _queued_to_sender(report, message.channel, now)
     if not replies:
         replies = [
             _reply(message, address, done % {"number": report.tracking_number}, report=report)

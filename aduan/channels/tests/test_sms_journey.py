@@ -5,7 +5,8 @@ from aduan.channels import gsm
 from aduan.channels.models import Message, MessageStatus
 from aduan.notifications.models import Notification
 from aduan.reports import actions as a
-from aduan.reports.models import EventType, Report
+from aduan.reports.actors import Actor
+from aduan.reports.models import EventType, Report, Status
 
 from .conftest import CITIZEN_PHONE
 
@@ -94,3 +95,21 @@ def test_a_reporter_contests_the_answer_by_sms(world, phone):
     phone.send(f"BANDING {report.tracking_number} Belum diangkut, masih menumpuk hari ini")
     report.refresh_from_db()
     assert report.status == "in_progress" and report.appeal_used and report.is_escalated
+
+
+def test_a_keyword_the_report_is_not_ready_for_is_answered_plainly(world, phone):
+    phone.send("LAPOR Pohon tumbang menutup jalan di Sangatta Selatan sejak pagi")
+    report = Report.objects.get()
+    phone.send(f"TERIMA {report.tracking_number}")
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    answer = phone.inbox()[-1]
+    assert answer == (
+        f"{report.tracking_number}: laporan berstatus Menunggu verifikasi; perintah ini "
+        "tidak dapat dilakukan sekarang."
+    )
+    assert "accept" not in answer
+    a.withdraw_report(report, actor=Actor(reporter_id=report.reporter_id))
+    phone.send(f"BALAS {report.tracking_number} masih ada")
+    assert f"berstatus {Status.WITHDRAWN.label};" in phone.inbox()[-1]
+    assert Message.objects.filter(status=MessageStatus.REFUSED).count() == 2
