@@ -11,8 +11,10 @@ transaction: the domain's own notifications (the tracking number after a new rep
 closing after an acceptance) where the action sends one, otherwise a `channel_reply`.
 Either way they are delivered, retried and reported like every other message."""
 
+import dataclasses
 import logging
 import re
+import string
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,13 +22,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.identity import clean_phone
 from aduan.accounts.models import normalise_phone
+from aduan.core import clock
 from aduan.federation.dispatch import perform
 from aduan.federation.messages import Pending
 from aduan.notifications import service as notifications
@@ -67,8 +70,16 @@ class Received:
     replies: list[str] = field(default_factory=list)
 
 
+# Lone UTF-16 surrogates: valid in a JSON string ("\udc80"), not encodable as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _valid(value: str) -> str:
+    return _SURROGATE.sub("\ufffd", value)
+
+
 def _clean_text(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("", text))
     return _CONTROL.sub("", text).strip()
 
 
@@ -87,12 +98,15 @@ def _sender(inbound: Inbound) -> tuple[str, str]:
 def receive(inbound: Inbound) -> Received:
     """Store and act on one message; see the module's docstring. Safe to call again with
     the same message: the provider's id makes the second call a no-op."""
-    now = timezone.now()
+    now = clock.now()
     recent = Message.objects.filter(
         channel=inbound.channel, received_at__gte=now - timedelta(minutes=1)
     )
     if recent.count() >= settings.CHANNEL_RATE_PER_MINUTE:
         raise ChannelBusy
+    inbound = dataclasses.replace(
+        inbound, provider_id=_valid(inbound.provider_id), sender=_valid(inbound.sender)
+    )
     address, sender_lookup = _sender(inbound)
     text = _clean_text(inbound.text)
     with transaction.atomic(), translation.override("id"):
@@ -244,11 +258,23 @@ HELP = gettext_noop(
 )
 
 
+def _readable(text: str) -> bool:
+    """Whether a text looks like words rather than binary junk (a phone's garbled
+    concatenated SMS, random bytes): at least half of its whitespace-separated tokens are
+    words or numbers, trailing punctuation aside."""
+    tokens = text.split()
+    words = [t for t in tokens if t.strip(string.punctuation).isalnum()]
+    return bool(tokens) and len(words) * 2 >= len(tokens)
+
+
 def _new_report(message: Message, address: str, command: Command, now) -> Received:
     body = command.text
     if not body:
         message.outcome = "empty report"
         return _refuse(message, address, _(HELP))
+    if not _readable(body):
+        message.outcome = "unreadable text"
+        return _refuse(message, address, _("Pesan tidak dapat dibaca.") + " " + _(HELP))
     first_line = body.splitlines()[0]
     title = (
         first_line

@@ -162,3 +162,29 @@ def test_berhenti_stops_every_sms_but_its_confirmation(world, phone, text):
     assert held.status == "failed" and "BERHENTI" in held.last_error
     phone.send("MULAI")
     assert len(phone.inbox()) == count + 1
+
+
+def test_lone_surrogates_in_a_json_payload_are_not_a_500(world, client, generic):
+    raw = (
+        b'{"id": "gw-\\udc80", "from": "0813500011\\ud800", '
+        b'"text": "LAPOR \\udcff\\udc80 jalan rusak parah di KM 5 \\ud83d"}'
+    )
+    response = post_generic(client, None, raw=raw)
+    assert response.status_code == 200
+    message = Message.objects.get()
+    assert message.status == MessageStatus.INVALID_SENDER
+    raw = (
+        b'{"id": "gw-2", "from": "081350001111", '
+        b'"text": "LAPOR \\udcff\\udc80 jalan rusak parah di KM 5 \\ud83d"}'
+    )
+    assert post_generic(client, None, raw=raw).json()["status"] == "processed"
+    assert Report.objects.get().body == "jalan rusak parah di KM 5"
+
+
+def test_random_printable_junk_is_not_a_report(world, phone):
+    junk = "q#9v!Xk2&Zp@r7^Lm0~s]T4;w" * 8 + " " + "h$5Gb*N1{e" * 4
+    phone.send(junk)
+    assert not Report.objects.exists()
+    assert phone.inbox()[0].startswith("Pesan tidak dapat dibaca.")
+    phone.send("LAPOR Jalan rusak!!! Sudah 3 bulan, KM 12 (dekat SPBU).")
+    assert Report.objects.count() == 1
