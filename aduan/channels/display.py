@@ -6,10 +6,21 @@ read. Texts are plain strings; templates escape them."""
 
 from dataclasses import dataclass
 
-from aduan.notifications.models import Notification, NotificationChannel
+from django.utils.translation import gettext_lazy as _
+
+from aduan.notifications.models import Notification, NotificationChannel, NotificationStatus
 from aduan.notifications.service import render
 
 from .models import Message
+
+# What the provider reported, else where the outbox is with the message.
+DELIVERY_LABELS = {
+    "queued": _("Diterima operator"),
+    "sent": _("Dikirim operator"),
+    "delivered": _("Sampai"),
+    "undelivered": _("Tidak sampai"),
+    "failed": _("Gagal"),
+}
 
 
 @dataclass
@@ -33,7 +44,9 @@ def conversation(report) -> list[Line]:
     ):
         # The secret of the tracking link stays out of pages: rendered without it.
         notification.private_context = ""
-        status = notification.delivery_status or notification.status
+        status = DELIVERY_LABELS.get(notification.delivery_status) or (
+            NotificationStatus(notification.status).label
+        )
         lines.append(
             Line(
                 notification.created_at,

@@ -20,6 +20,7 @@ def test_staff_read_the_messages_of_an_sms_report_escaped(world, phone, client):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in section
     assert "<script>alert" not in html and "<b>jalan</b>" not in html
     assert "Dari pelapor" in section and "Kepada pelapor" in section
+    assert "Diterima operator" in section  # Twilio queued the SMS
     assert report.tracking_number in section
     assert CITIZEN_PHONE not in html and "81350001111" not in html
     assert not re.search(r"kunci=[A-Za-z0-9_-]{10}", html)
