@@ -25,13 +25,30 @@ class TwilioPhone:
 
     def send(self, text, *, sid=None, signed=True, number=None):
         self.count += 1
+        sid = sid or f"SM{self.count:032x}"
+        # The parameters of Twilio's request to an incoming-message webhook
+        # (https://www.twilio.com/docs/messaging/guides/webhook-request); the signature
+        # covers them all, and Twilio may add parameters at any time.
         params = {
-            "MessageSid": sid or f"SM{self.count:032x}",
+            "ToCountry": "ID",
+            "ToState": "",
+            "SmsMessageSid": sid,
+            "NumMedia": "0",
+            "ToCity": "",
+            "FromZip": "",
+            "SmsSid": sid,
+            "FromState": "",
+            "SmsStatus": "received",
+            "FromCity": "",
+            "Body": text,
+            "FromCountry": "ID",
+            "To": "+621708",
+            "ToZip": "",
+            "NumSegments": "1",
+            "MessageSid": sid,
             "AccountSid": ACCOUNT_SID,
             "From": number or self.number,
-            "To": "+621708",
-            "Body": text,
-            "NumMedia": "0",
+            "ApiVersion": "2010-04-01",
         }
         path = "/channels/sms/twilio/inbound"
         sig = signature(AUTH_TOKEN, SITE + path, params) if signed else "AAAA"
@@ -43,7 +60,17 @@ class TwilioPhone:
         )
 
     def status(self, sid, status, error_code=""):
-        params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": ACCOUNT_SID}
+        # Twilio's status callback parameters for an outbound SMS.
+        params = {
+            "SmsSid": sid,
+            "SmsStatus": status,
+            "MessageStatus": status,
+            "To": self.number,
+            "MessageSid": sid,
+            "AccountSid": ACCOUNT_SID,
+            "From": "+15005550006",
+            "ApiVersion": "2010-04-01",
+        }
         if error_code:
             params["ErrorCode"] = error_code
         path = "/channels/sms/twilio/status"
