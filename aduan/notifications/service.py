@@ -389,8 +389,9 @@ def record_delivery_report(
     notification = candidates.first() if candidates is not None else None
     if notification is None:
         return None
-    final = ("delivered", "undelivered", "failed")
-    if notification.delivery_status in final or not status:
+    # Reports only move a message forward: queued, sent, then a final state.
+    order = {"": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
+    if not status or order.get(status, 0) <= order.get(notification.delivery_status, 0):
         return notification
     with transaction.atomic():
         fields = {"delivery_status": status, "delivery_updated_at": timezone.now()}
