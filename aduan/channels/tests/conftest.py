@@ -125,3 +125,37 @@ def generic(settings):
     settings.SMS_BACKEND = "aduan.channels.gateways.GenericSMSGateway"
     yield server
     server.close()
+
+
+class GenericPhone:
+    """The same phone behind a gateway speaking the generic format."""
+
+    def __init__(self, client, server, number=CITIZEN_PHONE):
+        self.client, self.server, self.number = client, server, number
+        self.count = 0
+
+    def send(self, text, *, sid=None, number=None):
+        self.count += 1
+        payload = {
+            "id": sid or f"gw-{self.count}",
+            "from": number or self.number,
+            "to": "1708",
+            "text": text,
+        }
+        return post_generic(self.client, payload)
+
+    def status(self, provider_id, status, error_code=""):
+        payload = {"id": provider_id, "status": status, "error": error_code}
+        return post_generic(self.client, payload, path="status")
+
+    def inbox(self):
+        run_tasks()
+        return [r["text"] for r in self.server.sent if r["to"] == self.number]
+
+
+@pytest.fixture(params=["twilio", "generic"])
+def any_phone(request, client, settings):
+    """The citizen's phone behind each SMS adapter in turn."""
+    if request.param == "twilio":
+        return TwilioPhone(client, request.getfixturevalue("twilio"))
+    return GenericPhone(client, request.getfixturevalue("generic"))

@@ -15,14 +15,15 @@ def fits(texts):
     return all(gsm.segments(t).count <= 2 for t in texts)
 
 
-def test_a_citizen_reports_answers_and_accepts_by_sms(world, phone, twilio):
+def test_a_citizen_reports_answers_and_accepts_by_sms(world, any_phone):
+    phone = any_phone
     response = phone.send(
         "LAPOR Jalan poros Sangatta-Bengalon KM 12 berlubang besar, sudah 3 bulan, "
         "banyak motor jatuh."
     )
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/xml"
-    assert b"<Message>" not in response.content  # answers go through the outbox only
+    if response["Content-Type"] == "text/xml":  # Twilio: an empty TwiML answer
+        assert b"<Message>" not in response.content  # answers go through the outbox only
 
     report = Report.objects.get()
     assert report.channel == "sms"
@@ -36,7 +37,7 @@ def test_a_citizen_reports_answers_and_accepts_by_sms(world, phone, twilio):
     assert len(inbox) == 1 and report.tracking_number in inbox[0]
     assert f"CEK {report.tracking_number}" in inbox[0]
     sent = Notification.objects.get(template="report_submitted")
-    assert sent.provider_id.startswith("SM") and sent.delivery_status == "queued"
+    assert sent.provider_id and sent.delivery_status == "queued"
     assert phone.status(sent.provider_id, "sent").status_code == 200
     assert phone.status(sent.provider_id, "delivered").status_code == 200
     sent.refresh_from_db()
