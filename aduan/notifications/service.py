@@ -9,6 +9,7 @@ that UUID as its client reference (`sms.BaseSMSBackend`)."""
 
 import json
 import logging
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -383,8 +384,8 @@ def record_delivery_report(
     candidates = Notification.objects.filter(provider_id=provider_id) if provider_id else None
     if not candidates and reference:
         try:
-            candidates = Notification.objects.filter(uuid=reference)
-        except ValueError:  # a malformed UUID
+            candidates = Notification.objects.filter(uuid=uuid.UUID(reference))
+        except ValueError:  # not our reference
             candidates = None
     notification = candidates.first() if candidates is not None else None
     if notification is None:

@@ -60,14 +60,19 @@ class GenericSMSGateway(Gateway):
 
     def parse_inbound(self, request) -> Inbound:
         data = _json_body(request)
-        sent_at = data.get("sent_at")
+        try:
+            sent_at = (
+                parse_datetime(data["sent_at"]) if isinstance(data.get("sent_at"), str) else None
+            )
+        except ValueError:  # well formed but impossible (month 13): not worth refusing
+            sent_at = None
         return Inbound(
             channel=self.channel,
             gateway=self.name,
             provider_id=_string(data, "id", limit=100),
             sender=_string(data, "from", limit=40),
             text=_string(data, "text", limit=40_000, required=False),
-            sent_at=parse_datetime(sent_at) if isinstance(sent_at, str) else None,
+            sent_at=sent_at,
         )
 
     def parse_delivery_report(self, request) -> DeliveryReport:

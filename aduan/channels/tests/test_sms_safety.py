@@ -188,3 +188,17 @@ def test_random_printable_junk_is_not_a_report(world, phone):
     assert phone.inbox()[0].startswith("Pesan tidak dapat dibaca.")
     phone.send("LAPOR Jalan rusak!!! Sudah 3 bulan, KM 12 (dekat SPBU).")
     assert Report.objects.count() == 1
+
+
+def test_odd_but_well_formed_values_are_not_a_500(world, client, generic):
+    payload = {
+        "id": "gw-9",
+        "from": CITIZEN_PHONE,
+        "text": REPORT_TEXT,
+        "sent_at": "2027-13-45T99:00:00",
+    }
+    assert post_generic(client, payload).status_code == 200
+    report = {"id": "", "reference": "not-a-uuid", "status": "delivered"}
+    assert post_generic(client, report, path="status").status_code == 400  # no id
+    report = {"id": "x", "reference": "not-a-uuid", "status": "delivered"}
+    assert post_generic(client, report, path="status").json() == {"status": "unknown"}
