@@ -128,6 +128,8 @@ FEDERATION_RECONCILE_SECONDS = env_int("FEDERATION_RECONCILE_SECONDS", 900)
 # Hours between two deep reconciliations, which recompute every history from its events
 # (finding an event edited in place even where its stored hash was left alone).
 FEDERATION_DEEP_RECONCILE_HOURS = env_int("FEDERATION_DEEP_RECONCILE_HOURS", 24)
+# Reports per slice of a deep pass (each slice one request; docs/FEDERATION.md).
+FEDERATION_DEEP_SLICE = env_int("FEDERATION_DEEP_SLICE", 20000)
 FEDERATION_TIMEOUT = env_int("FEDERATION_TIMEOUT", 30)
 
 INSTALLED_APPS = [

@@ -12,10 +12,10 @@ BASE="${BENCH_PG_BASE:-postgres://aduan:aduan@127.0.0.1:5432}"
 
 if [ "$MODE" = "ci" ]; then
   DB=aduan_bench_ci; COUNT=20000; SECONDS_INTAKE=10; REQUESTS=30; MEM_REQUESTS=1000
-  WORKER_SECONDS=15; SUFFIX=_ci; FRESH=1
+  WORKER_SECONDS=15; SUFFIX=_ci; FRESH=1; FED_EVENTS=20000; FED_SECONDS=15
 else
   DB=aduan_bench; COUNT=1000000; SECONDS_INTAKE=60; REQUESTS=200; MEM_REQUESTS=10000
-  WORKER_SECONDS=60; SUFFIX=; FRESH=0
+  WORKER_SECONDS=60; SUFFIX=; FRESH=0; FED_EVENTS=1000000; FED_SECONDS=60
 fi
 export DATABASE_URL="$BASE/$DB"
 export PYTHONPATH="$PWD/bench${PYTHONPATH:+:$PYTHONPATH}"
@@ -46,5 +46,8 @@ echo "== intake (app over gunicorn vs psycopg floor)"
 $PY bench/intake.py --seconds $SECONDS_INTAKE --concurrency 16 --name "intake$SUFFIX"
 echo "== memory"
 $PY bench/memory.py --requests $MEM_REQUESTS --worker-seconds $WORKER_SECONDS --name "memory$SUFFIX"
+echo "== federation (two nodes, their own databases fedbench_*)"
+$PY bench/federation.py --events $FED_EVENTS --lag-seconds $FED_SECONDS \
+  --intake-seconds $((FED_SECONDS / 2)) --name "federation$SUFFIX"
 echo "== summary"
 $PY bench/summary.py "$SUFFIX"

@@ -13,9 +13,11 @@ history has reached exactly the event that state follows, so a report row never 
 more than its history shows. The whole batch and the peer's cursor commit together.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, OperationalError, transaction
@@ -61,6 +63,7 @@ class ApplyStats:
     duplicates: int = 0
     kept_aside: int = 0
     reports: set = field(default_factory=set)
+    heads: dict = field(default_factory=dict)  # report uuid -> head after this apply
 
 
 class _Resolver:
@@ -75,6 +78,12 @@ class _Resolver:
         self._users: dict[str, User] = {}
         self._reporters: dict[str, Reporter] = {}
         self._reports: dict[str, Report] = {}
+        self._regions: dict[str, Region] = {}
+        self._locked: dict[str, Report] = {}
+        self._prefetched: set[str] = set()
+        # Reports and events checked and ready, inserted together at the end of the batch.
+        self.new_reports: list[Report] = []
+        self.new_events: list[tuple[Report, list[ReportEvent]]] = []
 
     def prefetch(self, states: list[dict]) -> None:
         agency_keys = {s.get(f) for s in states for f in ("agency", "unit")} - {None}
@@ -88,6 +97,32 @@ class _Resolver:
         reporter_keys = {s.get("reporter") for s in states} - {None}
         for reporter in Reporter.objects.filter(uuid__in=reporter_keys):
             self._reporters[str(reporter.uuid)] = reporter
+        codes = {s.get(f) for s in states for f in ("region", "suggested_region")} - {None}
+        for region in Region.objects.filter(code__in=codes).only("code"):
+            self._regions[region.code] = region
+        # The reports this batch continues, locked in one statement (in id order, as
+        # every writer locks them) instead of one query per report.
+        uuids = [s["uuid"] for s in states if s.get("uuid")]
+        for report in Report.objects.select_for_update().filter(uuid__in=uuids).order_by("pk"):
+            self._locked[str(report.uuid)] = report
+        self._prefetched = set(uuids)
+
+    def add_new_report(self, report: Report) -> None:
+        """A report new here, inserted with the batch's others (`insert_new_reports`)."""
+        self.new_reports.append(report)
+        self._locked[str(report.uuid)] = report
+        self._prefetched.add(str(report.uuid))
+
+    def insert_new_reports(self) -> None:
+        if self.new_reports:
+            Report.objects.bulk_create(self.new_reports, batch_size=1000)
+            self.new_reports = []
+
+    def locked_report(self, key: str) -> Report | None:
+        """The report with this uuid, locked for this transaction, or None."""
+        if key in self._prefetched:
+            return self._locked.get(key)
+        return Report.objects.select_for_update().filter(uuid=key).first()
 
     def __call__(self, field_name: str, key: str):
         if field_name in ("agency", "unit"):
@@ -107,13 +142,18 @@ class _Resolver:
                 self._categories[key] = category
             return category
         if field_name in ("region", "suggested_region"):
-            region = Region.objects.filter(code=key).only("code").first()
+            region = self._regions.get(key)
             if region is None:
-                raise RetryLater(f"unknown region {key}")
+                region = Region.objects.filter(code=key).only("code").first()
+                if region is None:
+                    raise RetryLater(f"unknown region {key}")
+                self._regions[key] = region
             return region
         if field_name == "reporter":
             return self.reporter(key)
         if field_name == "duplicate_of":
+            if any(str(r.uuid) == key for r in self.new_reports):
+                self.insert_new_reports()  # the original came in this very batch
             # The original may not have reached this node yet; the link follows with a
             # later state of the report (reconciliation resends it).
             return Report.objects.filter(uuid=key).only("pk").first()
@@ -213,8 +253,10 @@ def _apply_batch(peer, after, last, items, batch, stats) -> tuple[int, ApplyStat
         resolver = _Resolver(locked, batch)
         resolver.prefetch([item["state"] for item in items])
         attachments = _group_attachments(batch.get("attachments") or [])
-        for item in items:
-            apply_report(locked, item, resolver, attachments, stats)
+        with statistics_batched():
+            for item in items:
+                apply_report(locked, item, resolver, attachments, stats)
+            _flush(locked, resolver, attachments, stats)
         locked.received_position = last
         locked.last_received_at = timezone.now()
         locked.save(update_fields=["received_position", "last_received_at"])
@@ -230,8 +272,10 @@ def apply_bundle(peer: Peer, data: dict) -> ApplyStats:
             resolver = _Resolver(peer, data)
             resolver.prefetch([item["state"] for item in items])
             attachments = _group_attachments(data.get("attachments") or [])
-            for item in items:
-                apply_report(peer, item, resolver, attachments, stats)
+            with statistics_batched():
+                for item in items:
+                    apply_report(peer, item, resolver, attachments, stats)
+                _flush(peer, resolver, attachments, stats)
     except (IntegrityError, OperationalError) as exc:
         raise RetryLater(f"concurrent apply: {exc}") from exc
     return stats
@@ -252,7 +296,7 @@ def apply_report(
     events = sorted(item.get("events") or [], key=lambda e: e["seq"])
     report_uuid = state["uuid"]
     _check_claims(peer, state, events)
-    report = Report.objects.select_for_update().filter(uuid=report_uuid).first()
+    report = resolver.locked_report(report_uuid)
     head = report.last_event_seq if report else 0
     head_hash = (report.last_event_hash if report else "") or GENESIS
     known = {}
@@ -262,7 +306,7 @@ def apply_report(
                 report=report, seq__gte=events[0]["seq"], seq__lte=head
             ).values_list("seq", "hash")
         )
-    fresh: list[dict] = []
+    fresh: list[ReportEvent] = []  # checked, to be stored exactly as checked
     for index, event in enumerate(events):
         seq = event["seq"]
         if seq <= head:
@@ -283,7 +327,8 @@ def apply_report(
             _keep_aside(peer, report_uuid, events[index:], "gap")
             stats.kept_aside += len(events) - index
             break
-        if event["prev"] != head_hash or not _digest_matches(event, report_uuid):
+        row = wire.event_from_wire(event, None, None, peer.node_id)
+        if event["prev"] != head_hash or event_digest(row, report_uuid) != event["hash"]:
             _keep_aside(peer, report_uuid, events[index:], "broken")
             raise_alert(
                 AlertKind.BROKEN_CHAIN,
@@ -294,27 +339,34 @@ def apply_report(
             )
             stats.kept_aside += len(events) - index
             break
-        fresh.append(event)
+        fresh.append(row)
         head, head_hash = seq, event["hash"]
     if report is None and not fresh:
         return None
     caught_up = head == state["last_event_seq"] and head_hash == state["last_event_hash"]
     before = None
     if report is None:
+        # A new report is inserted once, already with the head its events will give it
+        # (the state's when the history is complete, else as far as it goes here).
         report = Report(uuid=report_uuid, **wire.report_fields_from_wire(state, resolver))
-        report.last_event_seq, report.last_event_hash = 0, ""
-        report.save(force_insert=True)
+        if not caught_up:
+            report.last_event_seq, report.last_event_hash = head, head_hash
+        resolver.add_new_report(report)
         _keep_numbering_ahead(report.tracking_number)
     else:
         before = snapshot(report)
     if fresh:
-        rows = [
-            wire.event_from_wire(e, report, resolver.user(e.get("actor")), peer.node_id)
-            for e in fresh
-        ]
-        ReportEvent.objects.bulk_create(rows)
-        _store_attachment_rows(peer, report, rows, attachments)
-        stats.applied += len(rows)
+        for row in fresh:
+            row.report = report
+            row.actor = resolver.user(str(row.actor_uuid) if row.actor_uuid else None)
+        # Written with the whole batch's (`_flush`), in one statement.
+        resolver.new_events.append((report, fresh))
+        stats.applied += len(fresh)
+        stats.heads[report_uuid] = head
+    if before is None:
+        stats.reports.add(report_uuid)
+        report_changed.send(sender=Report, report=report, before=None)
+        return report
     take_state = caught_up and (fresh or _may_set_state(peer, report))
     if take_state:
         # A report's reporter never changes (and the wire may name them by a pseudonym).
@@ -327,12 +379,10 @@ def apply_report(
         # A new report whose later events are still on their way keeps the sender's
         # newest state; its head says how far its history goes here.
         report.last_event_seq, report.last_event_hash = head, head_hash
-    if fresh or take_state or before is None:
+    if fresh or take_state:
         report.save()
         stats.reports.add(report_uuid)
         report_changed.send(sender=Report, report=report, before=before)
-    if fresh:
-        _release_pending(report_uuid, head)
     return report
 
 
@@ -352,11 +402,6 @@ def _may_set_state(peer: Peer, report: Report) -> bool:
     return ReportEvent.objects.filter(
         report=report, seq=report.last_event_seq, origin_node=peer.node_id
     ).exists()
-
-
-def _digest_matches(event: dict, report_uuid: str) -> bool:
-    row = wire.event_from_wire(event, Report(uuid=report_uuid), None, "")
-    return event_digest(row, report_uuid) == event["hash"]
 
 
 def _check_claims(peer: Peer, state: dict, events: list[dict]) -> None:
@@ -391,9 +436,41 @@ def _keep_aside(peer: Peer, report_uuid: str, events: list[dict], problem: str) 
     )
 
 
-def _release_pending(report_uuid: str, head: int) -> None:
-    """Gap events now below or at the head are done with (they were applied by a pull)."""
-    PendingEvent.objects.filter(report_uuid=report_uuid, seq__lte=head, problem="gap").delete()
+def statistics_batched():
+    """The statistics of a whole batch written once (when the statistics app is on)."""
+    if apps.is_installed("aduan.stats"):
+        from aduan.stats.maintenance import batched
+
+        return batched()
+    return contextlib.nullcontext()
+
+
+def _flush(peer: Peer, resolver: _Resolver, attachments: dict, stats: ApplyStats) -> None:
+    """Insert the events of every report of the batch, their attachments' rows, and let
+    go of gap events the batch made unnecessary."""
+    resolver.insert_new_reports()
+    rows = [event for _, events in resolver.new_events for event in events]
+    if rows:
+        ReportEvent.objects.bulk_create(rows, batch_size=2000)
+        for report, events in resolver.new_events:
+            _store_attachment_rows(peer, report, events, attachments)
+    resolver.new_events = []
+    release_pending(stats.heads)
+
+
+def release_pending(heads: dict[str, int]) -> None:
+    """Gap events now at or below their report's head are done with (they were applied by
+    a pull or came again): one query to find them for the whole batch, usually none."""
+    if not heads:
+        return
+    waiting = PendingEvent.objects.filter(problem="gap", report_uuid__in=list(heads))
+    done = [
+        pk
+        for pk, key, seq in waiting.values_list("pk", "report_uuid", "seq")
+        if seq <= heads[str(key)]
+    ]
+    if done:
+        PendingEvent.objects.filter(pk__in=done).delete()
 
 
 def _store_attachment_rows(peer: Peer, report: Report, rows, attachments: dict) -> None:

@@ -56,6 +56,8 @@ class Peer(models.Model):
     reference_synced_at = models.DateTimeField(null=True, blank=True)
     last_reconciled_at = models.DateTimeField(null=True, blank=True)
     last_deep_reconciled_at = models.DateTimeField(null=True, blank=True)
+    # A deep pass in progress: the last day of submission it has compared ("" = none).
+    deep_reconcile_through = models.CharField(max_length=10, blank=True, default="")
     last_reconcile_result = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -6,14 +6,17 @@ The receiver acknowledges the position it has durably applied; only that moves o
 A lost answer means the batch is sent again and applied as a no-op (idempotent by event).
 Failures back off exponentially with jitter, up to FEDERATION_MAX_BACKOFF seconds."""
 
+import contextlib
 import logging
 import random
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from aduan.accounts.models import Reporter, User
@@ -185,44 +188,97 @@ def record_failure(peer: Peer, error: str) -> None:
 
 
 def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushResult:
-    """Send batches to `peer` until it has everything or the time budget is spent."""
+    """Send batches to `peer` until it has everything or the time budget is spent.
+
+    While the peer applies one batch, the next one is built on a second database
+    connection (it reads committed rows only, which is all a batch ever holds), so the
+    sender and the receiver work at the same time. Inside a transaction (tests, shells)
+    batches are built one after the other on this connection."""
     result = PushResult(position=peer.acked_position)
     now = timezone.now()
     if not force and peer.next_attempt_at and peer.next_attempt_at > now:
         return result
     started = time.monotonic()
-    while time.monotonic() - started < time_budget:
+    ahead = None if connection.in_atomic_block else _Ahead(peer)
+    try:
         batch = build_batch(peer, peer.acked_position)
-        if batch is None:
-            break
-        try:
-            status, data = client.call(peer, "POST", "/events", batch)
-        except client.PeerError as exc:
-            record_failure(peer, str(exc))
-            result.error = str(exc)
-            break
-        position = data.get("position") if isinstance(data, dict) else None
-        if status not in (200, 409) or not isinstance(position, int):
-            error = f"HTTP {status}: {data.get('error', data) if isinstance(data, dict) else ''}"
-            record_failure(peer, error)
-            result.error = error
-            break
-        _check_restore(peer, position)
-        peer.acked_position = position
-        peer.failures = 0
-        Peer.objects.filter(pk=peer.pk).update(
-            acked_position=position,
-            failures=0,
-            last_success_at=timezone.now(),
-            last_attempt_at=timezone.now(),
-            next_attempt_at=None,
-            stuck_alerted_at=None,
-        )
-        result.position = position
-        if status == 200:
-            result.batches += 1
-            result.events += sum(len(item["events"]) for item in batch["reports"])
+        while batch is not None and time.monotonic() - started < time_budget:
+            if ahead is not None:
+                ahead.build_after(batch["last"])
+            try:
+                status, data = client.call(peer, "POST", "/events", batch)
+            except client.PeerError as exc:
+                record_failure(peer, str(exc))
+                result.error = str(exc)
+                break
+            position = data.get("position") if isinstance(data, dict) else None
+            if status not in (200, 409) or not isinstance(position, int):
+                error = (
+                    f"HTTP {status}: {data.get('error', data) if isinstance(data, dict) else ''}"
+                )
+                record_failure(peer, error)
+                result.error = error
+                break
+            _check_restore(peer, position)
+            peer.acked_position = position
+            peer.failures = 0
+            Peer.objects.filter(pk=peer.pk).update(
+                acked_position=position,
+                failures=0,
+                last_success_at=timezone.now(),
+                last_attempt_at=timezone.now(),
+                next_attempt_at=None,
+                stuck_alerted_at=None,
+            )
+            result.position = position
+            if status == 200:
+                result.batches += 1
+                result.events += sum(len(item["events"]) for item in batch["reports"])
+            if ahead is not None and position == batch["last"]:
+                batch = ahead.take()
+            else:
+                # The peer is elsewhere in our stream (409): build from where it is.
+                batch = build_batch(peer, position)
+    finally:
+        if ahead is not None:
+            ahead.close()
     return result
+
+
+def _close_own_connection() -> None:
+    """Close the building thread's connection (an in-memory SQLite test database hands
+    every thread the main thread's connection, which is not ours to close)."""
+    with contextlib.suppress(DatabaseError):
+        connection.close()
+
+
+class _Ahead:
+    """Builds the next batch in a second thread (its own database connection)."""
+
+    def __init__(self, peer: Peer):
+        self.peer = peer
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="federation-ahead")
+        self.future = None
+
+    def build_after(self, position: int) -> None:
+        self.future = self.pool.submit(self._build, position)
+
+    def _build(self, position: int):
+        return build_batch(self.peer, position)
+
+    def take(self) -> dict | None:
+        future, self.future = self.future, None
+        return future.result()
+
+    def close(self) -> None:
+        if self.future is not None:
+            self.future.cancel()
+            try:
+                self.future.result()
+            except Exception:  # noqa: BLE001 - a discarded speculative batch
+                logger.debug("discarded batch failed to build", exc_info=True)
+        self.pool.submit(_close_own_connection).result()
+        self.pool.shutdown(wait=True)
 
 
 def _check_restore(peer: Peer, position: int) -> None:

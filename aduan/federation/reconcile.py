@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from aduan.reports.events import GENESIS, event_digest
@@ -30,11 +31,15 @@ CHUNK = 200
 
 
 def shared_reports(peer: Peer) -> QuerySet[Report]:
-    """The reports this node holds that `peer` should hold as well."""
+    """The reports this node holds that `peer` should hold as well: at central, those
+    recorded as held by that regional node, and those it owns or where they were submitted
+    (even before the sequencer recorded them as held)."""
     if peer.role == NodeRole.CENTRAL or settings.NODE_ROLE != NodeRole.CENTRAL:
         return Report.objects.all()
     return Report.objects.filter(
-        pk__in=Holding.objects.filter(node=peer.node_id).values("report_id")
+        Q(pk__in=Holding.objects.filter(node=peer.node_id).values("report_id"))
+        | Q(owner_node=peer.node_id)
+        | Q(origin_node=peer.node_id)
     )
 
 
@@ -80,20 +85,24 @@ def recomputed_heads(qs: QuerySet[Report]) -> dict[int, str]:
     return heads
 
 
-def _heads(qs: QuerySet[Report], days: set[str] | None = None, *, deep: bool = False):
-    recomputed = recomputed_heads(qs) if deep else {}
+def _heads(
+    qs: QuerySet[Report], days: set[str] | None = None, recomputed: dict[int, str] | None = None
+):
+    """(uuid, last seq, head) per day of submission; the recomputed heads where given."""
     rows = qs.values_list("pk", "submitted_at", "uuid", "last_event_seq", "last_event_hash")
     by_day: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for pk, submitted_at, key, seq, head in rows.iterator(chunk_size=5000):
         day_key = submitted_at.astimezone(dt.UTC).date().isoformat()
         if days is None or day_key in days:
-            by_day[day_key].append((str(key), seq, recomputed.get(pk, head) if deep else head))
+            by_day[day_key].append(
+                (str(key), seq, recomputed.get(pk, head) if recomputed is not None else head)
+            )
     return by_day
 
 
-def day_digests(qs: QuerySet[Report], *, deep: bool = False) -> dict[str, str]:
+def day_digests(by_day: dict[str, list[tuple[str, int, str]]]) -> dict[str, str]:
     digests = {}
-    for day, heads in _heads(qs, deep=deep).items():
+    for day, heads in by_day.items():
         digest = hashlib.sha256()
         for key, seq, head in sorted(heads):
             digest.update(f"{key}:{seq}:{head}\n".encode())
@@ -101,11 +110,61 @@ def day_digests(qs: QuerySet[Report], *, deep: bool = False) -> dict[str, str]:
     return digests
 
 
-def answer(peer: Peer, their_days: dict[str, str], *, deep: bool = False) -> dict:
-    """Responder: for every day that differs, our heads of that day."""
-    ours = day_digests(shared_reports(peer), deep=deep)
+# -- deep passes, a slice of days at a time ---------------------------------------------
+#
+# Recomputing every history costs time in proportion to the events held (both sides do
+# it), so a deep pass goes through the days of submission in slices of about
+# FEDERATION_DEEP_SLICE reports, one slice per request: no request has to recompute a
+# whole national database, and replication goes on between the slices. A span is
+# (after, through): the days after `after` up to and including `through` ("" = open).
+
+
+def _day_start(day: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), tzinfo=dt.UTC)
+
+
+def within(qs: QuerySet[Report], span: tuple[str, str]) -> QuerySet[Report]:
+    after, through = span
+    if after:
+        qs = qs.filter(submitted_at__gte=_day_start(after) + dt.timedelta(days=1))
+    if through:
+        qs = qs.filter(submitted_at__lt=_day_start(through) + dt.timedelta(days=1))
+    return qs
+
+
+def next_span(qs: QuerySet[Report], after: str) -> tuple[str, str]:
+    """The days after `after` holding about FEDERATION_DEEP_SLICE of our reports (at least
+    one day); `through` is "" for the last slice, which also covers any later day only
+    the peer has."""
+    rows = (
+        within(qs, (after, ""))
+        .annotate(day=TruncDate("submitted_at", tzinfo=dt.UTC))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    total, through, days = 0, "", list(rows)
+    for index, (_day, count) in enumerate(days):
+        if total and total + count > settings.FEDERATION_DEEP_SLICE:
+            through = days[index - 1][0].isoformat()
+            break
+        total += count
+    return after, through
+
+
+def compare(qs: QuerySet[Report], *, deep: bool) -> tuple[dict, dict[int, str] | None]:
+    """(digest per day, recomputed heads or None) over `qs`."""
+    recomputed = recomputed_heads(qs) if deep else None
+    return day_digests(_heads(qs, recomputed=recomputed)), recomputed
+
+
+def answer(peer: Peer, their_days: dict[str, str], *, deep: bool = False, span=("", "")) -> dict:
+    """Responder: for every day (of the span) that differs, our heads of that day."""
+    qs = within(shared_reports(peer), span)
+    ours, recomputed = compare(qs, deep=deep)
     differing = {d for d in set(ours) | set(their_days) if ours.get(d) != their_days.get(d)}
-    heads = _heads(shared_reports(peer), differing, deep=deep) if differing else {}
+    heads = _heads(qs, differing, recomputed) if differing else {}
     return {"days": {d: sorted(heads.get(d, [])) for d in sorted(differing)}}
 
 
@@ -116,6 +175,7 @@ class ReconcileResult:
     pulled: int = 0
     pushed: int = 0
     forks: int = 0
+    deep_through: str = ""  # a deep slice's last day; "" once the pass is complete
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -128,14 +188,24 @@ def reconcile(peer: Peer, *, deep: bool = False) -> ReconcileResult:
     place on either node shows up even if its stored hash was left alone."""
     result = ReconcileResult()
     ours_qs = shared_reports(peer)
-    digests = day_digests(ours_qs, deep=deep)
+    span = ("", "")
+    if deep:
+        span = next_span(ours_qs, peer.deep_reconcile_through)
+        ours_qs = within(ours_qs, span)
+    digests, recomputed = compare(ours_qs, deep=deep)
     result.days_compared = len(digests)
-    status, data = client.call(peer, "POST", "/reconcile", {"v": 1, "days": digests, "deep": deep})
+    status, data = client.call(
+        peer,
+        "POST",
+        "/reconcile",
+        {"v": 1, "days": digests, "deep": deep, "span": list(span)},
+        timeout=max(settings.FEDERATION_TIMEOUT, 120),
+    )
     if status != 200:
         raise client.PeerError(f"reconcile: HTTP {status}", status=status, data=data)
     their_days = data.get("days") or {}
     result.days_differing = len(their_days)
-    mine = _heads(ours_qs, set(their_days), deep=deep)
+    mine = _heads(ours_qs, set(their_days), recomputed)
     stored_heads = (
         {k: h for heads in _heads(ours_qs, set(their_days)).values() for k, _s, h in heads}
         if deep
@@ -201,8 +271,24 @@ def reconcile(peer: Peer, *, deep: bool = False) -> ReconcileResult:
                 result.errors.append(f"push: HTTP {status}: {data}")
         except client.PeerError as exc:
             result.errors.append(f"push: {exc}")
-    done = {"last_reconciled_at": timezone.now(), "last_reconcile_result": result.as_dict()}
+    done = {"last_reconcile_result": result.as_dict()}
     if deep:
-        done["last_deep_reconciled_at"] = done["last_reconciled_at"]
+        result.deep_through = span[1]
+        done["last_reconcile_result"] = result.as_dict()
+        # The pass goes on from the end of this slice, or is complete after the last one.
+        done["deep_reconcile_through"] = span[1]
+        if not span[1]:
+            done["last_deep_reconciled_at"] = timezone.now()
+        peer.deep_reconcile_through = span[1]
+    else:
+        done["last_reconciled_at"] = timezone.now()
     Peer.objects.filter(pk=peer.pk).update(**done)
     return result
+
+
+def reconcile_deep(peer: Peer) -> list[ReconcileResult]:
+    """A whole deep pass now, slice after slice (`sync_now --reconcile --deep`)."""
+    results = [reconcile(peer, deep=True)]
+    while results[-1].deep_through:
+        results.append(reconcile(peer, deep=True))
+    return results

@@ -3,6 +3,7 @@
 Everything but `hello` needs a request signed by a paired peer; every answer is signed.
 Errors are JSON: {"error": <stable code>, "detail": <text>}."""
 
+import datetime as dt
 import json
 import logging
 
@@ -186,4 +187,14 @@ def reconcile_days(request, peer: Peer):
     days = data.get("days") or {}
     if not isinstance(days, dict):
         raise ValueError("days must be an object")
-    return JsonResponse(reconcile.answer(peer, days, deep=bool(data.get("deep"))))
+    span = data.get("span") or ["", ""]
+    if (
+        not isinstance(span, list)
+        or len(span) != 2
+        or not all(isinstance(day, str) for day in span)
+    ):
+        raise ValueError("span must be [after, through]")
+    for day in span:
+        if day:
+            dt.date.fromisoformat(day)  # ValueError: refused as malformed
+    return JsonResponse(reconcile.answer(peer, days, deep=bool(data.get("deep")), span=tuple(span)))

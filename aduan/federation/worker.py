@@ -99,14 +99,22 @@ def run_round(*, push_budget: float = 2.0) -> dict:
                     logger.info("reference sync with %s failed: %s", peer.node_id, exc)
             every = timedelta(seconds=settings.FEDERATION_RECONCILE_SECONDS)
             deep_every = timedelta(hours=settings.FEDERATION_DEEP_RECONCILE_HOURS)
-            deep = not peer.last_deep_reconciled_at or now - peer.last_deep_reconciled_at > (
-                deep_every
-            )
-            if deep or not peer.last_reconciled_at or now - peer.last_reconciled_at > every:
+            if not peer.last_reconciled_at or now - peer.last_reconciled_at > every:
                 try:
-                    reconcile.reconcile(peer, deep=deep)
+                    reconcile.reconcile(peer)
                 except client.PeerError as exc:
                     logger.info("reconciliation with %s failed: %s", peer.node_id, exc)
+            # A deep pass, one slice per round, in rounds with nothing else to send.
+            deep_due = (
+                peer.deep_reconcile_through
+                or not peer.last_deep_reconciled_at
+                or now - peer.last_deep_reconciled_at > deep_every
+            )
+            if deep_due and not result.batches:
+                try:
+                    reconcile.reconcile(peer, deep=True)
+                except client.PeerError as exc:
+                    logger.info("deep reconciliation with %s failed: %s", peer.node_id, exc)
             check_stuck(peer, now)
         except Exception as exc:  # noqa: BLE001 - one peer's failure must not stop the others
             logger.exception("federation round with %s failed", peer.node_id)

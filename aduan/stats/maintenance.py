@@ -15,8 +15,11 @@
   time.
 """
 
+import contextlib
 import datetime as dt
+import functools
 import heapq
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -65,9 +68,36 @@ CHUNK = 2000
 # ------------------------------------------------------------------ incremental upkeep
 
 
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Inside, the changes of many reports are summed and written once when the block
+    ends (one statement for a whole replication batch instead of one per report). Use it
+    inside the transaction that changes the reports: nothing is written if it fails."""
+    if getattr(_batch, "delta", None) is not None:
+        yield  # already batching: the outer block writes
+        return
+    _batch.delta = {}
+    try:
+        yield
+        delta = _batch.delta
+    finally:
+        _batch.delta = None
+    if delta:
+        apply(with_rollups(delta))
+
+
 def on_report_changed(sender, report, before, **kwargs) -> None:
     delta = difference(before, snapshot(report))
-    if delta:
+    pending = getattr(_batch, "delta", None)
+    if pending is not None:
+        for key, amounts in delta.items():
+            target = pending.setdefault(key, {})
+            for measure, amount in amounts.items():
+                target[measure] = target.get(measure, 0) + amount
+    elif delta:
         apply(with_rollups(delta))
 
 
@@ -117,8 +147,10 @@ def _ordered(delta: dict[tuple, dict[str, int]]) -> Iterator[tuple[str, list]]:
         yield table, list(rows)
 
 
-def _chained_upsert_sql(parts: list[tuple[str, int]]) -> str:
-    """One PostgreSQL statement upserting into several tables in the given order.
+@functools.lru_cache(maxsize=512)
+def _chained_upsert_sql(parts: tuple[tuple[str, int], ...]) -> str:
+    """One PostgreSQL statement upserting into several tables in the given order (built
+    once per shape: which tables, how many rows each).
 
     Data-modifying CTEs run "concurrently" and in an unspecified order; each one here
     selects its rows only after counting every row the previous one returned, which makes
@@ -166,7 +198,7 @@ def apply(delta: dict[tuple, dict[str, int]]) -> None:
                 _, keys, measures = TABLES[table]
                 for key, amounts in rows:
                     params.extend(_params(keys, measures, key, amounts))
-            parts = [(table, len(rows)) for table, rows in tables]
+            parts = tuple((table, len(rows)) for table, rows in tables)
             cursor.execute(_chained_upsert_sql(parts), params)
             return
         for table, rows in tables:

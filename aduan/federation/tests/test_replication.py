@@ -245,3 +245,70 @@ def test_files_travel_as_metadata_then_bytes_checked_against_their_hash(federate
     with copy_.file.open("rb") as handle:
         assert handle.read() == content
     assert not BlobFetch.objects.exists()
+
+
+def test_a_report_naming_another_new_in_the_same_batch_keeps_the_link(federated):
+    original = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    later = actions.dispose_report(
+        federated.submit(), federated.pemkab, actor=federated.national_admin
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    states = {item["state"]["uuid"]: item["state"] for item in batch["reports"]}
+    assert set(states) == {str(original.uuid), str(later.uuid)}
+    # Both are new at the receiver, inserted together at the end of the batch; the link
+    # from one to the other must survive that.
+    states[str(later.uuid)]["duplicate_of"] = str(original.uuid)
+    forget_reports()
+    with as_node("KTM", federated.tmp):
+        _, stats = inbound.apply_batch(federated.pst, batch)
+    assert stats.applied == original.last_event_seq + later.last_event_seq
+    copy_ = Report.objects.get(uuid=later.uuid)
+    assert copy_.duplicate_of.uuid == original.uuid
+    assert verify_report_chain(copy_) == []
+    assert check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_push_sends_the_stream_in_order_building_ahead_and_resumes_where_the_peer_is(
+    federated, monkeypatch, settings
+):
+    """Outside a transaction the next batch is built while the peer applies this one (a
+    second connection); a 409 makes the sender continue from the peer's position."""
+    settings.FEDERATION_BATCH_SIZE = 2
+    for _ in range(4):
+        actions.dispose_report(federated.submit(), federated.pemkab, actor=federated.national_admin)
+    sequencer.sequence()
+    head = sequencer.head_position()
+    sent = []
+
+    def fake_call(peer, method, path, body):
+        sent.append(
+            (body["after"], body["last"], [e["uuid"] for r in body["reports"] for e in r["events"]])
+        )
+        if len(sent) == 2:
+            return 409, {"position": body["after"] - 2 if body["after"] >= 2 else 0}
+        return 200, {"position": body["last"]}
+
+    monkeypatch.setattr(outbound.client, "call", fake_call)
+    result = outbound.push(federated.ktm, time_budget=30, force=True)
+    assert result.error == "" and result.position == head
+    federated.ktm.refresh_from_db()
+    assert federated.ktm.acked_position == head
+    # Each batch starts where the peer stood: after the first, the 409's position.
+    assert sent[0][0] == 0
+    assert sent[2][0] == max(sent[1][0] - 2, 0)
+    for (_after, last, _), (next_after, _, _) in zip(sent[2:], sent[3:], strict=False):
+        assert next_after == last
+    assert sent[-1][1] == head
+    # Every event of the stream reached the peer in a batch it accepted.
+    accepted = {u for index, (_, _, uuids) in enumerate(sent) if index != 1 for u in uuids}
+    held = set(
+        ReportEvent.objects.filter(
+            report_id__in=Holding.objects.filter(node="KTM").values("report_id")
+        ).values_list("uuid", flat=True)
+    )
+    assert len(held) >= 4
+    assert {str(u) for u in held} <= accepted

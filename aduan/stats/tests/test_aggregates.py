@@ -276,3 +276,44 @@ def test_rebuild_in_small_chunks_gives_the_same_aggregates(world):
     result = maintenance.rebuild(chunk_size=2)
     assert result.rows["cube"] == 1
     assert_equal_to_recount()
+
+
+def test_changes_made_in_a_batch_are_written_once_and_equal_a_recount(world):
+    with time_machine.travel(aware(2026, 3, 2, 10), tick=False):
+        first = world.submit(region="64.08.04.1001")
+        second = world.submit(region="64.08.04.1001")
+    before = {r.pk: maintenance.snapshot(r) for r in (first, second)}
+    calls = []
+    real_apply = maintenance.apply
+    maintenance.apply = lambda delta: (calls.append(delta), real_apply(delta))
+    try:
+        with transaction.atomic(), maintenance.batched():
+            for report in (first, second):
+                Report.objects.filter(pk=report.pk).update(status=Status.ON_HOLD)
+                report.refresh_from_db()
+                maintenance.on_report_changed(Report, report=report, before=before[report.pk])
+            assert calls == []  # nothing written until the batch ends
+    finally:
+        maintenance.apply = real_apply
+    assert len(calls) == 1
+    assert cube_counts("status") == Counter({("on_hold",): 2})
+    assert_equal_to_recount()
+
+
+def test_a_batch_that_fails_writes_nothing(world):
+    with time_machine.travel(aware(2026, 3, 2, 10), tick=False):
+        report = world.submit(region="64.08.04.1001")
+    before = maintenance.snapshot(report)
+    with pytest.raises(RuntimeError), transaction.atomic(), maintenance.batched():
+        Report.objects.filter(pk=report.pk).update(status=Status.ON_HOLD)
+        report.refresh_from_db()
+        maintenance.on_report_changed(Report, report=report, before=before)
+        raise RuntimeError("rollback")
+    assert cube_counts("status") == Counter({("submitted",): 1})
+    assert_equal_to_recount()
+    # After the failed batch, a change outside any batch is written at once again.
+    Report.objects.filter(pk=report.pk).update(status=Status.ON_HOLD)
+    report.refresh_from_db()
+    maintenance.on_report_changed(Report, report=report, before=before)
+    assert cube_counts("status") == Counter({("on_hold",): 1})
+    assert_equal_to_recount()

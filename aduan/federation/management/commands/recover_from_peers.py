@@ -43,8 +43,8 @@ class Command(BaseCommand):
                     f"{position} of our stream; ours ended at {head}.",
                 )
             Peer.objects.filter(pk=peer.pk).update(acked_position=position)
-            result = reconcile.reconcile(peer, deep=True)
-            self.stdout.write(f"{peer.node_id}: {result.as_dict()}")
+            for result in reconcile.reconcile_deep(peer):
+                self.stdout.write(f"{peer.node_id}: {result.as_dict()}")
         highest = Report.objects.filter(
             tracking_number__startswith=settings.NODE_ID + "-"
         ).aggregate(top=Max("tracking_number"))["top"]

@@ -43,5 +43,9 @@ class Command(BaseCommand):
                 break
         if options["reconcile"]:
             for peer in Peer.objects.filter(is_active=True):
-                result = reconcile.reconcile(peer, deep=options["deep"])
-                self.stdout.write(json.dumps(result.as_dict()))
+                if options["deep"]:
+                    for result in reconcile.reconcile_deep(peer):
+                        self.stdout.write(json.dumps(result.as_dict()))
+                else:
+                    result = reconcile.reconcile(peer)
+                    self.stdout.write(json.dumps(result.as_dict()))

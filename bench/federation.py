@@ -1,0 +1,458 @@
+"""Federation: replication between two nodes on this machine, over HTTP, each node a real
+server with its own PostgreSQL database and signing key.
+
+    .venv/bin/python bench/federation.py [--events 1000000] [--lag-seconds 60] [--rate 50]
+                                         [--intake-seconds 30] [--name federation]
+
+Two nodes are built from one template database (migrated, every region, the demo
+organisation, the generator's provincial governments and reporter pool), so both know the
+same agencies, accounts and reporters from the start: a regional node "KTM" and the central
+node "PST", paired with their fingerprints as an operator would.
+
+1. **Catch-up and throughput.** While KTM's link is down (no worker runs), the report
+   generator writes a backlog of about `--events` events on KTM (reports submitted at
+   KTM, owned by it; every one must reach central). The sequencer gives them their stream
+   positions (timed on its own: in service it runs continuously, as events are written).
+   Then KTM pushes its whole stream to PST, batch after batch over signed HTTP, each batch
+   applied at PST in one transaction with every hash chain checked: the time from the
+   first batch to the last acknowledgement is the catch-up time, events per second the
+   replication throughput. Afterwards both nodes' histories are compared (count and a
+   digest over every event's hash).
+2. **Lag.** Both workers run (KTM's federation thread pushes continuously); citizens submit
+   reports to KTM's REST API at a steady `--rate` per second (open loop: a slow answer
+   does not slow the load). A reader polls PST's database every 20 ms; a report's lag is
+   the time from KTM's 201 answer to the report's first sight at PST.
+3. **Cost to intake.** KTM's intake over gunicorn (4 workers, concurrency 16, as in
+   bench/intake.py) with federation off (worker with `--no-federation`) and on (the worker
+   pushing to PST, PST applying), alternated off/on/off/on in the same run.
+
+Everything runs on this machine (two cores): in phases 2 and 3 the receiving node competes
+for the same CPU as the sender, which a deployment on two servers would not do.
+Results: bench/results/<name>.json, tables in docs/FEDERATION.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import psycopg  # noqa: E402
+from common import ms, percentile, write_result  # noqa: E402
+
+from harness.cluster import Node, pg_admin_url  # noqa: E402
+
+PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://aduan:aduan@127.0.0.1:5432") + "/aduan"
+TEMPLATE = "fedbench_template"
+EVENTS_PER_REPORT = 4.4  # what the generator writes on average (bench/results/generate.log)
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
+
+
+class BenchNode(Node):
+    """A harness node with the production-like benchmark settings (DEBUG off)."""
+
+    def env(self) -> dict:
+        return super().env() | {
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
+            "DATABASE_URL": self.database_url,
+            "LOG_LEVEL": "WARNING",
+        }
+
+    database: str = ""  # the database's name; fedbench_<node> unless set
+
+    @property
+    def database_url(self) -> str:
+        name = self.database or f"fedbench_{self.node_id.lower()}"
+        return self.pg_base.rsplit("/", 1)[0] + f"/{name}"
+
+    def dsn(self) -> str:
+        return self.database_url.replace("postgres://", "postgresql://")
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code).stdout.strip()
+
+
+def build_template(workdir: Path, fresh: bool) -> None:
+    with psycopg.connect(pg_admin_url(PG_BASE), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE]).fetchone()
+        if not exists or fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    node = BenchNode("TPL", "central", "postgres", workdir, PG_BASE)
+    node.database = TEMPLATE
+    node.data_dir.mkdir(parents=True, exist_ok=True)
+    if exists and not fresh:
+        node.manage("migrate", "--noinput", "-v", "0")  # the code may have moved on
+        say(f"template {TEMPLATE} reused (migrated)")
+        return
+    started = time.monotonic()
+    for step in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["createcachetable"],
+        ["load_regions"],
+        ["seed_categories"],
+        ["seed_demo", "--count", "0", "--force"],
+    ):
+        say("template: manage.py " + " ".join(step))
+        node.manage(*step)
+    # The generator's provincial governments and reporter pool, made once here so that
+    # both nodes start with the same ones (the generator would otherwise create them on
+    # the node it runs on only).
+    node.shell(
+        "from aduan.devdata.management.commands.generate_reports import Command\n"
+        "c = Command(); c._check_prerequisites(); w = c._world(7)"
+    )
+    say(f"template built in {time.monotonic() - started:.0f} s")
+
+
+def make_nodes(workdir: Path) -> tuple[BenchNode, BenchNode]:
+    ktm = BenchNode("KTM", "regional", "postgres", workdir, PG_BASE)
+    pst = BenchNode("PST", "central", "postgres", workdir, PG_BASE)
+    with psycopg.connect(pg_admin_url(PG_BASE), autocommit=True) as conn:
+        for node in (ktm, pst):
+            node.data_dir.mkdir(parents=True, exist_ok=True)
+            name = node.database_url.rsplit("/", 1)[1]
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    for node in (ktm, pst):
+        if not (node.data_dir / "node_key.pem").exists():
+            node.manage("node_key", "--generate")
+        node.start_server()
+    for node in (ktm, pst):
+        node.wait_until_up()
+    prints = {node.node_id: node.fingerprint() for node in (ktm, pst)}
+    ktm.manage("pair_node", pst.url, "--fingerprint", prints["PST"])
+    pst.manage("pair_node", ktm.url, "--fingerprint", prints["KTM"])
+    ktm.manage("sync_now", "--reference")
+    say(f"nodes up and paired: KTM :{ktm.port}, PST :{pst.port}")
+    return ktm, pst
+
+
+PUSH_LOOP = """
+import json, time
+from aduan.federation import outbound, sequencer
+from aduan.federation.models import Peer
+peer = Peer.objects.get(node_id="PST")
+head = sequencer.head_position()
+started = time.monotonic()
+events = batches = errors = 0
+progress = []
+last_note = started
+while peer.acked_position < head:
+    result = outbound.push(peer, time_budget=10.0, force=True)
+    events += result.events
+    batches += result.batches
+    if result.error:
+        errors += 1
+        time.sleep(0.5)
+    now = time.monotonic()
+    if now - last_note >= 30:
+        last_note = now
+        progress.append([round(now - started, 1), events])
+        print("progress", round(now - started), events, flush=True)
+seconds = time.monotonic() - started
+print("RESULT " + json.dumps({"events": events, "batches": batches, "errors": errors,
+    "seconds": round(seconds, 2), "head": head, "progress": progress}))
+"""
+
+SEQUENCE_ALL = """
+import json, time
+from aduan.federation import sequencer
+started = time.monotonic()
+given = 0
+while True:
+    step = sequencer.sequence()
+    given += step
+    if step == 0:
+        break
+print("RESULT " + json.dumps({"events": given, "seconds": round(time.monotonic() - started, 2)}))
+"""
+
+
+def result_of(output: str) -> dict:
+    for line in output.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    raise RuntimeError(f"no result in:\n{output}")
+
+
+def digest(node: BenchNode) -> tuple[int, str]:
+    """Count and digest of the KTM-appended events a node holds (by event uuid order)."""
+    with psycopg.connect(node.dsn()) as conn:
+        return conn.execute(
+            "SELECT count(*), md5(string_agg(hash, '' ORDER BY uuid))"
+            " FROM reports_reportevent WHERE origin_node = 'KTM'"
+        ).fetchone()
+
+
+def catch_up(ktm: BenchNode, pst: BenchNode, events: int) -> dict:
+    reports = max(1, round(events / EVENTS_PER_REPORT))
+    say(f"backlog: generating {reports} reports at KTM (link down, no worker)")
+    started = time.monotonic()
+    ktm.manage("generate_reports", "--count", str(reports), "--seed", "11")
+    generated = time.monotonic() - started
+    say(f"generated in {generated:.0f} s; sequencing")
+    sequenced = result_of(ktm.shell(SEQUENCE_ALL))
+    say(f"sequenced {sequenced['events']} events in {sequenced['seconds']} s; pushing to PST")
+    pushed = result_of(ktm.shell(PUSH_LOOP))
+    per_second = pushed["events"] / pushed["seconds"] if pushed["seconds"] else 0
+    say(
+        f"caught up: {pushed['events']} events in {pushed['seconds']} s = {per_second:.0f}/s"
+        f" ({pushed['batches']} batches, {pushed['errors']} errors)"
+    )
+    ktm_digest, pst_digest = digest(ktm), digest(pst)
+    # Central gives what it received its places in its own stream (its worker would have
+    # done so all along; it did not run here).
+    pst_sequenced = result_of(pst.shell(SEQUENCE_ALL))
+    # Both sides compare histories once a day by recomputing every chain (the worker's
+    # first round would do it now): done here, timed, so the lag phase measures the
+    # steady state.
+    deep = {}
+    for node in (ktm, pst):
+        say(f"deep reconciliation at {node.node_id}")
+        started = time.monotonic()
+        node.manage("sync_now", "--reconcile", "--deep")
+        deep[node.node_id] = round(time.monotonic() - started, 1)
+    return {
+        "reports_generated": reports,
+        "generate_seconds": round(generated, 1),
+        "sequence": sequenced,
+        "push": pushed,
+        "events_per_second": round(per_second, 1),
+        "catch_up_minutes": round(pushed["seconds"] / 60, 2),
+        "central_sequence": pst_sequenced,
+        "deep_reconcile_seconds": deep,
+        "identical_at_both": ktm_digest == pst_digest,
+        "ktm_events": ktm_digest[0],
+        "pst_events": pst_digest[0],
+        "targets": {"events_per_second": 2000, "catch_up_minutes_per_million": 10},
+    }
+
+
+def issue_api_key(node: BenchNode) -> str:
+    return node.shell(
+        "from aduan.api.keys import issue_key\n"
+        "print(issue_key('bench federation', rate_limit_per_minute=10**9).secret)"
+    ).splitlines()[-1]
+
+
+def payloads(node: BenchNode, n: int = 2000) -> list[bytes]:
+    """Submissions spread over the country like real traffic (bench/intake.py's)."""
+    code = (
+        f"import json\nimport intake\nprint(json.dumps([b.decode() for b in intake.bodies({n})]))"
+    )
+    return [p.encode() for p in json.loads(node.shell(code).splitlines()[-1])]
+
+
+def submit(port: int, secret: str, body: bytes) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            "/api/v1/reports",
+            body=body,
+            headers={"Content-Type": "application/json", "X-API-Key": secret},
+        )
+        response = conn.getresponse()
+        data = response.read()
+        if response.status != 201:
+            raise RuntimeError(f"HTTP {response.status}: {data[:200]!r}")
+        return json.loads(data)["tracking_number"]
+    finally:
+        conn.close()
+
+
+def lag(ktm: BenchNode, pst: BenchNode, seconds: float, rate: float, bodies) -> dict:
+    """Open-loop submissions at `rate`/s to KTM; lag until each report is seen at PST."""
+    secret = issue_api_key(ktm)
+    ktm.start_worker()
+    pst.start_worker()
+    time.sleep(3)
+    answered: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    todo: queue.Queue = queue.Queue()
+    done = threading.Event()
+
+    def sender():
+        rng = random.Random(threading.get_ident())
+        while True:
+            item = todo.get()
+            if item is None:
+                return
+            try:
+                number = submit(ktm.port, secret, rng.choice(bodies))
+                with lock:
+                    answered[number] = time.monotonic()
+            except (OSError, RuntimeError, KeyError, ValueError) as exc:
+                with lock:
+                    errors.append(str(exc)[:200])
+
+    def reader():
+        with psycopg.connect(pst.dsn(), autocommit=True) as conn:
+            last_id = conn.execute("SELECT coalesce(max(id), 0) FROM reports_report").fetchone()[0]
+            while not done.is_set():
+                rows = conn.execute(
+                    "SELECT id, tracking_number FROM reports_report WHERE id > %s ORDER BY id",
+                    [last_id],
+                ).fetchall()
+                now = time.monotonic()
+                for pk, number in rows:
+                    seen.setdefault(number, now)
+                    last_id = max(last_id, pk)
+                time.sleep(0.02)
+
+    senders = [threading.Thread(target=sender, daemon=True) for _ in range(12)]
+    watcher = threading.Thread(target=reader, daemon=True)
+    watcher.start()
+    for thread in senders:
+        thread.start()
+    started = time.monotonic()
+    total = int(seconds * rate)
+    for i in range(total):
+        # Open loop: the i-th submission leaves at its planned time, whatever the answers.
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        todo.put(i)
+    for _ in senders:
+        todo.put(None)
+    for thread in senders:
+        thread.join(timeout=120)
+    offered = time.monotonic() - started
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not set(answered) <= set(seen):
+        time.sleep(0.2)
+    done.set()
+    watcher.join(timeout=10)
+    lags = [seen[n] - t for n, t in answered.items() if n in seen]
+    ktm.stop("worker")
+    pst.stop("worker")
+    return {
+        "rate_offered_per_second": rate,
+        "seconds": round(offered, 1),
+        "submitted": len(answered),
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "reached_central": len(lags),
+        "lag_p50_ms": ms(percentile(lags, 50)),
+        "lag_p95_ms": ms(percentile(lags, 95)),
+        "lag_max_ms": ms(max(lags)) if lags else None,
+        "poll_interval_ms": 20,
+    }
+
+
+def intake_cost(ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bodies) -> dict:
+    """KTM's intake with federation off and on, alternated; the same load as intake.py."""
+    import intake  # bench/intake.py: Django set up against KTM (see main)
+
+    secret = issue_api_key(ktm)
+    port = ktm.port + 1000 if ktm.port < 64000 else ktm.port - 1000
+    os.environ.update(ktm.env())
+    server = intake.start_gunicorn(port, 4)
+    phases: dict[str, list[dict]] = {"off": [], "on": []}
+    try:
+        pst.start_worker()
+        intake.app_phase(port, secret, bodies, 4, 3)  # warm-up
+        for _ in range(rounds):
+            for mode in ("off", "on"):
+                if mode == "off":
+                    ktm._spawn(
+                        "worker",
+                        [
+                            sys.executable,
+                            str(ROOT / "manage.py"),
+                            "run_worker",
+                            "--interval",
+                            "0.3",
+                            "--no-federation",
+                        ],
+                    )
+                else:
+                    ktm.start_worker()
+                time.sleep(2)
+                say(f"intake with federation {mode}: {seconds:.0f} s at concurrency 16")
+                phase = intake.app_phase(port, secret, bodies, 16, seconds)
+                ktm.stop("worker")
+                say(
+                    f"  {phase['per_second']}/s, p50 {phase['p50_ms']} ms, errors {phase['errors']}"
+                )
+                phases[mode].append(phase)
+        pst.stop("worker")
+    finally:
+        import signal
+
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    def mean(mode):
+        values = [p["per_second"] for p in phases[mode]]
+        return sum(values) / len(values)
+
+    off, on = mean("off"), mean("on")
+    return {
+        "concurrency": 16,
+        "gunicorn_workers": 4,
+        "phases": phases,
+        "off_per_second": round(off, 1),
+        "on_per_second": round(on, 1),
+        "cost_percent": round((off - on) / off * 100, 1) if off else None,
+        "target_cost_percent": 10,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--lag-seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--intake-seconds", type=float, default=30)
+    parser.add_argument("--intake-rounds", type=int, default=2)
+    parser.add_argument("--workdir", help="keys and logs (default: a new temporary folder)")
+    parser.add_argument("--fresh-template", action="store_true")
+    parser.add_argument("--skip", action="append", default=[], choices=["catchup", "lag", "intake"])
+    parser.add_argument("--name", default="federation")
+    args = parser.parse_args()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="aduan-fedbench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    build_template(workdir, args.fresh_template)
+    ktm, pst = make_nodes(workdir)
+    # Django in this process reads KTM's database (bench/intake.py's helpers need it).
+    os.environ.update(ktm.env())
+    result: dict = {"events_requested": args.events}
+    try:
+        bodies = payloads(ktm)
+        if "catchup" not in args.skip:
+            result["catch_up"] = catch_up(ktm, pst, args.events)
+        if "lag" not in args.skip:
+            result["lag"] = lag(ktm, pst, args.lag_seconds, args.rate, bodies)
+            say(f"lag: {json.dumps(result['lag'])}")
+        if "intake" not in args.skip:
+            result["intake"] = intake_cost(
+                ktm, pst, args.intake_seconds, args.intake_rounds, bodies
+            )
+            say(f"intake cost: {result['intake']['cost_percent']} %")
+    finally:
+        for node in (ktm, pst):
+            for name in list(node.processes):
+                node.stop(name)
+    path = write_result(args.name, result)
+    say(f"-> {path}")
+
+
+if __name__ == "__main__":
+    main()
