@@ -5,6 +5,7 @@ Each variable is documented in `.env.example`. With DEBUG off the process refuse
 start on the development secret key, on an unset encryption key or without SITE_URL.
 """
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -150,6 +151,7 @@ INSTALLED_APPS = [
     "aduan.agencies",
     "aduan.reports",
     "aduan.notifications",
+    "aduan.channels",
     "aduan.portal",
     "aduan.workspace",
     "aduan.api",
@@ -309,6 +311,32 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aduan <noreply@aduan.localhost>")
 SMS_BACKEND = env_str("SMS_BACKEND", "aduan.notifications.sms.ConsoleSMSBackend")
+
+# Messages received on channels (docs/CHANNELS.md). An adapter whose secret is not set
+# answers its webhooks with 404.
+# The generic SMS format: the shared secret of its signatures, and where Aduan posts the
+# messages it sends when SMS_BACKEND is aduan.channels.gateways.GenericSMSGateway.
+# In development (DEBUG) it defaults to one derived from SECRET_KEY, so that `make run`
+# and `manage.py simulate_inbound sms` in the same checkout agree without configuration.
+SMS_GENERIC_SECRET = env_str("SMS_GENERIC_SECRET", "") or (
+    hashlib.sha256(f"sms-generic:{SECRET_KEY}".encode()).hexdigest() if DEBUG else ""
+)
+SMS_GENERIC_SEND_URL = env_str("SMS_GENERIC_SEND_URL", "")
+# Twilio Programmable Messaging (SMS_BACKEND=aduan.channels.gateways.TwilioSMSGateway).
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+# Seconds to wait for a provider's API.
+CHANNEL_HTTP_TIMEOUT = env_int("CHANNEL_HTTP_TIMEOUT", 15)
+# Messages accepted per channel per minute (beyond: HTTP 429 to the provider), and per
+# sender within a window (beyond: stored, not acted on, the sender told once).
+CHANNEL_RATE_PER_MINUTE = env_int("CHANNEL_RATE_PER_MINUTE", 600)
+CHANNEL_SENDER_LIMIT = env_int("CHANNEL_SENDER_LIMIT", 10)
+CHANNEL_SENDER_WINDOW_MINUTES = env_int("CHANNEL_SENDER_WINDOW_MINUTES", 60)
+# The longest answer by SMS, in SMS (a part of a long message is 153 GSM-7 characters).
+CHANNEL_REPLY_MAX_SEGMENTS = env_int("CHANNEL_REPLY_MAX_SEGMENTS", 2)
 # The public address of this node, the base of every link in e-mail and SMS. `make run`
 # sets it to the address it serves; production must give it, since a default would send
 # reporters links to somebody's laptop.

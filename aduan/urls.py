@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("aduan.api.urls")),
     path("open311/", include("aduan.open311.urls")),
     path("federation/v1/", include("aduan.federation.urls")),
+    path("channels/", include("aduan.channels.urls")),
     path("akun/", include("aduan.accounts.urls")),
     path("petugas/", include("aduan.workspace.urls")),
     path("statistik/", include("aduan.stats.urls")),

@@ -50,6 +50,16 @@ class Notification(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_at = ClockDateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the provider says became of a message it accepted (`channels` delivery
+    # reports): its id for the message, then queued, sent, delivered, undelivered, failed.
+    provider_id = models.CharField(max_length=100, blank=True)
+    delivery_status = models.CharField(max_length=12, blank=True)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    # The message this one replaces on another channel, after that one failed for good
+    # (an e-mail after an SMS that could not be delivered).
+    fallback_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="fallback"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -58,8 +68,30 @@ class Notification(models.Model):
                 fields=["status", "next_attempt_at"],
                 name="notification_due_idx",
                 condition=Q(status__in=["pending", "sending"]),
-            )
+            ),
+            models.Index(
+                fields=["provider_id"],
+                name="notification_provider_idx",
+                condition=~Q(provider_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.template}:{self.status}"
+
+
+class DeadLetterManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(status=NotificationStatus.FAILED)
+
+
+class DeadLetter(Notification):
+    """The messages given up for good (status failed), with the reason: the admin's
+    dead-letter list."""
+
+    objects = DeadLetterManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("pesan gagal terkirim")
+        verbose_name_plural = _("pesan gagal terkirim (dead letters)")

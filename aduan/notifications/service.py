@@ -9,6 +9,7 @@ that UUID as its client reference (`sms.BaseSMSBackend`)."""
 
 import json
 import logging
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -86,6 +87,11 @@ def notify_reporter(
         return _forward(report.origin_node, report, "reporter", template, extra)
     reporter = report.reporter
     context = _base_context(report) | (extra or {})
+    email = reporter.email
+    if report.channel == "sms" and reporter.phone:
+        # Answers go back on the channel the citizen used; the e-mail address, if the
+        # reporter has one, is the fallback when the SMS cannot be delivered (`deliver`).
+        email = ""
     return _create_and_enqueue(
         [
             Notification(
@@ -98,10 +104,30 @@ def notify_reporter(
                 private_context=json.dumps(private) if private else "",
             )
             for channel, address in (
-                (NotificationChannel.EMAIL, reporter.email),
+                (NotificationChannel.EMAIL, email),
                 (NotificationChannel.SMS, reporter.phone),
             )
             if address
+        ]
+    )
+
+
+def notify_address(
+    channel: str, address: str, template: str, *, report=None, extra: dict | None = None
+) -> list:
+    """Message one address that is not (or not yet) a report's reporter, such as the
+    sender of a message answered on its channel (`aduan.channels.intake`)."""
+    context = (_base_context(report) if report is not None else {}) | (extra or {})
+    return _create_and_enqueue(
+        [
+            Notification(
+                report=report,
+                audience="sender",
+                channel=channel,
+                address=address,
+                template=template,
+                context=context,
+            )
         ]
     )
 
@@ -171,11 +197,47 @@ def render(notification: Notification) -> tuple[str, str]:
     # Messages go out in Indonesian, the language every reporter can be assumed to read.
     with translation.override("id"):
         if notification.channel == NotificationChannel.SMS:
-            text = render_to_string(f"notifications/{notification.template}.sms.txt", context)
-            return "", " ".join(text.split())
+            return "", render_sms(notification.template, context)
         text = render_to_string(f"notifications/{notification.template}.email.txt", context)
     subject, _, body = text.strip().partition("\n")
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+# The free texts an SMS may quote (an answer, a question); they are shortened so that the
+# whole SMS fits in `CHANNEL_REPLY_MAX_SEGMENTS` parts.
+SHORTENED = ("text", "question")
+
+
+def render_sms(template: str, context: dict) -> str:
+    """An SMS from its template, on one line, made GSM-7 where only typographic
+    characters stood in the way, and at most `CHANNEL_REPLY_MAX_SEGMENTS` SMS long."""
+    from aduan.channels import gsm
+
+    limit = settings.CHANNEL_REPLY_MAX_SEGMENTS
+
+    def build(values: dict) -> str:
+        text = render_to_string(f"notifications/{template}.sms.txt", values)
+        return gsm.to_gsm7_where_possible(" ".join(text.split()))
+
+    text = build(context)
+    quoted = [key for key in SHORTENED if context.get(key)]
+    if gsm.segments(text).count <= limit or not quoted:
+        return gsm.fit(text, limit)
+    key, full = quoted[0], str(context[quoted[0]])
+
+    def shortened(length: int) -> str:
+        cut = full[:length].rsplit(" ", 1)[0] if " " in full[:length] else full[:length]
+        return build(context | {key: cut.rstrip() + "..."})
+
+    # The longest beginning of the quoted text with which the whole SMS fits.
+    low, high = 0, len(full)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if gsm.segments(shortened(middle)).count <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return gsm.fit(shortened(low), limit)
 
 
 def message_id(notification: Notification) -> str:
@@ -198,11 +260,48 @@ def send_email(notification: Notification, subject: str, body: str) -> None:
     ).send()
 
 
+class Undeliverable(Exception):
+    """The message cannot be delivered on its channel, ever: no retries."""
+
+
+def _opted_out(notification: Notification) -> bool:
+    """The recipient sent BERHENTI on this channel (`aduan.channels`); the one message
+    they still get is the confirmation of it."""
+    from aduan.accounts.crypto import lookup_hash
+    from aduan.accounts.models import normalise_phone
+    from aduan.channels.models import BlockKind, SenderBlock
+
+    if notification.context.get("confirms_opt_out"):
+        return False
+    return SenderBlock.objects.filter(
+        channel=notification.channel,
+        kind=BlockKind.OPTED_OUT,
+        address_lookup=lookup_hash(normalise_phone(notification.address)),
+    ).exists()
+
+
+def send_sms(notification: Notification, text: str) -> str:
+    """Hand the SMS to the configured backend; the provider's id for it, or ""."""
+    from aduan.channels.gateways.base import PermanentFailure
+
+    if _opted_out(notification):
+        raise Undeliverable("the recipient sent BERHENTI (opted out of SMS)")
+    try:
+        provider_id = get_backend().send(
+            notification.address, text, reference=str(notification.uuid)
+        )
+    except PermanentFailure as exc:
+        raise Undeliverable(str(exc)) from exc
+    return provider_id if isinstance(provider_id, str) else ""
+
+
 def deliver(notification_id: int) -> str:
     """Send one notification. Claiming is a conditional update, so two workers (or a
     retry racing a sweep) cannot both send it while it is claimed; a claim whose worker
     died is given up by `sweep`, and the message is then sent again (at least once, see
-    the module's docstring)."""
+    the module's docstring). A message given up for good (after MAX_ATTEMPTS, or refused
+    by the provider for good) is a dead letter, and the reporter is written to on another
+    channel where they gave one (`fall_back`)."""
     now = timezone.now()
     claimed = Notification.objects.filter(
         pk=notification_id, status=NotificationStatus.PENDING
@@ -210,28 +309,103 @@ def deliver(notification_id: int) -> str:
     if not claimed:
         return "skipped"
     notification = Notification.objects.get(pk=notification_id)
+    provider_id = ""
     try:
         subject, body = render(notification)
         if notification.channel == NotificationChannel.EMAIL:
             send_email(notification, subject, body)
         else:
-            get_backend().send(notification.address, body, reference=str(notification.uuid))
+            provider_id = send_sms(notification, body)
     except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
-        failed = notification.attempts >= MAX_ATTEMPTS
+        failed = notification.attempts >= MAX_ATTEMPTS or isinstance(exc, Undeliverable)
         delay = timedelta(minutes=2 ** min(notification.attempts, 10))
-        Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
-            next_attempt_at=None if failed else now + delay,
-            last_error=f"{type(exc).__name__}: {exc}"[:300],
-        )
+        reason = str(exc) if isinstance(exc, Undeliverable) else f"{type(exc).__name__}: {exc}"
+        with transaction.atomic():
+            Notification.objects.filter(pk=notification.pk).update(
+                status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
+                next_attempt_at=None if failed else now + delay,
+                last_error=reason[:300],
+            )
+            if failed:
+                fall_back(notification)
         logger.warning(
             "notification %s attempt %s failed", notification.uuid, notification.attempts
         )
         return "failed" if failed else "retry"
     Notification.objects.filter(pk=notification.pk).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_id=provider_id[:100],
+        delivery_status="queued" if provider_id else "",
     )
     return "sent"
+
+
+def fall_back(notification: Notification) -> Notification | None:
+    """After an SMS to a reporter failed for good, the same message by e-mail, if the
+    reporter gave an address. Only reports made by SMS need it: a reporter of any other
+    channel is written to at every address at once (`notify_reporter`)."""
+    if (
+        notification.channel != NotificationChannel.SMS
+        or notification.audience != "reporter"
+        or notification.report_id is None
+    ):
+        return None
+    report = notification.report
+    if report.channel != "sms" or not report.reporter.email:
+        return None
+    if Notification.objects.filter(fallback_of=notification).exists():
+        return None
+    created = _create_and_enqueue(
+        [
+            Notification(
+                report=report,
+                audience=notification.audience,
+                channel=NotificationChannel.EMAIL,
+                address=report.reporter.email,
+                template=notification.template,
+                context=notification.context,
+                private_context=notification.private_context,
+                fallback_of=notification,
+            )
+        ]
+    )
+    return created[0]
+
+
+def record_delivery_report(
+    provider_id: str, status: str, *, reference: str = "", error: str = ""
+) -> Notification | None:
+    """The provider's delivery report on a message it accepted. A final failure
+    (undelivered, failed) makes the message a dead letter with the provider's reason and
+    writes to the reporter on another channel (`fall_back`). Reports arrive out of order
+    and more than once: a final state is never replaced by an earlier one."""
+    candidates = Notification.objects.filter(provider_id=provider_id) if provider_id else None
+    if not candidates and reference:
+        try:
+            candidates = Notification.objects.filter(uuid=uuid.UUID(reference))
+        except ValueError:  # not our reference
+            candidates = None
+    notification = candidates.first() if candidates is not None else None
+    if notification is None:
+        return None
+    # Reports only move a message forward: queued, sent, then a final state.
+    order = {"": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
+    if not status or order.get(status, 0) <= order.get(notification.delivery_status, 0):
+        return notification
+    with transaction.atomic():
+        fields = {"delivery_status": status, "delivery_updated_at": timezone.now()}
+        if status in ("undelivered", "failed"):
+            fields |= {
+                "status": NotificationStatus.FAILED,
+                "last_error": (error or f"provider reports {status}")[:300],
+            }
+        Notification.objects.filter(pk=notification.pk).update(**fields)
+        notification.refresh_from_db()
+        if notification.status == NotificationStatus.FAILED:
+            fall_back(notification)
+    return notification
 
 
 def sweep(now=None, *, stale_after=timedelta(minutes=10)) -> int:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from aduan.accounts.models import Role
 from aduan.agencies.routing import suggest_route
+from aduan.channels.display import conversation
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
@@ -376,6 +377,7 @@ def _report_context(
     return {
         "report": report,
         "timeline": timeline(report),
+        "conversation": conversation(report),
         "action_forms": action_forms,
         "suggestion": suggestion,
         "suggestion_reason": (

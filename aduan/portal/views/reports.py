@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from aduan.channels.display import conversation
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
@@ -113,6 +114,10 @@ def _render_detail(request, viewer, bound=None, status=200):
         "report": report,
         "is_reporter": viewer.is_reporter,
         "timeline": timeline,
+        # The SMS exchanged about a report made by SMS, for its reporter only.
+        "conversation": (
+            conversation(report) if viewer.is_reporter and report.channel == "sms" else []
+        ),
         "other_files": other_files,
         "deadlines": display.deadline_lines(report, timezone.now()),
         "category": display.category_name(report.category),
