@@ -135,10 +135,15 @@ def _prompt(step: str, state: dict) -> tuple[str, list]:
         place = f"{state['place']} ({point})" if state["place"] else point
     else:
         place = state["place"]
-    summary = _(
-        "Periksa laporan Anda.\nKejadian: %(what)s\nLokasi: %(place)s\nFoto: %(photos)s\n"
-        "Kirim laporan ini?"
-    ) % {"what": what, "place": place, "photos": len(state["photos"])}
+    summary = "\n".join(
+        [
+            _("Periksa laporan Anda."),
+            _("Kejadian: %(what)s") % {"what": what},
+            _("Lokasi: %(place)s") % {"place": place},
+            _("Foto: %(count)s") % {"count": len(state["photos"])},
+            _("Kirim laporan ini?"),
+        ]
+    )
     return summary, [["KIRIM", _("Kirim")], ["BATAL", _("Batal")]]
 
 

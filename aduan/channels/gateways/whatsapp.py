@@ -138,8 +138,11 @@ def _message(data: dict) -> Inbound:
     elif kind == "interactive":
         interactive = _dict(data.get("interactive"), "interactive")
         reply = interactive.get("button_reply") or interactive.get("list_reply")
-        # Our buttons' ids are the text the choice stands for ("KIRIM", "TERIMA <nomor>").
-        text = _str(_dict(reply, "interactive reply"), "id", limit=256)
+        if isinstance(reply, dict):
+            # Our buttons' ids are the text the choice stands for ("KIRIM", "TERIMA <n>").
+            text = _str(reply, "id", limit=256)
+        else:
+            kind = "other"  # a reply to something Aduan never sends (a flow, a form)
     elif kind == "button":
         button = _dict(data.get("button"), "button")
         text = _str(button, "payload", limit=256, required=False) or _str(
@@ -370,7 +373,9 @@ class WhatsAppCloudGateway(Gateway):
         printable = "".join(c for c in message if c in string.printable)[:120]
         if code == WINDOW_CLOSED:
             raise WindowClosed
-        if 400 <= answer.status < 500 and code not in RETRYABLE:
+        # 401/403 (an expired token, a missing permission) are the operator's to fix:
+        # retried, like Meta's trouble, until the outbox gives up.
+        if answer.status in (400, 404, 422) and code not in RETRYABLE:
             what = "template refused" if code in TEMPLATE_ERRORS else "refused"
             raise PermanentFailure(f"WhatsApp {what}: error {code} {printable}"[:200])
         raise OSError(f"WhatsApp answered HTTP {answer.status} (error {code})")
