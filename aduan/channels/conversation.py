@@ -34,6 +34,7 @@ from .gateways.base import Inbound
 from .intake import (
     REPEAT_WINDOW,
     Received,
+    _clean_text,
     _domain_error_text,
     _queued_to_sender,
     _readable,
@@ -191,7 +192,7 @@ def converse(message: Message, address: str, inbound: Inbound, text: str, now) -
         state["photos"].append(name)
     if inbound.latitude is not None:
         state["latitude"], state["longitude"] = inbound.latitude, inbound.longitude
-        state["place"] = inbound.place[:300] or state["place"]
+        state["place"] = _clean_text(inbound.place)[:300] or state["place"]
 
     step = conversation.step
     word_given = bool(text) and inbound.kind in ("text", "interactive", "button")

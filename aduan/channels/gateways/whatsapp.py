@@ -261,6 +261,14 @@ class WhatsAppCloudGateway(Gateway):
             raise _refuse("expected one message")
         return messages[0]
 
+    def parse_delivery_report(self, request) -> DeliveryReport:
+        # Meta posts statuses to the inbound callback URL; this answers the /status path
+        # for a status sent there by hand.
+        _, reports = self.parse_webhook(request)
+        if len(reports) != 1:
+            raise _refuse("expected one status")
+        return reports[0]
+
     def acknowledge(self, replies: list[str], outcome: dict) -> HttpResponse:
         # Meta only needs a 200; the outcome helps `simulate_inbound` and operators.
         return JsonResponse(outcome | {"replies": replies})
