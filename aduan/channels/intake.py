@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -196,11 +197,15 @@ def _handle(message: Message, address: str, text: str, now, inbound: Inbound) ->
 
     command = parse(text)
     chat = message.channel == "whatsapp"
-    if chat and command.keyword == "lapor" and text:
+    if chat and command.keyword == "lapor" and (text or inbound.files):
         # A reply to our message about a report is the reporter's answer on it (BALAS).
         answered = _answered_report(inbound)
         if answered is not None:
-            command = Command("balas", number=answered.tracking_number, text=text)
+            command = Command(
+                "balas", number=answered.tracking_number, text=text or "[foto]"
+            )
+    if chat and command.keyword in ("balas", "banding"):
+        command = dataclasses.replace(command, files=inbound.files)
     message.command = command.keyword
     # A chat's new report is a conversation: its repeats are checked when it is sent.
     conversing = chat and command.keyword == "lapor"
@@ -414,9 +419,19 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
             )
         action, args = "contest", (command.text,)
         done = _("Banding Anda untuk laporan %(number)s diterima dan diteruskan.")
+    extra = {}
+    if command.files and action in ("reporter_reply", "add_information"):
+        if report.owner_node == settings.NODE_ID:
+            # Attached like a web upload (checked again by the action).
+            extra["files"] = [
+                ContentFile(f.content, name=f"foto{f.extension}") for f in command.files
+            ]
+        else:
+            # Files do not travel with a command to another node.
+            done = done + " " + _("Foto tidak ikut terkirim; unggah di halaman laporan Anda.")
     try:
         with transaction.atomic():
-            outcome = perform(action, report, *args, actor=actor)
+            outcome = perform(action, report, *args, actor=actor, **extra)
     except DomainError as error:
         message.outcome = f"{action} refused: {error.code}"
         return _refuse(

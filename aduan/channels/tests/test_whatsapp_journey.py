@@ -153,3 +153,21 @@ def test_batal_drops_the_conversation_and_its_photo(
     assert not Conversation.objects.filter(pk=pending.pk).exists()
     assert list((settings.MEDIA_ROOT / "channels" / "pending").iterdir()) == []
     assert not Report.objects.exists()
+
+
+def test_a_photo_sent_as_a_reply_to_the_question_is_attached_to_the_report(world, whatsapp):
+    whatsapp.send(REPORT_TEXT)
+    whatsapp.send("Jl. Poros Sangatta-Bengalon KM 12")
+    whatsapp.press("LEWATI")
+    whatsapp.press("KIRIM")
+    report = Report.objects.get()
+    a.put_on_hold(report, "Boleh kirim foto lubangnya?", actor=world.national_admin)
+    question = whatsapp.received()[-1]
+    whatsapp.send_photo(photo(), caption="Ini fotonya, diambil pagi tadi", reply_to=question["id"])
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    added = report.events.get(type=EventType.INFORMATION_ADDED)
+    assert added.payload["text"] == "Ini fotonya, diambil pagi tadi"
+    attachment = report.attachments.get()
+    assert attachment.uploaded_by_reporter and attachment.visibility == Visibility.PARTIES
+    assert not Conversation.objects.exists()
