@@ -52,6 +52,7 @@ def test_a_whatsapp_report_with_a_location_and_a_photo_through_the_running_serve
 
 @pytest.mark.django_db(transaction=True)
 def test_a_file_needs_a_local_media_address(live_server, settings, tmp_path):
+    settings.WHATSAPP_APP_SECRET = "rahasia-aplikasi-simulasi"
     settings.WHATSAPP_API_BASE = "https://graph.facebook.com/v21.0"
     image = tmp_path / "jalan.jpg"
     image.write_bytes(b"x")
