@@ -54,6 +54,8 @@ class FakeGraph:
         self.templates = {"aduan_pemberitahuan"}
         self.window_closed: set[str] = set()
         self.fail_next = 0
+        # The media ids whose file was downloaded.
+        self.fetched: list[str] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -104,6 +106,7 @@ class FakeGraph:
             if media_id not in self.media:
                 return 404, _error(100, "Invalid parameter")
             content, mime_type = self.media[media_id]
+            self.fetched.append(media_id)
             return 200, content, mime_type
         media_id = path.removeprefix(f"/{VERSION}/")
         if media_id not in self.media:

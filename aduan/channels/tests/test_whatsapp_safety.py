@@ -6,7 +6,13 @@ import json
 import pytest
 
 from aduan.channels.gateways.whatsapp import signature
-from aduan.channels.models import Conversation, Message, MessageStatus
+from aduan.channels.models import (
+    BlockKind,
+    Conversation,
+    Message,
+    MessageStatus,
+    SenderBlock,
+)
 from aduan.reports.models import Report
 
 from .test_whatsapp_journey import REPORT_TEXT
@@ -195,3 +201,38 @@ def test_a_foreign_number_is_kept_and_not_answered(world, whatsapp):
     whatsapp.send(REPORT_TEXT)
     assert Message.objects.get().status == MessageStatus.INVALID_SENDER
     assert whatsapp.inbox() == []
+
+
+def test_a_blocked_sender_is_stored_not_answered_and_its_photo_not_fetched(world, whatsapp, graph):
+    from .test_whatsapp_journey import photo
+
+    whatsapp.send(REPORT_TEXT)
+    first = Message.objects.get()
+    SenderBlock.objects.create(
+        channel="whatsapp", kind=BlockKind.BLOCKED, address_lookup=first.sender_lookup
+    )
+    answered = len(whatsapp.inbox())
+    whatsapp.send_photo(photo(), caption="Foto jalan rusak di KM 12 Sangatta")
+    assert Message.objects.exclude(pk=first.pk).get().status == MessageStatus.BLOCKED
+    assert len(whatsapp.inbox()) == answered
+    assert graph.fetched == []
+
+
+def test_staff_read_the_whatsapp_conversation_escaped_without_the_number(world, whatsapp, client):
+    whatsapp.send('<script>alert("x")</script> <b>jalan</b> & got rusak di KM 7 Bengalon')
+    whatsapp.share_location(0.5065, 117.5449, name="<i>Jl. Poros</i>")
+    whatsapp.press("LEWATI")
+    whatsapp.press("KIRIM")
+    report = Report.objects.get()
+    whatsapp.inbox()
+    client.force_login(world.national_admin)
+    html = client.get(f"/petugas/laporan/{report.tracking_number}/").content.decode()
+    section = html[html.index('data-testid="channel-conversation"') :]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in section
+    assert "&lt;i&gt;Jl. Poros&lt;/i&gt;" in section
+    assert "<script>alert" not in html and "<i>Jl. Poros</i>" not in html
+    assert "WhatsApp" in section and "Dari pelapor" in section and "Kepada pelapor" in section
+    assert "81350002222" not in html
+    client.force_login(world.outsider)
+    outsider = client.get(f"/petugas/laporan/{report.tracking_number}/")
+    assert outsider.status_code in (403, 404)
