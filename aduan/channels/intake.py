@@ -201,9 +201,7 @@ def _handle(message: Message, address: str, text: str, now, inbound: Inbound) ->
         # A reply to our message about a report is the reporter's answer on it (BALAS).
         answered = _answered_report(inbound)
         if answered is not None:
-            command = Command(
-                "balas", number=answered.tracking_number, text=text or "[foto]"
-            )
+            command = Command("balas", number=answered.tracking_number, text=text or "[foto]")
     if chat and command.keyword in ("balas", "banding"):
         command = dataclasses.replace(command, files=inbound.files)
     message.command = command.keyword

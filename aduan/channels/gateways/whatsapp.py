@@ -300,9 +300,7 @@ class WhatsAppCloudGateway(Gateway):
     def send(self, phone: str, text: str, reference: str | None = None) -> str:
         return self.send_message(phone, text)
 
-    def send_message(
-        self, phone: str, text: str, *, buttons=(), window_open: bool = True
-    ) -> str:
+    def send_message(self, phone: str, text: str, *, buttons=(), window_open: bool = True) -> str:
         """Send `text` (with reply `buttons`, pairs of id and title, where they fit)
         within the customer service window, else as the approved template. Returns
         Meta's message id. Raises PermanentFailure for a refusal (a template refused

@@ -29,9 +29,7 @@ def photo(make="Kamera Budi") -> bytes:
     return buffer.getvalue()
 
 
-def test_a_citizen_reports_by_whatsapp_with_a_location_and_a_photo_and_accepts(
-    world, whatsapp
-):
+def test_a_citizen_reports_by_whatsapp_with_a_location_and_a_photo_and_accepts(world, whatsapp):
     assert whatsapp.send("Halo").status_code == 200
     assert "Ceritakan apa yang terjadi" in whatsapp.inbox()[-1]
     whatsapp.send(REPORT_TEXT)
@@ -51,7 +49,10 @@ def test_a_citizen_reports_by_whatsapp_with_a_location_and_a_photo_and_accepts(
     whatsapp.press("KIRIM", "Kirim")
     report = Report.objects.get()
     assert report.channel == "whatsapp"
-    assert report.title == "Jalan poros Sangatta-Bengalon KM 12 berlubang besar, sudah 3 bulan, banyak..."
+    assert (
+        report.title
+        == "Jalan poros Sangatta-Bengalon KM 12 berlubang besar, sudah 3 bulan, banyak..."
+    )
     assert report.body == REPORT_TEXT
     assert (report.latitude, report.longitude) == (Decimal("0.506500"), Decimal("117.544900"))
     assert report.address == "Jl. Poros Sangatta-Bengalon, Sangatta Utara"
@@ -112,11 +113,15 @@ def test_a_citizen_reports_by_whatsapp_with_a_location_and_a_photo_and_accepts(
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.PROCESSED}
     # Everything went on WhatsApp: no SMS, no e-mail.
     assert sms.outbox == []
-    assert not Notification.objects.exclude(channel="whatsapp").filter(
-        audience__in=("reporter", "sender")
-    ).exists()
+    assert (
+        not Notification.objects.exclude(channel="whatsapp")
+        .filter(audience__in=("reporter", "sender"))
+        .exists()
+    )
     lines = conversation(report)
-    assert any(line.incoming and line.text.startswith("[lokasi] 0.506500, 117.544900") for line in lines)
+    assert any(
+        line.incoming and line.text.startswith("[lokasi] 0.506500, 117.544900") for line in lines
+    )
     assert any(line.channel == "WhatsApp" and line.status == "Dibaca" for line in lines)
     secret = json.loads(sent.private_context)["secret"]
     assert all(secret not in line.text for line in lines)

@@ -20,7 +20,11 @@ from .whatsapp import APP_SECRET, PATH, VERIFY_TOKEN, envelope, post_signed
 
 
 def test_meta_subscribes_the_webhook_with_the_verify_token(world, client, graph, settings):
-    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    query = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
     response = client.get(PATH, query)
     assert response.status_code == 200 and response.content == b"1158201444"
     assert client.get(PATH, query | {"hub.verify_token": "salah"}).status_code == 403
@@ -109,7 +113,9 @@ def test_lone_surrogates_and_control_characters_are_not_a_500(world, client, gra
                         "from": "6281350002222",
                         "id": "wamid.surrogate",
                         "type": "text",
-                        "text": {"body": "\ud800\x00\x07 Jalan rusak parah di depan SD 001 Sangatta"},
+                        "text": {
+                            "body": "\ud800\x00\x07 Jalan rusak parah di depan SD 001 Sangatta"
+                        },
                     }
                 ]
             }
@@ -166,7 +172,9 @@ def test_binary_junk_and_stickers_are_answered_not_reported(world, whatsapp):
     junk = bytes(range(256)).decode("latin-1") * 4
     assert whatsapp.send(junk).status_code == 200
     assert "tidak dapat dibaca" in whatsapp.inbox()[-1]
-    sticker = whatsapp.message("sticker", {"id": "1234", "mime_type": "image/webp", "animated": False})
+    sticker = whatsapp.message(
+        "sticker", {"id": "1234", "mime_type": "image/webp", "animated": False}
+    )
     assert whatsapp.deliver(sticker).status_code == 200
     assert "hanya dapat membaca teks, foto" in whatsapp.inbox()[-1]
     assert not Report.objects.exists()

@@ -32,7 +32,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from aduan.accounts.identity import clean_phone
-
 from aduan.channels.gateways import http, signing
 from aduan.channels.gateways.twilio import signature
 
