@@ -471,6 +471,11 @@ def _stop(message: Message, address: str, command: Command, now) -> Received:
     )
     message.outcome = "opted out"
     text = _("Anda tidak akan menerima SMS dari Aduan lagi. Kirim MULAI untuk menerimanya kembali.")
+    if message.channel == "whatsapp":
+        text = _(
+            "Anda tidak akan menerima pesan WhatsApp dari Aduan lagi. Kirim MULAI untuk "
+            "menerimanya kembali."
+        )
     # The one message a sender who opted out still receives: the confirmation.
     return Received(
         MessageStatus.PROCESSED, replies=[_reply(message, address, text, confirms_opt_out=True)]
@@ -484,7 +489,15 @@ def _start(message: Message, address: str, command: Command, now) -> Received:
     message.outcome = "opted in"
     return Received(
         MessageStatus.PROCESSED,
-        replies=[_reply(message, address, _("Anda kembali menerima SMS dari Aduan."))],
+        replies=[
+            _reply(
+                message,
+                address,
+                _("Anda kembali menerima pesan WhatsApp dari Aduan.")
+                if message.channel == "whatsapp"
+                else _("Anda kembali menerima SMS dari Aduan."),
+            )
+        ],
     )
 
 

@@ -176,3 +176,35 @@ def test_a_photo_sent_as_a_reply_to_the_question_is_attached_to_the_report(world
     attachment = report.attachments.get()
     assert attachment.uploaded_by_reporter and attachment.visibility == Visibility.PARTIES
     assert not Conversation.objects.exists()
+
+
+def test_an_unfinished_conversation_expires_with_its_photo(
+    world, whatsapp, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    whatsapp.send_photo(photo(), caption="Pohon tumbang menutup jalan di Sangatta Selatan")
+    pending = settings.MEDIA_ROOT / "channels" / "pending"
+    assert len(list(pending.iterdir())) == 1
+    later = start + dt.timedelta(minutes=settings.WHATSAPP_CONVERSATION_MINUTES + 1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        whatsapp.send("Lampu jalan di Jl. Yos Sudarso mati sejak seminggu yang lalu")
+    state = json.loads(Conversation.objects.get().data)
+    assert state["what"].startswith("Lampu jalan") and state["photos"] == []
+    assert list(pending.iterdir()) == []
+
+
+def test_a_status_posted_to_the_status_path_is_recorded(world, whatsapp, client):
+    from .whatsapp import envelope, post_signed
+
+    whatsapp.send(REPORT_TEXT)
+    sent = whatsapp.received()[-1]
+    status = {"id": sent["id"], "status": "delivered", "timestamp": "1", "recipient_id": "x"}
+    body = json.dumps(envelope({"statuses": [status]})).encode()
+    response = post_signed(client, body, path="/channels/whatsapp/cloud/status")
+    assert response.json() == {"status": "recorded"}
+    assert Notification.objects.get(provider_id=sent["id"]).delivery_status == "delivered"

@@ -96,7 +96,7 @@ def test_berhenti_on_whatsapp_stops_messages_without_an_sms_instead(world, whats
     report = report_by_whatsapp(whatsapp)
     whatsapp.send("BERHENTI")
     confirmation = whatsapp.inbox()[-1]
-    assert "MULAI" in confirmation
+    assert "pesan WhatsApp dari Aduan lagi" in confirmation and "MULAI" in confirmation
     a.put_on_hold(report, "Nomor tiang listrik terdekat?", actor=world.national_admin)
     run_tasks()
     question = Notification.objects.get(template="information_requested")

@@ -41,9 +41,9 @@ def envelope(value: dict) -> dict:
     }
 
 
-def post_signed(client, body: bytes, *, secret=APP_SECRET):
+def post_signed(client, body: bytes, *, secret=APP_SECRET, path=PATH):
     return client.post(
-        PATH,
+        path,
         body,
         content_type="application/json",
         HTTP_X_HUB_SIGNATURE_256=signature(secret, body),
