@@ -328,6 +328,27 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
 TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+# WhatsApp Business Cloud API (docs/CHANNELS.md, "Setting up WhatsApp"). The app secret
+# signs Meta's webhooks (X-Hub-Signature-256); the verify token answers Meta's subscription
+# check; the access token and phone number id send. In development (DEBUG) the app secret
+# and verify token default to values derived from SECRET_KEY, so that `make run` and
+# `manage.py simulate_inbound whatsapp` in the same checkout agree; without an access
+# token, messages are printed on the console instead of sent.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "") or (
+    hashlib.sha256(f"whatsapp-app:{SECRET_KEY}".encode()).hexdigest() if DEBUG else ""
+)
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "") or (
+    hashlib.sha256(f"whatsapp-verify:{SECRET_KEY}".encode()).hexdigest()[:32] if DEBUG else ""
+)
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_API_BASE = env_str("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+# The approved template for messages outside the 24-hour customer service window: one body
+# parameter ({{1}}) that carries the notification's text.
+WHATSAPP_TEMPLATE_NAME = env_str("WHATSAPP_TEMPLATE_NAME", "aduan_pemberitahuan")
+WHATSAPP_TEMPLATE_LANGUAGE = env_str("WHATSAPP_TEMPLATE_LANGUAGE", "id")
+# How long an unfinished guided conversation (what, where, photo, confirm) is kept.
+WHATSAPP_CONVERSATION_MINUTES = env_int("WHATSAPP_CONVERSATION_MINUTES", 60)
 # Seconds to wait for a provider's API.
 CHANNEL_HTTP_TIMEOUT = env_int("CHANNEL_HTTP_TIMEOUT", 15)
 # Messages accepted per channel per minute (beyond: HTTP 429 to the provider), and per

@@ -83,7 +83,9 @@ StatusName = Literal[
     "withdrawn",
 ]
 ReportTypeName = Literal["complaint", "aspiration", "information_request"]
-ChannelName = Literal["web", "api", "open311", "sms", "email", "counter", "phone", "sync"]
+ChannelName = Literal[
+    "web", "api", "open311", "sms", "whatsapp", "email", "counter", "phone", "sync"
+]
 VisibilityName = Literal["public", "parties", "internal"]
 SortName = Literal["-submitted_at", "submitted_at", "-updated_at", "updated_at"]
 

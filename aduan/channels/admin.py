@@ -9,14 +9,24 @@ class MessageAdmin(admin.ModelAdmin):
     """Received messages: what happened to each. The sender and the text are personal
     data and are not shown here; staff read a report's messages in its workspace."""
 
-    list_display = ["received_at", "channel", "gateway", "status", "command", "report", "outcome"]
-    list_filter = ["channel", "gateway", "status", "command"]
+    list_display = [
+        "received_at",
+        "channel",
+        "gateway",
+        "kind",
+        "status",
+        "command",
+        "report",
+        "outcome",
+    ]
+    list_filter = ["channel", "gateway", "kind", "status", "command"]
     exclude = ["sender", "text", "sender_lookup", "text_lookup"]
     readonly_fields = [
         "uuid",
         "channel",
         "gateway",
         "provider_id",
+        "kind",
         "received_at",
         "status",
         "command",

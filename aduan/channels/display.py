@@ -18,8 +18,19 @@ DELIVERY_LABELS = {
     "queued": _("Diterima operator"),
     "sent": _("Dikirim operator"),
     "delivered": _("Sampai"),
+    "read": _("Dibaca"),
     "undelivered": _("Tidak sampai"),
     "failed": _("Gagal"),
+}
+
+
+# What a chat message carried besides its text (the file itself is among the report's
+# attachments).
+KIND_LABELS = {
+    "image": _("[foto]"),
+    "document": _("[dokumen]"),
+    "location": _("[lokasi]"),
+    "other": _("[pesan yang tidak dapat dibaca]"),
 }
 
 
@@ -34,13 +45,21 @@ class Line:
 
 def conversation(report) -> list[Line]:
     lines = [
-        Line(m.received_at, True, m.get_channel_display(), m.get_status_display(), m.text)
+        Line(
+            m.received_at,
+            True,
+            m.get_channel_display(),
+            m.get_status_display(),
+            m.text if m.kind not in KIND_LABELS else f"{KIND_LABELS[m.kind]} {m.text}".strip(),
+        )
         for m in Message.objects.filter(report=report).only(
-            "received_at", "channel", "status", "text"
+            "received_at", "channel", "status", "text", "kind"
         )
     ]
     for notification in Notification.objects.filter(
-        report=report, channel=NotificationChannel.SMS, audience__in=("reporter", "sender")
+        report=report,
+        channel__in=(NotificationChannel.SMS, NotificationChannel.WHATSAPP),
+        audience__in=("reporter", "sender"),
     ):
         # The secret of the tracking link stays out of pages: rendered without it.
         notification.private_context = ""

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -83,9 +84,10 @@ def _clean_text(text: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
-def _sender(inbound: Inbound) -> tuple[str, str]:
+def sender_key(inbound: Inbound) -> tuple[str, str]:
     """The sender's address as stored and its lookup key; ("", raw key) if invalid."""
-    if inbound.channel == "sms":
+    # A WhatsApp sender is a phone number too (digits with the country code).
+    if inbound.channel in ("sms", "whatsapp"):
         try:
             phone = clean_phone(inbound.sender)
         except ValidationError:
@@ -107,8 +109,9 @@ def receive(inbound: Inbound) -> Received:
     inbound = dataclasses.replace(
         inbound, provider_id=_valid(inbound.provider_id), sender=_valid(inbound.sender)
     )
-    address, sender_lookup = _sender(inbound)
+    address, sender_lookup = sender_key(inbound)
     text = _clean_text(inbound.text)
+    stored = text or _describe(inbound)
     with transaction.atomic(), translation.override("id"):
         try:
             with transaction.atomic():
@@ -118,12 +121,13 @@ def receive(inbound: Inbound) -> Received:
                     provider_id=inbound.provider_id,
                     sender=address or inbound.sender[:40],
                     sender_lookup=sender_lookup,
-                    text=text[:TEXT_MAX],
+                    text=stored[:TEXT_MAX],
+                    kind=inbound.kind,
                 )
         except IntegrityError:
             # The provider retried, or someone replays a captured webhook.
             return Received(MessageStatus.DUPLICATE)
-        received = _handle(message, address, text, now)
+        received = _handle(message, address, text, now, inbound)
         message.status = received.status
         message.report = received.report
         message.save(update_fields=["status", "report", "command", "outcome"])
@@ -131,7 +135,28 @@ def receive(inbound: Inbound) -> Received:
         return received
 
 
-def _handle(message: Message, address: str, text: str, now) -> Received:
+def _describe(inbound: Inbound) -> str:
+    """What staff read for a message without text: a shared location's point and name."""
+    if inbound.latitude is not None:
+        place = f" ({_clean_text(inbound.place)})" if inbound.place else ""
+        return f"{inbound.latitude:.6f}, {inbound.longitude:.6f}{place}"
+    return ""
+
+
+def _answered_report(inbound: Inbound) -> Report | None:
+    """The report of our WhatsApp message that `inbound` replies to (swipe to reply)."""
+    if not inbound.reply_to:
+        return None
+    answered = (
+        Notification.objects.filter(channel="whatsapp", provider_id=inbound.reply_to)
+        .exclude(report=None)
+        .select_related("report")
+        .first()
+    )
+    return answered.report if answered is not None else None
+
+
+def _handle(message: Message, address: str, text: str, now, inbound: Inbound) -> Received:
     if not address:
         # Not a number we can answer (a sender name, a foreign number): kept, not answered.
         message.outcome = "sender is not an Indonesian mobile number"
@@ -171,8 +196,18 @@ def _handle(message: Message, address: str, text: str, now) -> Received:
         return Received(MessageStatus.RATE_LIMITED, replies=replies)
 
     command = parse(text)
+    chat = message.channel == "whatsapp"
+    if chat and command.keyword == "lapor" and (text or inbound.files):
+        # A reply to our message about a report is the reporter's answer on it (BALAS).
+        answered = _answered_report(inbound)
+        if answered is not None:
+            command = Command("balas", number=answered.tracking_number, text=text or "[foto]")
+    if chat and command.keyword in ("balas", "banding"):
+        command = dataclasses.replace(command, files=inbound.files)
     message.command = command.keyword
-    if command.keyword in ("lapor", "balas", "banding") and text:
+    # A chat's new report is a conversation: its repeats are checked when it is sent.
+    conversing = chat and command.keyword == "lapor"
+    if command.keyword in ("lapor", "balas", "banding") and text and not conversing:
         message.text_lookup = lookup_hash(text)
         message.save(update_fields=["text_lookup"])
         repeat = (
@@ -206,6 +241,10 @@ def _handle(message: Message, address: str, text: str, now) -> Received:
             address,
             _("Pesan terlalu panjang (maks. %(limit)s karakter).") % {"limit": TEXT_MAX},
         )
+    if conversing:
+        from .conversation import converse
+
+        return converse(message, address, inbound, command.text, now)
     handler = HANDLERS[command.keyword]
     return handler(message, address, command, now)
 
@@ -215,7 +254,8 @@ def _handle(message: Message, address: str, text: str, now) -> Received:
 
 def _reply(message: Message, address: str, text: str, *, report=None, **extra) -> str:
     """Queue `text` to the sender on the channel they used; returns the text as sent."""
-    text = gsm.fit(text, settings.CHANNEL_REPLY_MAX_SEGMENTS)
+    if message.channel == "sms":
+        text = gsm.fit(text, settings.CHANNEL_REPLY_MAX_SEGMENTS)
     notifications.notify_address(
         message.channel, address, "channel_reply", report=report, extra={"text": text} | extra
     )
@@ -267,6 +307,14 @@ def _readable(text: str) -> bool:
     return bool(tokens) and len(words) * 2 >= len(tokens)
 
 
+def title_of(body: str) -> str:
+    """A report's title from a text: its first line, 80 characters at most."""
+    first_line = body.splitlines()[0]
+    if len(first_line) <= TITLE_MAX:
+        return first_line
+    return first_line[:TITLE_MAX].rsplit(" ", 1)[0] + "..."
+
+
 def _new_report(message: Message, address: str, command: Command, now) -> Received:
     body = command.text
     if not body:
@@ -275,12 +323,7 @@ def _new_report(message: Message, address: str, command: Command, now) -> Receiv
     if not _readable(body):
         message.outcome = "unreadable text"
         return _refuse(message, address, _("Pesan tidak dapat dibaca.") + " " + _(HELP))
-    first_line = body.splitlines()[0]
-    title = (
-        first_line
-        if len(first_line) <= TITLE_MAX
-        else first_line[:TITLE_MAX].rsplit(" ", 1)[0] + "..."
-    )
+    title = title_of(body)
     try:
         with transaction.atomic():
             result = submit_report(
@@ -374,9 +417,19 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
             )
         action, args = "contest", (command.text,)
         done = _("Banding Anda untuk laporan %(number)s diterima dan diteruskan.")
+    extra = {}
+    if command.files and action in ("reporter_reply", "add_information"):
+        if report.owner_node == settings.NODE_ID:
+            # Attached like a web upload (checked again by the action).
+            extra["files"] = [
+                ContentFile(f.content, name=f"foto{f.extension}") for f in command.files
+            ]
+        else:
+            # Files do not travel with a command to another node.
+            done = done + " " + _("Foto tidak ikut terkirim; unggah di halaman laporan Anda.")
     try:
         with transaction.atomic():
-            outcome = perform(action, report, *args, actor=actor)
+            outcome = perform(action, report, *args, actor=actor, **extra)
     except DomainError as error:
         message.outcome = f"{action} refused: {error.code}"
         return _refuse(
@@ -418,6 +471,11 @@ def _stop(message: Message, address: str, command: Command, now) -> Received:
     )
     message.outcome = "opted out"
     text = _("Anda tidak akan menerima SMS dari Aduan lagi. Kirim MULAI untuk menerimanya kembali.")
+    if message.channel == "whatsapp":
+        text = _(
+            "Anda tidak akan menerima pesan WhatsApp dari Aduan lagi. Kirim MULAI untuk "
+            "menerimanya kembali."
+        )
     # The one message a sender who opted out still receives: the confirmation.
     return Received(
         MessageStatus.PROCESSED, replies=[_reply(message, address, text, confirms_opt_out=True)]
@@ -431,7 +489,15 @@ def _start(message: Message, address: str, command: Command, now) -> Received:
     message.outcome = "opted in"
     return Received(
         MessageStatus.PROCESSED,
-        replies=[_reply(message, address, _("Anda kembali menerima SMS dari Aduan."))],
+        replies=[
+            _reply(
+                message,
+                address,
+                _("Anda kembali menerima pesan WhatsApp dari Aduan.")
+                if message.channel == "whatsapp"
+                else _("Anda kembali menerima SMS dari Aduan."),
+            )
+        ],
     )
 
 

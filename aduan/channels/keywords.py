@@ -38,6 +38,8 @@ class Command:
     keyword: str  # one of KEYWORDS' values
     number: str = ""  # the tracking number as typed, "" when none could be read
     text: str = ""
+    # Files the message carried (a WhatsApp photo with a reply), already checked.
+    files: tuple = ()
 
 
 def parse(text: str) -> Command:

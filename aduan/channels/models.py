@@ -50,6 +50,9 @@ class Message(models.Model):
     )
     # The keyword it was read as (lapor, cek, balas, terima, banding, berhenti, mulai).
     command = models.CharField(max_length=12, blank=True)
+    # What a chat message carried (WhatsApp): text, image, document, location,
+    # interactive (a button chosen) or other (audio, stickers: not read).
+    kind = models.CharField(max_length=12, default="text")
     report = models.ForeignKey(
         "reports.Report",
         null=True,
@@ -102,3 +105,30 @@ class SenderBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.kind}:{self.address_lookup[:8]}"
+
+
+class Conversation(models.Model):
+    """A report being put together in a chat, one question at a time (what happened,
+    where, a photo, confirm): `aduan.channels.conversation`. One per sender and channel;
+    it expires `WHATSAPP_CONVERSATION_MINUTES` after the sender's last message, and its
+    photos (already through the upload checks) wait in storage under `PENDING_FILES`
+    until the report is sent or the conversation dropped."""
+
+    channel = models.CharField(max_length=10, choices=ChannelName.choices)
+    sender_lookup = models.CharField(max_length=64)
+    step = models.CharField(max_length=10)
+    # What the sender told so far (JSON: the text, the place, the coordinates, the stored
+    # photos' names, the messages): personal data, encrypted at rest.
+    data = EncryptedTextField(blank=True)
+    updated_at = ClockDateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "sender_lookup"], name="channel_conversation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.sender_lookup[:8]}:{self.step}"

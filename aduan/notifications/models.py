@@ -16,6 +16,7 @@ from aduan.core.clock import ClockDateTimeField
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Surel")
     SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 class NotificationStatus(models.TextChoices):

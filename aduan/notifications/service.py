@@ -88,10 +88,14 @@ def notify_reporter(
     reporter = report.reporter
     context = _base_context(report) | (extra or {})
     email = reporter.email
-    if report.channel == "sms" and reporter.phone:
+    phone_channel = NotificationChannel.SMS
+    if report.channel in ("sms", "whatsapp") and reporter.phone:
         # Answers go back on the channel the citizen used; the e-mail address, if the
         # reporter has one, is the fallback when the SMS cannot be delivered (`deliver`).
         email = ""
+        if report.channel == "whatsapp":
+            # WhatsApp, with SMS to the same number as its fallback (`fall_back`).
+            phone_channel = NotificationChannel.WHATSAPP
     return _create_and_enqueue(
         [
             Notification(
@@ -105,7 +109,7 @@ def notify_reporter(
             )
             for channel, address in (
                 (NotificationChannel.EMAIL, email),
-                (NotificationChannel.SMS, reporter.phone),
+                (phone_channel, reporter.phone),
             )
             if address
         ]
@@ -198,6 +202,8 @@ def render(notification: Notification) -> tuple[str, str]:
     with translation.override("id"):
         if notification.channel == NotificationChannel.SMS:
             return "", render_sms(notification.template, context)
+        if notification.channel == NotificationChannel.WHATSAPP:
+            return "", render_whatsapp(notification.template, context)
         text = render_to_string(f"notifications/{notification.template}.email.txt", context)
     subject, _, body = text.strip().partition("\n")
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
@@ -238,6 +244,57 @@ def render_sms(template: str, context: dict) -> str:
         else:
             high = middle - 1
     return gsm.fit(shortened(low), limit)
+
+
+# A WhatsApp text's limit (Meta's Cloud API: 4096 characters).
+WHATSAPP_MAX = 4096
+# Reply buttons under a domain notification on WhatsApp: (id, title); the id is the text
+# the choice stands for, read by the intake like a typed keyword.
+WHATSAPP_BUTTONS = {
+    "follow_up_posted": [("TERIMA {n}", "Terima"), ("BANDING {n}", "Banding")],
+}
+
+
+def render_whatsapp(template: str, context: dict) -> str:
+    """A WhatsApp message from its `.whatsapp.txt` template, else the SMS one; no SMS
+    length limit, but WhatsApp's."""
+    text = render_to_string(
+        [f"notifications/{template}.whatsapp.txt", f"notifications/{template}.sms.txt"],
+        context,
+    ).strip()
+    return text if len(text) <= WHATSAPP_MAX else text[: WHATSAPP_MAX - 3] + "..."
+
+
+def whatsapp_buttons(notification: Notification) -> list:
+    buttons = notification.context.get("buttons")
+    if buttons is None:
+        number = notification.context.get("tracking_number", "")
+        buttons = [
+            (key.format(n=number), title)
+            for key, title in WHATSAPP_BUTTONS.get(notification.template, [])
+        ]
+    return [(str(key), str(title)) for key, title in buttons]
+
+
+def send_whatsapp(notification: Notification, text: str) -> str:
+    """Send on WhatsApp: free-form (with reply buttons) while the reporter's last message
+    is less than 24 hours old, else the approved template (`channels.gateways.whatsapp`).
+    A refusal, the template's included, is final: the outbox falls back to SMS."""
+    from aduan.channels.gateways.base import PermanentFailure
+    from aduan.channels.gateways.whatsapp import WhatsAppCloudGateway
+    from aduan.channels.window import window_open
+
+    if _opted_out(notification):
+        raise Undeliverable("the recipient sent BERHENTI (opted out of WhatsApp)")
+    try:
+        return WhatsAppCloudGateway().send_message(
+            notification.address,
+            text,
+            buttons=whatsapp_buttons(notification),
+            window_open=window_open(notification.address),
+        )
+    except PermanentFailure as exc:
+        raise Undeliverable(str(exc)) from exc
 
 
 def message_id(notification: Notification) -> str:
@@ -314,6 +371,8 @@ def deliver(notification_id: int) -> str:
         subject, body = render(notification)
         if notification.channel == NotificationChannel.EMAIL:
             send_email(notification, subject, body)
+        elif notification.channel == NotificationChannel.WHATSAPP:
+            provider_id = send_whatsapp(notification, body)
         else:
             provider_id = send_sms(notification, body)
     except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
@@ -342,18 +401,35 @@ def deliver(notification_id: int) -> str:
     return "sent"
 
 
-def fall_back(notification: Notification) -> Notification | None:
-    """After an SMS to a reporter failed for good, the same message by e-mail, if the
-    reporter gave an address. Only reports made by SMS need it: a reporter of any other
-    channel is written to at every address at once (`notify_reporter`)."""
+def _fallback_for(notification: Notification, report) -> tuple[str, str] | None:
+    """The channel and address to try after `notification` failed for good, chosen by
+    the reporter's contacts: a WhatsApp message (a template refused, a number not on
+    WhatsApp) becomes an SMS to the same number, an SMS an e-mail if there is an address.
+    Only reports made by SMS or WhatsApp need it: a reporter of any other channel is
+    written to at every address at once (`notify_reporter`)."""
+    reporter = report.reporter
+    if notification.channel == NotificationChannel.WHATSAPP and reporter.phone:
+        # A reporter who sent BERHENTI on WhatsApp asked for silence, not for SMS.
+        if _opted_out(notification):
+            return None
+        return NotificationChannel.SMS, reporter.phone
     if (
-        notification.channel != NotificationChannel.SMS
-        or notification.audience != "reporter"
-        or notification.report_id is None
+        notification.channel == NotificationChannel.SMS
+        and report.channel in ("sms", "whatsapp")
+        and reporter.email
     ):
+        return NotificationChannel.EMAIL, reporter.email
+    return None
+
+
+def fall_back(notification: Notification) -> Notification | None:
+    """After a message to a reporter failed for good, the same message on the next of
+    the reporter's contacts (`_fallback_for`), once."""
+    if notification.audience != "reporter" or notification.report_id is None:
         return None
     report = notification.report
-    if report.channel != "sms" or not report.reporter.email:
+    target = _fallback_for(notification, report)
+    if target is None:
         return None
     if Notification.objects.filter(fallback_of=notification).exists():
         return None
@@ -362,8 +438,8 @@ def fall_back(notification: Notification) -> Notification | None:
             Notification(
                 report=report,
                 audience=notification.audience,
-                channel=NotificationChannel.EMAIL,
-                address=report.reporter.email,
+                channel=target[0],
+                address=target[1],
                 template=notification.template,
                 context=notification.context,
                 private_context=notification.private_context,
@@ -390,9 +466,22 @@ def record_delivery_report(
     notification = candidates.first() if candidates is not None else None
     if notification is None:
         return None
-    # Reports only move a message forward: queued, sent, then a final state.
-    order = {"": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3}
-    if not status or order.get(status, 0) <= order.get(notification.delivery_status, 0):
+    # Reports only move a message forward: queued, sent, then a final state (read, on
+    # WhatsApp, after delivered); nothing follows a failure.
+    order = {
+        "": 0,
+        "queued": 1,
+        "sent": 2,
+        "delivered": 3,
+        "undelivered": 3,
+        "failed": 3,
+        "read": 4,
+    }
+    if (
+        not status
+        or notification.delivery_status in ("undelivered", "failed")
+        or order.get(status, 0) <= order.get(notification.delivery_status, 0)
+    ):
         return notification
     with transaction.atomic():
         fields = {"delivery_status": status, "delivery_updated_at": timezone.now()}

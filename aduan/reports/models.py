@@ -22,6 +22,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     OPEN311 = "open311", _("Open311")
     SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
     EMAIL = "email", _("Surel")
     COUNTER = "counter", _("Loket")
     PHONE = "phone", _("Telepon")

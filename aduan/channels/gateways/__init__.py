@@ -4,10 +4,13 @@
 from .base import Gateway
 from .generic import GenericSMSGateway
 from .twilio import TwilioSMSGateway
+from .whatsapp import WhatsAppCloudGateway
 
 GATEWAYS: dict[tuple[str, str], type[Gateway]] = {
     (cls.channel, cls.name): cls for cls in (GenericSMSGateway, TwilioSMSGateway)
 }
+# WhatsApp (Meta's Cloud API).
+GATEWAYS[(WhatsAppCloudGateway.channel, WhatsAppCloudGateway.name)] = WhatsAppCloudGateway
 
 
 def gateway(channel: str, name: str) -> Gateway | None:

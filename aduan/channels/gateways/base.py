@@ -13,7 +13,7 @@ registers itself in `aduan.channels.gateways.GATEWAYS`."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 
 from aduan.notifications.sms import BaseSMSBackend
 
@@ -28,6 +28,20 @@ class Inbound:
     sender: str
     text: str
     sent_at: dt.datetime | None = None
+    # What a chat message carries besides text (WhatsApp): its type ("text", "image",
+    # "document", "location", "interactive", or "other" for what Aduan does not read), the
+    # provider's ids of its files, a shared location, and the id of the message it
+    # answers (a reply to one of ours).
+    kind: str = "text"
+    media_ids: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    place: str = ""
+    reply_to: str = ""
+    # The files after download and the upload checks (`channels.media.fetch`), or why
+    # one was refused, in the sender's language.
+    files: tuple = ()
+    file_problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,8 @@ class DeliveryReport:
 
 
 FINAL_FAILURES = ("undelivered", "failed")
-DELIVERY_STATUSES = ("queued", "sent", "delivered", *FINAL_FAILURES)
+# "read" is WhatsApp's: the recipient opened the message.
+DELIVERY_STATUSES = ("queued", "sent", "delivered", "read", *FINAL_FAILURES)
 
 
 class WebhookRefused(Exception):
@@ -79,6 +94,21 @@ class Gateway(BaseSMSBackend):
         raise NotImplementedError
 
     def parse_delivery_report(self, request: HttpRequest) -> DeliveryReport:
+        raise NotImplementedError
+
+    def parse_webhook(self, request: HttpRequest) -> tuple[list[Inbound], list[DeliveryReport]]:
+        """The messages and delivery reports in a verified call to the inbound webhook.
+        Most providers send one message per call; Meta sends messages and statuses to
+        one callback URL, several at a time."""
+        return [self.parse_inbound(request)], []
+
+    def subscribe(self, request: HttpRequest) -> HttpResponse:
+        """The answer to a GET on the inbound webhook: a provider's subscription check
+        (Meta's hub.challenge), else "method not allowed"."""
+        return HttpResponseNotAllowed(["POST"])
+
+    def fetch_media(self, media_id: str) -> bytes:
+        """The bytes of a file the sender attached, for providers that send ids."""
         raise NotImplementedError
 
     def acknowledge(self, replies: list[str], outcome: dict) -> HttpResponse:

@@ -34,3 +34,18 @@ def post(url: str, data: bytes, headers: dict[str, str]) -> Response:
             return Response(answer.status, answer.read(100_000))
     except urllib.error.HTTPError as error:
         return Response(error.code, error.read(100_000))
+
+
+def get(url: str, headers: dict[str, str], *, limit: int = 100_000) -> Response:
+    """GET and return the answer (at most `limit` + 1 bytes of it, so that a caller can
+    tell a body that is too long); raise OSError when the provider cannot be reached."""
+    if not url.startswith(("https://", "http://")):
+        raise OSError(f"not an HTTP URL: {url[:40]!r}")
+    request = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310 - scheme checked above
+    try:
+        with urllib.request.urlopen(  # noqa: S310 - scheme checked above
+            request, timeout=settings.CHANNEL_HTTP_TIMEOUT
+        ) as answer:
+            return Response(answer.status, answer.read(limit + 1))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read(100_000))

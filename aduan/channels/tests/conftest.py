@@ -159,3 +159,29 @@ def any_phone(request, client, settings):
     if request.param == "twilio":
         return TwilioPhone(client, request.getfixturevalue("twilio"))
     return GenericPhone(client, request.getfixturevalue("generic"))
+
+
+# --- WhatsApp (Meta's Cloud API) ----------------------------------------------------------
+
+
+@pytest.fixture
+def graph(settings):
+    from .fake_whatsapp import FakeGraph
+    from .whatsapp import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
+
+    server = FakeGraph(ACCESS_TOKEN, PHONE_NUMBER_ID)
+    settings.SITE_URL = SITE
+    settings.WHATSAPP_APP_SECRET = APP_SECRET
+    settings.WHATSAPP_VERIFY_TOKEN = VERIFY_TOKEN
+    settings.WHATSAPP_ACCESS_TOKEN = ACCESS_TOKEN
+    settings.WHATSAPP_PHONE_NUMBER_ID = PHONE_NUMBER_ID
+    settings.WHATSAPP_API_BASE = server.base
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def whatsapp(client, graph):
+    from .whatsapp import WhatsAppPhone
+
+    return WhatsAppPhone(client, graph)

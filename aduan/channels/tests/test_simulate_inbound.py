@@ -53,6 +53,6 @@ def test_a_wrong_secret_and_other_channels_are_reported(server, settings):
     with pytest.raises(CommandError, match="HTTP 404"):
         simulate("sms", "--from", "0813", "--text", "x", "--url", server.url + "/nope")
     with pytest.raises(CommandError, match="no intake yet"):
-        simulate("whatsapp", "--from", "0813", "--text", "x")
+        simulate("email", "--from", "0813", "--text", "x")
     with pytest.raises(CommandError, match="cannot be reached"):
         simulate("sms", "--from", "0813", "--text", "x", "--url", "http://127.0.0.1:9")

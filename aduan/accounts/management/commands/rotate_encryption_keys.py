@@ -9,7 +9,7 @@ from django.db import transaction
 
 from aduan.accounts.crypto import EncryptedTextField
 from aduan.accounts.models import Reporter
-from aduan.channels.models import Message
+from aduan.channels.models import Conversation, Message
 from aduan.notifications.models import Notification
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         total = 0
-        for model in (Reporter, Notification, Message):
+        for model in (Reporter, Notification, Message, Conversation):
             fields = [f.attname for f in model._meta.fields if isinstance(f, EncryptedTextField)]
             qs = model.objects.order_by("pk").values_list("pk", flat=True)
             count = 0

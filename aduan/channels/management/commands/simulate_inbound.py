@@ -8,16 +8,30 @@ provider would, and print what the sender receives back.
 The SMS goes to the signed webhook of the generic format (the secret is this checkout's
 SMS_GENERIC_SECRET, in development derived from its SECRET_KEY, like the server's), or of
 Twilio with `--gateway twilio` (signed with TWILIO_AUTH_TOKEN over SITE_URL). The answers
-are the texts the server queued for the sender; its worker sends them."""
+are the texts the server queued for the sender; its worker sends them.
+
+    manage.py simulate_inbound whatsapp --from 081350001111 --text "Jalan rusak di KM 12"
+    manage.py simulate_inbound whatsapp --from 081350001111 --text "" --location 0.5065,117.5449
+    manage.py simulate_inbound whatsapp --from 081350001111 --text "Foto" --file foto.jpg
+
+WhatsApp messages go to the webhook Meta calls, in Meta's payload, signed with
+WHATSAPP_APP_SECRET as Meta signs them. A file is fetched by the server from the Graph
+API's media endpoints (WHATSAPP_API_BASE): for `--file`, that setting must be the same
+local address for the server and this command (http://127.0.0.1:<port>/v21.0), where the
+command answers the media requests as Meta would while the server takes the message."""
 
 import json
+import threading
 import time
 import uuid
-from urllib.parse import urlencode
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from aduan.accounts.identity import clean_phone
 from aduan.channels.gateways import http, signing
 from aduan.channels.gateways.twilio import signature
 
@@ -34,8 +48,12 @@ class Command(BaseCommand):
             "--url", default="http://127.0.0.1:8000", help="the Aduan to send to (make run's)"
         )
         parser.add_argument("--gateway", default="generic", choices=["generic", "twilio"])
+        parser.add_argument("--location", help="WhatsApp: a shared location, LAT,LON")
 
     def handle(self, *args, channel, sender, text, file, url, gateway, **options):
+        if channel == "whatsapp":
+            self._whatsapp(sender, text, file, url, options.get("location"))
+            return
         if channel != "sms":
             raise CommandError(
                 f"The {channel} channel has no intake yet (docs/CHANNELS.md); only sms."
@@ -71,8 +89,12 @@ class Command(BaseCommand):
                     settings.TWILIO_AUTH_TOKEN, settings.SITE_URL + path, params
                 ),
             }
+        self._post(base + path, body, headers)
+
+    def _post(self, address: str, body: bytes, headers: dict) -> None:
+        base = address.split("/channels/")[0]
         try:
-            answer = http.post(base + path, body, headers)
+            answer = http.post(address, body, headers)
         except OSError as error:
             raise CommandError(f"{base} cannot be reached ({error}); is `make run` running?")
         if answer.status != 200:
@@ -91,3 +113,119 @@ class Command(BaseCommand):
             self.stdout.write("(no answer to the sender)")
         for reply in replies:
             self.stdout.write(f"< {reply}")
+
+    def _whatsapp(self, sender, text, file, url, location) -> None:
+        from aduan.channels.gateways.whatsapp import SIGNATURE_HEADER, signature
+
+        if not settings.WHATSAPP_APP_SECRET:
+            raise CommandError("Set WHATSAPP_APP_SECRET to the server's app secret.")
+        try:
+            number = clean_phone(sender).lstrip("+")
+        except ValidationError:
+            number = sender
+        message = {
+            "from": number,
+            "id": f"wamid.sim{uuid.uuid4().hex}",
+            "timestamp": str(int(time.time())),
+        }
+        media = None
+        if location:
+            try:
+                latitude, longitude = (float(part) for part in location.split(","))
+            except ValueError:
+                raise CommandError("--location is LAT,LON, e.g. 0.5065,117.5449") from None
+            message |= {
+                "type": "location",
+                "location": {"latitude": latitude, "longitude": longitude},
+            }
+        elif file:
+            try:
+                with open(file, "rb") as handle:
+                    content = handle.read(20 * 1024 * 1024)
+            except OSError as error:
+                raise CommandError(f"{file}: {error}") from None
+            kind = "document" if content.startswith(b"%PDF") else "image"
+            media_id = str(int(time.time() * 1000))
+            media = MediaServer(settings.WHATSAPP_API_BASE, media_id, content)
+            message |= {"type": kind, kind: {"id": media_id, "mime_type": "", "caption": text}}
+        else:
+            message |= {"type": "text", "text": {"body": text}}
+        payload = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "0",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "",
+                                    "phone_number_id": settings.WHATSAPP_PHONE_NUMBER_ID,
+                                },
+                                "contacts": [{"profile": {"name": ""}, "wa_id": number}],
+                                "messages": [message],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+        body = json.dumps(payload).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature(settings.WHATSAPP_APP_SECRET, body),
+        }
+        try:
+            self._post(url.rstrip("/") + "/channels/whatsapp/cloud/inbound", body, headers)
+        finally:
+            if media is not None:
+                media.close()
+
+
+class MediaServer:
+    """Answers the server's media requests as Meta's Graph API does: `GET /{media-id}`
+    gives the file's URL, `GET` on the URL the bytes (docs/CHANNELS.md)."""
+
+    def __init__(self, api_base: str, media_id: str, content: bytes):
+        parts = urlsplit(api_base)
+        if parts.hostname not in ("127.0.0.1", "localhost") or not parts.port:
+            raise CommandError(
+                "--file needs WHATSAPP_API_BASE=http://127.0.0.1:<port>/v21.0 for both the "
+                "server and this command: the command then answers the media requests."
+            )
+        prefix = parts.path.rstrip("/")
+        download = f"http://127.0.0.1:{parts.port}/download/{media_id}"
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path == f"{prefix}/{media_id}":
+                    data = json.dumps(
+                        {"messaging_product": "whatsapp", "url": download, "id": media_id}
+                    ).encode()
+                    kind = "application/json"
+                elif self.path == f"/download/{media_id}":
+                    data, kind = content, "application/octet-stream"
+                else:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", parts.port), Handler)
+        except OSError as error:
+            raise CommandError(f"port {parts.port}: {error}") from None
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
