@@ -328,6 +328,13 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
 TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+# E-mail intake (`manage.py run_mail_listener`, docs/CHANNELS.md): the address citizens
+# write to (also the Reply-To of the mail sent to them), the recipients the listener
+# accepts (addresses, or "@domain" for a whole domain; default: the address) and the
+# largest message in bytes (files are base64, a third larger than on disk).
+EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS", "")
+EMAIL_INTAKE_RECIPIENTS = env_list("EMAIL_INTAKE_RECIPIENTS", EMAIL_INTAKE_ADDRESS)
+EMAIL_INTAKE_MAX_BYTES = env_int("EMAIL_INTAKE_MAX_BYTES", 30 * 1024 * 1024)
 # Seconds to wait for a provider's API.
 CHANNEL_HTTP_TIMEOUT = env_int("CHANNEL_HTTP_TIMEOUT", 15)
 # Messages accepted per channel per minute (beyond: HTTP 429 to the provider), and per

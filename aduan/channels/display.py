@@ -39,8 +39,10 @@ def conversation(report) -> list[Line]:
             "received_at", "channel", "status", "text"
         )
     ]
+    # The messages on the channel the reporter used (e-mail for a report made by e-mail).
+    channel = NotificationChannel.EMAIL if report.channel == "email" else NotificationChannel.SMS
     for notification in Notification.objects.filter(
-        report=report, channel=NotificationChannel.SMS, audience__in=("reporter", "sender")
+        report=report, channel=channel, audience__in=("reporter", "sender")
     ):
         # The secret of the tracking link stays out of pages: rendered without it.
         notification.private_context = ""

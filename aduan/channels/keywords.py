@@ -38,6 +38,10 @@ class Command:
     keyword: str  # one of KEYWORDS' values
     number: str = ""  # the tracking number as typed, "" when none could be read
     text: str = ""
+    # What only some channels carry: a title (an e-mail's subject) and files (uploaded
+    # file objects for the domain actions, which check them).
+    title: str = ""
+    files: tuple = ()
 
 
 def parse(text: str) -> Command:

@@ -11,11 +11,21 @@ A WhatsApp or e-mail adapter subclasses `Gateway`, sets `channel` and `name`, an
 registers itself in `aduan.channels.gateways.GATEWAYS`."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from aduan.notifications.sms import BaseSMSBackend
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message, unchecked: the intake hands it to the domain
+    actions, which put it through the same upload checks as the web's."""
+
+    name: str
+    content: bytes = field(repr=False)
+    content_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,11 @@ class Inbound:
     sender: str
     text: str
     sent_at: dt.datetime | None = None
+    # E-mail: the subject, the ids of the messages it answers (In-Reply-To, References)
+    # and its files.
+    subject: str = ""
+    thread: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
