@@ -191,6 +191,8 @@ def _body_and_files(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]
         if part is body_part or part.is_multipart() or len(files) >= MAX_FILES:
             continue
         disposition = part.get_content_disposition()
+        if part.get_content_maintype() == "multipart":
+            continue  # a container whose parts could not be read (no boundary)
         if part.get_content_maintype() in ("text", "message") and disposition != "attachment":
             continue  # the other alternative of the text, a quoted message
         content = part.get_payload(decode=True)

@@ -140,6 +140,8 @@ class Command(BaseCommand):
                     code, answer = smtp.rcpt(recipient)
                 if code == 250:
                     code, answer = smtp.data(message.as_bytes())
+        except smtplib.SMTPDataError as error:
+            code, answer = error.smtp_code, error.smtp_error
         except (OSError, smtplib.SMTPException) as error:
             raise CommandError(
                 f"{target.netloc} cannot be reached ({error}); is run_mail_listener running?"
