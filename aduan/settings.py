@@ -331,8 +331,9 @@ TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/
 # E-mail intake (`manage.py run_mail_listener`, docs/CHANNELS.md): the address citizens
 # write to (also the Reply-To of the mail sent to them), the recipients the listener
 # accepts (addresses, or "@domain" for a whole domain; default: the address) and the
-# largest message in bytes (files are base64, a third larger than on disk).
-EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS", "")
+# largest message in bytes (files are base64, a third larger than on disk). In development
+# `make run` starts the listener for lapor@aduan.localhost on port 8025.
+EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS", "lapor@aduan.localhost" if DEBUG else "")
 EMAIL_INTAKE_RECIPIENTS = env_list("EMAIL_INTAKE_RECIPIENTS", EMAIL_INTAKE_ADDRESS)
 EMAIL_INTAKE_MAX_BYTES = env_int("EMAIL_INTAKE_MAX_BYTES", 30 * 1024 * 1024)
 # Seconds to wait for a provider's API.
