@@ -117,6 +117,9 @@ def receive(inbound: Inbound) -> Received:
     )
     address, sender_lookup = _sender(inbound)
     text = _clean_text(inbound.text)
+    # What staff read as the original message: an e-mail's subject is part of it.
+    subject = _clean_text(inbound.subject)
+    stored = f"{subject}\n\n{text}" if subject else text
     with transaction.atomic(), translation.override("id"):
         try:
             with transaction.atomic():
@@ -126,7 +129,7 @@ def receive(inbound: Inbound) -> Received:
                     provider_id=inbound.provider_id,
                     sender=address or inbound.sender[:40],
                     sender_lookup=sender_lookup,
-                    text=text[:TEXT_MAX],
+                    text=stored[:TEXT_MAX],
                 )
         except IntegrityError:
             # The provider retried, or someone replays a captured webhook.

@@ -215,9 +215,10 @@ def parse_message(raw: bytes, *, mail_from: str, own: OwnAddresses) -> Inbound |
             return Ignored(reason)
         sender = _address(_header(message, "From")) or _address(mail_from)
         text, files = _body_and_files(message)
+        # Oldest first, the message answered (In-Reply-To) last.
         thread = tuple(
             _MESSAGE_ID.findall(
-                _header(message, "In-Reply-To") + " " + _header(message, "References")
+                _header(message, "References") + " " + _header(message, "In-Reply-To")
             )
         )
         subject = " ".join(_header(message, "Subject").split())
