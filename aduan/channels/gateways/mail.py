@@ -149,6 +149,7 @@ def html_to_text(html: str) -> str:
 
 
 _ATTRIBUTION = re.compile(r"(wrote|menulis)\s*:\s*$", re.IGNORECASE)
+_ATTRIBUTION_START = re.compile(r"^(on|pada)\s", re.IGNORECASE)
 _ORIGINAL = re.compile(r"^-{2,}\s*(original message|pesan asli|forwarded message)", re.I)
 
 
@@ -163,7 +164,7 @@ def strip_quoted(text: str) -> str:
             break
         if _ATTRIBUTION.search(stripped):
             # "On Mon, 3 Mar 2027, Aduan <noreply@…> wrote:" may have been wrapped.
-            if kept and kept[-1].strip() and not kept[-1].strip().endswith("."):
+            if kept and _ATTRIBUTION_START.match(kept[-1].strip()):
                 kept.pop()
             break
         kept.append(line)
