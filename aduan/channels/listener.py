@@ -24,7 +24,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 
-from .gateways.mail import Ignored, OwnAddresses, Unreadable, parse_message
+from aduan.notifications.service import record_delivery_report
+
+from .gateways.mail import Bounce, Ignored, OwnAddresses, Unreadable, parse_message
 from .intake import ChannelBusy, receive
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,10 @@ def deliver(raw: bytes, mail_from: str) -> str:
     close_old_connections()
     try:
         parsed = parse_message(raw, mail_from=mail_from, own=own_addresses())
+        if isinstance(parsed, Bounce):
+            # Our mail could not be delivered: a dead letter, with the reason.
+            record_delivery_report("", "failed", reference=parsed.notification, error=parsed.reason)
+            return "250 2.0.0 OK (bounce recorded)"
         if isinstance(parsed, Ignored):
             logger.info("e-mail dropped: %s", parsed.reason)
             return "250 2.0.0 OK (not answered)"

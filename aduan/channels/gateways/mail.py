@@ -5,7 +5,8 @@ answered.
 What is set aside (RFC 3834, "Recommendations for Automatic Responses to Electronic
 Mail", says an automatic responder must not answer these):
 
-- bounces: an empty envelope sender (`MAIL FROM:<>`, RFC 5321 4.5.5), a
+- bounces: a delivery status notification about one of our messages makes it a dead
+  letter (`Bounce`); other bounces are dropped: an empty envelope sender (`MAIL FROM:<>`, RFC 5321 4.5.5), a
   `multipart/report` (delivery status notifications, RFC 3464, and read receipts), a
   `From` of MAILER-DAEMON or postmaster;
 - automatic mail: `Auto-Submitted` other than `no`, `X-Autoreply`/`X-Autorespond`
@@ -24,7 +25,7 @@ Like every adapter, this module knows MIME and nothing of Aduan's domain."""
 import hashlib
 import re
 from dataclasses import dataclass
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
@@ -46,6 +47,15 @@ class Ignored:
     """Mail accepted (so that the sending system does not retry or bounce it) and dropped:
     nothing is stored and nothing is answered."""
 
+    reason: str
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """A delivery status notification (RFC 3464) saying that one of our messages could not
+    be delivered: the message becomes a dead letter. Nothing else is done with it."""
+
+    notification: str  # the UUID in our message's Message-ID
     reason: str
 
 
@@ -109,6 +119,40 @@ class OwnAddresses:
 
     def is_ours(self, message_id: str) -> bool:
         return message_id.startswith("<notification-") and message_id.endswith(f"@{self.host}>")
+
+    def notification(self, message_id: str) -> str:
+        """The notification's UUID in one of our Message-IDs, else ""."""
+        if not self.is_ours(message_id):
+            return ""
+        return message_id.removeprefix("<notification-").rsplit("@", 1)[0]
+
+
+def _bounce(message: EmailMessage, own: OwnAddresses) -> Bounce | None:
+    """The failure a delivery status notification reports about one of our messages: the
+    `message/delivery-status` part says `Action: failed`, and the returned message (or
+    its headers) carries our Message-ID."""
+    if message.get_content_type() != "multipart/report":
+        return None
+    failed, status, returned_id = False, "", ""
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                if str(block.get("Action", "")).strip().lower() == "failed":
+                    failed = True
+                    status = status or str(block.get("Status", "")).strip()[:20]
+        elif kind == "message/rfc822":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner:
+                returned_id = returned_id or str(inner[0].get("Message-ID", "")).strip()
+        elif kind == "text/rfc822-headers":
+            headers = message_from_string(_decoded_text(part), policy=policy.default)
+            returned_id = returned_id or str(headers.get("Message-ID", "")).strip()
+    notification = own.notification(returned_id)
+    if not failed or not notification:
+        return None
+    return Bounce(notification, f"bounced by the recipient's mail server (status {status or '?'})")
 
 
 class _TextFromHTML(HTMLParser):
@@ -207,10 +251,13 @@ def _body_and_files(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]
     return text, tuple(files)
 
 
-def parse_message(raw: bytes, *, mail_from: str, own: OwnAddresses) -> Inbound | Ignored:
+def parse_message(raw: bytes, *, mail_from: str, own: OwnAddresses) -> Inbound | Ignored | Bounce:
     """Read one message as received; raise Unreadable when it cannot be parsed."""
     try:
         message = message_from_bytes(raw, policy=policy.default)
+        bounce = _bounce(message, own)
+        if bounce is not None:
+            return bounce
         reason = ignored_reason(message, mail_from=mail_from, own=own)
         if reason:
             return Ignored(reason)

@@ -16,7 +16,7 @@ from PIL import Image
 from aduan.channels import listener
 from aduan.channels.display import conversation
 from aduan.channels.models import Message
-from aduan.notifications.models import Notification
+from aduan.notifications.models import DeadLetter, Notification
 from aduan.reports import actions as a
 from aduan.reports.models import EventType, Report
 from conftest import World, run_tasks
@@ -370,3 +370,30 @@ def test_simulate_inbound_sends_an_email_with_a_file_and_prints_the_answer(citiz
     assert "status: processed" in output and f"report: {report.tracking_number}" in output
     assert f"< Subject: Laporan {report.tracking_number} telah diterima" in output
     assert report.attachments.count() == 1
+
+
+def test_a_bounce_of_a_mail_to_the_reporter_makes_it_a_dead_letter(citizen):
+    World()
+    citizen.send("Lampu jalan di Jl. Yos Sudarso mati sejak seminggu.", subject="Lampu mati")
+    [sent] = citizen.inbox()
+    notification = Notification.objects.get(template="report_submitted", channel="email")
+    assert notification.status == "sent"
+    bounce = (
+        "From: MAILER-DAEMON@mail.example.com\r\nTo: noreply@aduan.kutaitimurkab.go.id\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nContent-Type: multipart/report; "
+        'report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mail.example.com\r\n\r\n"
+        f"Final-Recipient: rfc822; {CITIZEN}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {sent.extra_headers['Message-ID']}\r\n--b--\r\n"
+    )
+    code, answer = smtp(citizen.port, bounce.encode(), mail_from="")
+    assert (code, answer) == (250, "2.0.0 OK (bounce recorded)")
+    notification.refresh_from_db()
+    assert (notification.status, notification.delivery_status) == ("failed", "failed")
+    assert "5.1.1" in notification.last_error
+    assert DeadLetter.objects.filter(pk=notification.pk).exists()
+    # The bounce itself is no message from a citizen, and is not answered.
+    assert Message.objects.count() == 1 and len(citizen.inbox()) == 1

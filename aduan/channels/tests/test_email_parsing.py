@@ -3,6 +3,7 @@
 import pytest
 
 from aduan.channels.gateways.mail import (
+    Bounce,
     Ignored,
     OwnAddresses,
     html_to_text,
@@ -86,3 +87,40 @@ def test_garbage_never_raises():
     for raw in (b"", b"\x00\xff" * 500, b"From: \r\n\r\n", b"Content-Type: multipart/mixed\r\n"):
         result = parse_message(raw, mail_from="x@example.com", own=OWN)
         assert result is not None
+
+
+OURS = "<notification-0b7c1a3e-0000-4000-8000-000000000001@aduan.example.go.id>"
+
+
+def dsn(action: str, returned_id: str, returned_as="text/rfc822-headers") -> str:
+    returned = f"Message-ID: {returned_id}\r\nSubject: Laporan PST-26-0000001-5\r\n"
+    if returned_as == "message/rfc822":
+        returned += "\r\nisi\r\n"
+    return (
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        f"Final-Recipient: rfc822; warga@example.com\r\nAction: {action}\r\n"
+        "Status: 5.1.1\r\n\r\n"
+        f"--b\r\nContent-Type: {returned_as}\r\n\r\n{returned}--b--\r\n"
+    )
+
+
+REPORT = (
+    "From: MAILER-DAEMON@mx.example.com\nContent-Type: multipart/report; "
+    'report-type=delivery-status; boundary="b"'
+)
+
+
+@pytest.mark.parametrize("returned_as", ["text/rfc822-headers", "message/rfc822"])
+def test_a_bounce_of_our_message_names_it(returned_as):
+    bounce = parse(REPORT, dsn("failed", OURS, returned_as), mail_from="<>")
+    assert bounce == Bounce(
+        "0b7c1a3e-0000-4000-8000-000000000001",
+        "bounced by the recipient's mail server (status 5.1.1)",
+    )
+
+
+def test_a_delay_or_a_bounce_of_another_message_is_only_dropped():
+    assert isinstance(parse(REPORT, dsn("delayed", OURS), mail_from="<>"), Ignored)
+    assert isinstance(parse(REPORT, dsn("failed", "<x@example.com>"), mail_from="<>"), Ignored)
