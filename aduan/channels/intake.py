@@ -351,9 +351,11 @@ def _find_report(message: Message, command: Command) -> Report | None:
     report = Report.objects.select_related("reporter").filter(tracking_number=number).first()
     if report is None:
         return None
-    reporter = report.reporter
-    lookup = reporter.email_lookup if message.channel == "email" else reporter.phone_lookup
-    if lookup != message.sender_lookup:
+    if message.channel == "email":
+        # Compared decrypted: an address typed on the web keeps its capitals (and so its
+        # lookup hash), while mail systems treat it without them.
+        return report if report.reporter.email.strip().lower() == message.sender else None
+    if report.reporter.phone_lookup != message.sender_lookup:
         return None
     return report
 
