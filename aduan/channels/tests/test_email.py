@@ -74,7 +74,7 @@ class Citizen:
 
     def inbox(self):
         run_tasks()
-        return [m for m in mail.outbox if m.to == [self.address]]
+        return [m for m in mail.outbox if [to.lower() for to in m.to] == [self.address]]
 
 
 @pytest.fixture
@@ -397,3 +397,22 @@ def test_a_bounce_of_a_mail_to_the_reporter_makes_it_a_dead_letter(citizen):
     assert DeadLetter.objects.filter(pk=notification.pk).exists()
     # The bounce itself is no message from a citizen, and is not answered.
     assert Message.objects.count() == 1 and len(citizen.inbox()) == 1
+
+
+def test_a_reporter_who_typed_capitals_on_the_web_is_recognised_by_email(citizen):
+    from aduan.reports.actions import ReporterDetails, submit_report
+    from aduan.reports.actors import Actor
+
+    World()
+    report = submit_report(
+        {"title": "Sampah menumpuk", "body": "Sampah menumpuk di TPS Jl. Diponegoro."},
+        actor=Actor(),
+        reporter=ReporterDetails(email="Budi.Santoso@Example.com"),
+    ).report
+    [submitted] = citizen.inbox()
+    code, _ = citizen.send(
+        "Sudah dua minggu tidak diangkut.", in_reply_to=submitted.extra_headers["Message-ID"]
+    )
+    assert code == 250
+    added = report.events.get(type=EventType.INFORMATION_ADDED)
+    assert added.payload["text"] == "Sudah dua minggu tidak diangkut."
