@@ -68,7 +68,7 @@ def deliver(raw: bytes, mail_from: str) -> str:
         received = receive(parsed)
         number = received.report.tracking_number if received.report else "-"
         message = received.message.uuid if received.message else "-"
-        return f"250 2.0.0 OK {received.status} {message} {number}"
+        return f"250 2.0.0 OK {str(received.status)} {message} {number}"
     except Unreadable as error:
         logger.warning("e-mail refused: unreadable (%s)", error)
         return "554 5.6.0 Message could not be read"
