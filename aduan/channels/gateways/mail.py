@@ -69,7 +69,9 @@ def provider_id(message_id: str, raw: bytes) -> str:
     message_id = message_id.strip()
     if message_id and len(message_id) <= 100 and message_id.isprintable():
         return message_id
-    return "sha256:" + hashlib.sha256(message_id.encode() if message_id else raw).hexdigest()
+    # Undecodable bytes in a header come back as lone surrogates: hashed as they came.
+    key = message_id.encode("utf-8", "surrogatepass") if message_id else raw
+    return "sha256:" + hashlib.sha256(key).hexdigest()
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -247,7 +249,9 @@ def _body_and_files(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]
             name = part.get_filename() or ""
         except Exception:  # noqa: BLE001 - a malformed file name is no file name
             name = ""
-        files.append(Attachment(name[:150], content, part.get_content_type()))
+        # The name appears in answers (and so in JSON): no lone surrogates from bad bytes.
+        name = name.encode("utf-8", "replace").decode("utf-8")[:150]
+        files.append(Attachment(name, content, part.get_content_type()))
     return text, tuple(files)
 
 

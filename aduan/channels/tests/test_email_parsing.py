@@ -124,3 +124,15 @@ def test_a_bounce_of_our_message_names_it(returned_as):
 def test_a_delay_or_a_bounce_of_another_message_is_only_dropped():
     assert isinstance(parse(REPORT, dsn("delayed", OURS), mail_from="<>"), Ignored)
     assert isinstance(parse(REPORT, dsn("failed", "<x@example.com>"), mail_from="<>"), Ignored)
+
+
+def test_undecodable_header_bytes_give_no_unencodable_text():
+    raw = (
+        b"From: warga@example.com\r\nMessage-ID: <\xff\xfe@example.com>\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b'Content-Type: image/png\r\nContent-Disposition: attachment; filename="f\xff.png"\r\n'
+        b"\r\nabc\r\n--b--\r\n"
+    )
+    inbound = parse_message(raw, mail_from="warga@example.com", own=OWN)
+    assert inbound.provider_id.startswith("sha256:")
+    inbound.attachments[0].name.encode("utf-8")
