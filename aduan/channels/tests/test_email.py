@@ -3,6 +3,7 @@
 the outbox as the worker sends them."""
 
 import io
+import re
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -416,3 +417,23 @@ def test_a_reporter_who_typed_capitals_on_the_web_is_recognised_by_email(citizen
     assert code == 250
     added = report.events.get(type=EventType.INFORMATION_ADDED)
     assert added.payload["text"] == "Sudah dua minggu tidak diangkut."
+
+
+def test_staff_read_an_email_report_escaped_without_the_address(citizen, client):
+    world = World()
+    citizen.send(
+        '<script>alert("x")</script> <b>jalan</b> & got rusak di KM 7 Bengalon',
+        subject="<img src=x onerror=alert(1)> Got rusak",
+    )
+    report = Report.objects.get()
+    citizen.inbox()
+    client.force_login(world.national_admin)
+    html = client.get(f"/petugas/laporan/{report.tracking_number}/").content.decode()
+    section = html[html.index('data-testid="channel-conversation"') :]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in section
+    assert "&lt;img src=x onerror=alert(1)&gt; Got rusak" in section
+    assert "<script>alert" not in html and "<b>jalan</b>" not in html and "<img src=x" not in html
+    assert "Surel dengan pelapor" in html
+    assert "Dari pelapor" in section and "Kepada pelapor" in section
+    assert CITIZEN not in html
+    assert not re.search(r"kunci=[A-Za-z0-9_-]{10}", html)
