@@ -115,6 +115,8 @@ class Command(BaseCommand):
         )
         if not recipient:
             raise CommandError("Set EMAIL_INTAKE_ADDRESS to the listener's address.")
+        if url.startswith(("http://", "https://")) and url != "http://127.0.0.1:8000":
+            raise CommandError("E-mail goes to the listener: --url smtp://host:port.")
         target = urlsplit(url if url.startswith("smtp://") else "smtp://127.0.0.1:8025")
         message = EmailMessage()
         message["From"] = sender
@@ -149,6 +151,9 @@ class Command(BaseCommand):
         answer = answer.decode(errors="replace")
         if code != 250:
             raise CommandError(f"SMTP {code}: {answer}")
+        if "(" in answer:  # "2.0.0 OK (not answered)": a bounce, an automatic reply, a loop
+            self.stdout.write(f"status: {answer.split('(', 1)[1].rstrip(')')}")
+            return
         # "2.0.0 OK <status> <message uuid> <tracking number>"
         words = answer.split()
         self.stdout.write(f"status: {words[2] if len(words) > 2 else answer}")
@@ -166,7 +171,7 @@ class Command(BaseCommand):
         except ValueError:
             received = None
         if received is None:
-            self.stdout.write("(no answer to the sender)")
+            self.stdout.write("(the message is not in this checkout's database: see the server's)")
             return
         answers = [
             n
