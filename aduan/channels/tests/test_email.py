@@ -318,6 +318,11 @@ def test_a_flood_from_one_address_is_stored_not_acted_on(citizen, settings):
     assert statuses == ["processed"] * 3 + ["rate_limited"] * 2
     told = [m for m in citizen.inbox() if "Terlalu banyak pesan" in m.body]
     assert len(told) == 1
+    # More than the channel takes per minute: the sending server is told to retry later.
+    settings.CHANNEL_RATE_PER_MINUTE = 5
+    other = Citizen(citizen.port, "warga.lain@example.com")
+    assert other.send("Jembatan Sangatta Lama retak di tiang kedua.")[0] == 451
+    assert Message.objects.count() == 5
 
 
 def test_a_database_failure_answers_451_and_writes_nothing(citizen):
