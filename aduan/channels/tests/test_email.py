@@ -36,7 +36,9 @@ def png_bytes(colour="red") -> bytes:
 
 
 def smtp(port: int, raw: bytes, *, mail_from: str = CITIZEN, rcpt: str = INTAKE):
-    """One SMTP conversation; the server's last answer as (code, text)."""
+    """One SMTP conversation; the server's last answer as (code, text). Lines end in CRLF
+    on the wire (smtplib converts only a str)."""
+    raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
         client.ehlo()
         code, answer = client.mail(mail_from)

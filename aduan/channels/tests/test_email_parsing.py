@@ -134,5 +134,5 @@ def test_undecodable_header_bytes_give_no_unencodable_text():
         b"\r\nabc\r\n--b--\r\n"
     )
     inbound = parse_message(raw, mail_from="warga@example.com", own=OWN)
-    assert inbound.provider_id.startswith("sha256:")
+    inbound.provider_id.encode("utf-8")
     inbound.attachments[0].name.encode("utf-8")

@@ -141,7 +141,9 @@ class Command(BaseCommand):
                 if code == 250:
                     code, answer = smtp.rcpt(recipient)
                 if code == 250:
-                    code, answer = smtp.data(message.as_bytes())
+                    # CRLF line ends: smtplib converts those of a str only.
+                    wire = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+                    code, answer = smtp.data(wire)
         except smtplib.SMTPDataError as error:
             code, answer = error.smtp_code, error.smtp_error
         except (OSError, smtplib.SMTPException) as error:
