@@ -34,8 +34,11 @@ class Command(BaseCommand):
         stopped = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         try:
-            stopped.wait()
+            # In steps: the signal handler runs in this thread between two waits.
+            while not stopped.wait(1):
+                pass
         except KeyboardInterrupt:
             pass
         finally:
             controller.stop()
+            self.stdout.write("Stopped.")
