@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from PIL import Image
 
 from aduan.channels import listener
@@ -119,6 +119,12 @@ def test_a_citizen_reports_by_email_answers_by_replying_and_accepts(citizen):
     message = Message.objects.get()
     assert (message.status, message.command, message.report) == ("processed", "lapor", report)
     assert message.report.tracking_number in answer
+    # The address and the text are encrypted at rest, as a web reporter's are.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sender, text FROM channels_message")
+        stored = " ".join(str(cell) for row in cursor.fetchall() for cell in row)
+    assert CITIZEN not in stored and "motor jatuh" not in stored
+    assert message.text.startswith("Jalan berlubang di KM 12\n\nJalan poros")
 
     [received] = citizen.inbox()
     assert report.tracking_number in received.subject and report.tracking_number in received.body

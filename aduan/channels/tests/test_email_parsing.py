@@ -1,7 +1,9 @@
 """Reading a received e-mail (`gateways/mail.py`): no database, no listener."""
 
 import pytest
+from django.core.management import CommandError, call_command
 
+from aduan.channels import listener
 from aduan.channels.gateways.mail import (
     Bounce,
     Ignored,
@@ -136,3 +138,17 @@ def test_undecodable_header_bytes_give_no_unencodable_text():
     inbound = parse_message(raw, mail_from="warga@example.com", own=OWN)
     inbound.provider_id.encode("utf-8")
     inbound.attachments[0].name.encode("utf-8")
+
+
+def test_the_listener_takes_only_its_recipients(settings):
+    settings.EMAIL_INTAKE_RECIPIENTS = ["lapor@aduan.example.go.id", "@pengaduan.example.go.id"]
+    assert listener.accepts("Lapor@Aduan.Example.go.id")
+    assert listener.accepts("dinas-pu@pengaduan.example.go.id")
+    assert not listener.accepts("kepala@aduan.example.go.id")
+    assert not listener.accepts("x@evilpengaduan.example.go.id.attacker.example")
+
+
+def test_the_listener_will_not_start_without_an_address(settings):
+    settings.EMAIL_INTAKE_RECIPIENTS = []
+    with pytest.raises(CommandError, match="EMAIL_INTAKE_ADDRESS"):
+        call_command("run_mail_listener", "--port", "0")
