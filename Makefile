@@ -11,6 +11,8 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The e-mail channel's SMTP listener in development (docs/CHANNELS.md).
+MAIL_PORT ?= 8025
 # PostgreSQL used by `make test` for the second run of the suite.
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
@@ -51,7 +53,8 @@ run: demo
 	@# Links in e-mail and SMS (from both processes) must point where this server listens.
 	@set -m; export SITE_URL=http://127.0.0.1:$(PORT); \
 	$(BIN)/python manage.py run_worker & WORKER=$$!; \
-	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_mail_listener --port $(MAIL_PORT) & MAIL=$$!; \
+	trap 'kill $$WORKER $$MAIL 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # A central node (PORT, default 8000) and a Kutai Timur regional node (REGION_PORT,

@@ -349,6 +349,14 @@ WHATSAPP_TEMPLATE_NAME = env_str("WHATSAPP_TEMPLATE_NAME", "aduan_pemberitahuan"
 WHATSAPP_TEMPLATE_LANGUAGE = env_str("WHATSAPP_TEMPLATE_LANGUAGE", "id")
 # How long an unfinished guided conversation (what, where, photo, confirm) is kept.
 WHATSAPP_CONVERSATION_MINUTES = env_int("WHATSAPP_CONVERSATION_MINUTES", 60)
+# E-mail intake (`manage.py run_mail_listener`, docs/CHANNELS.md): the address citizens
+# write to (also the Reply-To of the mail sent to them), the recipients the listener
+# accepts (addresses, or "@domain" for a whole domain; default: the address) and the
+# largest message in bytes (files are base64, a third larger than on disk). In development
+# `make run` starts the listener for lapor@aduan.localhost on port 8025.
+EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS", "lapor@aduan.localhost" if DEBUG else "")
+EMAIL_INTAKE_RECIPIENTS = env_list("EMAIL_INTAKE_RECIPIENTS", EMAIL_INTAKE_ADDRESS)
+EMAIL_INTAKE_MAX_BYTES = env_int("EMAIL_INTAKE_MAX_BYTES", 30 * 1024 * 1024)
 # Seconds to wait for a provider's API.
 CHANNEL_HTTP_TIMEOUT = env_int("CHANNEL_HTTP_TIMEOUT", 15)
 # Messages accepted per channel per minute (beyond: HTTP 429 to the provider), and per

@@ -56,9 +56,15 @@ def conversation(report) -> list[Line]:
             "received_at", "channel", "status", "text", "kind"
         )
     ]
+    # The messages on the channel the reporter used (e-mail for a report made by e-mail).
+    channels = (
+        (NotificationChannel.EMAIL,)
+        if report.channel == "email"
+        else (NotificationChannel.SMS, NotificationChannel.WHATSAPP)
+    )
     for notification in Notification.objects.filter(
         report=report,
-        channel__in=(NotificationChannel.SMS, NotificationChannel.WHATSAPP),
+        channel__in=channels,
         audience__in=("reporter", "sender"),
     ):
         # The secret of the tracking link stays out of pages: rendered without it.

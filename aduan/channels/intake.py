@@ -16,19 +16,21 @@ import logging
 import re
 import string
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from aduan.accounts.crypto import lookup_hash
-from aduan.accounts.identity import clean_phone
+from aduan.accounts.identity import clean_email, clean_phone
 from aduan.accounts.models import normalise_phone
 from aduan.core import clock
 from aduan.federation.dispatch import perform
@@ -43,7 +45,7 @@ from aduan.reports.models import Channel, Report, Status
 
 from . import gsm
 from .gateways.base import Inbound
-from .keywords import Command, parse
+from .keywords import WITH_NUMBER, Command, parse
 from .models import BlockKind, Message, MessageStatus, SenderBlock
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,12 @@ def sender_key(inbound: Inbound) -> tuple[str, str]:
         except ValidationError:
             return "", lookup_hash(inbound.sender)
         return phone, lookup_hash(normalise_phone(phone))
+    if inbound.channel == "email":
+        try:
+            address = clean_email(inbound.sender).lower()
+        except ValidationError:
+            return "", lookup_hash(inbound.sender)
+        return address, lookup_hash(address)
     address = inbound.sender.strip()
     return address, lookup_hash(address)
 
@@ -111,7 +119,10 @@ def receive(inbound: Inbound) -> Received:
     )
     address, sender_lookup = sender_key(inbound)
     text = _clean_text(inbound.text)
-    stored = text or _describe(inbound)
+    # What staff read as the original message: an e-mail's subject is part of it; a chat
+    # message without text is described (a shared location).
+    subject = _clean_text(inbound.subject)
+    stored = f"{subject}\n\n{text}" if subject else (text or _describe(inbound))
     with transaction.atomic(), translation.override("id"):
         try:
             with transaction.atomic():
@@ -159,7 +170,11 @@ def _answered_report(inbound: Inbound) -> Report | None:
 def _handle(message: Message, address: str, text: str, now, inbound: Inbound) -> Received:
     if not address:
         # Not a number we can answer (a sender name, a foreign number): kept, not answered.
-        message.outcome = "sender is not an Indonesian mobile number"
+        message.outcome = (
+            "sender is not a valid e-mail address"
+            if message.channel == "email"
+            else "sender is not an Indonesian mobile number"
+        )
         return Received(MessageStatus.INVALID_SENDER)
     blocks = set(
         SenderBlock.objects.filter(
@@ -195,7 +210,7 @@ def _handle(message: Message, address: str, text: str, now, inbound: Inbound) ->
         )
         return Received(MessageStatus.RATE_LIMITED, replies=replies)
 
-    command = parse(text)
+    command = _email_command(inbound, text) if message.channel == "email" else parse(text)
     chat = message.channel == "whatsapp"
     if chat and command.keyword == "lapor" and (text or inbound.files):
         # A reply to our message about a report is the reporter's answer on it (BALAS).
@@ -256,6 +271,9 @@ def _reply(message: Message, address: str, text: str, *, report=None, **extra) -
     """Queue `text` to the sender on the channel they used; returns the text as sent."""
     if message.channel == "sms":
         text = gsm.fit(text, settings.CHANNEL_REPLY_MAX_SEGMENTS)
+    if message.channel == "email" and message.provider_id.startswith("<"):
+        # Threads the answer under the citizen's message in their mail program.
+        extra["in_reply_to"] = message.provider_id
     notifications.notify_address(
         message.channel, address, "channel_reply", report=report, extra={"text": text} | extra
     )
@@ -296,6 +314,15 @@ HELP = gettext_noop(
     "Aduan: kirim LAPOR <isi laporan>; CEK <nomor laporan>; BALAS <nomor> <isi>; "
     "TERIMA <nomor>; BANDING <nomor> <alasan>; BERHENTI untuk berhenti menerima SMS."
 )
+EMAIL_HELP = gettext_noop(
+    "Aduan: tulis laporan Anda di surel ke alamat ini (judul di subjek, foto atau PDF "
+    "sebagai lampiran). Untuk laporan yang sudah ada, balas surel kami tentang laporan itu, "
+    "atau tulis CEK, TERIMA atau BANDING <alasan> dengan nomor laporan di subjek."
+)
+
+
+def _help(channel: str) -> str:
+    return _(EMAIL_HELP) if channel == "email" else _(HELP)
 
 
 def _readable(text: str) -> bool:
@@ -319,17 +346,26 @@ def _new_report(message: Message, address: str, command: Command, now) -> Receiv
     body = command.text
     if not body:
         message.outcome = "empty report"
-        return _refuse(message, address, _(HELP))
+        return _refuse(message, address, _help(message.channel))
     if not _readable(body):
         message.outcome = "unreadable text"
-        return _refuse(message, address, _("Pesan tidak dapat dibaca.") + " " + _(HELP))
-    title = title_of(body)
+        return _refuse(
+            message, address, _("Pesan tidak dapat dibaca.") + " " + _help(message.channel)
+        )
+    title = title_of(command.title or body)
+    if message.channel == "email":
+        # A From address can be forged: unlike an operator's sender number it is not a
+        # verified contact until the reporter answers a message sent to it.
+        channel, reporter = Channel.EMAIL, ReporterDetails(email=address)
+    else:
+        channel, reporter = Channel.SMS, ReporterDetails(phone=address, contact_verified_at=now)
     try:
         with transaction.atomic():
             result = submit_report(
-                {"title": title, "body": body, "channel": Channel.SMS},
+                {"title": title, "body": body, "channel": channel},
                 actor=Actor(),
-                reporter=ReporterDetails(phone=address, contact_verified_at=now),
+                reporter=reporter,
+                files=command.files,
             )
     except DomainError as error:
         message.outcome = f"report refused: {error.code}"
@@ -355,7 +391,13 @@ def _find_report(message: Message, command: Command) -> Report | None:
     if number is None:
         return None
     report = Report.objects.select_related("reporter").filter(tracking_number=number).first()
-    if report is None or report.reporter.phone_lookup != message.sender_lookup:
+    if report is None:
+        return None
+    if message.channel == "email":
+        # Compared decrypted: an address typed on the web keeps its capitals (and so its
+        # lookup hash), while mail systems treat it without them.
+        return report if report.reporter.email.strip().lower() == message.sender else None
+    if report.reporter.phone_lookup != message.sender_lookup:
         return None
     return report
 
@@ -379,12 +421,12 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
     report = _find_report(message, command)
     if report is None:
         message.outcome = "unknown tracking number"
-        return _refuse(
-            message,
-            address,
-            _("Nomor laporan %(number)s tidak ditemukan untuk nomor HP ini. Periksa nomornya.")
-            % {"number": command.number[:30]},
+        unknown = (
+            _("Nomor laporan %(number)s tidak ditemukan untuk alamat surel ini. Periksa nomornya.")
+            if message.channel == "email"
+            else _("Nomor laporan %(number)s tidak ditemukan untuk nomor HP ini. Periksa nomornya.")
         )
+        return _refuse(message, address, unknown % {"number": command.number[:30]})
     if command.keyword == "cek":
         message.outcome = "status sent"
         return Received(
@@ -420,9 +462,11 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
     extra = {}
     if command.files and action in ("reporter_reply", "add_information"):
         if report.owner_node == settings.NODE_ID:
-            # Attached like a web upload (checked again by the action).
+            # Attached like a web upload (checked again by the action): e-mail attachments
+            # come as uploaded files, WhatsApp media as checked bytes.
             extra["files"] = [
-                ContentFile(f.content, name=f"foto{f.extension}") for f in command.files
+                f if hasattr(f, "read") else ContentFile(f.content, name=f"foto{f.extension}")
+                for f in command.files
             ]
         else:
             # Files do not travel with a command to another node.
@@ -510,3 +554,71 @@ HANDLERS = {
     "berhenti": _stop,
     "mulai": _start,
 }
+
+
+# ------------------------------------------------------------------------- e-mail
+
+# Our notifications' Message-IDs (`notifications.service.message_id`).
+_NOTIFICATION_ID = re.compile(r"^<notification-([0-9a-fA-F-]{32,36})@")
+# A tracking number as Aduan writes it in subjects ("Laporan PST-26-0000012-3 …",
+# "[PST-26-0000012-3]").
+_SUBJECT_NUMBER = re.compile(r"\b([A-Za-z]{2,6}-\d{2}-\d{7,9}-\d)\b")
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|tr|balas|bls)\s*(\[\d+\])?\s*:\s*)+", re.I)
+
+
+def _threaded_number(inbound: Inbound) -> str:
+    """The tracking number of the report that one of our messages this mail answers was
+    about (In-Reply-To first, then References from the newest)."""
+    for message_id in reversed(inbound.thread):
+        match = _NOTIFICATION_ID.match(message_id)
+        if match is None:
+            continue
+        try:
+            key = uuid.UUID(match.group(1))
+        except ValueError:
+            continue
+        number = (
+            Notification.objects.filter(uuid=key, report__isnull=False)
+            .values_list("report__tracking_number", flat=True)
+            .first()
+        )
+        if number:
+            return number
+    return ""
+
+
+def _email_command(inbound: Inbound, text: str) -> Command:
+    """What an e-mail asks. A reply to one of our messages about a report (In-Reply-To,
+    References) or a mail naming a tracking number in its subject is about that report:
+    its text is a BALAS unless it starts with another keyword. Anything else is a new
+    report titled by its subject. Either way it acts only if the sender is the
+    reporter (`_find_report`)."""
+    files = tuple(
+        SimpleUploadedFile(f.name or "lampiran", f.content, f.content_type)
+        for f in inbound.attachments
+    )
+    subject = _REPLY_PREFIX.sub("", _clean_text(inbound.subject))
+    match = _SUBJECT_NUMBER.search(subject)
+    number = _threaded_number(inbound) or (match.group(1) if match else "")
+    command = parse(text)
+    in_subject = parse(subject)
+    if command.keyword == "lapor" and in_subject.keyword in WITH_NUMBER and in_subject.number:
+        # "TERIMA PST-26-0000012-3" or "BANDING PST-…" in the subject, the reason below.
+        command = dataclasses.replace(
+            in_subject, text=" ".join(part for part in (in_subject.text, text) if part)
+        )
+    if command.keyword in ("berhenti", "mulai"):
+        # No opt-out by e-mail: the words are the text of a report or a reply.
+        command = Command("lapor", text=text)
+    if command.keyword in WITH_NUMBER and not command.number:
+        if command.keyword in ("cek", "terima") and command.text:
+            # "Terima kasih, …" is a sentence, not the keyword.
+            command = Command("lapor", text=text)
+        elif number:
+            command = dataclasses.replace(command, number=number)
+    if command.keyword == "lapor":
+        if number:
+            command = Command("balas", number=number, text=text)
+        else:
+            command = Command("lapor", text=text or subject, title=subject)
+    return dataclasses.replace(command, files=files)

@@ -38,7 +38,9 @@ class Command:
     keyword: str  # one of KEYWORDS' values
     number: str = ""  # the tracking number as typed, "" when none could be read
     text: str = ""
-    # Files the message carried (a WhatsApp photo with a reply), already checked.
+    # What only some channels carry: a title (an e-mail's subject) and files (uploaded
+    # file objects from an e-mail, or checked WhatsApp media sent with a reply).
+    title: str = ""
     files: tuple = ()
 
 

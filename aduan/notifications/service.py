@@ -308,12 +308,21 @@ def message_id(notification: Notification) -> str:
 
 
 def send_email(notification: Notification, subject: str, body: str) -> None:
+    headers = {
+        "Message-ID": message_id(notification),
+        # RFC 3834: sent by a program, so vacation responders must not answer it (and
+        # the e-mail intake drops any such answer that comes back: no mail loops).
+        "Auto-Submitted": "auto-generated",
+    }
+    if settings.EMAIL_INTAKE_ADDRESS and notification.audience in ("reporter", "sender"):
+        # A citizen's reply reaches the e-mail intake (docs/CHANNELS.md), threaded by
+        # In-Reply-To to this message and so to its report.
+        headers["Reply-To"] = settings.EMAIL_INTAKE_ADDRESS
+    answered = notification.context.get("in_reply_to")
+    if answered:
+        headers["In-Reply-To"] = headers["References"] = answered
     EmailMessage(
-        subject,
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [notification.address],
-        headers={"Message-ID": message_id(notification)},
+        subject, body, settings.DEFAULT_FROM_EMAIL, [notification.address], headers=headers
     ).send()
 
 

@@ -11,11 +11,21 @@ A WhatsApp or e-mail adapter subclasses `Gateway`, sets `channel` and `name`, an
 registers itself in `aduan.channels.gateways.GATEWAYS`."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 
 from aduan.notifications.sms import BaseSMSBackend
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message, unchecked: the intake hands it to the domain
+    actions, which put it through the same upload checks as the web's."""
+
+    name: str
+    content: bytes = field(repr=False)
+    content_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,11 @@ class Inbound:
     # one was refused, in the sender's language.
     files: tuple = ()
     file_problem: str = ""
+    # E-mail: the subject, the ids of the messages it answers (In-Reply-To, References)
+    # and its files.
+    subject: str = ""
+    thread: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

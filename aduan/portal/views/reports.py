@@ -116,7 +116,9 @@ def _render_detail(request, viewer, bound=None, status=200):
         "timeline": timeline,
         # The SMS exchanged about a report made by SMS, for its reporter only.
         "conversation": (
-            conversation(report) if viewer.is_reporter and report.channel == "sms" else []
+            conversation(report)
+            if viewer.is_reporter and report.channel in ("sms", "email")
+            else []
         ),
         "other_files": other_files,
         "deadlines": display.deadline_lines(report, timezone.now()),

@@ -5,6 +5,11 @@ provider would, and print what the sender receives back.
     manage.py simulate_inbound sms --from 081350001111 --text "CEK PST-26-0000001-5" \\
         --url https://aduan.example.go.id
 
+An e-mail goes by SMTP to the listener (`run_mail_listener`) at `--url smtp://host:port`
+(default smtp://127.0.0.1:8025), addressed to EMAIL_INTAKE_ADDRESS, with `--file` as an
+attachment; the answers printed are the ones the server queued for the sender, read from
+the database when this checkout shares it (as `make run` does).
+
 The SMS goes to the signed webhook of the generic format (the secret is this checkout's
 SMS_GENERIC_SECRET, in development derived from its SECRET_KEY, like the server's), or of
 Twilio with `--gateway twilio` (signed with TWILIO_AUTH_TOKEN over SITE_URL). The answers
@@ -21,10 +26,15 @@ local address for the server and this command (http://127.0.0.1:<port>/v21.0), w
 command answers the media requests as Meta would while the server takes the message."""
 
 import json
+import mimetypes
+import smtplib
 import threading
 import time
 import uuid
+from email.message import EmailMessage
+from email.utils import make_msgid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -41,7 +51,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("channel", choices=["sms", "whatsapp", "email"])
-        parser.add_argument("--from", dest="sender", required=True, help="the sender's number")
+        parser.add_argument(
+            "--from", dest="sender", required=True, help="the sender's number or address"
+        )
         parser.add_argument("--text", required=True)
         parser.add_argument("--file", help="an attachment (channels that carry files)")
         parser.add_argument(
@@ -49,15 +61,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--gateway", default="generic", choices=["generic", "twilio"])
         parser.add_argument("--location", help="WhatsApp: a shared location, LAT,LON")
+        parser.add_argument("--subject", default="", help="e-mail: the subject")
+        parser.add_argument("--in-reply-to", default="", help="e-mail: the Message-ID answered")
 
     def handle(self, *args, channel, sender, text, file, url, gateway, **options):
         if channel == "whatsapp":
             self._whatsapp(sender, text, file, url, options.get("location"))
             return
-        if channel != "sms":
-            raise CommandError(
-                f"The {channel} channel has no intake yet (docs/CHANNELS.md); only sms."
-            )
+        if channel == "email":
+            self.send_email(sender, text, file, url, options["subject"], options["in_reply_to"])
+            return
         if file:
             raise CommandError("An SMS carries no file; send the text only.")
         base = url.rstrip("/")
@@ -182,6 +195,87 @@ class Command(BaseCommand):
         finally:
             if media is not None:
                 media.close()
+
+    def send_email(self, sender, text, file, url, subject, in_reply_to):
+        recipient = settings.EMAIL_INTAKE_ADDRESS or next(
+            (a for a in settings.EMAIL_INTAKE_RECIPIENTS if not a.startswith("@")), ""
+        )
+        if not recipient:
+            raise CommandError("Set EMAIL_INTAKE_ADDRESS to the listener's address.")
+        if url.startswith(("http://", "https://")) and url != "http://127.0.0.1:8000":
+            raise CommandError("E-mail goes to the listener: --url smtp://host:port.")
+        target = urlsplit(url if url.startswith("smtp://") else "smtp://127.0.0.1:8025")
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = recipient
+        message["Subject"] = subject
+        message["Message-ID"] = make_msgid(domain="simulate.invalid")
+        if in_reply_to:
+            message["In-Reply-To"] = message["References"] = in_reply_to
+        message.set_content(text)
+        if file:
+            path = Path(file)
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise CommandError(f"Cannot read {file}: {error}") from None
+            kind = (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/")
+            message.add_attachment(data, maintype=kind[0], subtype=kind[1], filename=path.name)
+        try:
+            with smtplib.SMTP(target.hostname, target.port or 25, timeout=30) as smtp:
+                smtp.ehlo()
+                code, answer = smtp.mail(sender)
+                if code == 250:
+                    code, answer = smtp.rcpt(recipient)
+                if code == 250:
+                    # CRLF line ends: smtplib converts those of a str only.
+                    wire = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+                    code, answer = smtp.data(wire)
+        except smtplib.SMTPDataError as error:
+            code, answer = error.smtp_code, error.smtp_error
+        except (OSError, smtplib.SMTPException) as error:
+            raise CommandError(
+                f"{target.netloc} cannot be reached ({error}); is run_mail_listener running?"
+            ) from None
+        answer = answer.decode(errors="replace")
+        if code != 250:
+            raise CommandError(f"SMTP {code}: {answer}")
+        if "(" in answer:  # "2.0.0 OK (not answered)": a bounce, an automatic reply, a loop
+            self.stdout.write(f"status: {answer.split('(', 1)[1].rstrip(')')}")
+            return
+        # "2.0.0 OK <status> <message uuid> <tracking number>"
+        words = answer.split()
+        self.stdout.write(f"status: {words[2] if len(words) > 2 else answer}")
+        if len(words) > 4 and words[4] != "-":
+            self.stdout.write(f"report: {words[4]}")
+        self.print_emails_to(sender, words[3] if len(words) > 3 else "")
+
+    def print_emails_to(self, sender, message_uuid):
+        from aduan.channels.models import Message
+        from aduan.notifications.models import Notification
+        from aduan.notifications.service import render
+
+        try:
+            received = Message.objects.filter(uuid=uuid.UUID(message_uuid)).first()
+        except ValueError:
+            received = None
+        if received is None:
+            self.stdout.write("(the message is not in this checkout's database: see the server's)")
+            return
+        answers = [
+            n
+            for n in Notification.objects.filter(
+                channel="email", created_at__gte=received.received_at
+            ).order_by("pk")
+            if n.address.lower() == sender.lower()
+        ]
+        if not answers:
+            self.stdout.write("(no answer to the sender)")
+        for notification in answers:
+            subject, body = render(notification)
+            self.stdout.write(f"< Subject: {subject}")
+            for line in body.splitlines():
+                self.stdout.write(f"< {line}")
 
 
 class MediaServer:
