@@ -19,8 +19,8 @@ node "PST", paired with their fingerprints as an operator would.
    replication throughput. Afterwards both nodes' histories are compared (count and a
    digest over every event's hash).
 2. **Lag.** Both workers run (KTM's federation thread pushes continuously); citizens submit
-   reports to KTM's REST API at a steady `--rate` per second (open loop: a slow answer
-   does not slow the load). A reader polls PST's database every 20 ms; a report's lag is
+   reports to KTM's REST API (gunicorn with 4 workers, as in phase 3) at a steady `--rate`
+   per second (open loop: a slow answer does not slow the load). A reader polls PST's database every 20 ms; a report's lag is
    the time from KTM's 201 answer to the report's first sight at PST.
 3. **Cost to intake.** KTM's intake over gunicorn (4 workers, concurrency 16, as in
    bench/intake.py) with federation off (worker with `--no-federation`) and on (the worker
@@ -37,6 +37,7 @@ import json
 import os
 import queue
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -280,9 +281,20 @@ def submit(port: int, secret: str, body: bytes) -> int:
         conn.close()
 
 
+def intake_port(node: BenchNode) -> int:
+    """A port for KTM's production-like gunicorn beside its federation server."""
+    return node.port + 1000 if node.port < 64000 else node.port - 1000
+
+
 def lag(ktm: BenchNode, pst: BenchNode, seconds: float, rate: float, bodies) -> dict:
-    """Open-loop submissions at `rate`/s to KTM; lag until each report is seen at PST."""
+    """Open-loop submissions at `rate`/s to KTM (its production-like gunicorn, 4 workers,
+    as in the intake phase); lag until each report is seen at PST."""
+    import intake  # bench/intake.py: Django set up against KTM (see main)
+
     secret = issue_api_key(ktm)
+    port = intake_port(ktm)
+    os.environ.update(ktm.env())
+    server = intake.start_gunicorn(port, 4)
     ktm.start_worker()
     pst.start_worker()
     time.sleep(3)
@@ -300,7 +312,7 @@ def lag(ktm: BenchNode, pst: BenchNode, seconds: float, rate: float, bodies) -> 
             if item is None:
                 return
             try:
-                number = submit(ktm.port, secret, rng.choice(bodies))
+                number = submit(port, secret, rng.choice(bodies))
                 with lock:
                     answered[number] = time.monotonic()
             except (OSError, RuntimeError, KeyError, ValueError) as exc:
@@ -347,6 +359,8 @@ def lag(ktm: BenchNode, pst: BenchNode, seconds: float, rate: float, bodies) -> 
     lags = [seen[n] - t for n, t in answered.items() if n in seen]
     ktm.stop("worker")
     pst.stop("worker")
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
     return {
         "rate_offered_per_second": rate,
         "seconds": round(offered, 1),
@@ -366,7 +380,7 @@ def intake_cost(ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bod
     import intake  # bench/intake.py: Django set up against KTM (see main)
 
     secret = issue_api_key(ktm)
-    port = ktm.port + 1000 if ktm.port < 64000 else ktm.port - 1000
+    port = intake_port(ktm)
     os.environ.update(ktm.env())
     server = intake.start_gunicorn(port, 4)
     phases: dict[str, list[dict]] = {"off": [], "on": []}
@@ -399,8 +413,6 @@ def intake_cost(ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bod
                 phases[mode].append(phase)
         pst.stop("worker")
     finally:
-        import signal
-
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 

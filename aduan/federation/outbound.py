@@ -202,6 +202,10 @@ def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushRe
     ahead = None if connection.in_atomic_block else _Ahead(peer)
     try:
         batch = build_batch(peer, peer.acked_position)
+        if batch is not None and not batch["reports"] and not force and _acked_lately(peer, now):
+            # Nothing for this peer, only our position to report (events that came from
+            # it): said at most every EMPTY_EVERY, not once per round.
+            return result
         while batch is not None and time.monotonic() - started < time_budget:
             if ahead is not None:
                 ahead.build_after(batch["last"])
@@ -243,6 +247,13 @@ def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushRe
         if ahead is not None:
             ahead.close()
     return result
+
+
+EMPTY_EVERY = timedelta(seconds=5)
+
+
+def _acked_lately(peer: Peer, now) -> bool:
+    return peer.last_success_at is not None and now - peer.last_success_at < EMPTY_EVERY
 
 
 def _close_own_connection() -> None:
