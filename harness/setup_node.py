@@ -21,7 +21,6 @@ from aduan.agencies.models import Agency, AgencyKind, RoutingRule  # noqa: E402
 from aduan.categories.models import Category  # noqa: E402
 from aduan.regions.models import Region  # noqa: E402
 
-PASSWORD = "kata-sandi-harness-2026"  # noqa: S105 - throwaway test cluster
 GOVERNMENTS = {
     "KTM": ("Pemerintah Kabupaten Kutai Timur", "64.08", True),
     "PSR": ("Pemerintah Kabupaten Paser", "64.01", False),
@@ -32,7 +31,8 @@ def user(username, role, agency=None):
     account, _ = User.objects.get_or_create(
         username=username, defaults={"role": role, "agency": agency, "email": f"{username}@x.id"}
     )
-    account.set_password(PASSWORD)
+    # Nobody signs in to the harness: its load acts through perform(), so no password.
+    account.set_unusable_password()
     account.save()
     return account
 

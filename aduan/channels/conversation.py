@@ -40,6 +40,7 @@ from .intake import (
     _readable,
     _refuse,
     _reply,
+    answer_repeat,
     title_of,
 )
 from .models import Conversation, Message, MessageStatus
@@ -251,19 +252,7 @@ def _submit(message: Message, address: str, conversation, state: dict, now) -> R
     if repeat is not None:
         _drop(conversation, state)
         message.outcome = "the same report was sent earlier"
-        number = repeat.report.tracking_number
-        return Received(
-            MessageStatus.DUPLICATE,
-            report=repeat.report,
-            replies=[
-                _reply(
-                    message,
-                    address,
-                    _("Pesan yang sama sudah kami terima%(number)s.") % {"number": f" ({number})"},
-                    report=repeat.report,
-                )
-            ],
-        )
+        return answer_repeat(message, address, repeat)
     data = {
         "title": title_of(what),
         "body": what,

@@ -236,19 +236,7 @@ def _handle(message: Message, address: str, text: str, now, inbound: Inbound) ->
         )
         if repeat is not None:
             message.outcome = "the same text was received earlier"
-            number = f" ({repeat.report.tracking_number})" if repeat.report_id else ""
-            return Received(
-                MessageStatus.DUPLICATE,
-                report=repeat.report,
-                replies=[
-                    _reply(
-                        message,
-                        address,
-                        _("Pesan yang sama sudah kami terima%(number)s.") % {"number": number},
-                        report=repeat.report,
-                    )
-                ],
-            )
+            return answer_repeat(message, address, repeat)
     if len(text) > TEXT_MAX:
         message.outcome = "text too long"
         return _refuse(
@@ -265,6 +253,23 @@ def _handle(message: Message, address: str, text: str, now, inbound: Inbound) ->
 
 
 # ------------------------------------------------------------------------- answers
+
+
+def answer_repeat(message: Message, address: str, repeat: Message) -> Received:
+    """A message already received (and acted on) earlier: say so, with its report."""
+    number = f" ({repeat.report.tracking_number})" if repeat.report_id else ""
+    return Received(
+        MessageStatus.DUPLICATE,
+        report=repeat.report,
+        replies=[
+            _reply(
+                message,
+                address,
+                _("Pesan yang sama sudah kami terima%(number)s.") % {"number": number},
+                report=repeat.report,
+            )
+        ],
+    )
 
 
 def _reply(message: Message, address: str, text: str, *, report=None, **extra) -> str:
