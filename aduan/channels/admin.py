@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import BlockKind, Message, SenderBlock
+from .intake import address_key
+from .models import BlockKind, ChannelName, Message, SenderBlock
 
 
 @admin.register(Message)
@@ -50,12 +52,63 @@ class MessageAdmin(admin.ModelAdmin):
             )
 
 
+class SenderBlockForm(forms.ModelForm):
+    """A block typed in by hand: the number or address is turned into its keyed hash on
+    save and never stored (`intake.address_key`, the same key a message's sender gets)."""
+
+    address = forms.CharField(
+        label=_("Nomor telepon atau alamat surel"),
+        max_length=254,
+        help_text=_(
+            "Tidak disimpan: hanya sidik kuncinya. Nomor boleh ditulis 0812..., +62812... "
+            "atau 62812... / Not stored, only its keyed hash."
+        ),
+    )
+
+    class Meta:
+        model = SenderBlock
+        fields = ["channel", "kind", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        channel, address = cleaned.get("channel"), cleaned.get("address", "")
+        if not channel or not address:
+            return cleaned
+        stored, lookup = address_key(channel, address)
+        if not stored:
+            self.add_error(
+                "address",
+                _("Nomor atau alamat ini tidak sah untuk kanal %(channel)s.")
+                % {"channel": ChannelName(channel).label},
+            )
+            return cleaned
+        exists = SenderBlock.objects.filter(
+            channel=channel, kind=cleaned.get("kind"), address_lookup=lookup
+        )
+        if exists.exists():
+            self.add_error("address", _("Pengirim ini sudah ada di daftar."))
+        self.instance.address_lookup = lookup
+        return cleaned
+
+
 @admin.register(SenderBlock)
 class SenderBlockAdmin(admin.ModelAdmin):
+    """Blocked senders and those who sent BERHENTI. A block is added from a message
+    ("block the senders of the selected messages") or typed in here by hand."""
+
     list_display = ["created_at", "channel", "kind", "reason"]
     list_filter = ["channel", "kind"]
     readonly_fields = ["address_lookup", "created_at"]
 
-    def has_add_permission(self, request):
-        # Added from a message ("block this sender"), since only the hash is stored.
-        return False
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SenderBlockForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["channel", "kind", "address", "reason"]
+        return ["channel", "kind", "reason", "address_lookup", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["channel", "kind", "address_lookup", "created_at"]

@@ -88,20 +88,27 @@ def _clean_text(text: str) -> str:
 
 def sender_key(inbound: Inbound) -> tuple[str, str]:
     """The sender's address as stored and its lookup key; ("", raw key) if invalid."""
+    return address_key(inbound.channel, inbound.sender)
+
+
+def address_key(channel: str, sender: str) -> tuple[str, str]:
+    """An address on `channel` as stored and its lookup key; ("", raw key) if invalid.
+    The same key whichever way a number or an address is spelled, so that a sender typed
+    into the blocklist by hand matches the messages it sends."""
     # A WhatsApp sender is a phone number too (digits with the country code).
-    if inbound.channel in ("sms", "whatsapp"):
+    if channel in ("sms", "whatsapp"):
         try:
-            phone = clean_phone(inbound.sender)
+            phone = clean_phone(sender)
         except ValidationError:
-            return "", lookup_hash(inbound.sender)
+            return "", lookup_hash(sender)
         return phone, lookup_hash(normalise_phone(phone))
-    if inbound.channel == "email":
+    if channel == "email":
         try:
-            address = clean_email(inbound.sender).lower()
+            address = clean_email(sender).lower()
         except ValidationError:
-            return "", lookup_hash(inbound.sender)
+            return "", lookup_hash(sender)
         return address, lookup_hash(address)
-    address = inbound.sender.strip()
+    address = sender.strip()
     return address, lookup_hash(address)
 
 

@@ -46,3 +46,39 @@ def test_staff_block_a_sender_from_a_received_message(world, phone, client):
     )
     block = SenderBlock.objects.get()
     assert block.kind == BlockKind.BLOCKED and block.address_lookup == message.sender_lookup
+
+
+def test_staff_type_a_number_into_the_blocklist_and_its_messages_are_refused(
+    world, phone, client
+):
+    client.force_login(superuser(world))
+    # Typed as people write it; the message comes from +62 8135 0001 111.
+    response = client.post(
+        "/admin/channels/senderblock/add/",
+        {"channel": "sms", "kind": "blocked", "address": "0813-5000-1111", "reason": "spam"},
+    )
+    assert response.status_code == 302
+    block = SenderBlock.objects.get()
+    assert block.kind == BlockKind.BLOCKED and "1111" not in block.address_lookup
+    page = client.get(f"/admin/channels/senderblock/{block.pk}/change/").content.decode()
+    assert "0813" not in page and "1111" not in page
+    phone.send("LAPOR Jalan berlubang di depan sekolah dasar negeri 3")
+    message = Message.objects.get()
+    assert message.sender_lookup == block.address_lookup
+    assert message.report_id is None and message.status == "blocked"
+
+
+def test_a_typed_block_that_is_not_an_address_or_already_listed_is_refused(world, client):
+    client.force_login(superuser(world))
+    bad = client.post(
+        "/admin/channels/senderblock/add/",
+        {"channel": "email", "kind": "blocked", "address": "bukan alamat", "reason": ""},
+    )
+    assert bad.status_code == 200 and "tidak sah" in bad.content.decode()
+    for _ in range(2):
+        response = client.post(
+            "/admin/channels/senderblock/add/",
+            {"channel": "email", "kind": "blocked", "address": "Spam@Contoh.ID", "reason": ""},
+        )
+    assert response.status_code == 200 and "sudah ada" in response.content.decode()
+    assert SenderBlock.objects.count() == 1
