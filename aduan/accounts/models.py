@@ -79,6 +79,15 @@ class Reporter(models.Model):
     email_lookup = models.CharField(max_length=64, blank=True, db_index=True)
     phone_lookup = models.CharField(max_length=64, blank=True, db_index=True)
     contact_verified_at = models.DateTimeField(null=True, blank=True)
+    # Where the reporter asked to hear about their reports: "" is on the channel each
+    # report came in by (`notifications.service.notify_reporter`), else one of their own
+    # contacts' channels, chosen on a report's page.
+    reply_channel = models.CharField(
+        _("kabar dikirim melalui"),
+        max_length=10,
+        blank=True,
+        choices=[("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", _("Surel"))],
+    )
     created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:

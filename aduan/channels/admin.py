@@ -61,7 +61,7 @@ class SenderBlockForm(forms.ModelForm):
         max_length=254,
         help_text=_(
             "Tidak disimpan: hanya sidik kuncinya. Nomor boleh ditulis 0812..., +62812... "
-            "atau 62812... / Not stored, only its keyed hash."
+            "atau 62812..."
         ),
     )
 

@@ -4,6 +4,7 @@ reporter or the sender on a channel, oldest first. The sender's number is never 
 staff who may see the reporter's identity read it in the identity panel, which logs the
 read. Texts are plain strings; templates escape them."""
 
+import heapq
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,18 @@ class Line:
     channel: str
     status: str
     text: str
+    # Tells a message from an event in a timeline that holds both (`with_messages`).
+    message: bool = True
+
+
+def with_messages(entries: list, lines: list[Line], when) -> list:
+    """A report's timeline with the messages exchanged on its channels in their places:
+    both lists are in time order and `when(entry)` is an entry's time."""
+    return list(
+        heapq.merge(
+            entries, lines, key=lambda item: item.at if isinstance(item, Line) else when(item)
+        )
+    )
 
 
 def conversation(report) -> list[Line]:
@@ -56,17 +69,20 @@ def conversation(report) -> list[Line]:
             "received_at", "channel", "status", "text", "kind"
         )
     ]
-    # The messages on the channel the reporter used (e-mail for a report made by e-mail).
-    channels = (
-        (NotificationChannel.EMAIL,)
-        if report.channel == "email"
-        else (NotificationChannel.SMS, NotificationChannel.WHATSAPP)
+    # The messages on the channel the report came in by (a WhatsApp message may fall back
+    # to an SMS) and on the one the reporter chose to hear on, if they chose one. A web
+    # report's e-mails and SMS are notices, not a conversation: not shown.
+    channels = {
+        "sms": {NotificationChannel.SMS},
+        "whatsapp": {NotificationChannel.WHATSAPP, NotificationChannel.SMS},
+        "email": {NotificationChannel.EMAIL},
+    }.get(report.channel, set())
+    if report.reporter.reply_channel:
+        channels.add(report.reporter.reply_channel)
+    outgoing = Notification.objects.filter(
+        report=report, channel__in=channels, audience__in=("reporter", "sender")
     )
-    for notification in Notification.objects.filter(
-        report=report,
-        channel__in=channels,
-        audience__in=("reporter", "sender"),
-    ):
+    for notification in outgoing if channels else ():
         # The secret of the tracking link stays out of pages: rendered without it.
         notification.private_context = ""
         status = DELIVERY_LABELS.get(notification.delivery_status) or (

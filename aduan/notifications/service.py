@@ -81,15 +81,27 @@ def staff_node(report, audience: str) -> str:
 def notify_reporter(
     report, template: str, *, extra: dict | None = None, private=None, forwarded: bool = False
 ) -> list:
-    """Message the reporter by e-mail and SMS, whichever contacts they gave. Only the node
-    where the report was submitted holds the contact and sends; another node asks it."""
+    """Message the reporter: on the channel they chose on a report's page if they chose
+    one, else on the channel the report came in by (SMS, WhatsApp), else by e-mail and SMS,
+    whichever contacts they gave. Only the node where the report was submitted holds the
+    contact and sends; another node asks it."""
     if not forwarded and report.origin_node and report.origin_node != settings.NODE_ID:
         return _forward(report.origin_node, report, "reporter", template, extra)
     reporter = report.reporter
     context = _base_context(report) | (extra or {})
     email = reporter.email
+    phone = reporter.phone
     phone_channel = NotificationChannel.SMS
-    if report.channel in ("sms", "whatsapp") and reporter.phone:
+    choice = reporter.reply_channel
+    if choice == NotificationChannel.EMAIL and email:
+        # The reporter chose e-mail on the report's page: nothing by SMS or WhatsApp.
+        phone = ""
+    elif choice in (NotificationChannel.SMS, NotificationChannel.WHATSAPP) and phone:
+        # The reporter chose a channel for their phone: only that, with the e-mail
+        # address as its fallback (`_fallback_for`), as for a report made by SMS.
+        email = ""
+        phone_channel = choice
+    elif report.channel in ("sms", "whatsapp") and reporter.phone:
         # Answers go back on the channel the citizen used; the e-mail address, if the
         # reporter has one, is the fallback when the SMS cannot be delivered (`deliver`).
         email = ""
@@ -109,7 +121,7 @@ def notify_reporter(
             )
             for channel, address in (
                 (NotificationChannel.EMAIL, email),
-                (phone_channel, reporter.phone),
+                (phone_channel, phone),
             )
             if address
         ]
@@ -414,8 +426,8 @@ def _fallback_for(notification: Notification, report) -> tuple[str, str] | None:
     """The channel and address to try after `notification` failed for good, chosen by
     the reporter's contacts: a WhatsApp message (a template refused, a number not on
     WhatsApp) becomes an SMS to the same number, an SMS an e-mail if there is an address.
-    Only reports made by SMS or WhatsApp need it: a reporter of any other channel is
-    written to at every address at once (`notify_reporter`)."""
+    Only reports made by SMS or WhatsApp, or reporters who chose one of those, need it: any
+    other reporter is written to at every address at once (`notify_reporter`)."""
     reporter = report.reporter
     if notification.channel == NotificationChannel.WHATSAPP and reporter.phone:
         # A reporter who sent BERHENTI on WhatsApp asked for silence, not for SMS.
@@ -424,7 +436,7 @@ def _fallback_for(notification: Notification, report) -> tuple[str, str] | None:
         return NotificationChannel.SMS, reporter.phone
     if (
         notification.channel == NotificationChannel.SMS
-        and report.channel in ("sms", "whatsapp")
+        and (report.channel in ("sms", "whatsapp") or reporter.reply_channel == "sms")
         and reporter.email
     ):
         return NotificationChannel.EMAIL, reporter.email

@@ -192,6 +192,8 @@ def next_steps(report: Report) -> list[str]:
 class TimelineEntry:
     title: str
     at: str
+    # The event's time, to place channel messages among the events.
+    when: object = None
     text: str = ""
     quote: str = ""
     private: bool = False
@@ -241,6 +243,7 @@ def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
     entry = TimelineEntry(
         title=title,
         at=date_time(event.at, zone),
+        when=event.at,
         private=event.visibility == Visibility.PARTIES,
     )
     kind = event.type

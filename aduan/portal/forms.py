@@ -241,6 +241,30 @@ class TextForm(forms.Form):
     )
 
 
+class ReplyChannelForm(forms.Form):
+    """Where the reporter hears about their reports: the channels of the contacts they
+    gave, or "" for the channel each report came in by."""
+
+    channel = forms.ChoiceField(
+        label=_("Kirim kabar laporan saya melalui"), required=False, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, reporter, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        came_in = {
+            "sms": _("SMS, seperti laporan ini dikirim"),
+            "whatsapp": _("WhatsApp, seperti laporan ini dikirim"),
+            "email": _("surel, seperti laporan ini dikirim"),
+        }.get(report.channel, _("surel dan SMS, ke kontak yang Anda berikan"))
+        choices = [("", came_in)]
+        if reporter.phone:
+            choices += [("sms", _("SMS saja")), ("whatsapp", _("WhatsApp saja"))]
+        if reporter.email:
+            choices.append(("email", _("Surel saja")))
+        self.fields["channel"].choices = choices
+        self.fields["channel"].initial = reporter.reply_channel
+
+
 class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Balasan Anda"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})

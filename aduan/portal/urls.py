@@ -29,6 +29,11 @@ urlpatterns = [
     path("lacak/<str:tracking_number>/banding/", reports.report_contest, name="report-contest"),
     path("lacak/<str:tracking_number>/nilai/", reports.report_rate, name="report-rate"),
     path("lacak/<str:tracking_number>/cabut/", reports.report_withdraw, name="report-withdraw"),
+    path(
+        "lacak/<str:tracking_number>/kabar/",
+        reports.report_reply_channel,
+        name="report-reply-channel",
+    ),
     path("lampiran/<uuid:uuid>/", reports.attachment, name="attachment"),
     # Lists.
     path("laporan/", lists.report_list, name="report-list"),

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from aduan.accounts.models import Role
 from aduan.agencies.routing import suggest_route
-from aduan.channels.display import conversation
+from aduan.channels.display import conversation, with_messages
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
@@ -376,8 +376,10 @@ def _report_context(
     judge.annotate([report])
     return {
         "report": report,
-        "timeline": timeline(report),
-        "conversation": conversation(report),
+        # The events, and the messages exchanged on the report's channels in their places.
+        "timeline": with_messages(
+            timeline(report), conversation(report), when=lambda entry: entry.event.at
+        ),
         "action_forms": action_forms,
         "suggestion": suggestion,
         "suggestion_reason": (

@@ -48,9 +48,7 @@ def test_staff_block_a_sender_from_a_received_message(world, phone, client):
     assert block.kind == BlockKind.BLOCKED and block.address_lookup == message.sender_lookup
 
 
-def test_staff_type_a_number_into_the_blocklist_and_its_messages_are_refused(
-    world, phone, client
-):
+def test_staff_type_a_number_into_the_blocklist_and_its_messages_are_refused(world, phone, client):
     client.force_login(superuser(world))
     # Typed as people write it; the message comes from +62 8135 0001 111.
     response = client.post(

@@ -442,11 +442,10 @@ def test_staff_read_an_email_report_escaped_without_the_address(citizen, client)
     citizen.inbox()
     client.force_login(world.national_admin)
     html = client.get(f"/petugas/laporan/{report.tracking_number}/").content.decode()
-    section = html[html.index('data-testid="channel-conversation"') :]
+    section = html[html.index('data-testid="channel-message"') :]
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in section
     assert "&lt;img src=x onerror=alert(1)&gt; Got rusak" in section
     assert "<script>alert" not in html and "<b>jalan</b>" not in html and "<img src=x" not in html
-    assert "Surel dengan pelapor" in html
-    assert "Dari pelapor" in section and "Kepada pelapor" in section
+    assert "Pesan Surel dari pelapor" in section and "Pesan Surel kepada pelapor" in section
     assert CITIZEN not in html
     assert not re.search(r"kunci=[A-Za-z0-9_-]{10}", html)

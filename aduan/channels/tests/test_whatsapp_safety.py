@@ -235,11 +235,12 @@ def test_staff_read_the_whatsapp_conversation_escaped_without_the_number(world, 
     whatsapp.inbox()
     client.force_login(world.national_admin)
     html = client.get(f"/petugas/laporan/{report.tracking_number}/").content.decode()
-    section = html[html.index('data-testid="channel-conversation"') :]
+    section = html[html.index('data-testid="channel-message"') :]
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in section
     assert "&lt;i&gt;Jl. Poros&lt;/i&gt;" in section
     assert "<script>alert" not in html and "<i>Jl. Poros</i>" not in html
-    assert "WhatsApp" in section and "Dari pelapor" in section and "Kepada pelapor" in section
+    assert "Pesan WhatsApp dari pelapor" in section
+    assert "Pesan WhatsApp kepada pelapor" in section and "Pesan SMS" not in section
     assert "81350002222" not in html
     client.force_login(world.outsider)
     outsider = client.get(f"/petugas/laporan/{report.tracking_number}/")

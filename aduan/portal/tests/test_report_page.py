@@ -430,7 +430,7 @@ def test_the_report_page_costs_the_same_queries_however_long_its_history(
     report = world.report_in("in_progress")
     client.force_login(world.citizen)
     client.get(detail(report))
-    with django_assert_max_num_queries(12) as short:
+    with django_assert_max_num_queries(15) as short:
         client.get(detail(report))
     for i in range(6):
         a.put_on_hold(report, f"Pertanyaan {i}", actor=world.officer)

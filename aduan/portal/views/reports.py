@@ -5,6 +5,7 @@ the reporter (the account that filed it, or whoever holds its secret link) also 
 events between them and the staff and may act. Anything else is a 404 that never says
 whether the report exists."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aduan.channels.display import conversation
+from aduan.channels.display import conversation, with_messages
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
@@ -29,6 +30,7 @@ from ..forms import (
     AcceptForm,
     ContestForm,
     RateForm,
+    ReplyChannelForm,
     ReplyForm,
     TextForm,
     TrackForm,
@@ -98,7 +100,7 @@ def _render_detail(request, viewer, bound=None, status=200):
     orphan_errors = [
         error
         for name, form in (bound or {}).items()
-        if not available.get(FORM_ACTIONS[name])
+        if name in FORM_ACTIONS and not available.get(FORM_ACTIONS[name])
         for errors in form.errors.values()
         for error in errors
     ]
@@ -113,12 +115,12 @@ def _render_detail(request, viewer, bound=None, status=200):
     context = {
         "report": report,
         "is_reporter": viewer.is_reporter,
-        "timeline": timeline,
-        # The SMS exchanged about a report made by SMS, for its reporter only.
-        "conversation": (
-            conversation(report)
-            if viewer.is_reporter and report.channel in ("sms", "email")
-            else []
+        # The reporter also reads the messages exchanged on the report's channels (SMS,
+        # WhatsApp, e-mail), in their places among the events.
+        "timeline": (
+            with_messages(timeline, conversation(report), when=lambda entry: entry.when)
+            if viewer.is_reporter
+            else timeline
         ),
         "other_files": other_files,
         "deadlines": display.deadline_lines(report, timezone.now()),
@@ -133,6 +135,12 @@ def _render_detail(request, viewer, bound=None, status=200):
         "forms": forms,
         "open_form": next(iter(bound)) if bound else "",
         "commands": commands_for(report, reporter_only=True) if viewer.is_reporter else [],
+        "channel_form": (
+            (bound or {}).get("channel")
+            or ReplyChannelForm(reporter=report.reporter, report=report, prefix="channel")
+            if viewer.is_reporter and _holds_contacts(report)
+            else None
+        ),
     }
     return render(request, "portal/report_detail.html", context, status=status)
 
@@ -215,6 +223,29 @@ report_accept = _reporter_action("accept")
 report_contest = _reporter_action("contest")
 report_rate = _reporter_action("rate")
 report_withdraw = _reporter_action("withdraw")
+
+
+def _holds_contacts(report) -> bool:
+    """The reporter's contacts, and so their choice of channel, live on the node where the
+    report was submitted (docs/FEDERATION.md); another node's page does not offer it."""
+    return not report.origin_node or report.origin_node == settings.NODE_ID
+
+
+@require_POST
+def report_reply_channel(request, tracking_number):
+    """The reporter chooses the channel they hear about their reports on."""
+    viewer = grants.reporter_for(request, tracking_number)
+    report = viewer.report
+    if not _holds_contacts(report):
+        raise Http404("Laporan tidak ditemukan / Report not found")
+    reporter = report.reporter
+    form = ReplyChannelForm(request.POST, reporter=reporter, report=report, prefix="channel")
+    if not form.is_valid():
+        return _render_detail(request, viewer, bound={"channel": form}, status=400)
+    reporter.reply_channel = form.cleaned_data["channel"]
+    reporter.save(update_fields=["reply_channel"])
+    messages.success(request, _("Pilihan Anda disimpan: kabar berikutnya dikirim ke sana."))
+    return redirect(_detail_url(report) + "#kabar")
 
 
 @require_GET
