@@ -357,6 +357,11 @@ WHATSAPP_CONVERSATION_MINUTES = env_int("WHATSAPP_CONVERSATION_MINUTES", 60)
 EMAIL_INTAKE_ADDRESS = env_str("EMAIL_INTAKE_ADDRESS", "lapor@aduan.localhost" if DEBUG else "")
 EMAIL_INTAKE_RECIPIENTS = env_list("EMAIL_INTAKE_RECIPIENTS", EMAIL_INTAKE_ADDRESS)
 EMAIL_INTAKE_MAX_BYTES = env_int("EMAIL_INTAKE_MAX_BYTES", 30 * 1024 * 1024)
+# The name under which the mail server in front of the listener records its SPF, DKIM and
+# DMARC checks (`Authentication-Results: mx.example.go.id; dmarc=pass ...`). Set in
+# production: mail is then read only when that server proves its `From` domain. Empty
+# (development, tests of other things): every `From` is believed.
+EMAIL_AUTHSERV_ID = env_str("EMAIL_AUTHSERV_ID")
 # Seconds to wait for a provider's API.
 CHANNEL_HTTP_TIMEOUT = env_int("CHANNEL_HTTP_TIMEOUT", 15)
 # Messages accepted per channel per minute (beyond: HTTP 429 to the provider), and per

@@ -367,8 +367,11 @@ def _new_report(message: Message, address: str, command: Command, now) -> Receiv
     title = title_of(command.title or body)
     if message.channel == "email":
         # A From address can be forged: unlike an operator's sender number it is not a
-        # verified contact until the reporter answers a message sent to it.
-        channel, reporter = Channel.EMAIL, ReporterDetails(email=address)
+        # verified contact until the reporter answers a message sent to it, unless the
+        # mail server in front of the listener proved its domain (`gateways.mail`).
+        verified = now if command.sender_proven else None
+        channel = Channel.EMAIL
+        reporter = ReporterDetails(email=address, contact_verified_at=verified)
     else:
         channel, reporter = Channel.SMS, ReporterDetails(phone=address, contact_verified_at=now)
     try:
@@ -473,16 +476,13 @@ def _on_report(message: Message, address: str, command: Command, now) -> Receive
         done = _("Banding Anda untuk laporan %(number)s diterima dan diteruskan.")
     extra = {}
     if command.files and action in ("reporter_reply", "add_information"):
-        if report.owner_node == settings.NODE_ID:
-            # Attached like a web upload (checked again by the action): e-mail attachments
-            # come as uploaded files, WhatsApp media as checked bytes.
-            extra["files"] = [
-                f if hasattr(f, "read") else ContentFile(f.content, name=f"foto{f.extension}")
-                for f in command.files
-            ]
-        else:
-            # Files do not travel with a command to another node.
-            done = done + " " + _("Foto tidak ikut terkirim; unggah di halaman laporan Anda.")
+        # Attached like a web upload (checked again by the action, here or at the node
+        # that owns the report, where a command carries them): e-mail attachments come as
+        # uploaded files, WhatsApp media as checked bytes.
+        extra["files"] = [
+            f if hasattr(f, "read") else ContentFile(f.content, name=f"foto{f.extension}")
+            for f in command.files
+        ]
     try:
         with transaction.atomic():
             outcome = perform(action, report, *args, actor=actor, **extra)
@@ -633,4 +633,4 @@ def _email_command(inbound: Inbound, text: str) -> Command:
             command = Command("balas", number=number, text=text)
         else:
             command = Command("lapor", text=text or subject, title=subject)
-    return dataclasses.replace(command, files=files)
+    return dataclasses.replace(command, files=files, sender_proven=inbound.sender_proven)

@@ -42,6 +42,9 @@ class Command:
     # file objects from an e-mail, or checked WhatsApp media sent with a reply).
     title: str = ""
     files: tuple = ()
+    # An e-mail whose From domain the trusted mail server proved (`gateways.mail`): its
+    # address is a verified contact, as an operator's sender number is.
+    sender_proven: bool = False
 
 
 def parse(text: str) -> Command:

@@ -57,7 +57,12 @@ def deliver(raw: bytes, mail_from: str) -> str:
     """Parse, store and act on one message; the SMTP answer."""
     close_old_connections()
     try:
-        parsed = parse_message(raw, mail_from=mail_from, own=own_addresses())
+        parsed = parse_message(
+            raw,
+            mail_from=mail_from,
+            own=own_addresses(),
+            authserv_id=settings.EMAIL_AUTHSERV_ID,
+        )
         if isinstance(parsed, Bounce):
             # Our mail could not be delivered: a dead letter, with the reason.
             record_delivery_report("", "failed", reference=parsed.notification, error=parsed.reason)

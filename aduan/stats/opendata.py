@@ -63,7 +63,7 @@ COLUMNS = (
     Column("nomor_laporan", _("teks"), _("Nomor pelacakan laporan, mis. PST-26-0001234-7.")),
     Column("tanggal_masuk", _("tanggal"), _("Tanggal laporan diterima (WIB).")),
     Column("jenis", _("kode"), _("complaint (pengaduan), aspiration (aspirasi) atau information_request (permintaan informasi).")),
-    Column("kanal", _("kode"), _("Saluran masuk: web, api, open311, sms, email, counter (loket), phone, sync.")),
+    Column("kanal", _("kode"), _("Saluran masuk: web, api, open311, sms, whatsapp, email, counter (loket), phone, sync.")),
     Column("kategori", _("kode"), _("Slug kategori (topik) laporan; kosong bila belum dikategorikan.")),
     Column("kategori_nama", _("teks"), _("Nama kategori.")),
     Column("kategori_induk", _("kode"), _("Slug kategori induk (topik utama); sama dengan kategori bila sudah topik utama.")),

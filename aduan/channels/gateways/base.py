@@ -57,6 +57,8 @@ class Inbound:
     subject: str = ""
     thread: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    # The trusted mail server proved the From domain (SPF, DKIM or DMARC).
+    sender_proven: bool = False
 
 
 @dataclass(frozen=True)

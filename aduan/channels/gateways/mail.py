@@ -12,7 +12,14 @@ Mail", says an automatic responder must not answer these):
 - automatic mail: `Auto-Submitted` other than `no`, `X-Autoreply`/`X-Autorespond`
   (common vacation responders), `Precedence: bulk | auto_reply | junk | list`;
 - our own messages coming back (a loop): a Message-ID of one of our notifications, or a
-  sender that is one of our own addresses.
+  sender that is one of our own addresses;
+- mail whose sender is not proven (`sender_unproven`): when the listener stands behind a
+  mail server that checks SPF, DKIM and DMARC and writes what it found into an
+  `Authentication-Results` header (RFC 8601) under its own name (`EMAIL_AUTHSERV_ID`),
+  a message is read only if that server's header says the `From` domain passed DMARC, or
+  passed DKIM or SPF for that same domain. Anyone can write any `From:`; the address is
+  the reporter's verified contact only if its domain vouches for it. Such mail gets no
+  answer: answering a forged `From` would write to someone who sent nothing.
 
 The text is the message's text/plain part, or its text/html part turned into plain text
 by the standard library's HTML parser (tags dropped, entities decoded: the result is a
@@ -29,6 +36,9 @@ from email import message_from_bytes, message_from_string, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
+
+import authres
+import authres.dmarc
 
 from .base import Attachment, Inbound
 
@@ -255,7 +265,54 @@ def _body_and_files(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]
     return text, tuple(files)
 
 
-def parse_message(raw: bytes, *, mail_from: str, own: OwnAddresses) -> Inbound | Ignored | Bounce:
+_AUTHRES = authres.FeatureContext(authres.dmarc)
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower().rstrip(".")
+
+
+def _aligned(domain: str, sender_domain: str) -> bool:
+    """The same domain, or the sender's domain under it (relaxed alignment, RFC 7489)."""
+    domain = domain.strip().lower().rstrip(".")
+    return bool(domain) and (sender_domain == domain or sender_domain.endswith("." + domain))
+
+
+def sender_unproven(message: EmailMessage, sender: str, authserv_id: str) -> str:
+    """Why the `From` address of `message` is not proven by the results the trusted mail
+    server (`authserv_id`) recorded, or "" when it is. Headers written under any other
+    name are ignored: a sender can put any header into its own message."""
+    sender_domain = _domain(sender)
+    found = []
+    for value in message.get_all("Authentication-Results") or ():
+        try:
+            header = _AUTHRES.parse_value(str(value))
+        except Exception:  # noqa: BLE001, S112 - an unreadable header proves nothing
+            continue
+        if header.authserv_id.lower() != authserv_id.lower():
+            continue
+        for result in header.results:
+            properties = {(p.type, p.name): str(p.value) for p in result.properties}
+            if result.result != "pass":
+                found.append(f"{result.method}={result.result}")
+                continue
+            if result.method == "dmarc":
+                domain = properties.get(("header", "from"), "")
+            elif result.method == "dkim":
+                domain = properties.get(("header", "d"), "")
+            elif result.method == "spf":
+                domain = _domain(properties.get(("smtp", "mailfrom"), ""))
+            else:
+                continue
+            if _aligned(domain, sender_domain):
+                return ""
+            found.append(f"{result.method}=pass for another domain")
+    return "sender not proven (" + (", ".join(found) or f"no results from {authserv_id}") + ")"
+
+
+def parse_message(
+    raw: bytes, *, mail_from: str, own: OwnAddresses, authserv_id: str = ""
+) -> Inbound | Ignored | Bounce:
     """Read one message as received; raise Unreadable when it cannot be parsed."""
     try:
         message = message_from_bytes(raw, policy=policy.default)
@@ -274,10 +331,13 @@ def parse_message(raw: bytes, *, mail_from: str, own: OwnAddresses) -> Inbound |
             )
         )
         subject = " ".join(_header(message, "Subject").split())
+        unproven = sender_unproven(message, sender, authserv_id) if authserv_id and sender else ""
     except Exception as error:  # noqa: BLE001 - whatever the parser trips on
         raise Unreadable(f"{type(error).__name__}") from error
     if not sender:
         return Ignored("no sender address")
+    if unproven:
+        return Ignored(unproven)
     return Inbound(
         channel=CHANNEL,
         gateway=GATEWAY,
@@ -287,4 +347,5 @@ def parse_message(raw: bytes, *, mail_from: str, own: OwnAddresses) -> Inbound |
         subject=subject[:300],
         thread=thread[-20:],
         attachments=files,
+        sender_proven=bool(authserv_id),
     )

@@ -449,3 +449,33 @@ def test_staff_read_an_email_report_escaped_without_the_address(citizen, client)
     assert "Pesan Surel dari pelapor" in section and "Pesan Surel kepada pelapor" in section
     assert CITIZEN not in html
     assert not re.search(r"kunci=[A-Za-z0-9_-]{10}", html)
+
+
+TRUSTED_MX = "mx.kutaitimurkab.go.id"
+
+
+def test_behind_a_checking_mail_server_forged_mail_is_dropped_and_proven_mail_verified(
+    citizen, settings
+):
+    World()
+    settings.EMAIL_AUTHSERV_ID = TRUSTED_MX
+    # Someone writes "From: budi@…" without the right to: the server's DMARC check failed.
+    code, answer = citizen.send(
+        "Jalan rusak di KM 7 Bengalon, mohon segera diperbaiki.",
+        subject="Jalan rusak",
+        headers={"Authentication-Results": f"{TRUSTED_MX}; dmarc=fail header.from=example.com"},
+    )
+    assert code == 250 and "not answered" in answer
+    assert not Report.objects.exists() and not Message.objects.exists()
+    assert citizen.inbox() == []  # no answer to a forged address
+
+    code, answer = citizen.send(
+        "Jalan rusak di KM 7 Bengalon, mohon segera diperbaiki.",
+        subject="Jalan rusak",
+        headers={"Authentication-Results": f"{TRUSTED_MX}; dmarc=pass header.from=example.com"},
+    )
+    assert code == 250 and "processed" in answer
+    report = Report.objects.get()
+    assert report.reporter.contact_verified_at is not None
+    [received] = citizen.inbox()
+    assert report.tracking_number in received.subject

@@ -152,3 +152,55 @@ def test_the_listener_will_not_start_without_an_address(settings):
     settings.EMAIL_INTAKE_RECIPIENTS = []
     with pytest.raises(CommandError, match="EMAIL_INTAKE_ADDRESS"):
         call_command("run_mail_listener", "--port", "0")
+
+
+# -- whose mail: the From domain proven by the trusted mail server's checks ------------------
+
+TRUSTED = "mx.kutaitimurkab.go.id"
+
+
+def parse_checked(results: str, sender="warga@example.com"):
+    headers = f"{results}\nFrom: Warga <{sender}>\nSubject: Jalan rusak"
+    raw = (headers.strip().replace("\n", "\r\n") + "\r\n\r\nJalan rusak di KM 7.").encode()
+    return parse_message(raw, mail_from=sender, own=OWN, authserv_id=TRUSTED)
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        f"Authentication-Results: {TRUSTED}; dmarc=pass header.from=example.com",
+        f"Authentication-Results: {TRUSTED}; dkim=pass header.d=example.com; spf=fail",
+        f"Authentication-Results: {TRUSTED}; spf=pass smtp.mailfrom=bounce@example.com",
+        # A subdomain of the sender's domain's organisation passes (relaxed alignment).
+        f"Authentication-Results: {TRUSTED.upper()}; dkim=pass header.d=example.com",
+    ],
+)
+def test_mail_whose_domain_vouches_for_the_sender_is_read(results):
+    result = parse_checked(results)
+    assert not isinstance(result, Ignored) and result.sender == "warga@example.com"
+
+
+@pytest.mark.parametrize(
+    ("results", "why"),
+    [
+        ("", "no results from"),
+        (f"Authentication-Results: {TRUSTED}; dmarc=fail header.from=example.com", "dmarc=fail"),
+        (
+            f"Authentication-Results: {TRUSTED}; dkim=pass header.d=penipu.example",
+            "dkim=pass for another domain",
+        ),
+        # Written by the sender itself, under another name: proves nothing.
+        ("Authentication-Results: mx.penipu.example; dmarc=pass header.from=example.com", "no"),
+        (f"Authentication-Results: {TRUSTED}; dmarc=pass header.from=ample.com", "another"),
+        (f"Authentication-Results: {TRUSTED}; ((( not a header", "no results"),
+    ],
+)
+def test_mail_from_an_unproven_sender_is_dropped_unanswered(results, why):
+    result = parse_checked(results)
+    assert isinstance(result, Ignored)
+    assert result.reason.startswith("sender not proven") and why in result.reason
+
+
+def test_without_a_trusted_server_every_sender_is_believed():
+    raw = b"From: warga@example.com\r\nSubject: x\r\n\r\nJalan rusak."
+    assert not isinstance(parse_message(raw, mail_from="warga@example.com", own=OWN), Ignored)
