@@ -1,4 +1,5 @@
-"""`make run` serves on PORT, and the links in e-mail and SMS must point there.
+"""`make run` serves on PORT with its worker and the e-mail listener (MAIL_PORT), and the
+links in e-mail and SMS must point there.
 
 The recipe runs here with a stand-in for the virtualenv's python that records, for every
 command, its arguments and the SITE_URL it was given, so the test sees exactly what the web
@@ -17,8 +18,8 @@ log="$(dirname "$0")/calls.log"
 echo "SITE_URL=$SITE_URL $*" >> "$log"
 case "$*" in
   # The server stays up until the worker started beside it has recorded itself.
-  *runserver*) i=0; until grep -q run_worker "$log" || [ $i -ge 200 ]; do
-      sleep 0.05; i=$((i+1)); done ;;
+  *runserver*) i=0; until { grep -q run_worker "$log" && grep -q run_mail_listener "$log"; } \
+      || [ $i -ge 200 ]; do sleep 0.05; i=$((i+1)); done ;;
 esac
 """
 
@@ -31,7 +32,12 @@ def test_make_run_gives_the_web_process_and_the_worker_the_address_it_serves(tmp
     python.chmod(0o755)
     (bin_dir / ".installed").touch()  # newer than the requirements: nothing to install
     # A SITE_URL left in the shell from another setup must not win over the served port.
-    env = {**os.environ, "SITE_URL": "http://127.0.0.1:8000", "PORT": "9123"}
+    env = {
+        **os.environ,
+        "SITE_URL": "http://127.0.0.1:8000",
+        "PORT": "9123",
+        "MAIL_PORT": "9125",
+    }
 
     result = subprocess.run(  # noqa: S603 - our own Makefile, with a path we made
         [shutil.which("make"), "--no-print-directory", "run", f"BIN={bin_dir}"],
@@ -48,4 +54,7 @@ def test_make_run_gives_the_web_process_and_the_worker_the_address_it_serves(tmp
     worker = [c for c in calls if "manage.py run_worker" in c]
     assert served == ["SITE_URL=http://127.0.0.1:9123 manage.py runserver 127.0.0.1:9123"]
     assert worker == ["SITE_URL=http://127.0.0.1:9123 manage.py run_worker"]
+    # The e-mail channel's SMTP listener runs beside them, on MAIL_PORT.
+    listener = [c for c in calls if "manage.py run_mail_listener" in c]
+    assert listener == ["SITE_URL=http://127.0.0.1:9123 manage.py run_mail_listener --port 9125"]
     assert "http://127.0.0.1:9123/" in result.stdout
