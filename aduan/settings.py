@@ -90,6 +90,11 @@ SECRET_KEY = env_str("SECRET_KEY") or (development_secret(DATA_DIR) if DEBUG els
 PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", DEV_ENCRYPTION_KEY)
 # Key for the keyed hash (HMAC) that lets us look up a contact without decrypting.
 PERSONAL_DATA_LOOKUP_KEY = env_str("PERSONAL_DATA_LOOKUP_KEY", SECRET_KEY)
+# Keys of the audit chain's seals (an HMAC of every stored event), kept outside the
+# database so that whoever can write to it cannot re-seal an edited history; the first
+# seals, all verify (rotation). Defaults to SECRET_KEY; set it in production so that
+# rotating SECRET_KEY leaves the seals alone (docs/SECURITY.md).
+AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS") or [SECRET_KEY]
 
 if not DEBUG:
     if len(SECRET_KEY) < 32:

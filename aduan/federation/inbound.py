@@ -29,7 +29,7 @@ from aduan.agencies.models import Agency
 from aduan.categories.models import Category
 from aduan.regions.models import Region
 from aduan.reports import tracking
-from aduan.reports.events import GENESIS, event_digest
+from aduan.reports.events import GENESIS, event_digest, seal_of
 from aduan.reports.models import Attachment, Report, ReportEvent
 from aduan.reports.signals import report_changed, snapshot
 
@@ -339,6 +339,7 @@ def apply_report(
             )
             stats.kept_aside += len(events) - index
             break
+        row.seal = seal_of(report_uuid, seq, event["hash"])
         fresh.append(row)
         head, head_hash = seq, event["hash"]
     if report is None and not fresh:

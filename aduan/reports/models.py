@@ -303,6 +303,10 @@ class ReportEvent(models.Model):
     actor_uuid = models.UUIDField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # This node's HMAC of the event's place and hash under a key kept outside the database
+    # ("<key id>:<hmac>", `events.seal_of`): a history re-hashed after an edit has no
+    # valid seals. Not replicated; each node seals what it stores.
+    seal = models.CharField(max_length=80, blank=True)
     # Replication bookkeeping, outside the hash: the event's place in this node's outgoing
     # stream (given after commit by the sequencer) and the peer it came from, if any.
     position = models.BigIntegerField(null=True, blank=True, unique=True)

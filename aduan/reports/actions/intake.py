@@ -119,7 +119,13 @@ def submit_report(
                 actor=actor,
                 at=now,
                 to_status=Status.SUBMITTED,
-                payload={"channel": report.channel, "report_type": report.report_type},
+                # What the report row must go on saying (`events.row_problems`).
+                payload={
+                    "channel": report.channel,
+                    "report_type": report.report_type,
+                    "is_anonymous": report.is_anonymous,
+                    "is_confidential": report.is_confidential,
+                },
             )
         ]
         if suggestion is not None:

@@ -202,3 +202,88 @@ def test_the_digest_of_an_event_in_utc_is_unchanged_and_the_zone_does_not_matter
     recorded = "c1a5a6408fc165eecefebbdc0a33e17402542e077e02a0f59cff32178c028121"
     assert event_digest(event_at(utc), report_uuid) == recorded
     assert event_digest(event_at(utc.astimezone(WITA)), report_uuid) == recorded
+
+
+# -- an insider with write access to the database ---------------------------------------
+
+
+def rehash_from(report, seq):
+    """What an insider who knows the code does after an edit: recompute every hash from the
+    edited event on and point the report's head at the new last hash."""
+    from aduan.reports.events import GENESIS, event_digest
+
+    prev = GENESIS
+    for event in report.events.order_by("seq"):
+        if event.seq >= seq:
+            event.prev_hash = prev
+            digest = event_digest(event, report.uuid)
+            raw(
+                "UPDATE reports_reportevent SET prev_hash = %s, hash = %s WHERE id = %s",
+                [prev, digest, event.pk],
+            )
+            prev = digest
+        else:
+            prev = event.hash
+    raw("UPDATE reports_report SET last_event_hash = %s WHERE id = %s", [prev, report.pk])
+
+
+def test_an_edit_rehashed_by_an_insider_is_caught_by_the_seals(closed_report, capsys):
+    event = closed_report.events.get(type="follow_up")
+    raw(
+        "UPDATE reports_reportevent SET payload = %s WHERE id = %s",
+        ['{"text": "Sudah selesai sejak lama."}', event.pk],
+    )
+    rehash_from(closed_report, event.seq)
+    with pytest.raises(CommandError, match="Audit chain broken"):
+        run_check()
+    errors = capsys.readouterr().err
+    assert f"#{event.seq}: seal does not match" in errors
+    assert "broken link" not in errors and "content changed" not in errors
+
+
+def test_seals_made_with_a_retired_key_still_verify_and_unknown_keys_do_not(
+    world, closed_report, settings, capsys
+):
+    settings.AUDIT_CHAIN_KEYS = ["kunci-baru-untuk-segel-audit", *settings.AUDIT_CHAIN_KEYS]
+    world.report_in("archived")  # sealed with the new key
+    run_check()
+    assert "utuh untuk 2 laporan" in capsys.readouterr().out
+    settings.AUDIT_CHAIN_KEYS = ["kunci-lain-sama-sekali"]
+    with pytest.raises(CommandError):
+        run_check()
+    assert "sealed with an unknown key" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("is_confidential", True, "row confidential=True, its events say False"),
+        ("is_anonymous", True, "row anonymous=True, its events say False"),
+        ("status", "in_progress", "row status 'in_progress', its events say 'closed'"),
+    ],
+)
+def test_a_report_row_changed_behind_its_history_is_caught(
+    closed_report, column, value, says, capsys
+):
+    raw(f"UPDATE reports_report SET {column} = %s WHERE id = %s", [value, closed_report.pk])
+    with pytest.raises(CommandError):
+        run_check()
+    assert says in capsys.readouterr().err
+
+
+def test_a_report_moved_to_another_agency_behind_its_history_is_caught(world, capsys):
+    report = world.report_in("in_progress")
+    other = world.pemkab_paser
+    raw("UPDATE reports_report SET agency_id = %s WHERE id = %s", [other.pk, report.pk])
+    with pytest.raises(CommandError):
+        run_check()
+    assert "row agency differs from the last disposition" in capsys.readouterr().err
+
+
+def test_confidentiality_changed_by_staff_is_what_the_row_must_say(world, capsys):
+    from aduan.reports import actions as a
+
+    report = world.report_in("submitted")
+    a.verify_report(report, actor=world.national_admin, is_confidential=True)
+    run_check()
+    assert "utuh" in capsys.readouterr().out

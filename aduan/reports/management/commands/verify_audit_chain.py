@@ -7,6 +7,7 @@ Exits with status 1 (and lists each problem) when any chain is broken.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
 
 from aduan.reports.events import verify_report_chain
 from aduan.reports.models import Report
@@ -26,9 +27,17 @@ class Command(BaseCommand):
             reports = reports.filter(tracking_number__in=numbers)
         checked = 0
         problems = []
-        for report in reports.only(
-            "pk", "uuid", "tracking_number", "last_event_seq", "last_event_hash"
-        ).iterator(chunk_size=500):
+        rows = reports.only(
+            "pk",
+            "uuid",
+            "tracking_number",
+            "last_event_seq",
+            "last_event_hash",
+            "status",
+            "is_confidential",
+            "is_anonymous",
+        ).annotate(agency_uuid=F("agency__uuid"))
+        for report in rows.iterator(chunk_size=500):
             problems.extend(verify_report_chain(report))
             checked += 1
         for problem in problems:
