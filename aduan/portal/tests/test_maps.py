@@ -18,8 +18,7 @@ SANGATTA = {"latitude": "0.503000", "longitude": "117.530000"}
 SANGKULIRANG = {"latitude": "0.977000", "longitude": "117.980000"}
 
 
-@pytest.fixture
-def places(world):
+def make_places(world):
     """Known places of Kutai Timur: the town of Sangatta (in Sangatta Utara), Sangkulirang
     and an island of the regency with no district."""
     for name, lat, lon, district in (
@@ -35,6 +34,11 @@ def places(world):
             district=district,
             source=GeoPlaceSource.ISLAND if district is None else GeoPlaceSource.GEONAMES,
         )
+
+
+@pytest.fixture
+def places(world):
+    make_places(world)
 
 
 def features(response) -> list[dict]:

@@ -387,6 +387,14 @@
       map.on("click", function (event) {
         setPoint(event.latlng.lat, event.latlng.lng, { move: false });
       });
+      /* By keyboard: move the map with the arrow keys, Enter marks its centre. */
+      map.on("keypress", function (event) {
+        if (event.originalEvent.key === "Enter" && event.originalEvent.target === canvas) {
+          event.originalEvent.preventDefault();
+          var centre = map.getCenter();
+          setPoint(centre.lat, centre.lng, { move: false });
+        }
+      });
       open.hidden = true;
     }
 
@@ -506,6 +514,12 @@
             });
             marker.on("click", function () {
               openCluster(feature, marker);
+            });
+            /* Leaflet turns Enter into a click only for markers with a popup. */
+            marker.on("keypress", function (event) {
+              if (event.originalEvent.key === "Enter" && !marker.getPopup()) {
+                openCluster(feature, marker);
+              }
             });
             var button = document.createElement("button");
             button.type = "button";
