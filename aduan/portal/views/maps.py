@@ -32,10 +32,9 @@ def _error(message, status: int, code: str) -> JsonResponse:
 
 def _filter_query(request) -> str:
     """The list's filters of this request, to carry between the list and the map."""
-    form = ReportFilterForm(english=False)
     params = request.GET.copy()
     for name in list(params):
-        if name not in form.fields:
+        if name not in ReportFilterForm.base_fields:
             params.pop(name)
     return params.urlencode()
 
