@@ -392,7 +392,7 @@ if not DEBUG:
 # Open311 jurisdiction_id this node answers to (empty: the host name of SITE_URL).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
-# Map tiles for the optional map on the report form (the form works without them).
+# Map tiles for the maps (docs/MAPS.md); only browsers fetch them, pages work without them.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 

@@ -4,7 +4,7 @@ never change."""
 
 from django.urls import path
 
-from .views import assets, home, lists, reports, submit
+from .views import assets, home, lists, maps, reports, submit
 
 app_name = "portal"
 
@@ -38,7 +38,11 @@ urlpatterns = [
     # Lists.
     path("laporan/", lists.report_list, name="report-list"),
     path("laporan-saya/", lists.my_reports, name="my-reports"),
+    path("peta/", maps.report_map, name="report-map"),
+    path("peta/data.json", maps.map_data, name="report-map-data"),
     # Small endpoints for the form's JavaScript.
     path("wilayah/<str:code>/anak.json", assets.region_children, name="region-children"),
-    path("aset/leaflet/<path:name>", assets.leaflet_asset, name="leaflet-asset"),
+    path("wilayah/<str:code>/letak.json", maps.region_extent_json, name="region-extent"),
+    path("wilayah/dari-titik.json", maps.region_from_point, name="region-from-point"),
+    path("aset/<str:package>/<path:name>", assets.npm_asset, name="npm-asset"),
 ]

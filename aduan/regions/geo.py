@@ -188,3 +188,59 @@ def parse_dms(text: str) -> tuple[float, float]:
         else:
             raise ValueError(f"Not a latitude/longitude pair: {text!r}")
     return latitude, longitude
+
+
+# -- where a region lies, for maps -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionExtent:
+    """The box around the known points of a region: (south, west, north, east).
+
+    The Kemendagri data carries no boundaries and no centroids, so a region's extent is
+    the box around the `GeoPlace` points matched to it: its islands (for a regency) and
+    its GeoNames populated places (regency, and district where known). It is a rough
+    frame for a map, not a boundary. A district without points of its own (most of
+    them), and every village, take their regency's box; `code` names the region the box
+    was measured on."""
+
+    code: str
+    south: float
+    west: float
+    north: float
+    east: float
+    points: int
+
+
+def region_extent(code: str) -> RegionExtent | None:
+    """The extent of region `code` or, when it has no known points, of the nearest
+    ancestor that has; None when none has (or the code is unknown). Cached with the
+    reference data (`load_regions` renews the points and the version)."""
+    from aduan.core import refcache
+
+    return refcache.lookup("region-extent", code, lambda: _measure_extent(code))
+
+
+def _measure_extent(code: str) -> RegionExtent | None:
+    from django.db.models import Count, Max, Min
+
+    parts = code.split(".")
+    for depth in range(min(len(parts), 3), 0, -1):
+        prefix = ".".join(parts[:depth])
+        if depth == 3:
+            places = GeoPlace.objects.filter(district_id=prefix)
+        elif depth == 2:
+            places = GeoPlace.objects.filter(regency_id=prefix)
+        else:
+            regencies = Region.objects.filter(parent_id=prefix).values("code")
+            places = GeoPlace.objects.filter(regency_id__in=regencies)
+        box = places.aggregate(
+            south=Min("latitude"),
+            west=Min("longitude"),
+            north=Max("latitude"),
+            east=Max("longitude"),
+            points=Count("id"),
+        )
+        if box["points"]:
+            return RegionExtent(code=prefix, **box)
+    return None

@@ -204,6 +204,13 @@ class Report(models.Model):
             ),
             # Keyset pages of the public list (ordered newest first, most rows published).
             models.Index(fields=["-submitted_at", "-tracking_number"], name="report_newest_idx"),
+            # The public map's box queries (portal/mapdata.py); reports without a point
+            # are left out of it.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="report_point_idx",
+                condition=Q(latitude__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

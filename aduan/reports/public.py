@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from aduan.core import refcache
 from aduan.regions.models import Region
 
@@ -96,3 +98,11 @@ def _region_code(is_anonymous: bool, region_id, regency_code, province_code) -> 
     if is_anonymous:
         return regency_code or province_code or ""
     return region_id or ""
+
+
+def with_public_point(reports: QuerySet) -> QuerySet:
+    """`reports` narrowed to those whose exact point the public may see: the query form
+    of `location_from_values` for the public map. An anonymous report has no public
+    coordinates (it is placed only in its regency/city), so it is never a point on a
+    map; nor is a report without coordinates."""
+    return reports.filter(is_anonymous=False, latitude__isnull=False, longitude__isnull=False)

@@ -13,6 +13,9 @@ def with_leaflet(settings, tmp_path):
     (dist / "leaflet.js").write_text("/* leaflet */ window.L = {};")
     (dist / "leaflet.css").write_text(".leaflet-container{}")
     (dist / "images" / "marker-icon.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    exifr = tmp_path / "node_modules" / "exifr" / "dist"
+    exifr.mkdir(parents=True)
+    (exifr / "mini.umd.js").write_text("/* exifr */ window.exifr = {};")
     (tmp_path / "secret.txt").write_text("not for the web")
     settings.BASE_DIR = tmp_path
     return dist
@@ -45,10 +48,20 @@ def test_only_leaflets_own_files_are_served(client, db, with_leaflet):
         assert client.get(f"/aset/leaflet/{name}").status_code == 404
 
 
+def test_exifr_reads_photos_in_the_browser_and_is_served_like_leaflet(client, world, with_leaflet):
+    client.force_login(world.citizen)
+    html = client.get(NEW).content.decode()
+    assert 'data-exifr-js="/aset/exifr/mini.umd.js?v=7.1.3"' in html
+    response = client.get("/aset/exifr/mini.umd.js")
+    assert response.status_code == 200 and "immutable" in response["Cache-Control"]
+    for path in ("/aset/exifr/full.umd.js", "/aset/exifr/package.json", "/aset/os/secret.txt"):
+        assert client.get(path).status_code == 404
+
+
 def test_without_node_modules_the_form_works_with_plain_coordinates(client, world, without_leaflet):
     client.force_login(world.citizen)
     html = client.get(NEW).content.decode()
-    assert "data-map " not in html and "Tandai di peta" not in html
+    assert "data-map " not in html and "Tandai di peta" not in html and 'data-exifr-js=""' in html
     assert 'name="latitude"' in html and 'name="longitude"' in html
     assert client.get("/aset/leaflet/leaflet.js").status_code == 404
     from .conftest import report_form_data

@@ -1,11 +1,11 @@
-"""Small endpoints the report form's JavaScript uses: region children and Leaflet's files."""
+"""Small endpoints the pages' JavaScript uses: region children and the maps' npm files."""
 
 from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from aduan.regions.models import Region
 
-from ..mapassets import LEAFLET_FILES, leaflet_dir
+from ..mapassets import PACKAGES, package_dir
 
 ONE_DAY = 24 * 3600
 
@@ -40,13 +40,15 @@ def region_children(request, code):
 
 
 @require_GET
-def leaflet_asset(request, name):
-    if name not in LEAFLET_FILES:
+def npm_asset(request, package, name):
+    """A file of an npm package the maps use, only if listed in `mapassets.PACKAGES`."""
+    files = PACKAGES[package].files if package in PACKAGES else {}
+    if name not in files:
         raise Http404("Berkas tidak ditemukan / File not found")
-    path = leaflet_dir() / name
+    path = package_dir(package) / name
     if not path.is_file():
         raise Http404("Berkas tidak ditemukan / File not found")
-    response = FileResponse(path.open("rb"), content_type=LEAFLET_FILES[name])
+    response = FileResponse(path.open("rb"), content_type=files[name])
     # The URL carries the pinned version (?v=1.9.4), so a long cache is safe.
     response["Cache-Control"] = f"public, max-age={30 * ONE_DAY}, immutable"
     return response

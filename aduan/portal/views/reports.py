@@ -36,6 +36,7 @@ from ..forms import (
     TrackForm,
     WithdrawForm,
 )
+from ..mapassets import map_context
 
 ACTION_FORMS = {
     "information": TextForm,
@@ -108,9 +109,14 @@ def _render_detail(request, viewer, bound=None, status=200):
     # (an anonymous report only in its regency/city).
     if viewer.is_reporter:
         region_code, address = report.region_id or "", report.address
+        latitude, longitude = report.latitude, report.longitude
     else:
         location = public_location(report)
         region_code, address = location.region_code, location.address
+        latitude, longitude = location.latitude, location.longitude
+    point = None
+    if latitude is not None and longitude is not None:
+        point = {"latitude": f"{latitude:.6f}", "longitude": f"{longitude:.6f}"}
     timeline, other_files = display.timeline_and_files(report, for_reporter=viewer.is_reporter)
     context = {
         "report": report,
@@ -141,6 +147,10 @@ def _render_detail(request, viewer, bound=None, status=200):
             if viewer.is_reporter and _holds_contacts(report)
             else None
         ),
+        # The map: the point the reader may see; an anonymous report's is withheld.
+        "point": point,
+        "point_hidden": point is None and report.latitude is not None,
+        **(map_context() if point else {}),
     }
     return render(request, "portal/report_detail.html", context, status=status)
 
