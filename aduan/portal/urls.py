@@ -4,7 +4,7 @@ never change."""
 
 from django.urls import path
 
-from .views import assets, home, lists, reports, submit
+from .views import app, assets, home, lists, reports, submit
 
 app_name = "portal"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("lapor/kontak/", submit.contact_start, name="contact-start"),
     path("lapor/kode/", submit.contact_verify, name="contact-verify"),
     path("lapor/ganti-kontak/", submit.contact_reset, name="contact-reset"),
+    path("lapor/antrean/", submit.report_queue, name="report-queue"),
     path("lapor/terkirim/<str:tracking_number>/", submit.report_submitted, name="report-submitted"),
     # Following a report.
     path("lacak/", reports.track, name="track"),
@@ -36,4 +37,8 @@ urlpatterns = [
     # Small endpoints for the form's JavaScript.
     path("wilayah/<str:code>/anak.json", assets.region_children, name="region-children"),
     path("aset/leaflet/<path:name>", assets.leaflet_asset, name="leaflet-asset"),
+    # The report form as an installable app that works without signal.
+    path("sw.js", app.service_worker, name="service-worker"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("luring/", app.offline, name="offline"),
 ]
