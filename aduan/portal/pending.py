@@ -10,7 +10,9 @@ it with a ticked box; the next submit attaches it without checking it a second t
   sign-in), stored only as a keyed hash; a file is found only by its UUID *and* this
   owner, so a UUID seen elsewhere opens nothing.
 - Expiry: `KEEP_FOR` after the upload; the worker deletes expired rows and their files
-  (`purge_expired`). A kept file that expired is reported, not silently dropped.
+  (`purge_expired`), also those the citizen unticked (another tab of the same browser
+  may still use them). A kept file that expired is reported, not silently dropped.
+  A file attached to a report is deleted once the report is committed.
 - The client's file name is shown back to its sender only, encrypted at rest, and never
   reaches the report: stored attachments get generated names.
 """
@@ -141,16 +143,6 @@ def release(rows: list[PendingUpload]) -> None:
     PendingUpload.objects.filter(pk__in=pks).delete()
     for row in rows:
         transaction.on_commit(lambda row=row: _delete_file(row))
-
-
-def drop_unclaimed(request, keep_uuids: list[str]) -> None:
-    """Forget this session's kept files that the form no longer names (the citizen
-    unticked them): they would otherwise wait for the purge."""
-    owner = owner_of(request, create=False)
-    if not owner:
-        return
-    rows = list(PendingUpload.objects.filter(owner=owner).exclude(uuid__in=keep_uuids))
-    release(rows)
 
 
 def purge_expired(now: dt.datetime | None = None, *, batch: int = 500) -> int:

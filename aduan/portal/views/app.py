@@ -10,6 +10,7 @@ replaces the old cache.
 
 import functools
 import hashlib
+import json
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
@@ -48,16 +49,19 @@ def _assets_version() -> str:
 
 @require_GET
 def service_worker(request):
-    context = {
+    config = {
         "version": _assets_version(),
         "assets": [static(name) for name in OFFLINE_ASSETS],
-        "queue_script": static("portal/offline-queue.js"),
-        "form_url": reverse("portal:report-new"),
-        "queue_url": reverse("portal:report-queue"),
-        "offline_url": reverse("portal:offline"),
-        "sync_tag": SYNC_TAG,
+        "queueScript": static("portal/offline-queue.js"),
+        "formUrl": reverse("portal:report-new"),
+        "queueUrl": reverse("portal:report-queue"),
+        "offlineUrl": reverse("portal:offline"),
+        "syncTag": SYNC_TAG,
     }
-    body = render_to_string("portal/service-worker.js", context)
+    body = render_to_string(
+        "portal/service-worker.js",
+        {"version": config["version"], "config": json.dumps(config, indent=2)},
+    )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     # Browsers check for a new worker at every visit only if this copy is not cached.
     response["Cache-Control"] = "no-cache"

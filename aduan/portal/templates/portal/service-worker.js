@@ -11,14 +11,16 @@
      the queue and the form opens again with the report shown waiting for signal. */
 "use strict";
 
-importScripts("{{ queue_script|escapejs }}");
+var CONFIG = {{ config|safe }};
 
-var CACHE = "aduan-{{ version|escapejs }}";
-var FORM_URL = "{{ form_url|escapejs }}";
-var QUEUE_URL = "{{ queue_url|escapejs }}";
-var OFFLINE_URL = "{{ offline_url|escapejs }}";
-var SYNC_TAG = "{{ sync_tag|escapejs }}";
-var ASSETS = [{% for asset in assets %}"{{ asset|escapejs }}", {% endfor %}OFFLINE_URL];
+importScripts(CONFIG.queueScript);
+
+var CACHE = "aduan-" + CONFIG.version;
+var FORM_URL = CONFIG.formUrl;
+var QUEUE_URL = CONFIG.queueUrl;
+var OFFLINE_URL = CONFIG.offlineUrl;
+var SYNC_TAG = CONFIG.syncTag;
+var ASSETS = CONFIG.assets.concat([OFFLINE_URL]);
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
