@@ -74,9 +74,14 @@ function rescuePost(request) {
   var copy = request.clone();
   return fetch(request).catch(function () {
     return copy.formData().then(function (data) {
-      return AduanQueue.fromFormData(data);
-    }).then(function () {
-      return Response.redirect(FORM_URL + "#antrean", 303);
+      var action = data.get("aksi");
+      if (action && action !== "kirim") {
+        /* A region "Pilih" button: it needs the server, it is not a report. */
+        return caches.match(OFFLINE_URL);
+      }
+      return AduanQueue.fromFormData(data).then(function () {
+        return Response.redirect(FORM_URL + "#antrean", 303);
+      });
     });
   });
 }
