@@ -221,4 +221,3 @@ def test_the_form_still_works_without_javascript(browser, live_server, world):
         assert Attachment.objects.get().report == Report.objects.get()
     finally:
         context.close()
-
