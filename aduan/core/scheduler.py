@@ -21,7 +21,8 @@ STALE_TASK_AFTER = timedelta(minutes=15)
 def periodic_tasks():
     from aduan.api.tasks import purge_rate_counters
     from aduan.notifications.tasks import sweep_notifications
-    from aduan.reports.tasks import scan_deadlines
+    from aduan.portal.tasks import purge_pending_uploads
+    from aduan.reports.tasks import purge_submission_keys, scan_deadlines
     from aduan.stats.tasks import (
         refresh_open_data,
         warm_public_statistics,
@@ -35,6 +36,8 @@ def periodic_tasks():
         warm_public_statistics,
         warm_staff_dashboards,
         purge_rate_counters,
+        purge_pending_uploads,
+        purge_submission_keys,
     ]
 
 

@@ -182,6 +182,16 @@ def process_upload(
     )
 
 
+def display_name_of(uploaded: object) -> str:
+    """The sender's own name for a file, made harmless, for messages shown back to them."""
+    return _sanitise_name(_name_of(uploaded)) or FALLBACK_NAME
+
+
+def max_count() -> int:
+    """How many files one report may carry."""
+    return _max_count()
+
+
 # Settings -----------------------------------------------------------------------------
 
 

@@ -42,3 +42,44 @@ class ContactVerification(models.Model):
     def __str__(self) -> str:
         # Never the address: objects end up in logs.
         return f"ContactVerification {self.uuid}"
+
+
+def pending_upload_path(instance: "PendingUpload", filename: str) -> str:
+    # Never the client's file name (see reports.models.attachment_path).
+    return f"pending/{instance.uuid}{instance.extension}"
+
+
+class PendingUpload(models.Model):
+    """A file a citizen sent with a report form that was not accepted yet (another field
+    had an error), kept so they need not choose it again.
+
+    The file already passed every upload check (`core.uploads.process_upload`): what is
+    stored is the cleaned content, attached as is when the report is filed. It belongs to
+    one browser session (`owner`, a keyed hash of a random value kept in the session) and
+    is deleted when the report is filed, when the citizen removes it, or by the worker
+    once `expires_at` has passed (`portal.tasks.purge_pending_uploads`).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to=pending_upload_path, max_length=200)
+    # The citizen's own name for the file, shown back to them only: personal data (it
+    # can name them), so encrypted, and gone with the row.
+    display_name = EncryptedTextField(blank=True)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("berkas tertunda")
+        verbose_name_plural = _("berkas tertunda")
+
+    def __str__(self) -> str:
+        # Never the file's name: objects end up in logs.
+        return f"PendingUpload {self.uuid}"

@@ -4,7 +4,7 @@ never change."""
 
 from django.urls import path
 
-from .views import assets, home, lists, maps, reports, submit
+from .views import app, assets, home, lists, maps, reports, submit
 
 app_name = "portal"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("lapor/kontak/", submit.contact_start, name="contact-start"),
     path("lapor/kode/", submit.contact_verify, name="contact-verify"),
     path("lapor/ganti-kontak/", submit.contact_reset, name="contact-reset"),
+    path("lapor/antrean/", submit.report_queue, name="report-queue"),
     path("lapor/terkirim/<str:tracking_number>/", submit.report_submitted, name="report-submitted"),
     # Following a report.
     path("lacak/", reports.track, name="track"),
@@ -45,4 +46,8 @@ urlpatterns = [
     path("wilayah/<str:code>/letak.json", maps.region_extent_json, name="region-extent"),
     path("wilayah/dari-titik.json", maps.region_from_point, name="region-from-point"),
     path("aset/<str:package>/<path:name>", assets.npm_asset, name="npm-asset"),
+    # The report form as an installable app that works without signal.
+    path("sw.js", app.service_worker, name="service-worker"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("luring/", app.offline, name="offline"),
 ]

@@ -421,3 +421,22 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.deadline} {self.kind}"
+
+
+class SubmissionKey(models.Model):
+    """The idempotency key a client sent with a new report: sending the same report again
+    (a retry after a lost answer, an offline queue replayed twice) finds the report
+    already filed instead of filing a second one (`submit_report(idempotency_key=...)`).
+
+    `key` is a SHA-256 of the caller's scope (who is submitting, through which door) and
+    the client's key, so one client cannot reach another's report by guessing its key,
+    and no client-chosen text is stored. The row is written in the report's transaction;
+    the unique index makes the second of two concurrent attempts fail and find the first.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="+")
+    created_at = ClockDateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"SubmissionKey {self.key[:12]}…"

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django_tasks import task
 
 from . import sla
@@ -13,3 +15,19 @@ def scan_deadlines() -> dict:
         "escalations": result.escalations,
         "errors": result.errors[:20],
     }
+
+
+# A client retrying a report after this long is not retrying: its key may be forgotten.
+KEEP_SUBMISSION_KEYS_FOR = dt.timedelta(days=30)
+
+
+@task(queue_name="schedule")
+def purge_submission_keys() -> dict:
+    """Forget idempotency keys of reports filed long ago (enqueued with the periodic jobs)."""
+    from aduan.core import clock
+
+    from .models import SubmissionKey
+
+    before = clock.now() - KEEP_SUBMISSION_KEYS_FOR
+    deleted, _ = SubmissionKey.objects.filter(created_at__lt=before).delete()
+    return {"deleted": deleted}

@@ -124,8 +124,10 @@ def test_bad_input_is_refused_next_to_each_field_and_keeps_what_was_typed(client
     assert '<option value="64.08" selected>' in html
     assert '<option value="64.08.04.1001" selected>' in html
     assert 'value="Jl. Poros KM 12"' in html
-    # Files cannot be kept by a browser: the citizen is told to choose them again.
-    assert "pilih lagi sebelum mengirim" in html
+    # The photo that passed the checks is kept on the server: no need to choose it again.
+    assert "Sudah terunggah" in html
+    assert "lubang.png" in html
+    assert 'name="kept_upload"' in html
 
 
 def test_bad_coordinates_are_refused(client, world):

@@ -1,14 +1,16 @@
 """Intake: recording a new report from any channel."""
 
 import dataclasses
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aduan.accounts.models import Reporter, Role
+from aduan.core.uploads import ProcessedUpload
 from aduan.notifications.service import notify_reporter
 from aduan.regions.models import Region
 
@@ -17,7 +19,15 @@ from ..access import token_hash
 from ..actors import SYSTEM, Actor, as_actor
 from ..errors import ValidationFailed
 from ..events import chain_event
-from ..models import Channel, EventType, Report, ReportEvent, Status, Visibility
+from ..models import (
+    Channel,
+    EventType,
+    Report,
+    ReportEvent,
+    Status,
+    SubmissionKey,
+    Visibility,
+)
 from ..signals import report_changed
 from .base import FileGuard, _now, _store_files
 from .validation import ReporterDetails, clean_reporter, validate_submission
@@ -31,6 +41,18 @@ class SubmitResult:
     # The secret of the reporter's tracking link: shown once, only its hash is stored.
     secret: str
     attachments: list = dataclasses.field(default_factory=list)
+    # True when the idempotency key named a report filed before: `report` is that one,
+    # nothing was written, and there is no secret to show (it went out with the first).
+    duplicate: bool = False
+
+
+def submission_key_hash(idempotency_key: str) -> str:
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()
+
+
+def _filed_under(key_hash: str) -> Report | None:
+    row = SubmissionKey.objects.filter(key=key_hash).select_related("report").first()
+    return row.report if row is not None else None
 
 
 def _reporter_for(actor: Actor, details: ReporterDetails | None) -> Reporter:
@@ -58,17 +80,59 @@ def submit_report(
     actor,
     reporter: ReporterDetails | None = None,
     files: Sequence = (),
+    checked_files: Sequence[ProcessedUpload] = (),
+    idempotency_key: str = "",
 ) -> SubmitResult:
     """Record a new report from any channel. Validates everything first (raising
     ValidationFailed with every problem), then writes the report, its first event, its
     attachments and the reporter's confirmation in one transaction. A report with only
-    coordinates gets a suggested region; a report is never refused for an unknown region."""
+    coordinates gets a suggested region; a report is never refused for an unknown region.
+
+    `checked_files` are files that already went through `process_upload` (a web form
+    keeps them across a failed submit); they count toward the limit and are stored first.
+
+    `idempotency_key`, scoped by the caller to who is submitting ("portal:<owner>:<key>"),
+    makes a repeat harmless: a key seen before returns the report filed with it
+    (`duplicate=True`) and writes nothing, also when the two attempts run at once."""
     actor = as_actor(actor)
     staff_entry = actor.user is not None and actor.user.role != Role.CITIZEN
     account_holder = actor.user is not None and not staff_entry
+    key_hash = submission_key_hash(idempotency_key) if idempotency_key else ""
+    if key_hash and (earlier := _filed_under(key_hash)) is not None:
+        return SubmitResult(report=earlier, secret="", duplicate=True)
     clean, processed = validate_submission(
-        data, files, reporter=None if account_holder else (reporter or ReporterDetails())
+        data,
+        files,
+        reporter=None if account_holder else (reporter or ReporterDetails()),
+        existing_files=len(checked_files),
     )
+    processed = [*checked_files, *processed]
+    try:
+        return _file_report(
+            clean,
+            processed,
+            actor=actor,
+            staff_entry=staff_entry,
+            reporter=reporter,
+            key_hash=key_hash,
+        )
+    except IntegrityError:
+        # Another attempt with the same key committed first (the unique index made this
+        # one wait for it, then fail): everything written here was rolled back.
+        if key_hash and (earlier := _filed_under(key_hash)) is not None:
+            return SubmitResult(report=earlier, secret="", duplicate=True)
+        raise
+
+
+def _file_report(
+    clean: dict,
+    processed: list[ProcessedUpload],
+    *,
+    actor: Actor,
+    staff_entry: bool,
+    reporter: ReporterDetails | None,
+    key_hash: str,
+) -> SubmitResult:
     if staff_entry and clean["channel"] in (Channel.WEB, Channel.API):
         clean["channel"] = Channel.COUNTER
     now = _now()
@@ -143,6 +207,8 @@ def submit_report(
                 )
             )
         report.save(force_insert=True)
+        if key_hash:
+            SubmissionKey.objects.create(key=key_hash, report=report)
         ReportEvent.objects.bulk_create(events)
         # The reporter's files, also when staff type the report in for them: shared with
         # the staff only until staff publish one (`publish_attachment`).

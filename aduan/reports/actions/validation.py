@@ -147,11 +147,16 @@ def _coordinate(value, low: float, high: float) -> Decimal | None:
 
 
 def validate_submission(
-    data: dict, files: Sequence = (), *, reporter: "ReporterDetails | None" = None
+    data: dict,
+    files: Sequence = (),
+    *,
+    reporter: "ReporterDetails | None" = None,
+    existing_files: int = 0,
 ) -> tuple[dict, list[ProcessedUpload]]:
     """Check every field and file of a new report, and the reporter's details when they
     are typed in (guest, counter, integrator) rather than taken from an account; raise
-    ValidationFailed listing all problems at once. Nothing is written."""
+    ValidationFailed listing all problems at once. Nothing is written. `existing_files`
+    counts files already checked (kept from an earlier attempt) toward the limit."""
     errors: dict[str, list[Message]] = {}
 
     def err(field: str, message: Message) -> None:
@@ -249,7 +254,7 @@ def validate_submission(
 
     processed: list[ProcessedUpload] = []
     try:
-        processed = _process_files(files)
+        processed = _process_files(files, existing_files)
     except InvalidInput as exc:
         errors.setdefault("attachments", []).append(exc.message)
     if errors:
