@@ -34,13 +34,20 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _isolated_side_effects(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
+    # The node's signing key (checkpoints, federation): made on first use, per test.
+    settings.NODE_KEY_FILE = str(tmp_path / "node_key.pem")
+    settings.NODE_KEY_AUTOCREATE = True
     settings.SMS_BACKEND = "aduan.notifications.sms.LocmemSMSBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.NODE_ID = "PST"
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from aduan.core import refcache
+    from aduan.federation import keys
     from aduan.notifications import sms
+
+    keys.private_key.cache_clear()
 
     sms.outbox.clear()
     # Rolled-back test rows send no delete signal, and the rolled-back reference version

@@ -95,6 +95,11 @@ PERSONAL_DATA_LOOKUP_KEY = env_str("PERSONAL_DATA_LOOKUP_KEY", SECRET_KEY)
 # seals, all verify (rotation). Defaults to SECRET_KEY; set it in production so that
 # rotating SECRET_KEY leaves the seals alone (docs/SECURITY.md).
 AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS") or [SECRET_KEY]
+# Signed checkpoints of the whole history (docs/SECURITY.md): taken by the worker every
+# AUDIT_CHECKPOINT_MINUTES and written, with the chain heads they cover, into
+# AUDIT_CHECKPOINT_DIR for the operator to copy off the machine.
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 60)
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints"))
 
 if not DEBUG:
     if len(SECRET_KEY) < 32:
@@ -163,6 +168,7 @@ INSTALLED_APPS = [
     "aduan.open311",
     "aduan.stats",
     "aduan.federation",
+    "aduan.audit",
 ]
 # The development demo (`seed_demo`, behind `make run`) and the benchmark generator
 # (`generate_reports`, behind `make bench`) live in one app of their own, installed by

@@ -20,6 +20,7 @@ STALE_TASK_AFTER = timedelta(minutes=15)
 
 def periodic_tasks():
     from aduan.api.tasks import purge_rate_counters
+    from aduan.audit.tasks import take_checkpoint
     from aduan.notifications.tasks import sweep_notifications
     from aduan.portal.tasks import purge_pending_uploads
     from aduan.reports.tasks import purge_submission_keys, scan_deadlines
@@ -38,6 +39,7 @@ def periodic_tasks():
         purge_rate_counters,
         purge_pending_uploads,
         purge_submission_keys,
+        take_checkpoint,
     ]
 
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from aduan.audit import views as audit_views
+
 from . import views
 
 app_name = "federation"
@@ -14,4 +16,6 @@ urlpatterns = [
     path("messages", views.message, name="messages"),
     path("reference", views.reference_data, name="reference"),
     path("reconcile", views.reconcile_days, name="reconcile"),
+    # A peer's signed audit checkpoint, kept here out of its own database's reach.
+    path("checkpoints", audit_views.receive_checkpoint, name="checkpoints"),
 ]

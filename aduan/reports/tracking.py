@@ -15,7 +15,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from stdnum import damm
 
-from .models import TrackingCounter
+from .models import Report, TrackingCounter
 
 _PATTERN = re.compile(r"^([A-Z]{2,6})(\d{2})(\d{7,9})(\d)$", re.ASCII)
 
@@ -117,3 +117,49 @@ def advance_sequence(node: str, value: int) -> None:
     with transaction.atomic():
         TrackingCounter.objects.get_or_create(node=node)
         TrackingCounter.objects.filter(node=node, value__lt=value).update(value=value)
+
+
+def last_issued(node: str) -> int:
+    """The last sequence number the node handed out (0 if none)."""
+    if connection.vendor == "postgresql":
+        name = f"report_tracking_{node.lower()}_seq"
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f'SELECT last_value, is_called FROM "{name}"')
+                last, called = cursor.fetchone()
+        except ProgrammingError:
+            return 0
+        return last if called else last - 1
+    counter = TrackingCounter.objects.filter(node=node).values_list("value", flat=True).first()
+    return counter or 0
+
+
+def missing_numbers(node: str) -> list[str]:
+    """The node's own tracking numbers, up to the last one it handed out, that no report
+    holds: a report deleted from the database, or (rarely) a submission that failed after
+    taking its number. Each run of missing numbers is one line."""
+    node = node.upper()
+    expected, runs = 1, []
+
+    def missing(first: int, last: int) -> None:
+        # The year in a number is only its prefix; the sequence runs on across years.
+        text = f"{node} #{first}" if first == last else f"{node} #{first}-#{last}"
+        runs.append(f"{text} ({last - first + 1})")
+
+    numbers = (
+        Report.objects.filter(tracking_number__startswith=f"{node}-")
+        .order_by("tracking_number")
+        .values_list("tracking_number", flat=True)
+    )
+    for number in numbers.iterator(chunk_size=5000):
+        parsed = sequence_of(number)
+        if parsed is None:
+            continue
+        seq = parsed[1]
+        if seq > expected:
+            missing(expected, seq - 1)
+        expected = max(expected, seq + 1)
+    last = last_issued(node)
+    if last >= expected:
+        missing(expected, last)
+    return runs

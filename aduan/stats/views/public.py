@@ -14,6 +14,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from aduan.audit.checkpoints import latest_public
 from aduan.categories.models import Category
 from aduan.core import refcache
 
@@ -222,5 +223,10 @@ def statistics(request):
             presented.append(present(data, sort=sort, descending=descending, limit=limit))
         return presented[0]
 
-    context = {"body": mark_safe(body), "stats": SimpleLazyObject(stats)}  # noqa: S308
+    context = {
+        "body": mark_safe(body),  # noqa: S308
+        "stats": SimpleLazyObject(stats),
+        # The newest signed digest of the whole history, for anyone to keep a copy.
+        "checkpoint": latest_public(),
+    }
     return render(request, "stats/public.html", context)
