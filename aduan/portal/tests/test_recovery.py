@@ -314,3 +314,9 @@ def test_my_reports_contact_form_refuses_bad_input(client, db):
     response = client.post(MINE_START, {"email": "bukan-surel", "phone": ""})
     assert response.status_code == 400 and "email" in response.context["form"].errors
     assert ContactVerification.objects.count() == 0
+
+
+def test_the_pages_speak_english_on_request(client, db):
+    client.cookies["django_language"] = "en"
+    assert "Send the private link again" in client.get(RESEND).content.decode()
+    assert "Reported without an account?" in client.get(MINE).content.decode()
