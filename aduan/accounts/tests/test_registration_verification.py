@@ -50,9 +50,7 @@ def test_nothing_is_created_until_the_code_is_typed(client, db):
     assert "argon2" not in pending["password"] and "md5" not in pending["password"]
 
 
-def test_the_right_code_creates_the_account_with_a_verified_contact_and_signs_it_in(
-    client, world
-):
+def test_the_right_code_creates_the_account_with_a_verified_contact_and_signs_it_in(client, world):
     start(client)
     response = client.post(CODE, {"code": code_from_mail()})
     assert response.status_code == 302 and response["Location"] == "/"
