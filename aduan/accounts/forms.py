@@ -1,5 +1,5 @@
-"""Forms of the account pages: login (with lockout), the second factor, registration and
-password change. Labels are Indonesian msgids; the browser tests rely on "Nama pengguna",
+"""Forms of the account pages: login (with lockout), the second factor, registration,
+password change and reset. Labels are Indonesian msgids; the browser tests rely on "Nama pengguna",
 "Kata sandi" and the button "Masuk", so keep them stable."""
 
 import math
@@ -116,21 +116,11 @@ class OTPForm(forms.Form):
         return code
 
 
-class RegistrationForm(forms.Form):
-    """A citizen account: username, name, an e-mail address or a phone number, password.
-    The name and contact are stored encrypted on the Reporter, not on the User row."""
+class ContactChoiceForm(forms.Form):
+    """One contact: an e-mail address or a mobile number (one code goes to one address).
+    Used wherever a contact is proved or named: registration, password reset, the secret
+    link sent again, a guest's own reports."""
 
-    username = forms.CharField(
-        label=_("Nama pengguna"),
-        max_length=150,
-        help_text=_("Huruf, angka, dan @ . + - _ saja."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
-    )
-    name = forms.CharField(
-        label=_("Nama lengkap"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
     email = forms.CharField(
         label=_("Surel"),
         required=False,
@@ -142,7 +132,54 @@ class RegistrationForm(forms.Form):
         help_text=_("Untuk SMS, mis. 0812 3456 7890."),
         required=False,
         max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_email(self):
+        return clean_email(self.cleaned_data["email"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        email, phone = cleaned.get("email"), cleaned.get("phone")
+        if self.errors.get("email") or self.errors.get("phone"):
+            return cleaned
+        if not email and not phone:
+            self.add_error("email", _("Isi surel atau nomor telepon."))
+        elif email and phone:
+            self.add_error(
+                "phone",
+                _("Isi salah satu saja: kode dikirim ke satu alamat, surel atau nomor HP."),
+            )
+        return cleaned
+
+    def contact(self):
+        from aduan.notifications.models import NotificationChannel
+        from aduan.portal.verification import Contact
+
+        if self.cleaned_data.get("email"):
+            return Contact(NotificationChannel.EMAIL, self.cleaned_data["email"])
+        return Contact(NotificationChannel.SMS, self.cleaned_data["phone"])
+
+
+class RegistrationForm(ContactChoiceForm):
+    """A citizen account: username, name, an e-mail address or a phone number, password.
+    The account is created only once the contact is proved with a code
+    (`views.register_verify_view`); the name and contact are then stored encrypted on
+    the Reporter, not on the User row."""
+
+    username = forms.CharField(
+        label=_("Nama pengguna"),
+        max_length=150,
+        help_text=_("Huruf, angka, dan @ . + - _ saja."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    name = forms.CharField(
+        label=_("Nama lengkap"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password1 = forms.CharField(
         label=_("Kata sandi baru"),
@@ -167,18 +204,10 @@ class RegistrationForm(forms.Form):
             )
         return username
 
-    def clean_email(self):
-        return clean_email(self.cleaned_data["email"])
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
+    field_order = ["username", "name", "email", "phone", "password1", "password2"]
 
     def clean(self):
         cleaned = super().clean()
-        contact_given = cleaned.get("email") or cleaned.get("phone")
-        contact_invalid = self.errors.get("email") or self.errors.get("phone")
-        if not contact_given and not contact_invalid:
-            self.add_error("email", _("Isi surel atau nomor telepon."))
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Kedua kata sandi tidak sama."))
@@ -192,15 +221,87 @@ class RegistrationForm(forms.Form):
                 self.add_error("password1", error)
         return cleaned
 
-    @transaction.atomic
+
+@transaction.atomic
+def create_citizen_account(username: str, password_hash: str, verification) -> User | None:
+    """The account of a registration whose contact `verification` was just proved: the
+    user, and the reporter record with the name and the verified contact. None when the
+    username was taken meanwhile (the unique index decides, not an earlier check)."""
+    from django.db import IntegrityError
+
+    from aduan.notifications.models import NotificationChannel
+
+    if User.objects.filter(username__iexact=username).exists():
+        return None
+    user = User(username=username, role=Role.CITIZEN, password=password_hash)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        return None
+    by_email = verification.channel == NotificationChannel.EMAIL
+    Reporter.objects.create(
+        user=user,
+        name=verification.name,
+        email=verification.address if by_email else "",
+        phone="" if by_email else verification.address,
+        contact_verified_at=verification.verified_at,
+    )
+    return user
+
+
+class NewPasswordForm(forms.Form):
+    """The new password after a reset; with a choice of account when the proved phone
+    number belongs to several (the person proved the number, so may see their names)."""
+
+    account = forms.ChoiceField(label=_("Akun"), required=False)
+    password1 = forms.CharField(
+        label=_("Kata sandi baru"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minimal 10 karakter; jangan hanya angka atau kata yang umum."),
+    )
+    password2 = forms.CharField(
+        label=_("Ulangi kata sandi baru"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, users, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.users = {str(user.pk): user for user in users}
+        if len(self.users) > 1:
+            self.fields["account"].required = True
+            self.fields["account"].choices = [("", _("— Pilih akun —"))] + [
+                (pk, user.username) for pk, user in self.users.items()
+            ]
+        else:
+            del self.fields["account"]
+
+    @property
+    def user(self) -> User | None:
+        if len(self.users) == 1:
+            return next(iter(self.users.values()))
+        return self.users.get(self.cleaned_data.get("account") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Kedua kata sandi tidak sama."))
+        elif p1 and self.user is not None:
+            try:
+                password_validation.validate_password(p1, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
     def save(self) -> User:
-        data = self.cleaned_data
-        user = User(username=data["username"], role=Role.CITIZEN)
-        user.set_password(data["password1"])
-        user.save()
-        Reporter.objects.create(
-            user=user, name=data["name"].strip(), email=data["email"], phone=data["phone"]
-        )
+        user = self.user
+        user.set_password(self.cleaned_data["password1"])
+        user.save(update_fields=["password"])
         return user
 
 

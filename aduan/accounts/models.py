@@ -223,3 +223,30 @@ class LoginFailure(models.Model):
     @classmethod
     def clear(cls, username: str) -> None:
         cls.objects.filter(username_hash=cls.hash_username(username)).delete()
+
+
+# -- getting back in (password reset, the secret link, "my reports") -----------------------
+
+
+class RecoveryRequest(models.Model):
+    """One request to get back in — a password reset, a secret link sent again, a code to
+    see one's reports — kept for a day to enforce the hourly limits (`recovery.throttle`).
+
+    Counted in the database so that every web process sees the same count. Whatever the
+    request names (an e-mail address, a phone number, a tracking number) is stored only as
+    a keyed hash, and it is counted whether or not it matched anything: a limit reached
+    never says whether an account, a contact or a report exists."""
+
+    kind = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "key_hash", "at"], name="recovery_key_idx"),
+            models.Index(fields=["kind", "ip_address", "at"], name="recovery_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} request at {self.at:%Y-%m-%d %H:%M}"

@@ -6,16 +6,19 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,12 +27,22 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aduan.notifications.models import NotificationChannel
+from aduan.portal import verification
+from aduan.portal.codestep import code_step, intro_text
+from aduan.portal.models import Purpose
+
+from . import recovery
+from .crypto import decrypt, encrypt
 from .forms import (
+    ContactChoiceForm,
     LoginForm,
+    NewPasswordForm,
     OTPForm,
     PasswordChangeForm,
     RegistrationForm,
     client_ip,
+    create_citizen_account,
     lockout_message,
 )
 from .models import LoginFailure, User
@@ -38,6 +51,9 @@ from .models import LoginFailure, User
 # session only remembers who passed the first step, for a few minutes.
 OTP_PENDING_KEY = "accounts_otp_pending"
 OTP_PENDING_SECONDS = 300
+# Between the registration form and its code: the username, the password's hash, the
+# verification that the code belongs to.
+REGISTRATION_PENDING_KEY = "accounts_registration_pending"
 
 
 def _safe_next(request) -> str:
@@ -145,17 +161,87 @@ def logout_view(request):
 @csrf_protect
 @never_cache
 def register_view(request):
+    """Step one of registration: the form. Nothing is created yet; a code goes to the
+    e-mail address or phone number, and the account exists once it is typed
+    (`register_verify_view`), so every account starts with a proved contact."""
     if request.user.is_authenticated:
         return redirect(_landing(request.user))
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if form.is_valid():
-            user = form.save()
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Akun Anda sudah dibuat. Selamat datang!"))
-            return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
-        return render(request, "accounts/register.html", {"form": form}, status=400)
+        if not form.is_valid():
+            return render(request, "accounts/register.html", {"form": form}, status=400)
+        contact = form.contact()
+        if not recovery.throttle("register", contact.address, client_ip(request)):
+            form.add_error(None, recovery.too_many_requests())
+            return render(request, "accounts/register.html", {"form": form}, status=429)
+        try:
+            record = verification.start_verification(
+                contact, name=form.cleaned_data["name"].strip(), purpose=Purpose.REGISTRATION
+            )
+        except verification.VerificationError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "accounts/register.html", {"form": form}, status=429)
+        request.session[REGISTRATION_PENDING_KEY] = {
+            "verification": str(record.uuid),
+            "username": form.cleaned_data["username"],
+            # The password's hash, never the password, and encrypted like personal data.
+            "password": encrypt(make_password(form.cleaned_data["password1"])),
+        }
+        return redirect("accounts:register-verify")
     return render(request, "accounts/register.html", {"form": form})
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def register_verify_view(request):
+    """Step two: the code. A right code creates the account and signs it in."""
+    pending = request.session.get(REGISTRATION_PENDING_KEY) or {}
+    record = verification.ContactVerification.objects.filter(
+        uuid=pending.get("verification") or None, purpose=Purpose.REGISTRATION
+    ).first()
+    if record is None or request.user.is_authenticated:
+        request.session.pop(REGISTRATION_PENDING_KEY, None)
+        return redirect("accounts:register")
+
+    def create(verified):
+        try:
+            password_hash = decrypt(pending["password"])
+        except (InvalidToken, KeyError, ValueError):
+            request.session.pop(REGISTRATION_PENDING_KEY, None)
+            return redirect("accounts:register")
+        user = create_citizen_account(pending.get("username", ""), password_hash, verified)
+        request.session.pop(REGISTRATION_PENDING_KEY, None)
+        if user is None:
+            messages.error(
+                request,
+                _("Nama pengguna ini baru saja dipakai orang lain. Daftar lagi dengan nama lain."),
+            )
+            return redirect("accounts:register")
+        auth_login(request, user)
+        messages.success(
+            request, _("Akun Anda sudah dibuat dan kontak Anda terverifikasi. Selamat datang!")
+        )
+        return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
+
+    return code_step(
+        request,
+        record,
+        title=_("Verifikasi kontak Anda"),
+        intro=intro_text(
+            record,
+            sms=_(
+                "Kami mengirim kode 6 angka lewat SMS ke {address} untuk menyelesaikan pendaftaran."
+            ),
+            email=_(
+                "Kami mengirim kode 6 angka ke surel {address} untuk menyelesaikan pendaftaran. "
+                "Periksa juga folder spam."
+            ),
+        ),
+        on_verified=create,
+        back_url=resolve_url("accounts:register"),
+        back_label=_("Ubah data pendaftaran"),
+    )
 
 
 @sensitive_post_parameters()
@@ -223,3 +309,163 @@ def security_view(request):
         key = b32encode(pending.bin_key).decode("ascii")
         context["secret_groups"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
     return render(request, "accounts/security.html", context, status=status)
+
+
+# -- password reset -------------------------------------------------------------------------
+
+# SMS: the verification whose code the person is asked for.
+RESET_PENDING_KEY = "accounts_reset_pending"
+# After the proof (the e-mail's link or the SMS code): which accounts may get a new password,
+# for a few minutes; the link's token too, checked again when the password is set.
+RESET_GRANT_KEY = "accounts_reset_grant"
+RESET_GRANT_SECONDS = 900
+
+
+@csrf_protect
+@never_cache
+def password_reset_view(request):
+    """'Lupa kata sandi': an e-mail address (a link is sent) or a phone number (a code is
+    sent). The answer is the same whether or not an account has that address."""
+    if request.user.is_authenticated:
+        return redirect("accounts:password-change")
+    form = ContactChoiceForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return render(request, "accounts/password_reset.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "accounts/password_reset.html", {"form": form}, status=400)
+    contact = form.contact()
+    if not recovery.throttle("password", contact.address.lower(), client_ip(request)):
+        form.add_error(None, recovery.too_many_requests())
+        return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+    if contact.channel == NotificationChannel.EMAIL:
+        recovery.send_reset_links(contact.address)
+        return redirect("accounts:password-reset-sent")
+    has_account = recovery.accounts_with_phone(contact.address).exists()
+    try:
+        record = verification.start_verification(
+            contact, purpose=Purpose.PASSWORD_RESET, send=has_account
+        )
+    except verification.VerificationError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+    request.session[RESET_PENDING_KEY] = str(record.uuid)
+    return redirect("accounts:password-reset-code")
+
+
+def password_reset_sent_view(request):
+    minutes = int(recovery.RESET_LINK_LIFETIME.total_seconds() // 60)
+    return render(request, "accounts/password_reset_sent.html", {"minutes": minutes})
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def password_reset_code_view(request):
+    record = verification.ContactVerification.objects.filter(
+        uuid=request.session.get(RESET_PENDING_KEY) or None, purpose=Purpose.PASSWORD_RESET
+    ).first()
+    if record is None:
+        return redirect("accounts:password-reset")
+
+    def grant(verified):
+        users = list(recovery.accounts_with_phone(verified.address).values_list("pk", flat=True))
+        request.session.pop(RESET_PENDING_KEY, None)
+        _grant_reset(request, users)
+        return redirect("accounts:password-reset-new")
+
+    return code_step(
+        request,
+        record,
+        title=_("Masukkan kode dari SMS"),
+        intro=intro_text(
+            record,
+            sms=_(
+                "Jika nomor {address} terdaftar pada akun Aduan, kami sudah mengirim kode 6 "
+                "angka lewat SMS ke nomor itu."
+            ),
+            email=_(
+                "Jika surel {address} terdaftar pada akun Aduan, kami sudah mengirim kode 6 "
+                "angka ke surel itu."
+            ),
+        ),
+        on_verified=grant,
+        back_url=resolve_url("accounts:password-reset"),
+        back_label=_("Pakai surel atau nomor lain"),
+    )
+
+
+def _grant_reset(request, user_ids: list[int], token: str = "") -> None:
+    request.session[RESET_GRANT_KEY] = {
+        "users": user_ids,
+        "token": token,
+        "at": timezone.now().isoformat(),
+    }
+
+
+def _reset_grant(request) -> tuple[list[User], str]:
+    """The accounts this session may set a new password for, and the link's token."""
+    grant = request.session.get(RESET_GRANT_KEY) or {}
+    try:
+        started = dt.datetime.fromisoformat(grant["at"])
+        ids = [int(pk) for pk in grant["users"]]
+    except (KeyError, ValueError, TypeError):
+        return [], ""
+    if (timezone.now() - started).total_seconds() > RESET_GRANT_SECONDS:
+        return [], ""
+    users = list(recovery.resettable(User.objects.filter(pk__in=ids)))
+    token = grant.get("token") or ""
+    if token and not all(recovery.reset_tokens.check_token(user, token) for user in users):
+        return [], ""
+    return users, token
+
+
+@never_cache
+def password_reset_link_view(request, uidb64, token):
+    """The link from the e-mail. The token moves into the session and out of the address
+    bar (browser history, the Referer of the next page)."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
+        pk = None
+    user = recovery.resettable(User.objects.filter(pk=pk)).first() if pk else None
+    if user is None or not recovery.reset_tokens.check_token(user, token):
+        return render(request, "accounts/password_reset_invalid.html", status=400)
+    _grant_reset(request, [user.pk], token)
+    return redirect("accounts:password-reset-new")
+
+
+@sensitive_post_parameters("password1", "password2")
+@csrf_protect
+@never_cache
+def password_reset_new_view(request):
+    """The new password. Then a citizen, or staff without an authenticator app, is signed
+    in; staff with one type its code first, as at every sign-in."""
+    users, _token = _reset_grant(request)
+    if not users:
+        request.session.pop(RESET_GRANT_KEY, None)
+        messages.error(
+            request, _("Waktu untuk mengganti kata sandi sudah habis. Silakan minta lagi.")
+        )
+        return redirect("accounts:password-reset")
+    form = NewPasswordForm(users, request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return render(request, "accounts/password_reset_new.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "accounts/password_reset_new.html", {"form": form}, status=400)
+    user = form.save()  # the new hash ends every session of the account, and the token
+    request.session.pop(RESET_GRANT_KEY, None)
+    if user.is_staff_role and confirmed_device(user) is not None:
+        request.session[OTP_PENDING_KEY] = {
+            "user": user.pk,
+            "at": timezone.now().isoformat(),
+            "next": "",
+        }
+        messages.success(
+            request,
+            _("Kata sandi Anda sudah diganti. Masukkan kode dari aplikasi autentikator."),
+        )
+        return redirect("accounts:login-otp")
+    LoginFailure.clear(user.username)
+    auth_login(request, user)
+    messages.success(request, _("Kata sandi Anda sudah diganti. Anda sudah masuk."))
+    return redirect(_landing(user))

@@ -11,8 +11,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aduan.accounts.forms import ContactChoiceForm
 from aduan.accounts.identity import clean_email, clean_phone
 from aduan.notifications.models import NotificationChannel
+from aduan.reports import tracking
 from aduan.reports.models import PUBLISHED_STATUSES, ReportType, Status
 
 from . import choices
@@ -230,6 +232,35 @@ class TrackForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
         error_messages={"required": _("Masukkan nomor laporan.")},
     )
+
+
+TRACKING_NUMBER_INVALID = _(
+    "Nomor laporan tidak valid. Periksa setiap angka: nomor berbentuk PST-26-0001234-7 dan "
+    "angka terakhir adalah angka pemeriksa, jadi salah ketik satu angka langsung ketahuan."
+)
+
+
+class ResendLinkForm(ContactChoiceForm):
+    """The tracking number and the contact the citizen reported with."""
+
+    nomor = forms.CharField(
+        label=_("Nomor laporan"),
+        help_text=_("Contoh: PST-26-0001234-7"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+        error_messages={"required": _("Masukkan nomor laporan.")},
+    )
+    field_order = ["nomor", "email", "phone"]
+
+    def clean_nomor(self):
+        number = tracking.normalise(self.cleaned_data["nomor"])
+        if number is None:
+            raise forms.ValidationError(TRACKING_NUMBER_INVALID, code="invalid_number")
+        return number
+
+
+class MyReportsContactForm(ContactChoiceForm):
+    """The e-mail address or phone number the guest reported with."""
 
 
 # ------------------------------------------------------------------------------ reporter actions

@@ -5,22 +5,37 @@ the secret link from their e-mail/SMS (`/lacak/<number>/?kunci=<secret>`). The s
 then kept in the session for that report, encrypted with the personal-data key (a copy of
 the session table alone opens nothing), and checked again with
 `access.reporter_actor_from_secret` on every request, so a report whose link was
-replaced stops opening at once."""
+replaced stops opening at once.
 
+A guest may also prove, with a code, the e-mail address or phone number they reported
+with ("Laporan saya" without an account). The session then holds a short-lived grant
+(`CONTACT_GRANT_LIFETIME` from the moment the code was typed) that opens, as their
+reporter, the reports filed without an account with that contact on this node."""
+
+import datetime as dt
 from dataclasses import dataclass
 
 from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.db.models import QuerySet
 from django.http import Http404
 
-from aduan.accounts.crypto import decrypt, encrypt
+from aduan.accounts.crypto import decrypt, encrypt, lookup_hash
+from aduan.accounts.models import Reporter, normalise_phone
+from aduan.notifications.models import NotificationChannel
 from aduan.reports import tracking
 from aduan.reports.access import get_report_for, reporter_actor_from_secret
 from aduan.reports.actors import Actor, as_actor
 from aduan.reports.models import Report
 
+from . import verification
+from .models import ContactVerification, Purpose
+
 SESSION_KEY = "portal_report_keys"
 # A session remembers the links of this many reports (the most recent ones).
 MAX_KEYS = 20
+CONTACT_GRANT_KEY = "portal_contact_grant"
+CONTACT_GRANT_LIFETIME = dt.timedelta(minutes=30)
 
 
 def remember_secret(request, tracking_number: str, secret: str) -> None:
@@ -68,6 +83,50 @@ def reporter_from_secret(request, number: str, secret: str) -> Viewer | None:
     return Viewer(report, actor, True)
 
 
+def grant_contact(request, record: ContactVerification) -> None:
+    request.session[CONTACT_GRANT_KEY] = str(record.uuid)
+
+
+def end_contact_grant(request) -> None:
+    request.session.pop(CONTACT_GRANT_KEY, None)
+
+
+def granted_contact(request) -> ContactVerification | None:
+    """The contact this session proved for "my reports", while the grant lasts."""
+    key = request.session.get(CONTACT_GRANT_KEY)
+    if not key:
+        return None
+    return verification.verified_contact(
+        key, purpose=Purpose.MY_REPORTS, valid_for=CONTACT_GRANT_LIFETIME
+    )
+
+
+def contact_reports(record: ContactVerification) -> QuerySet[Report]:
+    """The reports filed without an account with the contact `record` proved, on the node
+    that holds their reporters' contacts (by the indexed keyed hashes, no decryption).
+    Account holders' reports are not among them: they see theirs by signing in."""
+    if record.channel == NotificationChannel.EMAIL:
+        reporters = Reporter.objects.filter(email_lookup=lookup_hash(record.address))
+    else:
+        reporters = Reporter.objects.filter(
+            phone_lookup=lookup_hash(normalise_phone(record.address))
+        )
+    return Report.objects.filter(
+        reporter_id__in=reporters.filter(user__isnull=True).values("pk"),
+        origin_node=settings.NODE_ID,
+    )
+
+
+def reporter_by_grant(request, number: str) -> Viewer | None:
+    record = granted_contact(request)
+    if record is None:
+        return None
+    report = contact_reports(record).filter(tracking_number=number).first()
+    if report is None:
+        return None
+    return Viewer(report, Actor(reporter_id=report.reporter_id), True)
+
+
 def viewer_for(request, raw_number: str) -> Viewer:
     """The report and who is reading it; Http404 when the reader may not see it (never
     saying whether it exists)."""
@@ -80,6 +139,9 @@ def viewer_for(request, raw_number: str) -> Viewer:
         if viewer is not None:
             return viewer
         forget_secret(request, number)
+    viewer = reporter_by_grant(request, number)
+    if viewer is not None:
+        return viewer
     user = _user(request)
     report = get_report_for(user, number)
     actor = as_actor(user)

@@ -15,9 +15,24 @@ from aduan.accounts.crypto import EncryptedTextField
 from aduan.notifications.models import NotificationChannel
 
 
+class Purpose(models.TextChoices):
+    """What a verified contact opens: filing a report as a guest, the guest's own reports
+    ("my reports" without an account), a new account, or a new password."""
+
+    REPORT = "report", _("Melapor tanpa akun")
+    MY_REPORTS = "my_reports", _("Laporan saya tanpa akun")
+    REGISTRATION = "registration", _("Pendaftaran akun")
+    PASSWORD_RESET = "password_reset", _("Atur ulang kata sandi")
+
+
 class ContactVerification(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.REPORT)
+    # False for a password reset asked for a number that no account has: the row then
+    # behaves like every other (attempts, expiry, throttles), so that the pages never
+    # reveal whether an account exists, but no code is ever sent to the number.
+    send_codes = models.BooleanField(default=True)
     address = EncryptedTextField()
     # lookup_hash() of the normalised address: throttling per address without decrypting.
     address_lookup = models.CharField(max_length=64)

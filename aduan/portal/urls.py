@@ -4,7 +4,7 @@ never change."""
 
 from django.urls import path
 
-from .views import app, assets, home, lists, maps, reports, submit
+from .views import app, assets, home, lists, maps, recovery, reports, submit
 
 app_name = "portal"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("lapor/terkirim/<str:tracking_number>/", submit.report_submitted, name="report-submitted"),
     # Following a report.
     path("lacak/", reports.track, name="track"),
+    # A lost secret link, sent again to the contact on file (never shown).
+    path("lacak/kirim-ulang/", recovery.resend_link, name="track-resend"),
+    path("lacak/kirim-ulang/terkirim/", recovery.resend_link_sent, name="resend-link-sent"),
     path("lacak/<str:tracking_number>/", reports.report_detail, name="report-detail"),
     path(
         "lacak/<str:tracking_number>/tambah-informasi/",
@@ -41,6 +44,10 @@ urlpatterns = [
     path("laporan-saya/", lists.my_reports, name="my-reports"),
     path("peta/", maps.report_map, name="report-map"),
     path("peta/data.json", maps.map_data, name="report-map-data"),
+    # "My reports" without an account: a contact proved with a code.
+    path("laporan-saya/kontak/", recovery.my_reports_contact, name="my-reports-contact"),
+    path("laporan-saya/kode/", recovery.my_reports_code, name="my-reports-code"),
+    path("laporan-saya/selesai/", recovery.my_reports_end, name="my-reports-end"),
     # Small endpoints for the form's JavaScript.
     path("wilayah/<str:code>/anak.json", assets.region_children, name="region-children"),
     path("wilayah/<str:code>/letak.json", maps.region_extent_json, name="region-extent"),

@@ -1,4 +1,6 @@
-"""Sending and checking the 6-digit codes that verify a guest reporter's contact.
+"""Sending and checking the 6-digit codes that prove an e-mail address or phone number:
+a guest's before a report, a guest's to see their reports, a new account's, and a phone's
+for a new password (the `Purpose` of each verification).
 
 Limits, and why:
 - a code is valid for 15 minutes and allows 5 guesses, so guessing one of a million codes
@@ -16,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -27,7 +30,7 @@ from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.identity import clean_phone
 from aduan.notifications.models import Notification, NotificationChannel
 
-from .models import ContactVerification
+from .models import ContactVerification, Purpose
 
 CODE_LIFETIME = dt.timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -38,7 +41,13 @@ MAX_SENDS_PER_ADDRESS_PER_HOUR = 5
 VERIFIED_FOR = dt.timedelta(hours=12)
 # Rows older than this are deleted whenever a new verification starts.
 KEEP_ROWS_FOR = dt.timedelta(days=2)
-TEMPLATE = "contact_code"
+# The message that carries the code says what it is for.
+TEMPLATES = {
+    Purpose.REPORT: "contact_code",
+    Purpose.MY_REPORTS: "my_reports_code",
+    Purpose.REGISTRATION: "registration_code",
+    Purpose.PASSWORD_RESET: "password_reset_code",
+}
 
 
 class VerificationError(Exception):
@@ -83,15 +92,17 @@ def _sends_last_hour(address_lookup: str, now: dt.datetime) -> int:
     return total or 0
 
 
-def _send(verification: ContactVerification, code: str) -> Notification:
+def _send(verification: ContactVerification, code: str) -> Notification | None:
     """Queue the code in the outbox; the caller holds a transaction."""
     from aduan.notifications.tasks import deliver_notification
 
+    if not verification.send_codes:
+        return None
     notification = Notification.objects.create(
         audience="guest",
         channel=verification.channel,
         address=verification.address,
-        template=TEMPLATE,
+        template=TEMPLATES[verification.purpose],
         context={
             "site_url": settings.SITE_URL,
             "minutes": int(CODE_LIFETIME.total_seconds() // 60),
@@ -103,8 +114,12 @@ def _send(verification: ContactVerification, code: str) -> Notification:
     return notification
 
 
-def start_verification(contact: Contact, *, name: str = "") -> ContactVerification:
-    """Create a verification for `contact` and send its first code."""
+def start_verification(
+    contact: Contact, *, name: str = "", purpose: str = Purpose.REPORT, send: bool = True
+) -> ContactVerification:
+    """Create a verification for `contact` and send its first code. With `send=False`
+    (a password reset for a number without an account) everything happens as usual,
+    throttles included, except that no code goes out."""
     now = timezone.now()
     address = normalise_address(contact.channel, contact.address)
     address_lookup = lookup_hash(address)
@@ -118,6 +133,8 @@ def start_verification(contact: Contact, *, name: str = "") -> ContactVerificati
         code = _new_code()
         verification = ContactVerification(
             channel=contact.channel,
+            purpose=purpose,
+            send_codes=send,
             address=address,
             address_lookup=address_lookup,
             name=name.strip()[:150],
@@ -223,14 +240,20 @@ def check_code(verification_uuid, code: str) -> ContactVerification:
     raise refusal
 
 
-def verified_contact(verification_uuid) -> ContactVerification | None:
-    """The verification if it is verified and still recent enough to file reports."""
+def verified_contact(
+    verification_uuid, *, purpose: str = Purpose.REPORT, valid_for: dt.timedelta = VERIFIED_FOR
+) -> ContactVerification | None:
+    """The verification if it is verified, for `purpose`, and still recent enough (by
+    default: to file reports)."""
     if not verification_uuid:
         return None
-    verification = ContactVerification.objects.filter(
-        uuid=verification_uuid, verified_at__isnull=False
-    ).first()
-    if verification is None or timezone.now() - verification.verified_at > VERIFIED_FOR:
+    try:
+        verification = ContactVerification.objects.filter(
+            uuid=verification_uuid, purpose=purpose, verified_at__isnull=False
+        ).first()
+    except ValidationError:  # not a UUID (a session written by other code)
+        return None
+    if verification is None or timezone.now() - verification.verified_at > valid_for:
         return None
     return verification
 

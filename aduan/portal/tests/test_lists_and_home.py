@@ -151,10 +151,13 @@ def test_a_cursor_pointing_at_a_hidden_report_reveals_nothing(client, world):
 # ------------------------------------------------------------------------------ my reports
 
 
-def test_my_reports_needs_a_login(client, db):
+def test_my_reports_offers_a_visitor_to_sign_in_or_to_prove_a_contact(client, db):
     response = client.get(MINE)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/akun/masuk/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/akun/masuk/?next=/laporan-saya/" in html
+    assert 'action="/laporan-saya/kontak/"' in html
+    assert "report-list" not in html
 
 
 def test_my_reports_lists_every_own_report_and_nobody_elses(

@@ -8,10 +8,10 @@ says only whether there is a next or previous page."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from aduan.categories.models import Category
@@ -19,8 +19,9 @@ from aduan.reports import tracking
 from aduan.reports.access import public_reports
 from aduan.reports.models import Report
 
-from .. import display
+from .. import display, grants
 from ..forms import ReportFilterForm
+from . import recovery
 
 PAGE_SIZE = 20
 
@@ -162,16 +163,27 @@ def _rows(reports, *, public: bool = False) -> list[dict]:
     ]
 
 
-@login_required
+@never_cache
 @require_GET
 def my_reports(request):
-    """An account holder's own reports, every status (confidential ones included)."""
-    qs = Report.objects.filter(reporter__user=request.user)
+    """The reporter's own reports, every status (confidential ones included): an account
+    holder's, or a guest's for the contact proved with a code (a short-lived grant in the
+    session, `grants.contact_reports`). Anyone else is offered both ways in."""
+    guest = None
+    if request.user.is_authenticated:
+        qs = Report.objects.filter(reporter__user=request.user)
+    else:
+        guest = grants.granted_contact(request)
+        if guest is None:
+            return recovery.my_reports_start(request)
+        qs = grants.contact_reports(guest)
     page = keyset_page(_list_rows(qs), request.GET)
     context = {
         "page": page,
         "rows": _rows(page.rows),
         "query": _query_without_cursor(request),
-        "is_staff": request.user.is_staff_role,
+        "is_staff": request.user.is_authenticated and request.user.is_staff_role,
+        "guest_contact": recovery.guest_contact_label(guest) if guest else "",
+        "grant_minutes": int(grants.CONTACT_GRANT_LIFETIME.total_seconds() // 60),
     }
     return render(request, "portal/my_reports.html", context)

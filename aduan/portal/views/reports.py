@@ -326,5 +326,7 @@ def _is_reporter(request, report) -> bool:
     secret = grants.session_secret(request, report.tracking_number)
     if secret and grants.reporter_from_secret(request, report.tracking_number, secret):
         return True
+    if grants.reporter_by_grant(request, report.tracking_number) is not None:
+        return True
     user = request.user
     return user.is_authenticated and as_actor(user).is_reporter_of(report)

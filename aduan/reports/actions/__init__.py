@@ -11,8 +11,9 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`, the worker's deadline watch in `escalation`, and `attachments` for publishing a
-reporter's files; `validation` holds every input rule once, `base` the shared machinery.
+`closing`, the worker's deadline watch in `escalation`, `attachments` for publishing a
+reporter's files, and `links` for the reporter's secret link issued again; `validation`
+holds every input rule once, `base` the shared machinery.
 """
 
 from .attachments import publish_attachment, unpublish_attachment
@@ -33,6 +34,7 @@ from .handling import (
     set_needs_inspection,
 )
 from .intake import SubmitResult, submit_report
+from .links import reissue_secret_link
 from .triage import (
     add_information,
     archive_report,
@@ -67,6 +69,7 @@ __all__ = [
     "put_on_hold",
     "rate_report",
     "redispose_report",
+    "reissue_secret_link",
     "reporter_reply",
     "return_not_authority",
     "send_deadline_reminder",
