@@ -19,6 +19,7 @@ STALE_TASK_AFTER = timedelta(minutes=15)
 
 
 def periodic_tasks():
+    from aduan.alerts.tasks import send_alerts
     from aduan.api.tasks import purge_rate_counters
     from aduan.notifications.tasks import sweep_notifications
     from aduan.reports.tasks import scan_deadlines
@@ -35,6 +36,7 @@ def periodic_tasks():
         warm_public_statistics,
         warm_staff_dashboards,
         purge_rate_counters,
+        send_alerts,
     ]
 
 
