@@ -47,7 +47,10 @@ class SubscribeForm(forms.Form):
         ],
         initial=AREA_REGION,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Pilih jenis area.")},
+        error_messages={
+            "required": _("Pilih jenis area."),
+            "invalid_choice": _("Pilih jenis area."),
+        },
     )
     provinsi = forms.ChoiceField(label=_("Provinsi"), required=False)
     kabupaten = forms.ChoiceField(label=_("Kabupaten/kota"), required=False)
@@ -74,8 +77,13 @@ class SubscribeForm(forms.Form):
         coerce=int,
         initial="1000",
         required=False,
+        error_messages={"invalid_choice": _("Pilih radius dari daftar.")},
     )
-    kategori = forms.ChoiceField(label=_("Kategori"), required=False)
+    kategori = forms.ChoiceField(
+        label=_("Kategori"),
+        required=False,
+        error_messages={"invalid_choice": _("Kategori tidak dikenal.")},
+    )
 
     def __init__(self, *args, english: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
