@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from aduan.notifications.models import Notification, NotificationChannel
 from aduan.portal import display
+from aduan.regions.models import Region
 from aduan.reports.access import public_reports
 from aduan.reports.models import EventType, Report, ReportEvent, Visibility
 from aduan.reports.public import public_location, public_region
@@ -196,7 +197,9 @@ class _Index:
         return self.with_point
 
 
-def _digest(subscriber, matched: list[tuple[Subscription, list[Item]]]) -> Notification | None:
+def _digest(
+    subscriber, matched: list[tuple[Subscription, list[Item]]], region_names: dict[str, str]
+) -> Notification | None:
     """One subscriber's digest: each report once, with the events that came after the
     subscription that matched it was confirmed."""
     chosen: dict[int, tuple[Item, dt.datetime]] = {}
@@ -253,7 +256,7 @@ def _digest(subscriber, matched: list[tuple[Subscription, list[Item]]]) -> Notif
                 "unsubscribe_url": all_url,
                 "subscriptions": [
                     {
-                        "description": subscriptions.describe(subscription),
+                        "description": subscriptions.describe(subscription, region_names),
                         "unsubscribe_url": subscriptions.unsubscribe_url(
                             subscriptions.unsubscribe_token(subscription)
                         ),
@@ -279,6 +282,9 @@ def _write_digests(items: dict[int, Item]) -> int:
     if not items:
         return 0
     index = _Index(items)
+    # The names of every area a matching region subscription can name (one query).
+    codes = {code for item in items.values() for code in (item.regency, item.district) if code}
+    region_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     pending: list[Notification] = []
     written = 0
     current = None
@@ -287,7 +293,7 @@ def _write_digests(items: dict[int, Item]) -> int:
     def close():
         nonlocal written, pending
         if current is not None and matched:
-            digest = _digest(current, matched)
+            digest = _digest(current, matched, region_names)
             if digest is not None:
                 pending.append(digest)
         if len(pending) >= FLUSH_EVERY:

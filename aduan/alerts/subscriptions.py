@@ -136,9 +136,10 @@ def km(metres: int) -> str:
     return f"{metres / 1000:.1f}".replace(".", ",") + " km"
 
 
-def area_text(subscription) -> str:
+def area_text(subscription, region_names: dict[str, str] | None = None) -> str:
     """'Kecamatan Sangatta Utara, Kabupaten Kutai Timur', 'Kabupaten Kutai Timur' or
-    'radius 1 km dari -0.512300, 117.654300', in the active language."""
+    'radius 1 km dari -0.512300, 117.654300', in the active language. `region_names`
+    (code -> name) saves the query when the caller has them."""
     if subscription.area_kind == AreaKind.RADIUS:
         return _("radius %(distance)s dari titik %(lat)s, %(lon)s") % {
             "distance": km(subscription.radius_m),
@@ -163,9 +164,9 @@ def category_text(subscription) -> str:
     return category.name_en if english and category.name_en else category.name
 
 
-def describe(subscription) -> str:
+def describe(subscription, region_names: dict[str, str] | None = None) -> str:
     return _("%(area)s, %(category)s") % {
-        "area": area_text(subscription),
+        "area": area_text(subscription, region_names),
         "category": category_text(subscription),
     }
 

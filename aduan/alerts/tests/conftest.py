@@ -27,4 +27,9 @@ def subscribe(email: str, area: Area, category=None):
 
 
 def mails_to(address: str) -> list:
-    return [message for message in mail.outbox if message.to == [address]]
+    """The alert digests sent to `address` (not its confirmation mails)."""
+    return [
+        message
+        for message in mail.outbox
+        if message.to == [address] and message.subject.startswith("Peringatan Aduan")
+    ]
