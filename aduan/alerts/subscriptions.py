@@ -147,7 +147,9 @@ def area_text(subscription, region_names: dict[str, str] | None = None) -> str:
             "lon": subscription.longitude,
         }
     code = subscription.region_code
-    names = dict(Region.objects.filter(code__in=[code, code[:5]]).values_list("code", "name"))
+    names = region_names
+    if names is None or code not in names or code[:5] not in names:
+        names = dict(Region.objects.filter(code__in=[code, code[:5]]).values_list("code", "name"))
     if subscription.area_kind == AreaKind.DISTRICT:
         return _("Kecamatan %(district)s, %(regency)s") % {
             "district": names.get(code, code),
