@@ -282,3 +282,19 @@ def test_a_run_that_fails_sends_nothing_and_keeps_the_mark(world, tasks, monkeyp
     monkeypatch.undo()
     run(tasks)
     assert len(mails_to("warga@example.com")) == 1
+
+
+def test_the_command_sends_the_digests_now(world, tasks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_alerts", stdout=out)
+    assert "no confirmed subscription yet" in out.getvalue()
+    subscribe("warga@example.com", KUTIM)
+    disposed(world)
+    call_command("send_alerts", stdout=out)
+    assert "1 digests queued" in out.getvalue()
+    tasks()
+    assert len(mails_to("warga@example.com")) == 1
