@@ -11,6 +11,7 @@ costs a fixed number of queries whatever its length.
 Ids are permanent: `urn:uuid:` of the report or event. An entry's `updated` is the time of
 the report's latest public event, so an internal note changes nothing a reader sees."""
 
+import re
 import uuid as uuid_module
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -36,6 +37,10 @@ from aduan.reports.models import Report, ReportEvent, Visibility
 from aduan.reports.public import public_region
 
 FEED_ITEMS = 50
+# The shapes of the parameters; anything else names nothing (and never reaches the
+# database: a NUL byte would make PostgreSQL fail).
+REGION_CODE = re.compile(r"^\d{2}\.\d{2}(\.\d{2})?$")
+SLUG = re.compile(r"^[-a-z0-9_]{1,80}$")
 
 
 class FeedParameterError(Exception):
@@ -68,9 +73,13 @@ def parse_filter(params) -> FeedFilter:
     region = category = agency = None
     code = params.get("wilayah", "").strip()
     if code:
-        region = Region.objects.filter(
-            code=code, level__in=[RegionLevel.REGENCY, RegionLevel.DISTRICT]
-        ).first()
+        region = (
+            Region.objects.filter(
+                code=code, level__in=[RegionLevel.REGENCY, RegionLevel.DISTRICT]
+            ).first()
+            if REGION_CODE.match(code)
+            else None
+        )
         if region is None:
             raise FeedParameterError(
                 gettext_lazy(
@@ -80,7 +89,7 @@ def parse_filter(params) -> FeedFilter:
             )
     slug = params.get("kategori", "").strip()
     if slug:
-        category = Category.objects.filter(slug=slug).first()
+        category = Category.objects.filter(slug=slug).first() if SLUG.match(slug) else None
         if category is None:
             raise FeedParameterError(gettext_lazy("Kategori tidak dikenal."))
     key = params.get("instansi", "").strip()

@@ -2,6 +2,7 @@
 level by level with the "Pilih" button (the portal's script does it in place), and a
 point is typed as latitude and longitude (the report page's link fills them in)."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -18,6 +19,7 @@ from .subscriptions import RADIUS_CHOICES_M, Area, km
 AREA_REGION = "wilayah"
 AREA_POINT = "titik"
 REGION_LEVELS = ("province", "regency", "district")
+REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,2}$")
 FIELD_OF_LEVEL = {"province": "provinsi", "regency": "kabupaten", "district": "kecamatan"}
 
 
@@ -88,8 +90,14 @@ class SubscribeForm(forms.Form):
     def __init__(self, *args, english: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         raw = self.data if self.is_bound else self.initial
+        # Only well-formed codes reach the database (a NUL byte would make PostgreSQL fail).
         self.chain = choices.resolve_chain(
-            {level: raw.get(FIELD_OF_LEVEL[level], "") for level in REGION_LEVELS},
+            {
+                level: code
+                if REGION_CODE.match(code := str(raw.get(FIELD_OF_LEVEL[level], "")))
+                else ""
+                for level in REGION_LEVELS
+            },
             levels=REGION_LEVELS,
         )
         if self.is_bound and self.chain.dropped:

@@ -121,6 +121,8 @@ def test_category_and_agency_filters(client, world):
         ("kategori=tidak-ada", "Kategori tidak dikenal."),
         ("instansi=bukan-uuid", "Instansi tidak dikenal."),
         ("instansi=00000000-0000-0000-0000-000000000000", "Unknown agency."),
+        ("wilayah=64.08%00", "Kode wilayah tidak dikenal"),
+        ("kategori=jalan%00", "Kategori tidak dikenal."),
     ],
 )
 def test_bad_filters_are_refused_in_both_languages(client, world, query, message):

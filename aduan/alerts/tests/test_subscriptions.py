@@ -113,6 +113,8 @@ def test_a_tampered_link_is_refused_in_both_pages(client, world):
         ({"area": "titik", "lintang": "0.5", "bujur": "117.5", "radius": "999"}, "Pilih radius"),
         ({"area": "di-mana-saja"}, "Pilih jenis area."),
         ({"kategori": "tidak-ada"}, "Kategori tidak dikenal."),
+        ({"kabupaten": "64.08\x00", "kecamatan": ""}, "Pilih kabupaten/kota"),
+        ({"email": "a\x00@example.com"}, "errorlist"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_writes_nothing(
@@ -150,6 +152,12 @@ def test_without_javascript_pilih_loads_the_next_level_and_writes_nothing(client
     assert '<option value="64.08">Kabupaten Kutai Timur</option>' in html
     assert "errorlist" not in html
     assert not Subscription.objects.exists()
+
+
+def test_a_link_with_a_malformed_code_shows_the_empty_form(client, world):
+    response = client.get("/langganan/?kabupaten=64.08%00&kecamatan=x")
+    assert response.status_code == 200
+    assert '<option value="64.08" selected>' not in response.content.decode()
 
 
 def test_a_link_from_the_list_fills_in_the_regency_and_category(client, world):
