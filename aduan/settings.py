@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "aduan.stats",
     "aduan.federation",
     "aduan.audit",
+    "aduan.alerts",
 ]
 # The development demo (`seed_demo`, behind `make run`) and the benchmark generator
 # (`generate_reports`, behind `make bench`) live in one app of their own, installed by
@@ -311,6 +312,10 @@ CACHES["reference"] = {
 }
 # Seconds between two runs of the periodic jobs (deadline scan, notification sweep).
 WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
+# E-mail alerts (docs/ALERTS.md): minutes between two digests to one subscriber (the
+# worker's alert run), and subscription requests accepted per client address per minute.
+ALERTS_DIGEST_MINUTES = env_int("ALERTS_DIGEST_MINUTES", 60)
+ALERTS_SUBSCRIBE_PER_MINUTE = env_int("ALERTS_SUBSCRIBE_PER_MINUTE", 5)
 # A worker that has not written its heartbeat for this long is reported as down.
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
 

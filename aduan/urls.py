@@ -19,5 +19,6 @@ urlpatterns = [
     path("akun/", include("aduan.accounts.urls")),
     path("petugas/", include("aduan.workspace.urls")),
     path("statistik/", include("aduan.stats.urls")),
+    path("", include("aduan.alerts.urls")),
     path("", include("aduan.portal.urls")),
 ]

@@ -19,6 +19,7 @@ STALE_TASK_AFTER = timedelta(minutes=15)
 
 
 def periodic_tasks():
+    from aduan.alerts.tasks import send_alerts
     from aduan.api.tasks import purge_rate_counters
     from aduan.audit.tasks import take_checkpoint
     from aduan.notifications.tasks import sweep_notifications
@@ -40,6 +41,7 @@ def periodic_tasks():
         purge_pending_uploads,
         purge_submission_keys,
         take_checkpoint,
+        send_alerts,
     ]
 
 

@@ -333,6 +333,16 @@ def send_email(notification: Notification, subject: str, body: str) -> None:
     answered = notification.context.get("in_reply_to")
     if answered:
         headers["In-Reply-To"] = headers["References"] = answered
+    unsubscribe = (
+        json.loads(notification.private_context).get("unsubscribe_url")
+        if notification.private_context
+        else None
+    )
+    if unsubscribe:
+        # Mail sent to a list (the alerts, docs/ALERTS.md): RFC 2369's link, and RFC 8058's
+        # one-click POST, which mail clients send without cookies or a login.
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     EmailMessage(
         subject, body, settings.DEFAULT_FROM_EMAIL, [notification.address], headers=headers
     ).send()
