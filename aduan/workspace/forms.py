@@ -359,7 +359,9 @@ class ForwardForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, report=None, user=None, **kwargs):
+    def __init__(self, *args, report=None, user=None, suggestion=None, **kwargs):
+        if suggestion is not None and suggestion.unit is not None:
+            kwargs.setdefault("initial", {}).setdefault("unit", suggestion.unit.pk)
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_of(report.agency_id)
 
@@ -407,7 +409,11 @@ class RedisposeForm(forms.Form):
         # A unit's return goes back to its agency: the agency stays, only the unit changes.
         self.agency_fixed = report.returned_to == "agency"
         initial = kwargs.setdefault("initial", {})
-        if not self.agency_fixed:
+        if self.agency_fixed:
+            # The unit suggested among the agency's other units (see routing.suggest_unit).
+            if suggestion is not None and suggestion.unit is not None:
+                initial.setdefault("unit", suggestion.unit.pk)
+        else:
             if agency_hint:
                 initial["agency"] = agency_hint
             elif suggestion is not None and suggestion.agency is not None:
