@@ -19,5 +19,7 @@ urlpatterns = [
     path("akun/", include("aduan.accounts.urls")),
     path("petugas/", include("aduan.workspace.urls")),
     path("statistik/", include("aduan.stats.urls")),
+    # The region picker's search; the portal's region cascade lives under wilayah/ too.
+    path("wilayah/", include("aduan.regions.urls")),
     path("", include("aduan.portal.urls")),
 ]
