@@ -286,7 +286,9 @@ def breadcrumbs(crumbs: Sequence[tuple[str, str]]) -> SafeString:
             (
                 format_html('<span aria-current="page">{}</span>', name)
                 if index == last
-                else format_html('<a href="{}">{}</a>', href, name),
+                else format_html('<a href="{}">{}</a>', href, name)
+                if href
+                else name,
             )
             for index, (name, href) in enumerate(crumbs)
         ),
@@ -430,9 +432,11 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
     return format_html('<ul class="queue">\n{}</ul>\n{}\n', items, more)
 
 
-def agency_options(agencies: Iterable) -> SafeString:
-    """The `<option>`s of the monthly report's agency list."""
+def agency_options(agencies: Iterable, selected=None) -> SafeString:
+    """The `<option>`s of the monthly report's agency list, `selected` chosen."""
     options = format_html_join(
-        "", '<option value="{}">{}</option>', ((a.uuid, a.name) for a in agencies)
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((a.uuid, mark_safe(" selected") if a == selected else "", a.name) for a in agencies),
     )
     return format_html("{}\n", options)

@@ -19,6 +19,7 @@ from aduan.stats.charts import Chart, Row
 from conftest import aware
 
 PERIOD = {"dari": "2026-01", "sampai": "2026-12"}
+SELECTED_AGENCY = SimpleNamespace(uuid="b", name="B")
 
 # Builder -> its reference template and the template context for the builder's arguments.
 REFERENCES = {
@@ -37,7 +38,10 @@ REFERENCES = {
     ),
     "workload": ("workload.html", lambda rows, **named: {"rows": rows, **named}),
     "queue": ("queue.html", lambda reports, **named: {"reports": reports, **named}),
-    "agency_options": ("agency_options.html", lambda agencies: {"agencies": agencies}),
+    "agency_options": (
+        "agency_options.html",
+        lambda agencies, selected=None: {"agencies": agencies, "selected": selected},
+    ),
 }
 
 
@@ -195,6 +199,11 @@ def hostile_calls():
         ("overdue_list", ([SimpleNamespace(name=hostile("overdue"), overdue_now=1)],), {}),
         ("breadcrumbs", ([(hostile("crumb"), hostile("crumb-href")), (hostile("here"), "")],), {}),
         (
+            "breadcrumbs",
+            ([(hostile("above"), ""), (hostile("crumb"), hostile("href")), (hostile("here"), "")],),
+            {},
+        ),
+        (
             "category_options",
             (
                 [
@@ -225,6 +234,11 @@ def hostile_calls():
         ("queue", ([report],), {"empty_text": "(not shown)", "length": 1}),
         ("queue", ([],), {"empty_text": hostile("empty"), "length": 1}),
         ("agency_options", ([SimpleNamespace(uuid=hostile("uuid"), name=hostile("name"))],), {}),
+        (
+            "agency_options",
+            ([SimpleNamespace(uuid="a", name="A"), SELECTED_AGENCY],),
+            {"selected": SELECTED_AGENCY},
+        ),
         ("figures", (figures,), {}),
     ]
 
