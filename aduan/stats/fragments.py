@@ -379,7 +379,7 @@ QUEUE_ITEM = """  <li>
     {number}
     · {title}
     <br><span class="muted small">{where}
-    · {status}{due}{escalation}</span>
+    · {status}{due}{escalation}{appeal}</span>
   </li>
 """
 
@@ -391,6 +391,9 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
     # What `get_status_display()` gives, and the messages, looked up once, not per report.
     statuses = {value: str(label) for value, label in Status.choices}
     waiting, due_label, escalation_label = t("Menunggu verifikasi"), t("tenggat"), t("eskalasi")
+    appeal_badge = format_html(
+        ' · <span class="badge badge-warn">{}</span>', t("dibanding pelapor")
+    )
 
     def item(report) -> dict:
         number = report.tracking_number
@@ -420,6 +423,7 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
             "status": statuses.get(report.status, report.status),
             "due": due,
             "escalation": escalation,
+            "appeal": appeal_badge if report.appeal_used else NOTHING,
         }
 
     more = NOTHING

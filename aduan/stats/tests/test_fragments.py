@@ -182,7 +182,9 @@ def hostile_calls():
         get_status_display=lambda: hostile("status"),
         next_due_at=aware(2026, 3, 10),
         escalation_level=hostile("level"),
+        appeal_used=False,
     )
+    appealed = SimpleNamespace(**{**vars(report), "appeal_used": True, "escalation_level": 0})
     return [
         ("chart", (chart,), {}),
         (
@@ -232,6 +234,7 @@ def hostile_calls():
             {"total": 2, "open_columns": [hostile("open-column")], "show_all_link": hostile("all")},
         ),
         ("queue", ([report],), {"empty_text": "(not shown)", "length": 1}),
+        ("queue", ([appealed, report],), {"empty_text": "(not shown)", "length": 5}),
         ("queue", ([],), {"empty_text": hostile("empty"), "length": 1}),
         ("agency_options", ([SimpleNamespace(uuid=hostile("uuid"), name=hostile("name"))],), {}),
         (

@@ -138,6 +138,10 @@ def test_a_supervisor_of_an_inspectorate_gets_its_government_first(world, client
 
 @pytest.fixture
 def late_and_escalated(world):
+    return build_late_and_escalated(world)
+
+
+def build_late_and_escalated(world) -> dict:
     """In July 2026 (no holidays): `late` missed its first-response deadline two days ago
     (escalated to its agency admin only), `long_late` more than three working days ago
     (escalated to the national admins and supervisors), and `contested` is on time but its
