@@ -24,6 +24,7 @@ from .matching import (
     read_geonames_places,
 )
 from .models import GeoPlace, GeoPlaceSource, Region, RegionLevel, timezone_for_province
+from .search import rebuild_tokens
 
 DATA_VERSION = "idn-area-data-4.0.1"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data" / DATA_VERSION
@@ -111,8 +112,11 @@ def load_regions(
     """
     result = LoadResult()
     names: dict[RegionLevel, dict[str, str]] = {}
+    renamed: list[str] = []
     for level in RegionLevel:
-        names[level], level_result = _load_level(data_dir, level, names.get(level - 1))
+        names[level], level_result = _load_level(
+            data_dir, level, names.get(level - 1), renamed=renamed
+        )
         result.levels.append(level_result)
         log(
             f"{level.name.lower():<9} {level_result.rows:>6} rows: {level_result.created} new, "
@@ -123,6 +127,11 @@ def load_regions(
                 else ""
             )
         )
+    # The upserts send no signals: the search tokens of new and renamed regions are
+    # written here (all of them on a first load).
+    if renamed:
+        written = rebuild_tokens(None if len(renamed) > 20_000 else renamed)
+        log(f"search    {written:>6} name tokens written")
     if with_geo:
         result.geo = _load_geo_places(
             data_dir,
@@ -136,7 +145,11 @@ def load_regions(
 
 
 def _load_level(
-    data_dir: Path, level: RegionLevel, parents: dict[str, str] | None
+    data_dir: Path,
+    level: RegionLevel,
+    parents: dict[str, str] | None,
+    *,
+    renamed: list[str] | None = None,
 ) -> tuple[dict[str, str], LevelResult]:
     stem, parent_column, code_length = LEVEL_FILES[level]
     columns = {"code", "name"} | ({parent_column} if parent_column else set())
@@ -181,6 +194,10 @@ def _load_level(
             update_fields=["name", "level", "parent", "timezone"],
         )
     created = sum(1 for region in changed if region.code not in existing)
+    if renamed is not None:
+        renamed += [
+            r.code for r in changed if r.code not in existing or existing[r.code][0] != r.name
+        ]
     return {code: values[0] for code, values in wanted.items()}, LevelResult(
         level=level,
         rows=len(wanted),

@@ -286,7 +286,9 @@ def breadcrumbs(crumbs: Sequence[tuple[str, str]]) -> SafeString:
             (
                 format_html('<span aria-current="page">{}</span>', name)
                 if index == last
-                else format_html('<a href="{}">{}</a>', href, name),
+                else format_html('<a href="{}">{}</a>', href, name)
+                if href
+                else name,
             )
             for index, (name, href) in enumerate(crumbs)
         ),
@@ -377,7 +379,7 @@ QUEUE_ITEM = """  <li>
     {number}
     · {title}
     <br><span class="muted small">{where}
-    · {status}{due}{escalation}</span>
+    · {status}{due}{escalation}{appeal}</span>
   </li>
 """
 
@@ -389,6 +391,9 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
     # What `get_status_display()` gives, and the messages, looked up once, not per report.
     statuses = {value: str(label) for value, label in Status.choices}
     waiting, due_label, escalation_label = t("Menunggu verifikasi"), t("tenggat"), t("eskalasi")
+    appeal_badge = format_html(
+        ' · <span class="badge badge-warn">{}</span>', t("dibanding pelapor")
+    )
 
     def item(report) -> dict:
         number = report.tracking_number
@@ -418,6 +423,7 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
             "status": statuses.get(report.status, report.status),
             "due": due,
             "escalation": escalation,
+            "appeal": appeal_badge if report.appeal_used else NOTHING,
         }
 
     more = NOTHING
@@ -430,9 +436,11 @@ def queue(reports: Sequence, *, empty_text: str, length: int) -> SafeString:
     return format_html('<ul class="queue">\n{}</ul>\n{}\n', items, more)
 
 
-def agency_options(agencies: Iterable) -> SafeString:
-    """The `<option>`s of the monthly report's agency list."""
+def agency_options(agencies: Iterable, selected=None) -> SafeString:
+    """The `<option>`s of the monthly report's agency list, `selected` chosen."""
     options = format_html_join(
-        "", '<option value="{}">{}</option>', ((a.uuid, a.name) for a in agencies)
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((a.uuid, mark_safe(" selected") if a == selected else "", a.name) for a in agencies),
     )
     return format_html("{}\n", options)

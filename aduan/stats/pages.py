@@ -163,9 +163,12 @@ def present(
     descending: bool = True,
     slug_prefix: str = "chart",
     limit: int | None = None,
+    root: str = "",
 ) -> Presented:
     """Label, chart and sort the data for the current language. `link(**params)` builds a
-    URL to the same page with some parameters changed (drill-down links)."""
+    URL to the same page with some parameters changed (drill-down links). `root` is the
+    region the viewer's scope is limited to (a supervisor's): the breadcrumbs start there,
+    its parents named without links."""
     sel, ov = data.selection, data.overview
     cats = data.categories
 
@@ -286,12 +289,15 @@ def present(
             overdue_rows.append(row)
     overdue_rows.sort(key=lambda r: (-r.overdue_now, r.name))
 
-    breadcrumbs = [(_("Indonesia"), link(wilayah=""))]
+    breadcrumbs = [] if root else [(_("Indonesia"), link(wilayah=""))]
     if sel.region:
         parts = sel.region.split(".")
+        depth = len(root.split(".")) if root else 0
         for i in range(1, len(parts) + 1):
             code = ".".join(parts[:i])
-            breadcrumbs.append((data.regions.get(code, code), link(wilayah=code)))
+            # Above the root is outside the viewer's scope: named, not linked.
+            href = link(wilayah=code) if i >= depth else ""
+            breadcrumbs.append((data.regions.get(code, code), href))
     category_name = ""
     if chosen is not None:
         category_name = category_label(cats.get(chosen))

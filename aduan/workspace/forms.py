@@ -15,6 +15,7 @@ from aduan.agencies.models import Agency, AgencyKind, CannedResponse
 from aduan.categories.models import Category
 from aduan.core import refcache
 from aduan.core.renderers import MemoSelect
+from aduan.regions.forms import RegionField
 from aduan.regions.models import Region
 from aduan.reports import tracking
 from aduan.reports.access import find_report, visible_reports
@@ -98,28 +99,6 @@ def category_field(**kwargs) -> CategoryChoiceField:
     )
 
 
-class RegionCodeField(forms.CharField):
-    """A Kemendagri region code, e.g. 64.08.04; cleans to the Region."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Kode wilayah"))
-        kwargs.setdefault("max_length", 13)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text", _("Kode Kemendagri, misalnya 64.08.04 untuk Kecamatan Sangatta Utara.")
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        region = Region.objects.filter(code=value.strip()).first()
-        if region is None:
-            raise forms.ValidationError(_("Kode wilayah tidak dikenal."), code="unknown_region")
-        return region
-
-
 class AgencyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -197,7 +176,7 @@ class InboxFilterForm(forms.Form):
 class VerifyForm(forms.Form):
     title = forms.CharField(label=_("Judul"), max_length=200)
     category = category_field()
-    region = RegionCodeField()
+    region = RegionField()
     report_type = forms.ChoiceField(label=_("Jenis laporan"), choices=ReportType.choices)
     is_confidential = forms.BooleanField(
         label=_("Rahasia (isi tidak ditampilkan kepada publik)"), required=False
@@ -359,7 +338,9 @@ class ForwardForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, report=None, user=None, **kwargs):
+    def __init__(self, *args, report=None, user=None, suggestion=None, **kwargs):
+        if suggestion is not None and suggestion.unit is not None:
+            kwargs.setdefault("initial", {}).setdefault("unit", suggestion.unit.pk)
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_of(report.agency_id)
 
@@ -407,7 +388,11 @@ class RedisposeForm(forms.Form):
         # A unit's return goes back to its agency: the agency stays, only the unit changes.
         self.agency_fixed = report.returned_to == "agency"
         initial = kwargs.setdefault("initial", {})
-        if not self.agency_fixed:
+        if self.agency_fixed:
+            # The unit suggested among the agency's other units (see routing.suggest_unit).
+            if suggestion is not None and suggestion.unit is not None:
+                initial.setdefault("unit", suggestion.unit.pk)
+        else:
             if agency_hint:
                 initial["agency"] = agency_hint
             elif suggestion is not None and suggestion.agency is not None:
@@ -537,7 +522,7 @@ class CounterReportForm(forms.Form):
         label=_("Isi laporan"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
     )
     category = category_field()
-    region = RegionCodeField(label=_("Kode wilayah kejadian"))
+    region = RegionField(label=_("Wilayah kejadian"))
     address = forms.CharField(label=_("Alamat/lokasi kejadian"), required=False, max_length=300)
     # Checked by the domain, like every channel's coordinates (a point outside Indonesia
     # is refused there).

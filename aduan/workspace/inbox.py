@@ -16,12 +16,12 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import Role
+from aduan.reports import queues
 from aduan.reports.access import visible_reports
 from aduan.reports.deadlines import report_timezone
 from aduan.reports.models import (
     OPEN_STATUSES,
     Channel,
-    EscalationLevel,
     Report,
     ReportType,
     Status,
@@ -42,10 +42,8 @@ def overdue_q(now: dt.datetime) -> Q:
 
 def escalated_q() -> Q:
     """Escalated to the national admins and supervisors: a deadline passed long ago, or
-    the reporter appealed the answer."""
-    return Q(status__in=OPEN_STATUSES) & (
-        Q(is_escalated=True) | Q(escalation_level__gte=EscalationLevel.NATIONAL)
-    )
+    the reporter appealed the answer (reports/queues.py)."""
+    return queues.escalated_q()
 
 
 def verification_q() -> Q:

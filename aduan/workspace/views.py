@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aduan.accounts.models import Role
-from aduan.agencies.routing import suggest_route
+from aduan.agencies.routing import suggest_route, suggest_unit
 from aduan.channels.display import conversation, with_messages
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
@@ -37,7 +37,7 @@ from aduan.reports.access import (
     visible_reports,
 )
 from aduan.reports.errors import DomainError, ValidationFailed
-from aduan.reports.models import Attachment, Report, Status
+from aduan.reports.models import Attachment, EventType, Report, Status
 from aduan.reports.permissions import available_actions, refusal
 
 from . import forms as f
@@ -313,7 +313,37 @@ def _form_kwargs(key: str, request, report: Report, suggestion) -> dict:
     if key in ("dispose", "redispose"):
         kwargs["suggestion"] = suggestion
         kwargs["agency_hint"] = _agency_hint(request)
+    if key == "forward_to_unit":
+        kwargs["suggestion"] = suggestion
     return kwargs
+
+
+def routing_suggestion(report: Report, available: list[str]) -> tuple[object, bool]:
+    """(suggestion, is_for_a_unit) for whoever sends the report on: the agency (and unit)
+    for the one who disposes it, a unit for the agency admin who forwards it or who
+    re-disposes what a unit returned (never back to that unit). (None, False) when nobody
+    on this page sends it on."""
+    region = report.region_id or report.suggested_region_id
+    if "dispose" in available or ("redispose" in available and report.returned_to != "agency"):
+        return suggest_route(report.category, region), False
+    if report.agency_id and "forward_to_unit" in available:
+        return suggest_unit(report.agency, report.category, region), True
+    if report.agency_id and "redispose" in available:
+        unit = suggest_unit(report.agency, report.category, region, exclude=returning_unit(report))
+        return unit, True
+    return None, False
+
+
+def returning_unit(report: Report) -> int | None:
+    """The unit that last returned the report as not its authority (the action clears the
+    report's unit; its officer's agency is that unit)."""
+    event = (
+        report.events.filter(type=EventType.RETURNED, actor_role=Role.UNIT_OFFICER)
+        .select_related("actor")
+        .order_by("-seq")
+        .first()
+    )
+    return event.actor.agency_id if event is not None and event.actor is not None else None
 
 
 def similar_reports(user, report: Report, limit: int = 5) -> list[Report]:
@@ -360,9 +390,7 @@ def _report_context(
     # The domain says what may be done; the page shows a form for each of those it has.
     offered = set(available_actions(user, report))
     available = [key for key, spec in ACTIONS.items() if spec.permission in offered]
-    suggestion = None
-    if "dispose" in available or ("redispose" in available and report.returned_to != "agency"):
-        suggestion = suggest_route(report.category, report.region_id or report.suggested_region_id)
+    suggestion, suggestion_for_unit = routing_suggestion(report, available)
     action_forms = []
     for key in available:
         spec = ACTIONS[key]
@@ -382,6 +410,7 @@ def _report_context(
         ),
         "action_forms": action_forms,
         "suggestion": suggestion,
+        "suggestion_for_unit": suggestion_for_unit,
         "suggestion_reason": (
             (suggestion.reason_en if english else suggestion.reason) if suggestion else ""
         ),

@@ -8,7 +8,7 @@ The world has one rule: damaged roads in Kabupaten Kutai Timur go to its Dinas P
 import pytest
 
 from aduan.agencies.models import Agency, AgencyKind, RoutingRule
-from aduan.agencies.routing import suggest_route
+from aduan.agencies.routing import suggest_route, suggest_unit
 from aduan.regions.models import RegionLevel
 from conftest import make_region
 
@@ -158,7 +158,7 @@ def test_a_rule_pointing_to_an_inactive_unit_suggests_the_agency_only(world):
 
     assert (route.agency, route.unit) == (world.pemkab, None)
     # The reason names what is suggested, not the inactive unit.
-    assert route.reason.endswith("→ Pemkab Kutim")
+    assert "biasanya ditangani Pemkab Kutim" in route.reason
     assert "Dinas PU" not in route.reason
 
 
@@ -171,8 +171,14 @@ def test_without_a_rule_the_regional_government_of_the_deepest_jurisdiction_is_s
     route = suggest_route(world.limbah, VILLAGE)
 
     assert (route.agency, route.unit, route.rule) == (world.pemkab, None, None)
-    assert "tidak ada aturan" in route.reason
-    assert "Pemkab Kutim" in route.reason
+    assert route.reason == (
+        "Laporan di Kabupaten Kutai Timur biasanya ditangani Pemkab Kutim — tanpa aturan; "
+        "wilayah kerja instansi"
+    )
+    assert route.reason_en == (
+        "Reports in Kabupaten Kutai Timur are usually handled by Pemkab Kutim — no rule; "
+        "the agency's jurisdiction"
+    )
 
 
 def test_a_region_without_a_regency_government_falls_back_to_the_province(world, pemprov):
@@ -215,12 +221,16 @@ def test_a_catch_all_rule_applies_everywhere(world):
 # ------------------------------------------------------------------------------ the reason
 
 
-def test_the_reason_names_the_rule_the_category_the_region_and_the_target(world):
+def test_the_reason_is_a_sentence_naming_category_region_target_and_rule(world):
     route = suggest_route(world.jalan, VILLAGE)
 
     rule_id = world.rule_jalan.pk
-    assert route.reason == f"aturan #{rule_id}: Jalan rusak di Kabupaten Kutai Timur → Dinas PU"
-    assert route.reason_en == f"rule #{rule_id}: Damaged road in Kabupaten Kutai Timur → Dinas PU"
+    assert route.reason == (
+        f"Jalan rusak di Kabupaten Kutai Timur biasanya ditangani Dinas PU — aturan #{rule_id}"
+    )
+    assert route.reason_en == (
+        f"Damaged road in Kabupaten Kutai Timur is usually handled by Dinas PU — rule #{rule_id}"
+    )
 
 
 def test_the_reason_of_a_catch_all_rule_says_any_category_anywhere(world):
@@ -229,7 +239,80 @@ def test_the_reason_of_a_catch_all_rule_says_any_category_anywhere(world):
     route = suggest_route(world.limbah, "31")
 
     assert route.reason == (
-        f"aturan #{catch_all.pk}: semua kategori di seluruh wilayah → Pengelola SP4N-LAPOR! Nasional"
+        "Laporan di seluruh Indonesia biasanya ditangani Pengelola SP4N-LAPOR! Nasional — "
+        f"aturan #{catch_all.pk}"
     )
-    assert route.reason_en.startswith(f"rule #{catch_all.pk}: any category")
-    assert "anywhere" in route.reason_en
+    assert route.reason_en == (
+        "Reports in all of Indonesia are usually handled by Pengelola SP4N-LAPOR! Nasional — "
+        f"rule #{catch_all.pk}"
+    )
+
+
+# ------------------------------------------------------------------------------ units
+
+
+def test_the_unit_comes_from_the_agency_s_own_rule_with_the_same_sentence(world):
+    route = suggest_unit(world.pemkab, world.jalan, VILLAGE)
+
+    assert (route.agency, route.unit, route.rule) == (
+        world.pemkab,
+        world.dinas_pu,
+        world.rule_jalan,
+    )
+    assert route.reason == (
+        "Jalan rusak di Kabupaten Kutai Timur biasanya ditangani Dinas PU — "
+        f"aturan #{world.rule_jalan.pk}"
+    )
+    assert route.reason_en.startswith("Damaged road in Kabupaten Kutai Timur is usually")
+
+
+def test_another_agency_s_rules_never_suggest_a_unit(world):
+    rule(world, unit=world.pu_paser, category=world.limbah)
+
+    route = suggest_unit(world.pemkab, world.limbah, VILLAGE)
+
+    assert route.unit is None
+    assert route.reason == "Tidak ada aturan atau unit yang bidangnya cocok; pilih unit sendiri."
+
+
+def test_without_a_rule_the_unit_whose_topics_and_area_cover_the_report_is_suggested(world):
+    world.dlh.categories.add(world.lingkungan)
+    district_office = Agency.objects.create(
+        name="Kantor Kecamatan Sangatta Utara",
+        short_name="Kec. Sangatta Utara",
+        kind=AgencyKind.UNIT,
+        parent=world.pemkab,
+    )
+    district_office.categories.add(world.limbah)
+    district_office.jurisdiction.add(world.sangatta_utara)
+
+    route = suggest_unit(world.pemkab, world.limbah, VILLAGE)
+
+    # The office whose area is the report's district wins over the regency-wide DLH.
+    assert (route.unit, route.rule) == (district_office, None)
+    assert route.reason == (
+        "Limbah di Sangatta Utara biasanya ditangani Kec. Sangatta Utara — tanpa aturan; "
+        "bidang dan wilayah kerja unit"
+    )
+    # Elsewhere in the regency the district office does not cover it; DLH does, by its
+    # parent topic, named with its government's area.
+    route = suggest_unit(world.pemkab, world.limbah, "64.08.05")
+    assert route.unit == world.dlh
+    assert route.reason.startswith(
+        "Lingkungan Hidup di Kabupaten Kutai Timur biasanya ditangani DLH"
+    )
+
+
+def test_the_unit_that_returned_the_report_is_not_suggested_again(world):
+    world.dlh.categories.add(world.infrastruktur)
+
+    route = suggest_unit(world.pemkab, world.jalan, VILLAGE, exclude=world.dinas_pu.pk)
+
+    assert route.unit == world.dlh
+
+
+def test_an_inactive_unit_is_never_suggested(world):
+    world.dinas_pu.is_active = False
+    world.dinas_pu.save()
+
+    assert suggest_unit(world.pemkab, world.jalan, VILLAGE).unit is None

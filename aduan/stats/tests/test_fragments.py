@@ -19,6 +19,7 @@ from aduan.stats.charts import Chart, Row
 from conftest import aware
 
 PERIOD = {"dari": "2026-01", "sampai": "2026-12"}
+SELECTED_AGENCY = SimpleNamespace(uuid="b", name="B")
 
 # Builder -> its reference template and the template context for the builder's arguments.
 REFERENCES = {
@@ -37,7 +38,10 @@ REFERENCES = {
     ),
     "workload": ("workload.html", lambda rows, **named: {"rows": rows, **named}),
     "queue": ("queue.html", lambda reports, **named: {"reports": reports, **named}),
-    "agency_options": ("agency_options.html", lambda agencies: {"agencies": agencies}),
+    "agency_options": (
+        "agency_options.html",
+        lambda agencies, selected=None: {"agencies": agencies, "selected": selected},
+    ),
 }
 
 
@@ -178,7 +182,9 @@ def hostile_calls():
         get_status_display=lambda: hostile("status"),
         next_due_at=aware(2026, 3, 10),
         escalation_level=hostile("level"),
+        appeal_used=False,
     )
+    appealed = SimpleNamespace(**{**vars(report), "appeal_used": True, "escalation_level": 0})
     return [
         ("chart", (chart,), {}),
         (
@@ -194,6 +200,11 @@ def hostile_calls():
         ),
         ("overdue_list", ([SimpleNamespace(name=hostile("overdue"), overdue_now=1)],), {}),
         ("breadcrumbs", ([(hostile("crumb"), hostile("crumb-href")), (hostile("here"), "")],), {}),
+        (
+            "breadcrumbs",
+            ([(hostile("above"), ""), (hostile("crumb"), hostile("href")), (hostile("here"), "")],),
+            {},
+        ),
         (
             "category_options",
             (
@@ -223,8 +234,14 @@ def hostile_calls():
             {"total": 2, "open_columns": [hostile("open-column")], "show_all_link": hostile("all")},
         ),
         ("queue", ([report],), {"empty_text": "(not shown)", "length": 1}),
+        ("queue", ([appealed, report],), {"empty_text": "(not shown)", "length": 5}),
         ("queue", ([],), {"empty_text": hostile("empty"), "length": 1}),
         ("agency_options", ([SimpleNamespace(uuid=hostile("uuid"), name=hostile("name"))],), {}),
+        (
+            "agency_options",
+            ([SimpleNamespace(uuid="a", name="A"), SELECTED_AGENCY],),
+            {"selected": SELECTED_AGENCY},
+        ),
         ("figures", (figures,), {}),
     ]
 

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET
 
 from aduan.accounts.models import Role
 from aduan.agencies.models import Agency, AgencyKind
+from aduan.regions.models import Region
+from aduan.reports import queues as report_queues
 from aduan.reports.access import visible_reports
 from aduan.reports.models import OPEN_STATUSES, Status
 
@@ -91,10 +93,24 @@ def parse_agency(data, scope: StaffScope) -> Agency | None:
     return agency
 
 
+def scoped_region(region: Region | None, user, scope: StaffScope) -> Region | None:
+    """The region the dashboard shows: a supervisor's scope unless one of its parts is
+    asked for. A region above the scope (or none) means the whole scope; one beside it is
+    refused, since it would show nothing."""
+    if not scope.region:
+        return region
+    home = user.scope_region
+    if region is None or region.contains(home):
+        return home
+    if not home.contains(region):
+        raise BadParameter("wilayah", gettext_lazy("Wilayah ini di luar wilayah pengawasan Anda."))
+    return region
+
+
 def selection_for(request, scope: StaffScope) -> tuple[Selection, dict]:
     """The dashboard's selection from the query, within the viewer's scope."""
     start, end = parse_period(request.GET)
-    region = parse_region(request.GET)
+    region = scoped_region(parse_region(request.GET), request.user, scope)
     category = parse_category(request.GET)
     agency = parse_agency(request.GET, scope)
     sel = Selection(
@@ -121,20 +137,18 @@ def report_link(tracking_number: str) -> str:
 
 
 def queues(user) -> dict[str, list]:
-    """The first reports of the overdue and escalated queues (from the reports table,
-    through indexed columns, limited)."""
-    visible = visible_reports(user).filter(status__in=OPEN_STATUSES)
+    """The first reports of the overdue and escalated queues (reports/queues.py: past their
+    deadline; escalated to the national admins and supervisors), from the reports table
+    through indexed columns, limited."""
+    visible = visible_reports(user)
     fields = ("agency", "unit")
     overdue = list(
-        # An overdue report always has a deadline (is_overdue means next_due_at < now);
-        # saying so lets the partial index on open deadlines serve the ordered queue
-        # instead of a scan of every overdue report.
-        visible.filter(is_overdue=True, next_due_at__isnull=False)
+        visible.filter(report_queues.overdue_q(timezone.now()))
         .select_related(*fields)
         .order_by("next_due_at", "pk")[:QUEUE_LENGTH]
     )
     escalated = list(
-        visible.filter(is_escalated=True)
+        visible.filter(report_queues.escalated_q())
         .select_related(*fields)
         .order_by("-escalation_level", "next_due_at", "pk")[:QUEUE_LENGTH]
     )
@@ -191,8 +205,29 @@ def monthly_report_agencies(user, scope: StaffScope) -> list[Agency]:
         qs = Agency.objects.exclude(kind=AgencyKind.UNIT).filter(is_active=True)
         if scope.region:
             qs = qs.filter(jurisdiction__code__startswith=scope.region).distinct()
-        return list(qs.order_by("name"))
+        return list(qs.prefetch_related("jurisdiction").order_by("name"))
     return []
+
+
+def default_report_agency(user, scope: StaffScope, agencies: list[Agency]) -> Agency | None:
+    """The agency chosen beforehand in the monthly report's list: the viewer's own
+    (a supervisor attached to an inspectorate: its government), else, for a supervisor of
+    a region, the government of that region (the widest jurisdiction within it: the
+    province's government for a province), else the first."""
+    if not agencies:
+        return None
+    if user.agency_id:
+        own = user.agency.government
+        if own in agencies:
+            return own
+    if scope.region:
+
+        def breadth(agency: Agency) -> tuple:
+            codes = [r.code for r in agency.jurisdiction.all() if r.code.startswith(scope.region)]
+            return (min((len(c) for c in codes), default=99), agency.name)
+
+        return min(agencies, key=breadth)
+    return agencies[0]
 
 
 # The parameters the dashboard reads: only a query made of these has its rendered
@@ -277,7 +312,7 @@ def content_key(key: str, data: DashboardData, query: QueryDict) -> str | None:
     return rendered_key(key, data.stats.version, query, DASHBOARD_PARAMETERS)
 
 
-def dashboard_content(data: DashboardData, query: QueryDict) -> dict:
+def dashboard_content(data: DashboardData, query: QueryDict, *, root: str = "") -> dict:
     """The dashboard's aggregate parts rendered for one query in the active language:
     `fragments` (HTML) and the small values the page shows around them, plus `stats`,
     `workload` and `trend` (not cached; read by tests through the response context)."""
@@ -292,6 +327,7 @@ def dashboard_content(data: DashboardData, query: QueryDict) -> dict:
         descending=descending,
         slug_prefix="dash",
         limit=None if show_all else TABLE_ROWS,
+        root=root,
     )
     workload_rows = workload_table(data.workload, data.names)
     workload_shown = workload_rows[: None if show_all else TABLE_ROWS]
@@ -320,7 +356,7 @@ def dashboard_content(data: DashboardData, query: QueryDict) -> dict:
 CACHED_CONTENT = ("fragments", "category_name")
 
 
-def rendered_dashboard(key: str, data: DashboardData, query: QueryDict) -> dict:
+def rendered_dashboard(key: str, data: DashboardData, query: QueryDict, *, root: str = "") -> dict:
     """`dashboard_content`, from the cache when this data was rendered for the same query
     and language in the last minute. On a cached hit `stats`, `workload` and `trend` are
     computed only if read."""
@@ -332,7 +368,7 @@ def rendered_dashboard(key: str, data: DashboardData, query: QueryDict) -> dict:
         def part(name: str):
             def compute():
                 if not built:
-                    built.append(dashboard_content(data, query))
+                    built.append(dashboard_content(data, query, root=root))
                 return built[0][name]
 
             return SimpleLazyObject(compute)
@@ -343,7 +379,7 @@ def rendered_dashboard(key: str, data: DashboardData, query: QueryDict) -> dict:
             "workload": part("workload"),
             "trend": part("trend"),
         }
-    content = dashboard_content(data, query)
+    content = dashboard_content(data, query, root=root)
     if html_key:
         cache.set(html_key, {name: content[name] for name in CACHED_CONTENT}, CACHE_SECONDS)
     return content
@@ -394,7 +430,7 @@ def dashboard(request, scope: StaffScope):
     units = wants_units(sel) or not scope.is_national
     # The period figures, workload and trend: at most CACHE_SECONDS old, per scope.
     key, data = cached_dashboard(scope, sel, units=units)
-    content = rendered_dashboard(key, data, request.GET)
+    content = rendered_dashboard(key, data, request.GET, root=scope.region)
     # The queues are what staff act on: always live, from the reports table.
     queue_reports = queues(user)
     page = dict(content["fragments"])
@@ -407,7 +443,9 @@ def dashboard(request, scope: StaffScope):
         length=QUEUE_LENGTH,
     )
     report_agencies = monthly_report_agencies(user, scope)
-    page["report_agencies"] = fragments.agency_options(report_agencies)
+    page["report_agencies"] = fragments.agency_options(
+        report_agencies, default_report_agency(user, scope, report_agencies)
+    )
     this_month = timezone.now().astimezone(STATS_TIME_ZONE).date().replace(day=1)
     previous_month = (this_month - dt.timedelta(days=1)).replace(day=1)
     context.update(
