@@ -4,7 +4,7 @@ never change."""
 
 from django.urls import path
 
-from .views import assets, home, lists, reports, submit
+from .views import assets, home, lists, reports, submit, support
 
 app_name = "portal"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("lapor/kode/", submit.contact_verify, name="contact-verify"),
     path("lapor/ganti-kontak/", submit.contact_reset, name="contact-reset"),
     path("lapor/terkirim/<str:tracking_number>/", submit.report_submitted, name="report-submitted"),
+    path("lapor/serupa/", support.similar_fragment, name="report-similar"),
     # Following a report.
     path("lacak/", reports.track, name="track"),
     path("lacak/<str:tracking_number>/", reports.report_detail, name="report-detail"),
@@ -29,6 +30,13 @@ urlpatterns = [
     path("lacak/<str:tracking_number>/banding/", reports.report_contest, name="report-contest"),
     path("lacak/<str:tracking_number>/nilai/", reports.report_rate, name="report-rate"),
     path("lacak/<str:tracking_number>/cabut/", reports.report_withdraw, name="report-withdraw"),
+    # "Saya juga mengalami".
+    path("lacak/<str:tracking_number>/dukung/", support.report_support, name="report-support"),
+    path(
+        "lacak/<str:tracking_number>/dukung/kontak/",
+        support.support_contact,
+        name="report-support-contact",
+    ),
     path("lampiran/<uuid:uuid>/", reports.attachment, name="attachment"),
     # Lists.
     path("laporan/", lists.report_list, name="report-list"),

@@ -23,6 +23,7 @@ from aduan.reports.errors import DomainError, ValidationFailed
 from .. import display, grants, verification
 from ..forms import DOMAIN_FIELD_MAP, TYPE_HELP, CodeForm, ContactForm, ReportForm
 from ..mapassets import map_context
+from . import support
 
 CONTACT_KEY = "portal_contact"
 PENDING_KEY = "portal_contact_pending"
@@ -68,6 +69,10 @@ def report_new(request):
     file_errors: list[str] = []
     summary_errors: list[str] = []
     if form.is_valid() and not form.chain.dropped:
+        # Similar published reports first, once: support one instead, or go on.
+        similar_page = support.interstitial(request, form, files_chosen=bool(files))
+        if similar_page is not None:
+            return similar_page
         details = None
         if guest is not None:
             details = ReporterDetails(
@@ -143,6 +148,7 @@ def _render_form(
     errors += [("", text) for text in summary_errors]
     context = {
         "form": form,
+        "similar_seen": request.POST.get(support.SEEN_FIELD, ""),
         "guest": guest,
         "guest_address": verification.mask_address(guest.channel, guest.address) if guest else "",
         "form_token": token,
@@ -232,6 +238,9 @@ def contact_verify(request):
                 else:
                     request.session[CONTACT_KEY] = str(record.uuid)
                     request.session.pop(PENDING_KEY, None)
+                    supported = support.after_contact_verified(request, record)
+                    if supported is not None:
+                        return supported
                     messages.success(
                         request, _("Kontak Anda sudah terverifikasi. Silakan isi laporan.")
                     )

@@ -11,8 +11,9 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`, the worker's deadline watch in `escalation`, and `attachments` for publishing a
-reporter's files; `validation` holds every input rule once, `base` the shared machinery.
+`closing`, the worker's deadline watch in `escalation`, `attachments` for publishing a
+reporter's files, and `support` for the public's "Saya juga mengalami"; `validation`
+holds every input rule once, `base` the shared machinery.
 """
 
 from .attachments import publish_attachment, unpublish_attachment
@@ -33,6 +34,7 @@ from .handling import (
     set_needs_inspection,
 )
 from .intake import SubmitResult, submit_report
+from .support import AlreadySupported, support_report, supporter_key
 from .triage import (
     add_information,
     archive_report,
@@ -47,6 +49,7 @@ from .triage import (
 from .validation import ReporterDetails, validate_submission
 
 __all__ = [
+    "AlreadySupported",
     "ReporterDetails",
     "SubmitResult",
     "accept_response",
@@ -72,6 +75,8 @@ __all__ = [
     "send_deadline_reminder",
     "set_needs_inspection",
     "submit_report",
+    "support_report",
+    "supporter_key",
     "unpublish_attachment",
     "validate_submission",
     "verify_report",
