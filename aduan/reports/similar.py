@@ -6,7 +6,9 @@ Two reports are similar when
 - they share a category: without a category there is no suggestion at all;
 - they are in the same place: within about 1 km when both have a point; when either has
   no point, in the same region (a report's region, else the one suggested from its
-  coordinates);
+  coordinates), where a village and the district it lies in count as the same (people
+  name a place as deep as they know it); a regency/city or a province matches only
+  itself, which would otherwise take in a whole regency;
 - they were submitted within 90 days of each other;
 and the other report is an original (not archived as someone's duplicate) and was not
 withdrawn.
@@ -89,6 +91,20 @@ def _near(place: Place) -> Q:
     )
 
 
+DISTRICT_LENGTH = len("64.08.04")
+
+
+def _same_region(code: str) -> Q:
+    """Reports in the region `code`, or, for a village, in its district, or, for a
+    district, in its villages (a range on the code, so the region index serves it)."""
+    if len(code) > DISTRICT_LENGTH:
+        return Q(region_id__in=(code, code[:DISTRICT_LENGTH]))
+    if len(code) == DISTRICT_LENGTH:
+        # "64.08.04.xxxx" lies between "64.08.04." and "64.08.04/" ("/" follows ".").
+        return Q(region_id=code) | Q(region_id__gt=code + ".", region_id__lt=code + "/")
+    return Q(region_id=code)
+
+
 def _anonymous_in(code: str) -> Q | None:
     """Anonymous reports whose public place is the region `code` (a regency/city, or a
     province for a report placed no finer)."""
@@ -107,10 +123,10 @@ def _queries(base: QuerySet, place: Place, *, public: bool) -> list[QuerySet]:
         queries.append(exact.filter(_near(place)))
         if place.region_code:
             # The other has no point: the same region.
-            queries.append(exact.filter(region_id=place.region_code, latitude__isnull=True))
+            queries.append(exact.filter(_same_region(place.region_code), latitude__isnull=True))
     elif place.region_code:
         # This one has no point: the same region, with or without a point.
-        queries.append(exact.filter(region_id=place.region_code))
+        queries.append(exact.filter(_same_region(place.region_code)))
     if public and place.region_code and not place.has_point:
         anonymous = _anonymous_in(place.region_code)
         if anonymous is not None:

@@ -30,9 +30,9 @@ from aduan.federation.messages import Pending
 from aduan.notifications.models import NotificationChannel
 from aduan.reports import similar, tracking
 from aduan.reports.access import find_report, public_reports
-from aduan.reports.actions import AlreadySupported, supporter_key
+from aduan.reports.actions import AlreadySupported, supporter_key, validate_submission
 from aduan.reports.actors import PUBLIC, as_actor
-from aduan.reports.errors import DomainError
+from aduan.reports.errors import DomainError, ValidationFailed
 from aduan.reports.models import Report
 
 from .. import display, grants, verification
@@ -85,13 +85,26 @@ def _place(data, region_code: str):
 
 
 def interstitial(request, form, *, files_chosen: bool):
-    """The "similar reports" page for a valid report form, or None to file the report.
+    """The "similar reports" page for a valid report, or None to file the report.
 
     Shown once: the numbers shown travel back with the form (SEEN_FIELD), and the page
     comes again only if other reports turned up (say the place was changed). Everything
     typed is carried in hidden fields; files cannot be carried by the browser and are
     chosen again on this page."""
-    found = similar.similar_for_citizen(_place(form.cleaned_data, form.region_code))
+    try:
+        clean, _files = validate_submission(form.submission_data())
+    except ValidationFailed:
+        # The report is not valid yet: its errors come first (from submit_report, which
+        # also checks the files and the reporter).
+        return None
+    place = similar.Place(
+        category_id=clean["category"].pk if clean["category"] is not None else None,
+        region_code=clean["region"].code if clean["region"] is not None else "",
+        latitude=clean["latitude"],
+        longitude=clean["longitude"],
+        at=timezone.now(),
+    )
+    found = similar.similar_for_citizen(place)
     if not found:
         return None
     seen = set(request.POST.get(SEEN_FIELD, "").split())
