@@ -85,7 +85,10 @@ def test_withdrawn_reports_duplicates_and_old_reports_are_not_suggested(world):
         world.submit(title="Lama")
     original = world.submit(title="Asli")
     a.archive_report(
-        world.submit(title="Salinan"), "duplicate", duplicate_of=original, actor=world.national_admin
+        world.submit(title="Salinan"),
+        "duplicate",
+        duplicate_of=original,
+        actor=world.national_admin,
     )
     world.report_in("withdrawn")
     report = world.submit()
@@ -100,9 +103,7 @@ def test_the_hints_are_the_newest_few_in_a_bounded_number_of_queries(
         world.submit(title=f"Tanpa titik {i}")
     report = world.submit(latitude="0.5001", longitude="117.5501")
     with django_assert_max_num_queries(2):
-        found = similar.find_similar(
-            Report.objects.all(), similar.place_of(report), exclude=report
-        )
+        found = similar.find_similar(Report.objects.all(), similar.place_of(report), exclude=report)
     assert len(found) == similar.LIMIT
     assert [r.submitted_at for r in found] == sorted((r.submitted_at for r in found), reverse=True)
 
