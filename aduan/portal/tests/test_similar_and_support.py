@@ -282,3 +282,31 @@ def test_the_public_list_costs_the_same_queries_with_supports(
     with django_assert_max_num_queries(len(before.captured_queries)):
         page = text(client.get("/laporan/"))
     assert page.count("1 orang juga mengalami") == 3
+
+
+def test_files_kept_on_the_server_travel_through_the_step_as_hidden_values(rf, world):
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from aduan.portal.forms import ReportForm
+    from aduan.portal.views import support
+
+    published(world)
+    data = report_form_data(kept_upload="old-uuid")
+    request = rf.post(NEW, data)
+    request.user, request.session = AnonymousUser(), SessionStore()
+    request._messages = FallbackStorage(request)
+    form = ReportForm(request.POST)
+    assert form.is_valid()
+    kept = [SimpleNamespace(uuid="old-uuid", display_name="lubang.jpg")]
+    kept.append(SimpleNamespace(uuid="new-uuid", display_name="jalan.png"))
+    page = text(
+        support.interstitial(request, form, files_chosen=True, kept=kept, kept_field="kept_upload")
+    )
+    assert page.count('name="kept_upload"') == 2
+    assert 'name="kept_upload" value="new-uuid"' in page
+    assert "lubang.jpg, jalan.png" in page
+    assert 'type="file"' not in page

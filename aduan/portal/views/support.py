@@ -84,13 +84,15 @@ def _place(data, region_code: str):
     )
 
 
-def interstitial(request, form, *, files_chosen: bool):
+def interstitial(request, form, *, files_chosen: bool, kept=(), kept_field: str = ""):
     """The "similar reports" page for a valid report, or None to file the report.
 
     Shown once: the numbers shown travel back with the form (SEEN_FIELD), and the page
     comes again only if other reports turned up (say the place was changed). Everything
-    typed is carried in hidden fields; files cannot be carried by the browser and are
-    chosen again on this page."""
+    typed is carried in hidden fields. A browser cannot carry files: where the form keeps
+    checked files on the server, pass them as `kept` (objects with `uuid` and
+    `display_name`) and the name of their form field, and they travel as hidden values;
+    otherwise `files_chosen` asks for them to be chosen again on this page."""
     try:
         clean, _files = validate_submission(form.submission_data())
     except ValidationFailed:
@@ -114,14 +116,16 @@ def interstitial(request, form, *, files_chosen: bool):
     carried = [
         (name, value)
         for name in request.POST
-        if name not in NOT_CARRIED
+        if name not in NOT_CARRIED and name != kept_field
         for value in request.POST.getlist(name)
     ]
+    carried += [(kept_field, str(item.uuid)) for item in kept]
     context = {
         "rows": rows(found),
         "carried": carried,
         "seen": " ".join(sorted(seen | set(numbers))),
-        "files_chosen": files_chosen,
+        "files_chosen": files_chosen and not kept,
+        "kept": kept,
     }
     return render(request, "portal/report_similar.html", context)
 
