@@ -14,7 +14,7 @@ from django.utils import translation
 
 from aduan.regions.models import RegionLevel
 from aduan.reports.models import Attachment, ReportEvent, Status, Visibility
-from aduan.reports.permissions import PUBLISHING_ACTIONS, available_actions
+from aduan.reports.permissions import PUBLIC_ACTIONS, PUBLISHING_ACTIONS, available_actions
 from aduan.reports.public import public_location, public_region
 
 
@@ -121,11 +121,12 @@ def report_out(report, *, working: bool = False, own: bool = False, acting_user=
     handling = None
     if working:
         handling = {
-            # Report-level actions; publishing is decided file by file in the workspace.
+            # Report-level actions; publishing is decided file by file in the workspace,
+            # and the public's support happens on the citizens' pages.
             "available_actions": [
                 action
                 for action in available_actions(acting_user, report)
-                if action not in PUBLISHING_ACTIONS
+                if action not in PUBLISHING_ACTIONS and action not in PUBLIC_ACTIONS
             ],
             "needs_inspection": report.needs_inspection,
             "is_escalated": report.is_escalated,

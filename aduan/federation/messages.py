@@ -27,7 +27,7 @@ from django.utils import timezone
 from aduan.accounts.models import Role, User
 from aduan.agencies.models import Agency
 from aduan.reports import actions
-from aduan.reports.actors import Actor
+from aduan.reports.actors import PUBLIC, Actor
 from aduan.reports.errors import DomainError
 from aduan.reports.events import applying_command
 from aduan.reports.models import Attachment, Report, ReportEvent
@@ -65,6 +65,7 @@ ACTIONS = {
     "unpublish_attachment": lambda report, attachment, *, actor: actions.unpublish_attachment(
         attachment, actor=actor
     ),
+    "support": actions.support_report,
 }
 
 
@@ -136,7 +137,11 @@ def actor_to_wire(actor: Actor, report: Report) -> dict:
         }
     if actor.is_reporter_of(report):
         return {"kind": "reporter", "report": str(report.uuid)}
-    raise ValueError("only staff or the report's reporter can send a command")
+    if actor.public:
+        # A supporter: no identity travels (the issuing node checked their contact and
+        # sends only its keyed hash, see actions.support_report).
+        return {"kind": "public"}
+    raise ValueError("only staff, the report's reporter or the public can send a command")
 
 
 def actor_from_wire(peer: Peer, data: dict, report: Report) -> Actor:
@@ -146,6 +151,10 @@ def actor_from_wire(peer: Peer, data: dict, report: Report) -> Actor:
     and checked their secret link or account. A staff account: only its home node, and a
     regional node only for the agencies it hosts; central for national roles and the
     agencies it hosts."""
+    if data.get("kind") == "public":
+        # The public may only support a report (permissions.PUBLIC_ACTIONS); any peer may
+        # speak for it.
+        return PUBLIC
     if data.get("kind") == "reporter":
         if data.get("report") != str(report.uuid) or peer.node_id != report.origin_node:
             raise Refused(f"{peer.node_id} cannot speak for the reporter of {report.uuid}")

@@ -41,6 +41,7 @@ PLAIN_FIELDS = (
     "escalation_level",
     "is_escalated",
     "is_overdue",
+    "support_count",
     "last_event_seq",
     "last_event_hash",
 )

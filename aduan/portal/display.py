@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aduan.reports import deadlines
 from aduan.reports.models import (
@@ -217,14 +218,28 @@ def timeline_and_files(
     between the reporter and the staff (questions, replies) for the reporter, internal
     events never; each with the files the reader may see. Files the staff published from
     an event the reader does not see (a reporter's reply) come second. Two queries:
-    events, then the visible files."""
+    events, then the visible files (three when the report has supports)."""
     zone = zone_of(report)
     levels = visible_event_levels(for_reporter)
+    fields = ("id", "seq", "type", "visibility", "at", "payload", "actor_role", "report_id")
+    # Of the supports ("Saya juga mengalami", possibly thousands) only the latest is
+    # shown, with the count so far.
     events = list(
         report.events.filter(visibility__in=levels)
-        .only("id", "seq", "type", "visibility", "at", "payload", "actor_role", "report_id")
+        .exclude(type=EventType.SUPPORTED)
+        .only(*fields)
         .order_by("seq")
     )
+    if report.support_count:
+        latest = (
+            report.events.filter(type=EventType.SUPPORTED, visibility__in=levels)
+            .only(*fields)
+            .order_by("-seq")
+            .first()
+        )
+        if latest is not None:
+            events.append(latest)
+            events.sort(key=lambda event: event.seq)
     attachments: dict[int | None, list[Attachment]] = {}
     for attachment in report.attachments.filter(visibility__in=levels).order_by("created_at", "id"):
         attachments.setdefault(attachment.event_id, []).append(attachment)
@@ -296,6 +311,14 @@ def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
         entry.text = _("Petugas menampilkan lampiran %(name)s di halaman publik.") % {
             "name": payload.get("name", "")
         }
+    elif kind == EventType.SUPPORTED:
+        count = payload.get("count")
+        if isinstance(count, int):
+            entry.text = ngettext(
+                "Sejauh ini %(count)s orang juga mengalami masalah ini.",
+                "Sejauh ini %(count)s orang juga mengalami masalah ini.",
+                count,
+            ) % {"count": count}
     elif kind == EventType.ATTACHMENT_UNPUBLISHED:
         entry.text = _("Lampiran %(name)s tidak lagi tampil di halaman publik.") % {
             "name": payload.get("name", "")

@@ -4,7 +4,7 @@ never change."""
 
 from django.urls import path
 
-from .views import app, assets, home, lists, maps, recovery, reports, submit
+from .views import app, assets, home, lists, maps, recovery, reports, submit, support
 
 app_name = "portal"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("lapor/ganti-kontak/", submit.contact_reset, name="contact-reset"),
     path("lapor/antrean/", submit.report_queue, name="report-queue"),
     path("lapor/terkirim/<str:tracking_number>/", submit.report_submitted, name="report-submitted"),
+    path("lapor/serupa/", support.similar_fragment, name="report-similar"),
     # Following a report.
     path("lacak/", reports.track, name="track"),
     # A lost secret link, sent again to the contact on file (never shown).
@@ -37,6 +38,13 @@ urlpatterns = [
         "lacak/<str:tracking_number>/kabar/",
         reports.report_reply_channel,
         name="report-reply-channel",
+    ),
+    # "Saya juga mengalami".
+    path("lacak/<str:tracking_number>/dukung/", support.report_support, name="report-support"),
+    path(
+        "lacak/<str:tracking_number>/dukung/kontak/",
+        support.support_contact,
+        name="report-support-contact",
     ),
     path("lampiran/<uuid:uuid>/", reports.attachment, name="attachment"),
     # Lists.

@@ -13,11 +13,16 @@ class Actor:
     # Set when the actor is proven to be a report's reporter (account or secret link).
     reporter_id: int | None = None
     system: bool = False
+    # A member of the public recorded without any identity (a supporter, see
+    # actions.support_report).
+    public: bool = False
 
     @property
     def role(self) -> str:
         if self.system:
             return "system"
+        if self.public:
+            return "public"
         if self.user is not None and self.user.role != Role.CITIZEN:
             return self.user.role
         return "reporter"
@@ -31,6 +36,7 @@ class Actor:
 
 
 SYSTEM = Actor(system=True)
+PUBLIC = Actor(public=True)
 
 
 def as_actor(who: Any) -> Actor:

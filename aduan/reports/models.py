@@ -148,6 +148,9 @@ class Report(models.Model):
         choices=EscalationLevel.choices, default=EscalationLevel.NONE
     )
     is_escalated = models.BooleanField(default=False)
+    # How many people said "Saya juga mengalami" (ReportSupport), kept by the support
+    # action so that lists show it without counting.
+    support_count = models.PositiveIntegerField(default=0)
 
     created_at = ClockDateTimeField(auto_now_add=True)
     updated_at = ClockDateTimeField(auto_now=True)
@@ -193,8 +196,14 @@ class Report(models.Model):
                 name="report_returned_idx",
                 condition=models.Q(status="returned"),
             ),
-            # Possible duplicates on the staff report page: same place, same category.
+            # Possible duplicates (aduan/reports/similar.py): same category in the same
+            # region, or near the same point.
             models.Index(fields=["region", "category", "-submitted_at"], name="report_similar_idx"),
+            models.Index(
+                fields=["category", "latitude", "longitude"],
+                name="report_similar_point_idx",
+                condition=Q(latitude__isnull=False),
+            ),
             models.Index(fields=["updated_at"], name="report_updated_idx"),
             # The escalation queue of the staff inbox.
             models.Index(
@@ -272,6 +281,7 @@ class EventType(models.TextChoices):
     OVERDUE = "overdue", _("Melewati tenggat")
     ATTACHMENT_PUBLISHED = "attachment_published", _("Lampiran dipublikasikan")
     ATTACHMENT_UNPUBLISHED = "attachment_unpublished", _("Publikasi lampiran dibatalkan")
+    SUPPORTED = "supported", _("Warga lain juga mengalami masalah ini")
 
 
 class Visibility(models.TextChoices):
@@ -388,6 +398,32 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportSupport(models.Model):
+    """One person's "Saya juga mengalami" (I have this problem too) on a published report,
+    given instead of filing the same report again (`actions.support_report`).
+
+    `supporter` is a keyed hash of the supporter's verified contact together with the
+    report (`actions.supporter_key`), never the contact itself: it makes one support per
+    contact and report unique, cannot be turned back into the contact without the key,
+    and differs from report to report, so one person's supports cannot be linked to each
+    other or to the reporters' own look-up hashes."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="supports")
+    supporter = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("dukungan laporan")
+        verbose_name_plural = _("dukungan laporan")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "supporter"], name="report_support_unique")
+        ]
+
+    def __str__(self) -> str:
+        # Never the supporter's hash: objects end up in logs.
+        return f"ReportSupport {self.report_id}@{self.at:%Y-%m-%d}"
 
 
 class TrackingCounter(models.Model):

@@ -59,6 +59,9 @@ UNIT_ACTIONS = {
     "add_internal_note",
 }
 REPORTER_ACTIONS = {"add_information", "reporter_reply", "accept", "contest", "rate", "withdraw"}
+# Anyone who is not the report's reporter or staff: "Saya juga mengalami" on a published
+# report (the supporter proves a contact first, `actions.support_report`).
+PUBLIC_ACTIONS = {"support"}
 # The worker: closing after the reporter's silence, and the deadline watch.
 SYSTEM_ACTIONS = {"auto_close", "remind", "mark_overdue", "escalate"}
 
@@ -77,7 +80,9 @@ def allowed(actor: Actor, action: str, report) -> bool:
     if actor.is_reporter_of(report):
         return action in REPORTER_ACTIONS
     user = actor.user
-    if user is None or not user.is_active:
+    if user is None:
+        return action in PUBLIC_ACTIONS
+    if not user.is_active:
         return False
     role = user.role
     if role == Role.NATIONAL_ADMIN:
@@ -93,6 +98,8 @@ def allowed(actor: Actor, action: str, report) -> bool:
         return action in AGENCY_VERIFICATION_ACTIONS and agency_verifies(user, report)
     if role == Role.UNIT_OFFICER and user.agency_id:
         return report.unit_id == user.agency_id and action in UNIT_ACTIONS
+    if role == Role.CITIZEN:
+        return action in PUBLIC_ACTIONS
     return False
 
 
@@ -156,10 +163,12 @@ def role_actions(actor) -> frozenset[str]:
     if actor.system:
         return frozenset(SYSTEM_ACTIONS)
     user = actor.user
-    if user is None or not user.is_active:
+    if user is None:
+        return frozenset(PUBLIC_ACTIONS)
+    if not user.is_active:
         return frozenset()
     if actor.reporter_id is not None or user.role == Role.CITIZEN:
-        return frozenset(REPORTER_ACTIONS)
+        return frozenset(REPORTER_ACTIONS | PUBLIC_ACTIONS)
     if user.role == Role.NATIONAL_ADMIN:
         return frozenset(NATIONAL_ACTIONS)
     if user.role == Role.AGENCY_ADMIN and user.agency_id:

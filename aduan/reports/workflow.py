@@ -60,6 +60,11 @@ TRANSITIONS: dict[str, Transition] = {
         None,
     ),
     "unpublish_attachment": Transition(tuple(S.values), None),
+    # "Saya juga mengalami": on a published report that is still being handled (a closed
+    # problem is filed again, not supported); the condition keeps it to public reports.
+    "support": Transition(
+        (S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED), None
+    ),
 }
 
 ACTION_LABELS = {
@@ -87,6 +92,7 @@ ACTION_LABELS = {
     "escalate": _("eskalasi"),
     "publish_attachment": _("publikasikan lampiran"),
     "unpublish_attachment": _("batalkan publikasi lampiran"),
+    "support": _("dukung laporan"),
 }
 
 
@@ -134,11 +140,18 @@ def _unrated(report) -> bool:
     return report.rating is None
 
 
+def _published(report) -> bool:
+    # Only what the public can read can be supported: not confidential, and on hold only
+    # after disposition.
+    return report.is_published
+
+
 CONDITIONS: dict[str, Callable] = {
     "archive": _archivable,
     "set_needs_inspection": _is_complaint,
     "contest": _appeal_open,
     "rate": _unrated,
+    "support": _published,
 }
 
 
@@ -156,6 +169,12 @@ def condition_refusal(action: str, report) -> DomainError:
     """The error for an action whose status allows it but whose condition fails."""
     if action == "archive":
         return InvalidTransition("archive", report.status_before_hold)
+    if action == "support":
+        return InvalidInput(
+            _("Hanya laporan yang tampil di halaman publik yang dapat didukung."),
+            field="report",
+            code="not_public",
+        )
     if action == "set_needs_inspection":
         return InvalidInput(
             _("Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit."),

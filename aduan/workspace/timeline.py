@@ -47,6 +47,8 @@ class Entry:
 def actor_label(event: ReportEvent) -> str:
     if event.actor_role == "reporter":
         return str(_("Pelapor"))
+    if event.actor_role == "public":
+        return str(_("Warga"))
     if event.actor_role == "system" or event.actor_id is None:
         return str(_("Sistem"))
     user = event.actor
@@ -138,6 +140,8 @@ def _describe(entry: Entry) -> None:
             entry.details.append((_("Tingkat"), _label(EscalationLevel, p["level"])))
     if kind in (E.ATTACHMENT_PUBLISHED, E.ATTACHMENT_UNPUBLISHED):
         entry.details.append((_("Berkas"), p.get("name") or "—"))
+    if kind == E.SUPPORTED:
+        entry.text = str(_("Sejauh ini %(count)s orang.") % {"count": p.get("count", "?")})
     if kind == E.REGION_SUGGESTED:
         entry.details.append((_("Wilayah"), p.get("region") or "—"))
         entry.text = p.get("reason", "")
@@ -146,11 +150,19 @@ def _describe(entry: Entry) -> None:
 
 
 def timeline(report: Report) -> list[Entry]:
-    events = (
-        report.events.select_related("actor", "actor__agency")
+    """The whole history, except that of the supports ("Saya juga mengalami", possibly
+    thousands) only the latest is shown, with the count so far."""
+    events = list(
+        report.events.exclude(type=E.SUPPORTED)
+        .select_related("actor", "actor__agency")
         .prefetch_related("attachments")
         .order_by("seq")
     )
+    if report.support_count:
+        latest = report.events.filter(type=E.SUPPORTED).order_by("-seq").first()
+        if latest is not None:
+            events.append(latest)
+            events.sort(key=lambda event: event.seq)
     entries = []
     for event in events:
         entry = Entry(

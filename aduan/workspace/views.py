@@ -7,7 +7,6 @@ action and render the result; they never assign a status themselves."""
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import wraps
 
 from django.conf import settings
@@ -28,7 +27,7 @@ from aduan.channels.display import conversation, with_messages
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
-from aduan.reports import actions
+from aduan.reports import actions, similar
 from aduan.reports.access import (
     find_report,
     get_report_for,
@@ -37,7 +36,7 @@ from aduan.reports.access import (
     visible_reports,
 )
 from aduan.reports.errors import DomainError, ValidationFailed
-from aduan.reports.models import Attachment, EventType, Report, Status
+from aduan.reports.models import Attachment, EventType, Report
 from aduan.reports.permissions import available_actions, refusal
 
 from . import forms as f
@@ -346,41 +345,30 @@ def returning_unit(report: Report) -> int | None:
     return event.actor.agency_id if event is not None and event.actor is not None else None
 
 
-def similar_reports(user, report: Report, limit: int = 5) -> list[Report]:
-    """Possible duplicates: the same category (when known) in the same place (within about
-    1 km when the report has coordinates, else the same region) within 90 days. Starts from
-    the indexed (category, -submitted_at) or region columns and returns at most `limit`."""
-    if report.category_id is None and report.region_id is None and report.latitude is None:
-        return []
-    qs = (
+def similar_reports(user, report: Report, limit: int = similar.LIMIT) -> list[Report]:
+    """Possible duplicates of `report` among the reports `user` may see (the rule is in
+    aduan/reports/similar.py)."""
+    return similar.find_similar(
+        visible_reports(user), similar.place_of(report), exclude=report, limit=limit
+    )
+
+
+DUPLICATES_SHOWN = 20
+
+
+def duplicates_of(user, report: Report) -> dict:
+    """The reports archived as duplicates of `report` (an original): those `user` may
+    open, newest first and at most DUPLICATES_SHOWN, and how many there are in all."""
+    total = Report.objects.filter(duplicate_of=report).count()
+    if not total:
+        return {"shown": [], "total": 0, "hidden": 0}
+    shown = list(
         visible_reports(user)
-        .exclude(pk=report.pk)
-        .exclude(status=Status.WITHDRAWN)
-        .filter(
-            duplicate_of__isnull=True,
-            submitted_at__gte=report.submitted_at - dt.timedelta(days=90),
-            submitted_at__lte=report.submitted_at + dt.timedelta(days=90),
-        )
+        .filter(duplicate_of=report)
+        .only("tracking_number", "title", "status", "submitted_at")
+        .order_by("-submitted_at")[:DUPLICATES_SHOWN]
     )
-    if report.category_id:
-        qs = qs.filter(category_id=report.category_id)
-    if report.latitude is not None and report.longitude is not None:
-        # About 1 km: 0.009 degrees of latitude; longitude degrees shrink away from the
-        # equator, but Indonesia lies within 11 degrees of it (cos >= 0.98).
-        delta = Decimal("0.009")
-        qs = qs.filter(
-            latitude__range=(report.latitude - delta, report.latitude + delta),
-            longitude__range=(report.longitude - delta, report.longitude + delta),
-        )
-    elif report.region_id:
-        qs = qs.filter(region_id=report.region_id)
-    else:
-        return []
-    return list(
-        qs.select_related("category", "category__parent", "region").order_by("-submitted_at")[
-            :limit
-        ]
-    )
+    return {"shown": shown, "total": total, "hidden": total - len(shown)}
 
 
 def _report_context(
@@ -417,6 +405,7 @@ def _report_context(
         "may_see_identity": may_see_identity(user, report),
         "identity": identity,
         "similar": similar_reports(user, report),
+        "duplicates": duplicates_of(user, report),
         "can_archive": "archive" in available,
         "can_verify": "verify" in available,
         "attachments": [a for a in report.attachments.all() if a.event_id is None],

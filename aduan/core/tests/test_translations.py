@@ -35,5 +35,7 @@ def test_every_catalogue_is_translated_and_compiled(po):
     with open(po.with_suffix(".mo"), "rb") as handle:
         compiled = gettext.GNUTranslations(handle)._catalog
     msgids = re.findall(r'^msgid "(.+)"$', text, flags=re.M)
-    stale = [m for m in msgids if m.replace('\\"', '"') not in compiled]
+    # A plural message is compiled under (msgid, form) keys.
+    compiled_ids = {key[0] if isinstance(key, tuple) else key for key in compiled}
+    stale = [m for m in msgids if m.replace('\\"', '"') not in compiled_ids]
     assert not stale, f"recompile {po}: {stale[:3]}"

@@ -190,3 +190,30 @@ def test_a_command_for_a_report_that_came_back_meanwhile_is_applied_here(handed_
     note = handed_over.report.events.get(type="internal_note")
     assert note.origin_node == "PST" and note.actor_id == handed_over.national_admin.pk
     assert note.payload["command"] == str(message.uuid)
+
+
+def test_a_support_on_a_report_owned_elsewhere_travels_as_the_public_with_its_key_only(
+    handed_over,
+):
+    from aduan.reports.actors import PUBLIC
+
+    report = handed_over.report
+    key = actions.supporter_key(report, "tetangga@example.com")
+    outcome = perform("support", report, key, actor=PUBLIC)
+    assert isinstance(outcome, Pending) and outcome.node == "KTM"
+    message = Message.objects.get(kind="command")
+    assert message.body["actor"] == {"kind": "public"}
+    assert message.body["args"] == [key]
+    assert "tetangga" not in str(message.body)
+    body = {"v": 1, "kind": "command", "uuid": str(message.uuid)} | message.body
+    Message.objects.all().delete()
+    with as_node("KTM", handed_over.tmp):
+        first = messages.apply_message(handed_over.pst, body)
+        again = dict(body, uuid="2f0e0d0c-0b0a-4909-8807-060504030201")
+        second = messages.apply_message(handed_over.pst, again)
+    assert first["status"] == MessageStatus.APPLIED
+    assert second["status"] == MessageStatus.REFUSED and second["code"] == "already_supported"
+    report.refresh_from_db()
+    assert report.support_count == 1
+    event = report.events.get(type="supported")
+    assert event.origin_node == "KTM" and event.actor_role == "public"

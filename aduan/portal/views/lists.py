@@ -108,6 +108,7 @@ def _list_rows(qs: QuerySet[Report]) -> QuerySet[Report]:
         "is_overdue",
         "is_confidential",
         "is_anonymous",
+        "support_count",
         "province_code",
         "regency_code",
         "category",

@@ -22,8 +22,9 @@ from aduan.regions.models import Region
 from aduan.reports import tracking
 from aduan.reports.actors import as_actor
 from aduan.reports.errors import DomainError, InvalidInput, ValidationFailed
-from aduan.reports.models import Attachment, Visibility
+from aduan.reports.models import Attachment, Report, Visibility
 from aduan.reports.public import public_location
+from aduan.reports.workflow import possible
 
 from .. import display, grants
 from ..forms import (
@@ -89,7 +90,7 @@ def report_detail(request, tracking_number):
     return _render_detail(request, viewer)
 
 
-def _render_detail(request, viewer, bound=None, status=200):
+def _render_detail(request, viewer, bound=None, status=200, support_error=""):
     report = viewer.report
     forms = {}
     if viewer.is_reporter:
@@ -151,6 +152,10 @@ def _render_detail(request, viewer, bound=None, status=200):
         "point": point,
         "point_hidden": point is None and report.latitude is not None,
         **(map_context() if point else {}),
+        # "Saya juga mengalami" and the duplicates merged into this report.
+        "can_support": not viewer.is_reporter and possible("support", report),
+        "support_error": support_error,
+        "duplicate_count": Report.objects.filter(duplicate_of=report).count(),
     }
     return render(request, "portal/report_detail.html", context, status=status)
 

@@ -36,6 +36,7 @@ from aduan.reports.errors import DomainError, ValidationFailed
 from .. import display, grants, pending, verification
 from ..forms import DOMAIN_FIELD_MAP, TYPE_HELP, CodeForm, ContactForm, ReportForm
 from ..mapassets import map_context
+from . import support
 
 CONTACT_KEY = "portal_contact"
 PENDING_KEY = "portal_contact_pending"
@@ -81,7 +82,10 @@ def report_new(request):
     send = request.POST.get("aksi", "kirim") == "kirim"
     # A "Pilih" button of the region cascade shows the form again with nothing checked
     # but the files (kept, so they need not be chosen again).
-    outcome = _attempt(request, form, guest, token, send=send)
+    outcome = _attempt(request, form, guest, token, send=send, similar_step=True)
+    if outcome.page is not None:
+        # Similar published reports first, once: support one instead, or go on.
+        return outcome.page
     if outcome.result is not None:
         return _filed_redirect(request, token, outcome.result)
     return _render_form(
@@ -103,6 +107,8 @@ class Outcome:
     file_errors: list = field(default_factory=list)
     summary_errors: list = field(default_factory=list)
     kept: list = field(default_factory=list)
+    # The "similar reports" page to show instead of filing (`support.interstitial`).
+    page: object = None
 
 
 def _details(guest) -> ReporterDetails | None:
@@ -160,7 +166,9 @@ def _place_errors(form, exc: ValidationFailed, outcome: Outcome) -> None:
                 outcome.summary_errors.append(text)
 
 
-def _attempt(request, form, guest, token, *, send: bool, keep_files: bool = True) -> Outcome:
+def _attempt(
+    request, form, guest, token, *, send: bool, keep_files: bool = True, similar_step: bool = False
+) -> Outcome:
     """Check the form and its files and file the report when everything is right.
 
     Every problem is found in one pass (the fields, the coordinates and each file), so
@@ -197,6 +205,16 @@ def _attempt(request, form, guest, token, *, send: bool, keep_files: bool = True
             )
         details = _details(guest)
         user = request.user if request.user.is_authenticated else None
+        if form_ok and not outcome.file_errors and similar_step:
+            page = support.interstitial(request, form, files_chosen=False)
+            if page is not None:
+                # Shown: the files travel through it as kept files, not chosen again.
+                kept = pending.describe(kept_rows)
+                kept += [pending.keep(request, processed, name) for processed, name in checked]
+                outcome.page = support.interstitial(
+                    request, form, files_chosen=False, kept=kept, kept_field=pending.FIELD
+                )
+                return outcome
         if form_ok and not outcome.file_errors:
             try:
                 result = submit_report(
@@ -281,6 +299,7 @@ def _render_form(request, form, guest, *, token, outcome=None, status=200):
     errors += [("", text) for text in outcome.summary_errors]
     context = {
         "form": form,
+        "similar_seen": request.POST.get(support.SEEN_FIELD, ""),
         "guest": guest,
         "guest_address": verification.mask_address(guest.channel, guest.address) if guest else "",
         "form_token": token,
@@ -453,6 +472,9 @@ def contact_verify(request):
                 else:
                     request.session[CONTACT_KEY] = str(record.uuid)
                     request.session.pop(PENDING_KEY, None)
+                    supported = support.after_contact_verified(request, record)
+                    if supported is not None:
+                        return supported
                     messages.success(
                         request, _("Kontak Anda sudah terverifikasi. Silakan isi laporan.")
                     )

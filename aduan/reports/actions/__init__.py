@@ -12,7 +12,8 @@ Every action
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
 `closing`, the worker's deadline watch in `escalation`, `attachments` for publishing a
-reporter's files, and `links` for the reporter's secret link issued again; `validation`
+reporter's files, `links` for the reporter's secret link issued again, and `support` for
+the public's "Saya juga mengalami"; `validation`
 holds every input rule once, `base` the shared machinery.
 """
 
@@ -35,6 +36,7 @@ from .handling import (
 )
 from .intake import SubmitResult, submit_report
 from .links import reissue_secret_link
+from .support import AlreadySupported, support_report, supporter_key
 from .triage import (
     add_information,
     archive_report,
@@ -49,6 +51,7 @@ from .triage import (
 from .validation import ReporterDetails, validate_submission
 
 __all__ = [
+    "AlreadySupported",
     "ReporterDetails",
     "SubmitResult",
     "accept_response",
@@ -75,6 +78,8 @@ __all__ = [
     "send_deadline_reminder",
     "set_needs_inspection",
     "submit_report",
+    "support_report",
+    "supporter_key",
     "unpublish_attachment",
     "validate_submission",
     "verify_report",

@@ -74,6 +74,7 @@ SCENARIO = {
     # staff), which for withdrawing a publication the national admin published first.
     "publish_attachment": "in_progress",
     "unpublish_attachment": "in_progress",
+    "support": "in_progress",
 }
 
 # docs/DESIGN.md (People and what they may do), cell by cell, for the scenarios above.
@@ -127,8 +128,10 @@ EXPECTED: dict[str, set[str]] = {
     "supervisor": set(),
     # Submit, add information, reply to follow-ups, accept or contest, rate, withdraw.
     "the reporter": {"add_information", "reporter_reply", "accept", "contest", "rate", "withdraw"},
-    "another citizen": set(),
-    "the public (no user)": set(),
+    # Anyone but the reporter and the staff may say "Saya juga mengalami" on a published
+    # report (with a verified contact, which the portal checks).
+    "another citizen": {"support"},
+    "the public (no user)": {"support"},
     # The worker closes a responded report after 10 working days of silence, and reminds,
     # marks overdue and escalates.
     "the system": {"auto_close", "remind", "mark_overdue", "escalate"},
@@ -217,6 +220,9 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
         "unpublish_attachment": lambda r, who: a.unpublish_attachment(
             r.attachments.get(), actor=who
         ),
+        "support": lambda r, who: a.support_report(
+            r, a.supporter_key(r, "tetangga@example.com"), actor=who
+        ),
     }[action]
 
 
@@ -264,7 +270,8 @@ def assert_performed(world, action: str, report: Report, who: Actor) -> None:
     assert report.status == (expected_status or status_before)
     assert report.events.count() > events_before
     last = report.events.order_by("-seq").first()
-    assert last.actor_role == who.role
+    # A supporter is recorded as the public, without their account.
+    assert last.actor_role == ("public" if action == "support" else who.role)
 
 
 # ------------------------------------------------------------------------------ the matrix

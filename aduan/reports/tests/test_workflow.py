@@ -46,6 +46,9 @@ EXPECTED_SOURCES = {
     # withdrawn from the public at any time (tested in test_attachment_publishing.py).
     "publish_attachment": OPEN | {S.CLOSED},
     "unpublish_attachment": ALL,
+    # "Saya juga mengalami" while a published report is being handled (on hold only after
+    # disposition, which is a condition: tested in test_support.py).
+    "support": {S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED},
 }
 ATTACHMENT_ACTIONS = {"publish_attachment", "unpublish_attachment"}
 
@@ -98,7 +101,7 @@ ACTION_STATUS_PAIRS = [
     (action, status)
     for action in sorted(EXPECTED_SOURCES)
     if action not in ("auto_close", "remind", "mark_overdue", "escalate")
-    if action != "auto_close" and action not in ATTACHMENT_ACTIONS
+    if action != "auto_close" and action not in ATTACHMENT_ACTIONS and action != "support"
     for status in sorted(ALL)
 ]
 

@@ -375,6 +375,60 @@ def test_similar_reports_are_only_those_the_user_may_see(signed_in, world):
     assert {r.tracking_number for r in similar} == {mine.tracking_number}
 
 
+def test_a_report_without_a_point_is_matched_by_region_and_category(signed_in, world):
+    with_point = world.submit(title="Dengan titik", latitude="0.5000", longitude="117.5500")
+    report = world.submit(title="Tanpa titik")
+    similar = signed_in(world.national_admin).get(report_url(report)).context["similar"]
+    assert [r.tracking_number for r in similar] == [with_point.tracking_number]
+    # And the other way round: the report with a point finds the one without.
+    similar = signed_in(world.national_admin).get(report_url(with_point)).context["similar"]
+    assert [r.tracking_number for r in similar] == [report.tracking_number]
+
+
+def test_no_duplicate_hint_without_a_shared_category(signed_in, world):
+    world.submit(title="Berkategori")
+    world.submit(title="Tanpa kategori", category="")
+    report = world.submit(title="Juga tanpa kategori", category="")
+    response = signed_in(world.national_admin).get(report_url(report))
+    assert response.context["similar"] == []
+    assert "kemungkinan duplikat" not in page_text(response)
+
+
+def test_an_original_shows_its_duplicates(signed_in, world):
+    original = world.report_in("dispositioned")
+    copies = [
+        a.archive_report(
+            world.submit(title=f"Salinan {i}"),
+            "duplicate",
+            duplicate_of=original,
+            actor=world.national_admin,
+        )
+        for i in range(2)
+    ]
+    page = page_text(signed_in(world.national_admin).get(report_url(original)))
+    assert "Laporan ini asli dari 2 duplikat" in page
+    for copy in copies:
+        assert report_url(copy) in page and copy.title in page
+    # The agency handling the original cannot open the archived copies: it sees how many.
+    page = page_text(signed_in(world.agency_admin).get(report_url(original)))
+    assert "Laporan ini asli dari 2 duplikat" in page
+    assert "2 duplikat lain di luar wewenang Anda." in page
+    assert copies[0].title not in page
+
+
+def test_supports_show_as_a_count_and_one_timeline_entry_without_identity(signed_in, world):
+    report = world.report_in("in_progress")
+    for contact in ("a@example.com", "b@example.com", "c@example.com"):
+        a.support_report(report, a.supporter_key(report, contact), actor=None)
+    response = signed_in(world.officer).get(report_url(report))
+    page = page_text(response)
+    assert "Warga yang juga mengalami" in page
+    supports = [e for e in response.context["timeline"] if e.event.type == "supported"]
+    assert len(supports) == 1
+    assert supports[0].actor == "Warga" and supports[0].text == "Sejauh ini 3 orang."
+    assert "example.com" not in page
+
+
 # -- attachments --------------------------------------------------------------------------
 
 

@@ -103,7 +103,89 @@
     });
   }
 
+  /* Similar reports, live: a [data-similar-live] box inside the report form shows the
+     published reports with the same category near the place being chosen (an HTML
+     fragment from data-similar-url). The numbers shown go back with the form in
+     [data-similar-seen], so the server's "similar reports" page (the no-JavaScript way)
+     is skipped when it would show nothing new. The map sets the coordinates without
+     events, so the values are also compared every two seconds (no request unless they
+     changed). */
+  function similarLive(box) {
+    var form = box.closest("form");
+    var seen = form && form.querySelector("[data-similar-seen]");
+    var url = box.getAttribute("data-similar-url");
+    if (!form || !seen || !url || !window.fetch || !window.URLSearchParams) {
+      return;
+    }
+    var names = ["category", "province", "regency", "district", "village", "latitude", "longitude"];
+    var last = null;
+    var timer = null;
+    var ticket = 0;
+
+    function query() {
+      var params = new URLSearchParams();
+      names.forEach(function (name) {
+        var field = form.elements[name];
+        if (field && field.value) {
+          params.set(name, field.value);
+        }
+      });
+      return params.toString();
+    }
+
+    function refresh() {
+      var key = query();
+      if (key === last) {
+        return;
+      }
+      last = key;
+      var mine = ++ticket;
+      if (!form.elements.category || !form.elements.category.value) {
+        box.innerHTML = "";
+        return;
+      }
+      fetch(url + "?" + key, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(response.status);
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (mine !== ticket) {
+            return;
+          }
+          box.innerHTML = html;
+          var list = box.querySelector("[data-similar-numbers]");
+          if (list) {
+            var numbers = (seen.value ? seen.value.split(" ") : []).concat(
+              list.getAttribute("data-similar-numbers").split(" ")
+            );
+            seen.value = numbers
+              .filter(function (number, index) {
+                return number && numbers.indexOf(number) === index;
+              })
+              .join(" ");
+          }
+        })
+        .catch(function () {
+          last = null; /* try again at the next change; the server's page still works */
+        });
+    }
+
+    function soon() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    }
+
+    form.addEventListener("change", soon);
+    form.addEventListener("input", soon);
+    window.setInterval(refresh, 2000);
+    refresh();
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("form[data-region-url]"), regionCascade);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-similar-live]"), similarLive);
   Array.prototype.forEach.call(document.querySelectorAll("form[data-submit-once]"), submitOnce);
   Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), copyButton);
 })();
