@@ -207,7 +207,8 @@ def test_the_page_reads_a_small_constant_number_of_queries(world, client):
     cache.clear()
     refcache.clear()  # the category filter's options, rendered once per process
     many = _queries(client, PERIOD | {"wilayah": "64"})
-    assert few == many <= 10
+    # (11: one of them reads the newest audit checkpoint, itself cached for a minute.)
+    assert few == many <= 11
     # Within the minute the figures come from the cache.
     assert _queries(client, PERIOD | {"wilayah": "64"}) <= 2
 
