@@ -28,7 +28,7 @@ from aduan.channels.display import conversation
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
-from aduan.reports import actions
+from aduan.reports import actions, search, tracking
 from aduan.reports.access import (
     find_report,
     get_report_for,
@@ -82,7 +82,6 @@ def localized(error: DomainError) -> str:
 
 
 def _apply_filters(qs, data: dict, now: dt.datetime):
-    from aduan.reports import tracking
     from aduan.reports.access import region_subtree_q
 
     if data.get("status"):
@@ -100,10 +99,12 @@ def _apply_filters(qs, data: dict, now: dt.datetime):
         qs = qs.filter(channel=data["channel"])
     if data.get("overdue"):
         qs = qs.filter(ib.overdue_q(now))
-    text = (data.get("q") or "").strip()
+    text = data.get("q") or ""
     if text:
+        # The same full-text search as the public list (title and body), over the
+        # reports this user may see.
         number = tracking.normalise(text)
-        qs = qs.filter(tracking_number=number) if number else qs.filter(title__icontains=text)
+        qs = qs.filter(tracking_number=number) if number else search.search(qs, text)
     return qs
 
 
@@ -111,9 +112,14 @@ def _apply_filters(qs, data: dict, now: dt.datetime):
 def inbox(request):
     user = request.user
     now = timezone.now()
+    base = ib.base_queryset(user)
+    # A tracking number in the search box opens that report, if this user may see it;
+    # otherwise the list below simply finds nothing.
+    number = tracking.normalise(request.GET.get("q", "").strip()[:40])
+    if number and base.filter(tracking_number=number).exists():
+        return redirect("workspace:report", number)
     tabs = ib.tabs_for(user)
     current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
-    base = ib.base_queryset(user)
     tab_counts = []
     current_count = 0
     for tab in tabs:
@@ -123,7 +129,8 @@ def inbox(request):
             current_count = count
 
     params = request.GET.copy()
-    params.setdefault("sort", current.sort)
+    # A search is in order of relevance unless another order is chosen.
+    params.setdefault("sort", "relevance" if params.get("q", "").strip() else current.sort)
     form = f.InboxFilterForm(params, regions=f.scope_regions(user))
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -131,15 +138,23 @@ def inbox(request):
     filtered = any(data.get(key) for key in filter_keys)
     narrowed = any(data.get(key) for key in filter_keys if key != "q")
     qs = _apply_filters(base.filter(current.query(user, now)), data, now)
+    searching = "search_rank" in qs.query.annotations
     sort = data.get("sort") or current.sort
-    qs = ib.with_related(ib.order(qs, sort))
+    if sort == "relevance" and not searching:
+        sort = current.sort
 
     try:
         page = max(1, int(request.GET.get("halaman", "1")))
     except ValueError:
         page = 1
     offset = (page - 1) * ib.PAGE_SIZE
-    rows = list(qs[offset : offset + ib.PAGE_SIZE + 1])
+    if sort == "relevance":
+        ranked = search.ranked_ids(qs, newest_first=("-submitted_at", "-id"))
+        ids = ranked[offset : offset + ib.PAGE_SIZE + 1]
+        by_id = {row.pk: row for row in ib.with_related(Report.objects.filter(pk__in=ids))}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        rows = list(ib.with_related(ib.order(qs, sort))[offset : offset + ib.PAGE_SIZE + 1])
     has_next = len(rows) > ib.PAGE_SIZE
     rows = rows[: ib.PAGE_SIZE]
     ib.SLAJudge(now).annotate(rows)
