@@ -170,6 +170,8 @@ class RegionFilterField(forms.ChoiceField):
 
 class InboxFilterForm(forms.Form):
     SORTS = [
+        # The queue's own order, or relevance while searching.
+        ("", _("Otomatis (paling sesuai saat mencari)")),
         ("deadline", _("Tenggat terdekat")),
         ("newest", _("Terbaru")),
         ("relevance", _("Paling sesuai (saat mencari)")),

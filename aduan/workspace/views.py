@@ -128,18 +128,16 @@ def inbox(request):
         if tab == current:
             current_count = count
 
-    params = request.GET.copy()
-    # A search is in order of relevance unless another order is chosen.
-    params.setdefault("sort", "relevance" if params.get("q", "").strip() else current.sort)
-    form = f.InboxFilterForm(params, regions=f.scope_regions(user))
+    form = f.InboxFilterForm(request.GET, regions=f.scope_regions(user))
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     filter_keys = ("q", "status", "category", "region", "report_type", "channel", "overdue")
     filtered = any(data.get(key) for key in filter_keys)
     narrowed = any(data.get(key) for key in filter_keys if key != "q")
     qs = _apply_filters(base.filter(current.query(user, now)), data, now)
+    # A search is in order of relevance unless another order is chosen.
     searching = "search_rank" in qs.query.annotations
-    sort = data.get("sort") or current.sort
+    sort = data.get("sort") or ("relevance" if searching else current.sort)
     if sort == "relevance" and not searching:
         sort = current.sort
 
