@@ -9,6 +9,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.identity import clean_email, clean_phone
@@ -389,7 +390,7 @@ class ReportFilterForm(forms.Form):
             )
         return text
 
-    @property
+    @cached_property
     def search_query(self) -> search.SearchQuery | None:
         """The parsed search, when the box holds a valid one."""
         text = self.cleaned_data.get("cari", "") if hasattr(self, "cleaned_data") else ""

@@ -36,15 +36,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Expression, F, FloatField, Func, QuerySet, Value
+from django.db import connections
+from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet, Value
 
 TABLE = "reports_report_search"
 # What people may type: longer input is cut here, and at most MAX_TERMS words or phrases
 # are used. Both bound the work the database does for one query.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+# Up to this many matches in the index, a search passes their ids to the query as a list
+# (see `search`).
+FEW_MATCHES = 5_000
 # How many of the newest matches are put in order of relevance (see `ranked_ids`).
 RANKED_CANDIDATES = 1_000
 # Relative weights of a match in the title and in the body.
@@ -65,6 +69,8 @@ class Clause:
 @dataclass(frozen=True)
 class SearchQuery:
     clauses: tuple[Clause, ...]
+    # What `few_matches` found, per database: one lookup however often the query is used.
+    _found: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __bool__(self) -> bool:
         # A query of exclusions only would match nearly everything: it is no search.
@@ -176,16 +182,70 @@ class MatchingReports(Expression):
         self.query = query
 
     def as_postgresql(self, compiler, connection):
-        tsquery, params = tsquery_sql(self.query)
-        return f"(SELECT report_id FROM {TABLE} WHERE document @@ {tsquery})", params
+        return _matching_sql(connection, self.query)
 
     def as_sqlite(self, compiler, connection):
-        return (
-            f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)",
-            [fts5_expression(self.query)],
-        )
+        return _matching_sql(connection, self.query)
 
     def as_sql(self, compiler, connection):
+        raise NotImplementedError(f"Full-text search is not built for {connection.vendor}")
+
+
+def _matching_sql(connection, query: SearchQuery, limit: int | None = None):
+    if connection.vendor == "postgresql":
+        tsquery, params = tsquery_sql(query)
+        sql = f"SELECT report_id FROM {TABLE} WHERE document @@ {tsquery}"
+    elif connection.vendor == "sqlite":
+        sql, params = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [fts5_expression(query)]
+    else:
+        raise NotImplementedError(f"Full-text search is not built for {connection.vendor}")
+    if limit is not None:
+        sql, params = f"{sql} LIMIT %s", [*params, limit]
+    return f"({sql})", params
+
+
+def few_matches(query: SearchQuery, *, using: str = "default") -> list[int] | None:
+    """Every report id in the index matching `query` when there are at most FEW_MATCHES of
+    them (whoever may see them), else None. One index lookup that stops at the limit."""
+    if using not in query._found:
+        connection = connections[using]
+        sql, params = _matching_sql(connection, query, limit=FEW_MATCHES + 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql[1:-1], params)
+            ids = [row[0] for row in cursor.fetchall()]
+        query._found[using] = ids if len(ids) <= FEW_MATCHES else None
+    return query._found[using]
+
+
+class Matches(Func):
+    """`EXISTS (a matching index entry for this report)`, checked row by row. The planner
+    cannot turn it into a join: for a query known to match many reports, an ordered page
+    then walks the reports in the page's order (newest first, by deadline, ...) and stops
+    at the page's end, whatever the planner guesses about the words."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query: SearchQuery):
+        super().__init__(F("pk"))
+        self.query = query
+
+    def as_postgresql(self, compiler, connection):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        tsquery, params = tsquery_sql(self.query)
+        # OFFSET 0 keeps PostgreSQL from rewriting the EXISTS into a semi-join.
+        sql = (
+            f"EXISTS (SELECT 1 FROM {TABLE} s WHERE s.report_id = {pk_sql} "
+            f"AND s.document @@ {tsquery} OFFSET 0)"
+        )
+        return sql, [*pk_params, *params]
+
+    def as_sqlite(self, compiler, connection):
+        # SQLite reads the MATCH once into a temporary index and probes it per row.
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        sql, params = _matching_sql(connection, self.query)
+        return f"{pk_sql} IN {sql}", [*pk_params, *params]
+
+    def as_sql(self, compiler, connection, **extra):
         raise NotImplementedError(f"Full-text search is not built for {connection.vendor}")
 
 
@@ -239,14 +299,33 @@ def ranked_ids(matches: QuerySet, *, newest_first=("-submitted_at", "-id")) -> l
     return [pk for pk, _ in rows]
 
 
-def search(queryset: QuerySet, query: SearchQuery | str) -> QuerySet:
+def search(queryset: QuerySet, query: SearchQuery | str, *, for_pages: bool = False) -> QuerySet:
     """The reports of `queryset` matching `query`, annotated with `search_rank`. An empty
-    query matches nothing."""
+    query matches nothing.
+
+    A database estimates how many reports hold some words from statistics that know the
+    common words only, and guesses combinations of words as if they were independent
+    ("jalan" and "rusak" come together far more often). A wrong guess picks a plan that
+    reads everything: told "a few hundred" for a word that matches nothing, PostgreSQL
+    walks every report newest first looking for 20 matches; told "three" for a common pair
+    of words, it fetches and sorts them all. So the index is asked first (`few_matches`):
+    when at most FEW_MATCHES reports match, the query gets their ids as a list and reads
+    just those rows. When more match, the filter is a semi-join for counting (the planner
+    joins from the index while the count is small), and with `for_pages` a per-row check
+    (`Matches`), so that a page ordered by date or deadline walks its index and stops
+    early, matches being plentiful."""
     if isinstance(query, str):
         query = parse(query)
     if not query:
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
-    return queryset.filter(pk__in=MatchingReports(query)).annotate(search_rank=SearchRank(query))
+    ids = few_matches(query, using=queryset.db)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    elif for_pages:
+        queryset = queryset.filter(Matches(query))
+    else:
+        queryset = queryset.filter(pk__in=MatchingReports(query))
+    return queryset.annotate(search_rank=SearchRank(query))
 
 
 # -- the index: created by the migration, checked after every migrate ---------------------

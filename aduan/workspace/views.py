@@ -81,7 +81,11 @@ def localized(error: DomainError) -> str:
 # -- the inbox ----------------------------------------------------------------------------
 
 
-def _apply_filters(qs, data: dict, now: dt.datetime):
+def _apply_filters(
+    qs, data: dict, now: dt.datetime, *, query: search.SearchQuery | None = None, for_pages=False
+):
+    """The inbox's filters. `query`: the parsed search box, parsed once per request (it
+    remembers what the index found, see search.few_matches)."""
     from aduan.reports.access import region_subtree_q
 
     if data.get("status"):
@@ -104,7 +108,10 @@ def _apply_filters(qs, data: dict, now: dt.datetime):
         # The same full-text search as the public list (title and body), over the
         # reports this user may see.
         number = tracking.normalise(text)
-        qs = qs.filter(tracking_number=number) if number else search.search(qs, text)
+        if number:
+            qs = qs.filter(tracking_number=number)
+        else:
+            qs = search.search(qs, query or search.parse(text), for_pages=for_pages)
     return qs
 
 
@@ -134,7 +141,9 @@ def inbox(request):
     filter_keys = ("q", "status", "category", "region", "report_type", "channel", "overdue")
     filtered = any(data.get(key) for key in filter_keys)
     narrowed = any(data.get(key) for key in filter_keys if key != "q")
-    qs = _apply_filters(base.filter(current.query(user, now)), data, now)
+    queue = base.filter(current.query(user, now))
+    query = search.parse(data.get("q") or "")
+    qs = _apply_filters(queue, data, now, query=query)
     # A search is in order of relevance unless another order is chosen.
     searching = "search_rank" in qs.query.annotations
     sort = data.get("sort") or ("relevance" if searching else current.sort)
@@ -146,9 +155,15 @@ def inbox(request):
     except ValueError:
         page = 1
     offset = (page - 1) * ib.PAGE_SIZE
-    if sort == "relevance":
-        ranked = search.ranked_ids(qs, newest_first=("-submitted_at", "-id"))
-        ids = ranked[offset : offset + ib.PAGE_SIZE + 1]
+    if searching:
+        # The page's ids first (search.search explains the two forms), then its rows.
+        pages_qs = _apply_filters(queue, data, now, query=query, for_pages=True)
+        if sort == "relevance":
+            ranked = search.ranked_ids(pages_qs, newest_first=("-submitted_at", "-id"))
+            ids = ranked[offset : offset + ib.PAGE_SIZE + 1]
+        else:
+            ordered = ib.order(pages_qs, sort).values_list("pk", flat=True)
+            ids = list(ordered[offset : offset + ib.PAGE_SIZE + 1])
         by_id = {row.pk: row for row in ib.with_related(Report.objects.filter(pk__in=ids))}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:

@@ -317,3 +317,23 @@ def test_the_search_page_is_in_english_too(client, corpus):
     html = response.content.decode()
     assert "3 reports found" in html
     assert "most relevant first" in html
+
+
+def test_many_matches_take_the_same_pages(client, world, monkeypatch):
+    from aduan.reports import search
+
+    reports = many(world, 23)
+    expected = {
+        sort: [titles(client.get(LIST, {"cari": "lampu", "urut": sort}))]
+        for sort in ("relevan", "terbaru", "terlama")
+    }
+    # Past FEW_MATCHES the query checks each row against the index instead of a list of ids.
+    monkeypatch.setattr(search, "FEW_MATCHES", 5)
+    for sort, pages in expected.items():
+        response = client.get(LIST, {"cari": "lampu", "urut": sort})
+        assert [titles(response)] == pages, sort
+        assert "23 laporan ditemukan" in response.content.decode()
+    second = client.get(
+        LIST, {"cari": "lampu", "urut": "terbaru", "setelah": reports[3].tracking_number}
+    )
+    assert len(titles(second)) == 3

@@ -225,3 +225,31 @@ def test_a_lost_trigger_is_put_back_after_migrate(reports):
     assert search.ensure_index(connection) == [f"{search.TABLE}_insert"]
     assert search.missing_parts(connection) == []
     assert found("lubang") == {"Jalan poros berlubang"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jalan", "sampah -banjir", '"sampah menumpuk"', "banjir OR pasar", "cafe", "tidakada"],
+)
+def test_the_few_and_the_many_matches_forms_agree(reports, monkeypatch, text):
+    def titles(for_pages):
+        qs = search.search(Report.objects.all(), text, for_pages=for_pages)
+        return list(qs.order_by("-search_rank", "title").values_list("title", flat=True))
+
+    few = titles(False)
+    assert search.few_matches(search.parse(text)) is not None
+    monkeypatch.setattr(search, "FEW_MATCHES", 0)
+    if few:
+        assert search.few_matches(search.parse(text)) is None
+    assert titles(False) == few
+    assert titles(True) == few
+    assert search.search(public_reports(), text, for_pages=True).count() == len(
+        found(text, public_reports())
+    )
+
+
+def test_the_index_is_asked_once_per_parsed_query(reports, django_assert_num_queries):
+    query = search.parse("jalan")
+    with django_assert_num_queries(3):
+        list(search.search(Report.objects.all(), query))
+        list(search.search(Report.objects.all(), query, for_pages=True))

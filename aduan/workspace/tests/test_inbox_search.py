@@ -98,3 +98,16 @@ def test_a_search_costs_a_fixed_number_of_queries(
     assert len(listed(few)) == 3 and len(listed(many)) == 25
     second = client.get(INBOX, {"tab": "semua", "q": "jalan", "halaman": "2"})
     assert len(listed(second)) == 8
+
+
+def test_many_matches_list_the_same(signed_in, world, reports, monkeypatch):
+    from aduan.reports import search
+
+    client = signed_in(world.national_admin)
+    expected = {
+        sort: listed(client.get(INBOX, {"tab": "semua", "q": "jalan", "sort": sort}))
+        for sort in ("relevance", "newest", "deadline")
+    }
+    monkeypatch.setattr(search, "FEW_MATCHES", 1)
+    for sort, titles in expected.items():
+        assert listed(client.get(INBOX, {"tab": "semua", "q": "jalan", "sort": sort})) == titles
