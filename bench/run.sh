@@ -42,6 +42,8 @@ if [ "$HAVE" -lt "$COUNT" ]; then
 fi
 echo "== reads"
 $PY bench/reads.py --requests $REQUESTS --warmup 5 --name "reads$SUFFIX"
+echo "== search"
+$PY bench/search.py --requests $((REQUESTS / 4)) --warmup 5 --name "search$SUFFIX"
 echo "== intake (app over gunicorn vs psycopg floor)"
 $PY bench/intake.py --seconds $SECONDS_INTAKE --concurrency 16 --name "intake$SUFFIX"
 echo "== memory"

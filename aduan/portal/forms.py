@@ -9,12 +9,13 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.forms import ContactChoiceForm
 from aduan.accounts.identity import clean_email, clean_phone
 from aduan.notifications.models import NotificationChannel
-from aduan.reports import tracking
+from aduan.reports import search, tracking
 from aduan.reports.models import PUBLISHED_STATUSES, ReportType, Status
 
 from . import choices
@@ -366,11 +367,18 @@ class WithdrawForm(forms.Form):
 
 
 class ReportFilterForm(forms.Form):
+    SORT_RELEVANCE, SORT_NEWEST, SORT_OLDEST = "relevan", "terbaru", "terlama"
+
     cari = forms.CharField(
-        label=_("Cari di judul"),
-        max_length=100,
+        label=_("Cari laporan"),
+        help_text=_(
+            "Kata di judul atau isi laporan, mis. jalan berlubang. "
+            "Gunakan “tanda kutip” untuk frasa, OR untuk salah satu kata, "
+            "dan -kata untuk mengecualikan. Nomor laporan langsung membuka laporannya."
+        ),
+        max_length=search.MAX_QUERY_LENGTH,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     provinsi = forms.ChoiceField(label=_("Provinsi"), required=False)
     kabupaten = forms.ChoiceField(label=_("Kabupaten/kota"), required=False)
@@ -381,6 +389,15 @@ class ReportFilterForm(forms.Form):
     )
     sampai = forms.DateField(
         label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    urut = forms.ChoiceField(
+        label=_("Urutkan"),
+        required=False,
+        choices=[
+            (SORT_RELEVANCE, _("Paling sesuai (saat mencari)")),
+            (SORT_NEWEST, _("Terbaru")),
+            (SORT_OLDEST, _("Terlama")),
+        ],
     )
 
     def __init__(self, *args, english: bool = False, **kwargs):
@@ -418,3 +435,25 @@ class ReportFilterForm(forms.Form):
             if value and not dt.date(1945, 1, 1) <= value <= dt.date(2200, 1, 1):
                 self.add_error(name, _("Tanggal tidak valid."))
         return data
+
+    def clean_cari(self) -> str:
+        text = search.clean(self.cleaned_data.get("cari", ""))
+        if text and not search.parse(text):
+            raise forms.ValidationError(
+                _("Ketik setidaknya satu kata yang dicari (bukan hanya kata yang dikecualikan).")
+            )
+        return text
+
+    @cached_property
+    def search_query(self) -> search.SearchQuery | None:
+        """The parsed search, when the box holds a valid one."""
+        text = self.cleaned_data.get("cari", "") if hasattr(self, "cleaned_data") else ""
+        return search.parse(text) if text else None
+
+    @property
+    def sort(self) -> str:
+        """The chosen order; relevance only means something while searching."""
+        chosen = self.cleaned_data.get("urut", "") if hasattr(self, "cleaned_data") else ""
+        if self.search_query:
+            return chosen or self.SORT_RELEVANCE
+        return chosen if chosen in (self.SORT_NEWEST, self.SORT_OLDEST) else self.SORT_NEWEST

@@ -31,16 +31,19 @@ def format_number(node: str, year: int, seq: int) -> str:
     return f"{node}-{yy}-{sq}-{check}"
 
 
+def _compact(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "")
+    # Digits from any script (Arabic-Indic keyboards, full-width input) become ASCII.
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    return re.sub(r"[\s.\-_/]", "", text).upper()
+
+
 def normalise(raw: str) -> str | None:
     """Canonical form of a typed tracking number, or None when it is not valid.
 
     Spaces, dots and dashes are ignored and case does not matter; the check digit must
     match."""
-    text = unicodedata.normalize("NFKC", raw or "")
-    # Digits from any script (Arabic-Indic keyboards, full-width input) become ASCII.
-    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
-    compact = re.sub(r"[\s.\-_/]", "", text).upper()
-    match = _PATTERN.match(compact)
+    match = _PATTERN.match(_compact(raw))
     if not match:
         return None
     node, yy, seq, check = match.groups()
@@ -163,3 +166,9 @@ def missing_numbers(node: str) -> list[str]:
     if last >= expected:
         missing(expected, last)
     return runs
+
+
+def looks_like_number(raw: str) -> bool:
+    """Whether the text has the shape of a tracking number (node code, year, sequence and
+    check digit), whatever its check digit: a mistyped number, to be told so."""
+    return bool(_PATTERN.match(_compact(raw)))

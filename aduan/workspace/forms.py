@@ -17,7 +17,7 @@ from aduan.core import refcache
 from aduan.core.renderers import MemoSelect
 from aduan.regions.forms import RegionField
 from aduan.regions.models import Region
-from aduan.reports import tracking
+from aduan.reports import search, tracking
 from aduan.reports.access import find_report, visible_reports
 from aduan.reports.models import ArchiveReason, Channel, ReportType, Status
 from aduan.reports.permissions import role_actions
@@ -148,9 +148,19 @@ class RegionFilterField(forms.ChoiceField):
 
 
 class InboxFilterForm(forms.Form):
-    SORTS = [("deadline", _("Tenggat terdekat")), ("newest", _("Terbaru"))]
+    SORTS = [
+        # The queue's own order, or relevance while searching.
+        ("", _("Otomatis (paling sesuai saat mencari)")),
+        ("deadline", _("Tenggat terdekat")),
+        ("newest", _("Terbaru")),
+        ("relevance", _("Paling sesuai (saat mencari)")),
+    ]
 
-    q = forms.CharField(label=_("Cari judul atau nomor laporan"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Cari judul, isi, atau nomor laporan"),
+        required=False,
+        max_length=search.MAX_QUERY_LENGTH,
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = category_field(empty_label=_("Semua kategori"))
     region = RegionFilterField(label=_("Wilayah"), required=False)
@@ -168,6 +178,14 @@ class InboxFilterForm(forms.Form):
         # The long lists are drawn once per choice list, value and process, not per view.
         for name in ("region", "category"):
             self.fields[name].widget = MemoSelect(choices=self.fields[name].choices)
+
+    def clean_q(self) -> str:
+        text = search.clean(self.cleaned_data.get("q", ""))
+        if text and not tracking.normalise(text) and not search.parse(text):
+            raise forms.ValidationError(
+                _("Ketik setidaknya satu kata yang dicari (bukan hanya kata yang dikecualikan).")
+            )
+        return text
 
 
 # -- report actions -----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from aduan.channels.display import conversation, with_messages
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
-from aduan.reports import actions, similar
+from aduan.reports import actions, search, similar, tracking
 from aduan.reports.access import (
     find_report,
     get_report_for,
@@ -80,8 +80,11 @@ def localized(error: DomainError) -> str:
 # -- the inbox ----------------------------------------------------------------------------
 
 
-def _apply_filters(qs, data: dict, now: dt.datetime):
-    from aduan.reports import tracking
+def _apply_filters(
+    qs, data: dict, now: dt.datetime, *, query: search.SearchQuery | None = None, for_pages=False
+):
+    """The inbox's filters. `query`: the parsed search box, parsed once per request (it
+    remembers what the index found, see search.few_matches)."""
     from aduan.reports.access import region_subtree_q
 
     if data.get("status"):
@@ -99,10 +102,15 @@ def _apply_filters(qs, data: dict, now: dt.datetime):
         qs = qs.filter(channel=data["channel"])
     if data.get("overdue"):
         qs = qs.filter(ib.overdue_q(now))
-    text = (data.get("q") or "").strip()
+    text = data.get("q") or ""
     if text:
+        # The same full-text search as the public list (title and body), over the
+        # reports this user may see.
         number = tracking.normalise(text)
-        qs = qs.filter(tracking_number=number) if number else qs.filter(title__icontains=text)
+        if number:
+            qs = qs.filter(tracking_number=number)
+        else:
+            qs = search.search(qs, query or search.parse(text), for_pages=for_pages)
     return qs
 
 
@@ -110,9 +118,14 @@ def _apply_filters(qs, data: dict, now: dt.datetime):
 def inbox(request):
     user = request.user
     now = timezone.now()
+    base = ib.base_queryset(user)
+    # A tracking number in the search box opens that report, if this user may see it;
+    # otherwise the list below simply finds nothing.
+    number = tracking.normalise(request.GET.get("q", "").strip()[:40])
+    if number and base.filter(tracking_number=number).exists():
+        return redirect("workspace:report", number)
     tabs = ib.tabs_for(user)
     current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
-    base = ib.base_queryset(user)
     tab_counts = []
     current_count = 0
     for tab in tabs:
@@ -121,24 +134,39 @@ def inbox(request):
         if tab == current:
             current_count = count
 
-    params = request.GET.copy()
-    params.setdefault("sort", current.sort)
-    form = f.InboxFilterForm(params, regions=f.scope_regions(user))
+    form = f.InboxFilterForm(request.GET, regions=f.scope_regions(user))
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     filter_keys = ("q", "status", "category", "region", "report_type", "channel", "overdue")
     filtered = any(data.get(key) for key in filter_keys)
     narrowed = any(data.get(key) for key in filter_keys if key != "q")
-    qs = _apply_filters(base.filter(current.query(user, now)), data, now)
-    sort = data.get("sort") or current.sort
-    qs = ib.with_related(ib.order(qs, sort))
+    queue = base.filter(current.query(user, now))
+    query = search.parse(data.get("q") or "")
+    qs = _apply_filters(queue, data, now, query=query)
+    # A search is in order of relevance unless another order is chosen.
+    searching = "search_rank" in qs.query.annotations
+    sort = data.get("sort") or ("relevance" if searching else current.sort)
+    if sort == "relevance" and not searching:
+        sort = current.sort
 
     try:
         page = max(1, int(request.GET.get("halaman", "1")))
     except ValueError:
         page = 1
     offset = (page - 1) * ib.PAGE_SIZE
-    rows = list(qs[offset : offset + ib.PAGE_SIZE + 1])
+    if searching:
+        # The page's ids first (search.search explains the two forms), then its rows.
+        pages_qs = _apply_filters(queue, data, now, query=query, for_pages=True)
+        if sort == "relevance":
+            ranked = search.ranked_ids(pages_qs, newest_first=("-submitted_at", "-id"))
+            ids = ranked[offset : offset + ib.PAGE_SIZE + 1]
+        else:
+            ordered = ib.order(pages_qs, sort).values_list("pk", flat=True)
+            ids = list(ordered[offset : offset + ib.PAGE_SIZE + 1])
+        by_id = {row.pk: row for row in ib.with_related(Report.objects.filter(pk__in=ids))}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        rows = list(ib.with_related(ib.order(qs, sort))[offset : offset + ib.PAGE_SIZE + 1])
     has_next = len(rows) > ib.PAGE_SIZE
     rows = rows[: ib.PAGE_SIZE]
     ib.SLAJudge(now).annotate(rows)

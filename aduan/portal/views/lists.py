@@ -1,21 +1,30 @@
-"""The public list of reports, and the account holder's own reports.
+"""The public list of reports with its search, and the account holder's own reports.
 
-Built for a table of millions of reports: pages are keyset pages ordered by
-(-submitted_at, -tracking_number), the order of the (status, -submitted_at) index, and the
-cursor is the tracking number of the last report shown. No COUNT(*) ever runs: the page
-says only whether there is a next or previous page."""
+Built for a table of millions of reports: pages in date order are keyset pages ordered by
+(-submitted_at, -tracking_number) (or the reverse), the order of the
+(-submitted_at, -tracking_number) index, and the cursor is the tracking number of the last
+report shown. Pages in order of relevance are numbered, up to RELEVANCE_PAGES. The
+unfiltered list never counts; a search or filter counts its results up to COUNT_LIMIT
+("10.000+"), so counting never reads more than that many rows.
+
+Search (aduan/reports/search.py) covers the title and body of published reports only; a
+tracking number typed in the search box opens that report instead (see `report_list`)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from aduan.categories.models import Category
-from aduan.reports import tracking
+from aduan.reports import search, tracking
 from aduan.reports.access import public_reports
 from aduan.reports.models import Report
 
@@ -24,6 +33,12 @@ from ..forms import ReportFilterForm
 from . import recovery
 
 PAGE_SIZE = 20
+# Results are counted up to here and shown as "10.000+" beyond: exact enough for a
+# person, and a bounded read for the database however common the words are.
+COUNT_LIMIT = 10_000
+# Pages in order of relevance cover the ranked candidates (search.RANKED_CANDIDATES, the
+# newest 1,000 matches); the date orders page by keyset to the last match.
+RELEVANCE_PAGES = search.RANKED_CANDIDATES // PAGE_SIZE
 
 
 @dataclass
@@ -31,6 +46,10 @@ class Page:
     rows: list
     has_next: bool
     has_previous: bool
+    # The page's number, for numbered (relevance) pages; None for keyset pages.
+    number: int | None = None
+    # Relevance pages: only the newest search.RANKED_CANDIDATES matches were ranked.
+    ranking_capped: bool = False
 
     @property
     def first(self):
@@ -41,11 +60,44 @@ class Page:
         return self.rows[-1] if self.rows else None
 
 
-def keyset_page(qs: QuerySet[Report], params, size: int = PAGE_SIZE) -> Page:
-    """One page after (`setelah`) or before (`sebelum`) the report with that number."""
+NEWEST_FIRST = ("-submitted_at", "-tracking_number")
+OLDEST_FIRST = ("submitted_at", "tracking_number")
+
+
+def _beyond(at, number, *, later: bool) -> Q:
+    if later:
+        return Q(submitted_at__gt=at) | Q(submitted_at=at, tracking_number__gt=number)
+    return Q(submitted_at__lt=at) | Q(submitted_at=at, tracking_number__lt=number)
+
+
+def keyset_page(
+    qs: QuerySet[Report],
+    params,
+    size: int = PAGE_SIZE,
+    *,
+    oldest_first: bool = False,
+    fetch=None,
+) -> Page:
+    """One page after (`setelah`) or before (`sebelum`) the report with that number, newest
+    first (or oldest first).
+
+    With `fetch` (a function that adds the joins of a row), the page is found on the narrow
+    rows and only its reports are read with the joins: a planner that chose to collect
+    every match before sorting then joins 20 rows, not thousands."""
+    page = _keyset_page(qs, params, size, oldest_first=oldest_first, narrow=fetch is not None)
+    if fetch is not None and page.rows:
+        by_id = {report.pk: report for report in fetch(Report.objects.filter(pk__in=page.rows))}
+        page.rows = [by_id[pk] for pk in page.rows if pk in by_id]
+    return page
+
+
+def _keyset_page(qs, params, size, *, oldest_first: bool, narrow: bool) -> Page:
     after = tracking.normalise(params.get("setelah", ""))
     before = tracking.normalise(params.get("sebelum", ""))
     anchor_number = after or before
+    forward, backward = (
+        (OLDEST_FIRST, NEWEST_FIRST) if oldest_first else (NEWEST_FIRST, OLDEST_FIRST)
+    )
     # The anchor is looked up in the same queryset, so a cursor cannot reveal anything
     # about a report the reader may not see.
     anchor = (
@@ -53,24 +105,63 @@ def keyset_page(qs: QuerySet[Report], params, size: int = PAGE_SIZE) -> Page:
         if anchor_number
         else None
     )
+    if narrow:
+        qs = qs.values_list("pk", flat=True)
     if anchor is None:
-        rows = list(qs.order_by("-submitted_at", "-tracking_number")[: size + 1])
+        rows = list(qs.order_by(*forward)[: size + 1])
         return Page(rows[:size], len(rows) > size, False)
     at, number = anchor["submitted_at"], anchor["tracking_number"]
     if after:
-        older = Q(submitted_at__lt=at) | Q(submitted_at=at, tracking_number__lt=number)
-        rows = list(qs.filter(older).order_by("-submitted_at", "-tracking_number")[: size + 1])
+        rows = list(
+            qs.filter(_beyond(at, number, later=oldest_first)).order_by(*forward)[: size + 1]
+        )
         return Page(rows[:size], len(rows) > size, True)
-    newer = Q(submitted_at__gt=at) | Q(submitted_at=at, tracking_number__gt=number)
-    rows = list(qs.filter(newer).order_by("submitted_at", "tracking_number")[: size + 1])
+    rows = list(
+        qs.filter(_beyond(at, number, later=not oldest_first)).order_by(*backward)[: size + 1]
+    )
     return Page(list(reversed(rows[:size])), True, len(rows) > size)
+
+
+def relevance_page(matches: QuerySet[Report], params, size: int = PAGE_SIZE) -> Page:
+    """Page `halaman` of a search in order of relevance (then newest first): the ranked ids
+    come from one narrow query (search.ranked_ids), then only the page's rows are read
+    with their joins."""
+    try:
+        number = int(params.get("halaman", "1"))
+    except ValueError:
+        number = 1
+    number = min(max(number, 1), RELEVANCE_PAGES)
+    ranked = search.ranked_ids(matches, newest_first=NEWEST_FIRST)
+    ids = ranked[(number - 1) * size : number * size]
+    by_id = {report.pk: report for report in _list_rows(Report.objects.filter(pk__in=ids))}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    more = len(ranked) > number * size
+    capped = len(ranked) == search.RANKED_CANDIDATES
+    return Page(rows, more, number > 1, number, ranking_capped=capped)
+
+
+def count_up_to(qs: QuerySet) -> int:
+    """COUNT over at most COUNT_LIMIT + 1 rows (a LIMIT subquery)."""
+    return qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+
+
+def count_text(count: int) -> str:
+    """ "1.234 laporan" / "10.000+ laporan", grouped the way the page's language writes
+    numbers."""
+    limit = COUNT_LIMIT
+    shown = number_format(min(count, limit), force_grouping=True)
+    if count > limit:
+        shown += "+"
+    return ngettext("%(count)s laporan ditemukan", "%(count)s laporan ditemukan", count) % {
+        "count": shown
+    }
 
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def filtered_public_reports(form: ReportFilterForm) -> QuerySet[Report]:
+def filtered_public_reports(form: ReportFilterForm, *, for_pages: bool = False) -> QuerySet[Report]:
     qs = public_reports()
     if not form.is_bound:
         return qs
@@ -93,8 +184,9 @@ def filtered_public_reports(form: ReportFilterForm) -> QuerySet[Report]:
         qs = qs.filter(submitted_at__gte=_day_start(data["dari"]))
     if data.get("sampai"):
         qs = qs.filter(submitted_at__lt=_day_start(data["sampai"] + dt.timedelta(days=1)))
-    if data.get("cari"):
-        qs = qs.filter(title__icontains=data["cari"].strip())
+    query = form.search_query
+    if query:
+        qs = search.search(qs, query, for_pages=for_pages)
     return qs
 
 
@@ -131,21 +223,59 @@ def _list_rows(qs: QuerySet[Report]) -> QuerySet[Report]:
 
 def _query_without_cursor(request) -> str:
     params = request.GET.copy()
-    params.pop("setelah", None)
-    params.pop("sebelum", None)
+    for name in ("setelah", "sebelum", "halaman"):
+        params.pop(name, None)
     return params.urlencode()
+
+
+def _tracking_redirect(text: str):
+    """A tracking number typed in the search box opens that report: its public page when
+    it is public, else the tracking page, which opens it for its reporter and reads
+    "not found" for everyone else, exactly as for a number nobody has. A number with a
+    wrong check digit goes to the tracking page too, which explains the mistake."""
+    if not text or len(text) > 40:
+        return None
+    number = tracking.normalise(text)
+    if number and public_reports().filter(tracking_number=number).exists():
+        return redirect("portal:report-detail", number)
+    if number or tracking.looks_like_number(text):
+        return redirect(reverse("portal:track") + "?" + urlencode({"nomor": number or text}))
+    return None
 
 
 @require_GET
 def report_list(request):
+    tracked = _tracking_redirect(request.GET.get("cari", "").strip())
+    if tracked is not None:
+        return tracked
     form = ReportFilterForm(request.GET or None, english=display.english())
-    page = keyset_page(_list_rows(filtered_public_reports(form)), request.GET)
+    qs = filtered_public_reports(form)
+    pages_qs = filtered_public_reports(form, for_pages=True)
+    sort = form.sort
+    if sort == form.SORT_RELEVANCE:
+        page = relevance_page(pages_qs, request.GET)
+    elif form.search_query:
+        # The page's ids first, then their rows with the joins (see keyset_page).
+        page = keyset_page(
+            pages_qs, request.GET, oldest_first=sort == form.SORT_OLDEST, fetch=_list_rows
+        )
+    else:
+        page = keyset_page(_list_rows(qs), request.GET, oldest_first=sort == form.SORT_OLDEST)
+    filter_names = [name for name in form.fields if name != "urut"]
+    filtered = any(request.GET.get(name) for name in filter_names)
     context = {
         "form": form,
         "page": page,
         "rows": _rows(page.rows, public=True),
         "query": _query_without_cursor(request),
-        "filtered": any(request.GET.get(name) for name in form.fields),
+        "filtered": filtered,
+        # The filters besides the search box: their panel opens when one is in use.
+        "narrowed": any(request.GET.get(name) for name in filter_names if name != "cari"),
+        "searching": bool(form.search_query),
+        "sort": sort,
+        # Counted only when narrowed: the whole public list would always read "10.000+".
+        "result_count": count_text(count_up_to(qs)) if filtered else "",
+        "ranked_limit": number_format(search.RANKED_CANDIDATES, force_grouping=True),
     }
     return render(request, "portal/report_list.html", context)
 

@@ -83,7 +83,7 @@ def test_the_inbox_works_at_a_phone_width(phone_page, world):
     # Nothing is wider than the screen: no sideways scrolling of the page.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.get_by_role("link", name="Drainase tersumbat di Jalan Pendidikan").is_visible()
-    page.get_by_label("Cari judul atau nomor laporan").fill("drainase")
+    page.get_by_label("Cari judul, isi, atau nomor laporan").fill("drainase")
     page.get_by_role("button", name="Cari").click()
     page.wait_for_url("**q=drainase**")
     assert page.get_by_role("link", name="Jalan berlubang di KM 12").count() == 0
