@@ -81,7 +81,7 @@ def localized(error: DomainError) -> str:
 # -- the inbox ----------------------------------------------------------------------------
 
 
-def _apply_filters(qs, data: dict, now: dt.datetime):
+def _apply_filters(qs, data: dict, now: dt.datetime, user=None):
     from aduan.reports import tracking
     from aduan.reports.access import region_subtree_q
 
@@ -100,6 +100,12 @@ def _apply_filters(qs, data: dict, now: dt.datetime):
         qs = qs.filter(channel=data["channel"])
     if data.get("overdue"):
         qs = qs.filter(ib.overdue_q(now))
+    if data.get("assignee") == f.InboxFilterForm.ASSIGNED_TO_ME and user is not None:
+        qs = qs.filter(assignee_id=user.pk)
+    elif data.get("assignee") == f.InboxFilterForm.UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True)
+    if data.get("unit") is not None:
+        qs = qs.filter(unit_id=data["unit"].pk)
     text = (data.get("q") or "").strip()
     if text:
         number = tracking.normalise(text)
@@ -124,13 +130,23 @@ def inbox(request):
 
     params = request.GET.copy()
     params.setdefault("sort", current.sort)
-    form = f.InboxFilterForm(params, regions=f.scope_regions(user))
+    form = f.InboxFilterForm(params, regions=f.scope_regions(user), user=user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    filter_keys = ("q", "status", "category", "region", "report_type", "channel", "overdue")
+    filter_keys = (
+        "q",
+        "status",
+        "category",
+        "region",
+        "report_type",
+        "channel",
+        "overdue",
+        "assignee",
+        "unit",
+    )
     filtered = any(data.get(key) for key in filter_keys)
     narrowed = any(data.get(key) for key in filter_keys if key != "q")
-    qs = _apply_filters(base.filter(current.query(user, now)), data, now)
+    qs = _apply_filters(base.filter(current.query(user, now)), data, now, user)
     sort = data.get("sort") or current.sort
     qs = ib.with_related(ib.order(qs, sort))
 
@@ -218,6 +234,32 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Teruskan ke unit"),
         gettext_lazy("Teruskan ke unit kerja"),
     ),
+    "take_report": ActionSpec(
+        f.TakeForm,
+        lambda r, u: perform("take_report", r, actor=u),
+        "take_report",
+        gettext_lazy("Laporan kini ditugaskan kepada Anda."),
+        gettext_lazy("Ambil laporan ini"),
+        gettext_lazy("Penugasan"),
+    ),
+    "assign_report": ActionSpec(
+        f.AssignForm,
+        lambda r, u, officer: perform("assign_report", r, officer, actor=u),
+        "assign_report",
+        gettext_lazy("Penugasan petugas disimpan."),
+        gettext_lazy("Simpan penugasan"),
+        gettext_lazy("Tugaskan kepada petugas"),
+        "button button-secondary",
+    ),
+    "release_report": ActionSpec(
+        f.ReleaseForm,
+        lambda r, u: perform("release_report", r, actor=u),
+        "release_report",
+        gettext_lazy("Penugasan Anda dilepas; laporan kembali ke unit."),
+        gettext_lazy("Lepaskan penugasan"),
+        gettext_lazy("Penugasan"),
+        "button button-secondary",
+    ),
     "acknowledge": ActionSpec(
         f.AcknowledgeForm,
         lambda r, u: perform("acknowledge", r, actor=u),
@@ -225,6 +267,15 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Laporan diterima untuk diproses."),
         gettext_lazy("Terima untuk diproses"),
         gettext_lazy("Terima disposisi"),
+    ),
+    "post_progress_update": ActionSpec(
+        f.ProgressUpdateForm,
+        lambda r, u, text, files: perform("post_progress_update", r, text, actor=u, files=files),
+        "post_progress_update",
+        gettext_lazy("Perkembangan penanganan dikirim kepada pelapor."),
+        gettext_lazy("Kirim perkembangan"),
+        gettext_lazy("Perkembangan penanganan"),
+        "button button-secondary",
     ),
     "post_follow_up": ActionSpec(
         f.FollowUpForm,
@@ -409,6 +460,7 @@ def _fetch(request, tracking_number: str) -> Report:
             "agency",
             "unit",
             "duplicate_of",
+            "assignee",
         ),
     )
     if report is None:

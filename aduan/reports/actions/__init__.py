@@ -11,10 +11,12 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`, the worker's deadline watch in `escalation`, and `attachments` for publishing a
-reporter's files; `validation` holds every input rule once, `base` the shared machinery.
+`closing`, `assignment` inside a unit, the worker's deadline watch in `escalation`, and
+`attachments` for publishing a reporter's files; `validation` holds every input rule once,
+`base` the shared machinery.
 """
 
+from .assignment import assign_report, release_report, take_report
 from .attachments import publish_attachment, unpublish_attachment
 from .closing import (
     accept_response,
@@ -29,6 +31,7 @@ from .handling import (
     acknowledge_report,
     add_internal_note,
     post_follow_up,
+    post_progress_update,
     reporter_reply,
     set_needs_inspection,
 )
@@ -54,6 +57,7 @@ __all__ = [
     "add_information",
     "add_internal_note",
     "archive_report",
+    "assign_report",
     "auto_close_report",
     "close_report",
     "contest_response",
@@ -63,15 +67,18 @@ __all__ = [
     "hand_over_report",
     "mark_overdue",
     "post_follow_up",
+    "post_progress_update",
     "publish_attachment",
     "put_on_hold",
     "rate_report",
     "redispose_report",
+    "release_report",
     "reporter_reply",
     "return_not_authority",
     "send_deadline_reminder",
     "set_needs_inspection",
     "submit_report",
+    "take_report",
     "unpublish_attachment",
     "validate_submission",
     "verify_report",
