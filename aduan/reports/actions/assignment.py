@@ -31,10 +31,8 @@ def _person(user: User | None) -> dict:
 
 def _check_assignee(report: Report, officer) -> User:
     """An active officer of the report's current unit, or InvalidInput."""
-    if not isinstance(officer, User):
-        officer = User.objects.filter(pk=officer).first() if officer not in (None, "") else None
     if (
-        officer is None
+        not isinstance(officer, User)
         or not officer.is_active
         or officer.role != Role.UNIT_OFFICER
         or report.unit_id is None

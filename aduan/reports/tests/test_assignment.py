@@ -104,7 +104,9 @@ def test_the_agency_admin_assigns_reassigns_and_unassigns(world):
 
 
 def test_assigning_the_same_officer_again_records_nothing(world):
-    report = a.assign_report(world.report_in("in_progress"), world.officer, actor=world.agency_admin)
+    report = a.assign_report(
+        world.report_in("in_progress"), world.officer, actor=world.agency_admin
+    )
     seq = report.last_event_seq
     a.assign_report(report, world.officer, actor=world.agency_admin)
     report.refresh_from_db()

@@ -23,15 +23,19 @@ MONDAY = aware(2026, 3, 2, 9)
 
 
 def clocks(report):
-    return Report.objects.filter(pk=report.pk).values(
-        "status",
-        "next_due_at",
-        "first_response_due_at",
-        "completion_due_at",
-        "reply_due_at",
-        "first_response_at",
-        "responded_at",
-    ).get()
+    return (
+        Report.objects.filter(pk=report.pk)
+        .values(
+            "status",
+            "next_due_at",
+            "first_response_due_at",
+            "completion_due_at",
+            "reply_due_at",
+            "first_response_at",
+            "responded_at",
+        )
+        .get()
+    )
 
 
 def test_an_update_is_public_told_to_the_reporter_and_changes_no_status_or_clock(world):

@@ -87,9 +87,7 @@ def test_an_agency_admin_assigns_and_filters_by_unit_at_a_phone_width(phone_page
     assert appealed.is_appealed
 
 
-def test_the_reporter_reads_a_progress_update_on_a_phone_with_nothing_to_answer(
-    phone_page, world
-):
+def test_the_reporter_reads_a_progress_update_on_a_phone_with_nothing_to_answer(phone_page, world):
     page = phone_page
     report = a.post_progress_update(
         world.report_in("in_progress", title="Jalan berlubang di KM 12"),
