@@ -196,7 +196,7 @@ def event_out(report, event, attachments: list) -> dict:
     payload = event.payload or {}
     type_id, type_en = _type_labels(event.type)
     agency_name = payload.get("agency_name")
-    if agency_name is None and event.type == "follow_up":
+    if agency_name is None and event.type in ("follow_up", "progress_update"):
         agency_name = payload.get("by") or None
     if agency_name is None and event.type == "returned":
         agency_name = payload.get("from") or None

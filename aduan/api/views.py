@@ -447,6 +447,24 @@ def create_follow_up(request, key: str):
 
 
 @work.post(
+    "/reports/{key}/progress-updates",
+    **WORK,
+    url_name="create-progress-update",
+    summary="Perkembangan penanganan / Post an interim progress update",
+    openapi_extra=doc(auth=REQUIRED_AUTH, body=body_doc(TextIn, files=True)),
+)
+def create_progress_update(request, key: str):
+    """An interim update to the reporter, with optional `attachments` (multipart): public,
+    the status stays, and the reporter's 10-working-day reply window does not start (only
+    a follow-up starts it)."""
+    user, report = _work_report(request, key)
+    payload, files = parse_body(request, TextIn, allow_files=True)
+    return _done(
+        perform("post_progress_update", report, payload.text, actor=user, files=files), user
+    )
+
+
+@work.post(
     "/reports/{key}/information-requests",
     **WORK,
     url_name="create-information-request",

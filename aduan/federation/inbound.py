@@ -151,6 +151,8 @@ class _Resolver:
             return region
         if field_name == "reporter":
             return self.reporter(key)
+        if field_name == "assignee":
+            return self.user(key)
         if field_name == "duplicate_of":
             if any(str(r.uuid) == key for r in self.new_reports):
                 self.insert_new_reports()  # the original came in this very batch

@@ -51,6 +51,10 @@ ACTIONS = {
     "redispose": actions.redispose_report,
     "acknowledge": actions.acknowledge_report,
     "post_follow_up": actions.post_follow_up,
+    "post_progress_update": actions.post_progress_update,
+    "take_report": actions.take_report,
+    "assign_report": actions.assign_report,
+    "release_report": actions.release_report,
     "add_internal_note": actions.add_internal_note,
     "set_needs_inspection": actions.set_needs_inspection,
     "reporter_reply": actions.reporter_reply,
@@ -79,6 +83,8 @@ def encode_value(value):
         return {"$agency": str(value.uuid)}
     if isinstance(value, Report):
         return {"$report": str(value.uuid)}
+    if isinstance(value, User):
+        return {"$user": str(value.uuid)}
     if hasattr(value, "slug") and value.__class__.__name__ == "Category":
         return {"$category": value.slug}
     if hasattr(value, "read") and hasattr(value, "name"):
@@ -114,6 +120,12 @@ def decode_value(value):
             if attachment is None:
                 raise Refused(f"unknown attachment {value['$attachment']}")
             return attachment
+        if "$user" in value:
+            # An officer to assign: staff of the owner's own agencies, so known there.
+            user = User.objects.filter(uuid=value["$user"]).first()
+            if user is None:
+                raise Refused(f"unknown account {value['$user']}")
+            return user
         if "$category" in value:
             return value["$category"]
         if "$file" in value:

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.utils import timezone
 
 from aduan.accounts.models import Reporter, User
@@ -102,8 +103,13 @@ def bundle(peer: Peer, first_seq: dict[int, int], *, echo: bool = False) -> dict
     refs = _references(reports.values())
     hosting = Hosting.load()
     actor_uuids = {e.actor_uuid for evs in events_by_report.values() for e in evs if e.actor_uuid}
+    # The assignee is named by the state: described like an actor, so the receiver knows
+    # the account (an assignment always has its event, so this adds a row only rarely).
+    assignee_ids = {r.assignee_id for r in reports.values()} - {None}
     users = {}
-    for user in User.objects.filter(uuid__in=actor_uuids).select_related("agency"):
+    for user in User.objects.filter(
+        Q(uuid__in=actor_uuids) | Q(pk__in=assignee_ids)
+    ).select_related("agency"):
         users[str(user.uuid)] = wire.user_to_wire(
             user, user.agency.uuid if user.agency_id else None, settings.NODE_ID
         )
@@ -154,6 +160,9 @@ def _references(reports) -> dict:
     reporter_ids = {r.reporter_id for r in reports}
     for pk, key in Reporter.objects.filter(pk__in=reporter_ids).values_list("pk", "uuid"):
         refs[("reporter", pk)] = str(key)
+    assignee_ids = {r.assignee_id for r in reports} - {None}
+    for pk, key in User.objects.filter(pk__in=assignee_ids).values_list("pk", "uuid"):
+        refs[("assignee", pk)] = str(key)
     duplicate_ids = {r.duplicate_of_id for r in reports} - {None}
     for pk, key in Report.objects.filter(pk__in=duplicate_ids).values_list("pk", "uuid"):
         refs[("duplicate_of", pk)] = str(key)

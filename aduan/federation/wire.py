@@ -70,6 +70,8 @@ REFERENCE_FIELDS = {
     "unit": "uuid",
     "reporter": "uuid",
     "duplicate_of": "uuid",
+    # The officer working on it; travels with the batch's "users" like an event's actor.
+    "assignee": "uuid",
 }
 # Fields that stay on their node: row ids and bookkeeping, and the hash of the reporter's
 # secret link (the reporter acts through the node that gave them the link).

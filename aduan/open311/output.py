@@ -43,6 +43,7 @@ NOTE_TYPES = (
     E.RETURNED,
     E.REDISPOSITIONED,
     E.ACKNOWLEDGED,
+    E.PROGRESS_UPDATE,
     E.FOLLOW_UP,
     E.ACCEPTED,
     E.CONTESTED,
@@ -179,7 +180,7 @@ def event_description(event: ReportEvent) -> str:
     staff or by the reporter stay out)."""
     label = str(EventType(event.type).label)
     payload = event.payload or {}
-    if event.type == E.FOLLOW_UP:
+    if event.type in (E.FOLLOW_UP, E.PROGRESS_UPDATE):
         return str(payload.get("text") or label)
     if event.type in (E.DISPOSITIONED, E.REDISPOSITIONED):
         target = _agency_text(payload)

@@ -288,6 +288,11 @@ def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
         if payload.get("by"):
             entry.title = _("Tindak lanjut dari %(by)s") % {"by": payload["by"]}
         entry.quote = payload.get("text", "")
+    elif kind == EventType.PROGRESS_UPDATE:
+        # An interim word, not the answer: nothing to reply to, accept or appeal yet.
+        if payload.get("by"):
+            entry.title = _("Perkembangan penanganan dari %(by)s") % {"by": payload["by"]}
+        entry.quote = payload.get("text", "")
     elif kind == EventType.ARCHIVED:
         reason = payload.get("reason")
         if reason in ArchiveReason.values:

@@ -126,6 +126,18 @@ def running_deadlines(report: Report) -> list[tuple[str, datetime]]:
     return [(f, getattr(report, f)) for f in candidates if getattr(report, f) is not None]
 
 
+def working_days_left(report: Report, due: datetime, now: datetime) -> int:
+    """Working days from `now` to the deadline `due`, counted like the deadline itself:
+    the days after today's local date up to and including the deadline's. Positive while
+    it runs (0 on its last day), negative once it passed: -1 on the first working day
+    after it, 0 on a weekend or holiday right after it (passed, but not yet a working day
+    late). A deadline set "5 working days" from now has exactly 5 left, not 6."""
+    tz = report_timezone(report)
+    if due >= now:
+        return working_days_between(now, due, tz, report.region_id)
+    return -working_days_between(due, now, tz, report.region_id)
+
+
 def refresh_next_due(report: Report, now: datetime) -> None:
     running = running_deadlines(report)
     report.next_due_at = min((due for _, due in running), default=None)

@@ -135,6 +135,15 @@ class Report(models.Model):
     )
     # Who must act on a returned report: "national" or "agency".
     returned_to = models.CharField(max_length=10, blank=True)
+    # The officer of the handling unit who works on the report (docs/DESIGN.md, Assignment):
+    # set by `take_report` and `assign_report`, cleared whenever the unit changes.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_reports",
+    )
     needs_inspection = models.BooleanField(default=False)
 
     archive_reason = models.CharField(max_length=24, choices=ArchiveReason.choices, blank=True)
@@ -211,6 +220,13 @@ class Report(models.Model):
                 name="report_escalated_idx",
                 condition=Q(is_escalated=True) | Q(escalation_level__gte=1),
             ),
+            # "Assigned to me" in the staff inbox, sorted by deadline like the other queues;
+            # partial, so the unassigned majority costs it nothing.
+            models.Index(
+                fields=["assignee", "status", "next_due_at"],
+                name="report_assignee_due_idx",
+                condition=Q(assignee__isnull=False),
+            ),
             # Keyset pages of the public list (ordered newest first, most rows published).
             models.Index(fields=["-submitted_at", "-tracking_number"], name="report_newest_idx"),
             # The public map's box queries (portal/mapdata.py); reports without a point
@@ -249,6 +265,17 @@ class Report(models.Model):
         return self.status in PUBLISHED_STATUSES
 
     @property
+    def is_appealed(self) -> bool:
+        """The reporter contested the answer ("banding"): shown as an appeal, not as a
+        missed deadline."""
+        return self.appeal_used
+
+    @property
+    def is_deadline_escalated(self) -> bool:
+        """Escalated because a deadline passed (an appeal also raises `is_escalated`)."""
+        return bool(self.escalation_level) or (self.is_escalated and not self.appeal_used)
+
+    @property
     def handling_agency(self):
         return self.unit or self.agency
 
@@ -266,6 +293,9 @@ class EventType(models.TextChoices):
     REDISPOSITIONED = "redispositioned", _("Didisposisikan ulang")
     ACKNOWLEDGED = "acknowledged", _("Diterima dan diproses")
     FOLLOW_UP = "follow_up", _("Tindak lanjut")
+    PROGRESS_UPDATE = "progress_update", _("Perkembangan penanganan")
+    ASSIGNED = "assigned", _("Ditugaskan kepada petugas")
+    UNASSIGNED = "unassigned", _("Penugasan petugas dilepas")
     INTERNAL_NOTE = "internal_note", _("Catatan internal")
     REPORTER_REPLIED = "reporter_replied", _("Pelapor menanggapi")
     ACCEPTED = "accepted", _("Pelapor menerima tanggapan")

@@ -40,7 +40,10 @@ AGENCY_ACTIONS = {
     "set_needs_inspection",
     "acknowledge",
     "post_follow_up",
+    "post_progress_update",
     "return_not_authority",
+    # Deciding which of its units' officers works on a report (docs/DESIGN.md, Assignment).
+    "assign_report",
 } | PUBLISHING_ACTIONS
 # Actions an agency admin may take on a not-yet-disposed report in its jurisdiction when
 # verification is delegated to it.
@@ -55,9 +58,15 @@ UNIT_ACTIONS = {
     "acknowledge",
     "put_on_hold",
     "post_follow_up",
+    "post_progress_update",
     "return_not_authority",
     "add_internal_note",
+    "take_report",
+    "release_report",
 }
+# Only the officer a report is assigned to may give it back; anyone else who may
+# assign (the agency admin) reassigns or unassigns it with `assign_report`.
+ASSIGNEE_ACTIONS = {"release_report"}
 REPORTER_ACTIONS = {"add_information", "reporter_reply", "accept", "contest", "rate", "withdraw"}
 # Anyone who is not the report's reporter or staff: "Saya juga mengalami" on a published
 # report (the supporter proves a contact first, `actions.support_report`).
@@ -97,6 +106,8 @@ def allowed(actor: Actor, action: str, report) -> bool:
             return action in AGENCY_ACTIONS
         return action in AGENCY_VERIFICATION_ACTIONS and agency_verifies(user, report)
     if role == Role.UNIT_OFFICER and user.agency_id:
+        if action in ASSIGNEE_ACTIONS:
+            return report.assignee_id == user.pk and report.unit_id == user.agency_id
         return report.unit_id == user.agency_id and action in UNIT_ACTIONS
     if role == Role.CITIZEN:
         return action in PUBLIC_ACTIONS

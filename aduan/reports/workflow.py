@@ -20,6 +20,9 @@ S = Status
 # Where deadlines run and the worker reminds, flags and escalates. A responded report's
 # only clock is the reporter's reply window, which closes the report instead.
 DEADLINE_STATUSES = (S.SUBMITTED, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS)
+# Where a report is with a unit and one of its officers may work on it (on hold only
+# after disposition: see `_with_a_unit`).
+ASSIGNABLE_STATUSES = (S.DISPOSITIONED, S.ON_HOLD, S.IN_PROGRESS, S.RESPONDED)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,13 @@ TRANSITIONS: dict[str, Transition] = {
     "redispose": Transition((S.RETURNED,), S.DISPOSITIONED),
     "acknowledge": Transition((S.DISPOSITIONED,), S.IN_PROGRESS),
     "post_follow_up": Transition((S.DISPOSITIONED, S.IN_PROGRESS), S.RESPONDED),
+    # An interim update to the reporter: it neither changes the status nor starts the
+    # reporter's reply window, which only the answer (`post_follow_up`) does.
+    "post_progress_update": Transition((S.DISPOSITIONED, S.IN_PROGRESS), None),
+    # Who in the unit works on the report; the status does not change.
+    "take_report": Transition(ASSIGNABLE_STATUSES, None),
+    "assign_report": Transition(ASSIGNABLE_STATUSES, None),
+    "release_report": Transition(ASSIGNABLE_STATUSES, None),
     "add_internal_note": Transition(OPEN_STATUSES, None),
     "set_needs_inspection": Transition(OPEN_STATUSES, None),
     "reporter_reply": Transition((S.RESPONDED,), S.IN_PROGRESS),
@@ -78,6 +88,10 @@ ACTION_LABELS = {
     "redispose": _("disposisi ulang"),
     "acknowledge": _("terima untuk diproses"),
     "post_follow_up": _("tindak lanjut"),
+    "post_progress_update": _("perkembangan penanganan"),
+    "take_report": _("ambil laporan"),
+    "assign_report": _("tugaskan kepada petugas"),
+    "release_report": _("lepaskan penugasan"),
     "add_internal_note": _("catatan internal"),
     "set_needs_inspection": _("tandai perlu pemeriksaan/audit"),
     "reporter_reply": _("balas tanggapan"),
@@ -146,12 +160,29 @@ def _published(report) -> bool:
     return report.is_published
 
 
+def _with_a_unit(report) -> bool:
+    # Assignment is inside a unit: a report the agency handles itself has no officers to
+    # assign (and one on hold before disposition has no unit yet).
+    return report.unit_id is not None
+
+
+def _unassigned_with_a_unit(report) -> bool:
+    return _with_a_unit(report) and report.assignee_id is None
+
+
+def _assigned(report) -> bool:
+    return report.assignee_id is not None
+
+
 CONDITIONS: dict[str, Callable] = {
     "archive": _archivable,
     "set_needs_inspection": _is_complaint,
     "contest": _appeal_open,
     "rate": _unrated,
     "support": _published,
+    "take_report": _unassigned_with_a_unit,
+    "assign_report": _with_a_unit,
+    "release_report": _assigned,
 }
 
 
@@ -180,6 +211,18 @@ def condition_refusal(action: str, report) -> DomainError:
             _("Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit."),
             field="needs_inspection",
             code="not_a_complaint",
+        )
+    if action == "take_report" and report.unit_id is not None:
+        return InvalidInput(
+            _("Laporan ini sudah ditugaskan kepada seorang petugas."),
+            field="assignee",
+            code="already_assigned",
+        )
+    if action in ("take_report", "assign_report"):
+        return InvalidInput(
+            _("Laporan ini tidak sedang di unit kerja mana pun."),
+            field="assignee",
+            code="no_unit",
         )
     return InvalidTransition(action, report.status)
 

@@ -167,10 +167,36 @@ class InboxFilterForm(forms.Form):
     report_type = forms.ChoiceField(label=_("Jenis"), required=False)
     channel = forms.ChoiceField(label=_("Kanal"), required=False)
     overdue = forms.BooleanField(label=_("Hanya yang terlambat"), required=False)
+    assignee = forms.ChoiceField(label=_("Petugas"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit kerja"),
+        required=False,
+        queryset=Agency.objects.none(),
+        empty_label=_("Semua unit kerja"),
+    )
     sort = forms.ChoiceField(label=_("Urutkan"), required=False, choices=SORTS)
 
-    def __init__(self, *args, regions=(), **kwargs):
+    ASSIGNED_TO_ME = "saya"
+    UNASSIGNED = "belum"
+
+    def __init__(self, *args, regions=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        role = getattr(user, "role", None)
+        # Assignment is inside a unit: its officers and their agency admin filter by it.
+        if role in (Role.UNIT_OFFICER, Role.AGENCY_ADMIN):
+            choices = [("", _("Semua petugas"))]
+            if role == Role.UNIT_OFFICER:
+                choices.append((self.ASSIGNED_TO_ME, _("Ditugaskan kepada saya")))
+            choices.append((self.UNASSIGNED, _("Belum ditugaskan")))
+            self.fields["assignee"].choices = choices
+        else:
+            del self.fields["assignee"]
+        if role == Role.AGENCY_ADMIN and user.agency_id:
+            self.fields["unit"].queryset = Agency.objects.filter(
+                parent_id=user.agency_id, kind=AgencyKind.UNIT
+            ).order_by("name")
+        else:
+            del self.fields["unit"]
         self.fields["status"].choices = [("", _("Semua status"))] + list(Status.choices)
         self.fields["report_type"].choices = [("", _("Semua jenis"))] + list(ReportType.choices)
         self.fields["channel"].choices = [("", _("Semua kanal"))] + list(Channel.choices)
@@ -465,6 +491,67 @@ class FollowUpForm(forms.Form):
 
     def action_kwargs(self) -> dict:
         return {"text": self.cleaned_data["text"], "files": self.cleaned_data["attachments"]}
+
+
+class ProgressUpdateForm(forms.Form):
+    text = forms.CharField(
+        label=_("Isi perkembangan penanganan"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Kabar sementara kepada pelapor, tampil di halaman laporan. Status tidak berubah "
+            "dan batas 10 hari kerja bagi pelapor belum berjalan: itu dimulai oleh tindak "
+            "lanjut (tanggapan akhir)."
+        ),
+    )
+    attachments = MultipleFileField(label=_("Lampiran perkembangan"))
+
+    def __init__(self, *args, report=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def action_kwargs(self) -> dict:
+        return {"text": self.cleaned_data["text"], "files": self.cleaned_data["attachments"]}
+
+
+class TakeForm(AcknowledgeForm):
+    pass
+
+
+class ReleaseForm(AcknowledgeForm):
+    pass
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+class AssignForm(forms.Form):
+    """The agency admin picks an officer of the report's unit, or nobody."""
+
+    assignee = OfficerChoiceField(
+        label=_("Petugas"),
+        queryset=None,
+        required=False,
+        empty_label=_("— tidak ada (lepas penugasan) —"),
+    )
+
+    def __init__(self, *args, report=None, user=None, **kwargs):
+        kwargs.setdefault("initial", {"assignee": report.assignee_id})
+        super().__init__(*args, **kwargs)
+        # Active officers of the unit; the domain action checks the choice again.
+        self.fields["assignee"].queryset = officers_of(report.unit_id)
+
+    def action_kwargs(self) -> dict:
+        return {"officer": self.cleaned_data["assignee"]}
+
+
+def officers_of(unit_id):
+    from aduan.accounts.models import User
+
+    return User.objects.filter(agency_id=unit_id, role=Role.UNIT_OFFICER, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
 
 
 def canned_responses_for(user):

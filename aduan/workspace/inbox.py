@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from aduan.accounts.models import Role
 from aduan.reports import queues
 from aduan.reports.access import visible_reports
-from aduan.reports.deadlines import report_timezone
+from aduan.reports.deadlines import report_timezone, working_days_left
 from aduan.reports.models import (
     OPEN_STATUSES,
     Channel,
@@ -112,6 +113,11 @@ def _tabs_for(user) -> list[Tab]:
     if role == Role.UNIT_OFFICER:
         return [
             Tab("baru", _("Disposisi baru"), lambda u, now: Q(status=S.DISPOSITIONED)),
+            Tab(
+                "tugas-saya",
+                _("Tugas saya"),
+                lambda u, now: Q(assignee_id=u.pk, status__in=OPEN_STATUSES),
+            ),
             Tab("diproses", _("Diproses"), lambda u, now: Q(status=S.IN_PROGRESS)),
             Tab("menunggu-pelapor", _("Menunggu pelapor"), lambda u, now: Q(status=S.ON_HOLD)),
             Tab("ditanggapi", _("Ditanggapi"), lambda u, now: Q(status=S.RESPONDED)),
@@ -149,7 +155,7 @@ ROW_DEFERRED = ("body", "rating_comment", "region_suggestion_reason", "address",
 
 def with_related(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
-        "category", "category__parent", "region", "agency", "unit", "duplicate_of"
+        "category", "category__parent", "region", "agency", "unit", "duplicate_of", "assignee"
     ).defer(*ROW_DEFERRED, *(f"duplicate_of__{name}" for name in ROW_DEFERRED))
 
 
@@ -172,6 +178,23 @@ SLA_LABELS = {
     SLA.OVERDUE: _("Terlambat"),
 }
 SLA_CLASSES = {SLA.ON_TIME: "badge-ok", SLA.DUE_SOON: "badge-warn", SLA.OVERDUE: "badge-danger"}
+
+
+def days_left_label(left: int, passed: bool) -> str:
+    """ "3 hari kerja lagi", "jatuh tempo hari ini", "terlambat 2 hari kerja": the signed
+    count of `deadlines.working_days_left` in words."""
+    if not passed:
+        if left == 0:
+            return str(_("jatuh tempo hari ini"))
+        return ngettext("%(count)s hari kerja lagi", "%(count)s hari kerja lagi", left) % {
+            "count": left
+        }
+    if left == 0:
+        # Passed on the last working day, and today is a weekend or a holiday.
+        return str(_("terlambat, belum 1 hari kerja"))
+    return ngettext("terlambat %(count)s hari kerja", "terlambat %(count)s hari kerja", -left) % {
+        "count": -left
+    }
 
 
 class SLAJudge:
@@ -212,3 +235,18 @@ class SLAJudge:
             report.status_label = statuses.get(report.status, report.status)
             report.report_type_label = types.get(report.report_type, report.report_type)
             report.channel_label = channels.get(report.channel, report.channel)
+            self.annotate_days_left(report)
+
+    def annotate_days_left(self, report: Report) -> None:
+        """`days_left_label` of the report's next deadline (empty without one). Each row
+        costs a walk over the days in between, on the calendar every request has in
+        memory (one lookup per calendar year touched, not per row)."""
+        due = report.next_due_at
+        report.days_left_label = ""
+        report.days_left_late = False
+        if due is None:
+            return
+        passed = due < self.now
+        left = working_days_left(report, due, self.now)
+        report.days_left_label = days_left_label(left, passed)
+        report.days_left_late = passed

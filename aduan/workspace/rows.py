@@ -23,6 +23,7 @@ ROW = (
     '    <p class="ws-row-meta">\n'
     '      <span class="badge">{status}</span>\n'
     "      {sla}\n"
+    "      {appeal}\n"
     "      {escalated}\n"
     "      {anonymous}\n"
     "      {confidential}\n"
@@ -35,6 +36,7 @@ ROW = (
     '      <span>{received}: <time datetime="{submitted_iso}">{submitted}</time></span>\n'
     "      · <span>{channel}</span>\n"
     "      {handler}\n"
+    "      {assignee}\n"
     "    </p>\n"
     "  </div>\n"
     "</li>\n"
@@ -43,7 +45,11 @@ CHECK = (
     '<input type="checkbox" name="reports" value="{0}" id="pilih-{0}" class="ws-row-check"'
     ' aria-label="{1}">'
 )
-DUE = '<span>{0}: <time datetime="{1}">{2}</time></span> · '
+DUE = (
+    '<span>{0}: <time datetime="{1}">{2}</time>'
+    ' <strong class="ws-days-left{3}">({4})</strong></span> · '
+)
+LATE = mark_safe(" ws-days-late")
 OVERDUE = mark_safe(" ws-row-overdue")
 
 
@@ -64,6 +70,8 @@ def report_row(report, *, bulk: bool) -> SafeString:
             t("Tenggat"),
             _date(report.next_due_at, "c"),
             _date(report.next_due_at, "j M Y H:i T"),
+            LATE if report.days_left_late else NOTHING,
+            report.days_left_label,
         )
     handler = report.unit or report.agency
     return format_html(
@@ -77,8 +85,11 @@ def report_row(report, *, bulk: bool) -> SafeString:
         sla=format_html('<span class="badge {}">{}</span>', report.sla_class, report.sla_label)
         if report.sla_state
         else NOTHING,
+        appeal=format_html('<span class="badge badge-danger">{}</span>', t("Banding"))
+        if report.is_appealed
+        else NOTHING,
         escalated=format_html('<span class="badge badge-danger">{}</span>', t("Eskalasi"))
-        if report.is_escalated or report.escalation_level
+        if report.is_deadline_escalated
         else NOTHING,
         anonymous=format_html('<span class="badge">{}</span>', t("Anonim"))
         if report.is_anonymous
@@ -95,4 +106,11 @@ def report_row(report, *, bulk: bool) -> SafeString:
         submitted=_date(report.submitted_at, "j M Y"),
         channel=report.channel_label,
         handler=format_html("· <span>{}</span>", handler) if handler else NOTHING,
+        assignee=format_html(
+            '· <span class="ws-assignee">{}: {}</span>',
+            t("Petugas"),
+            report.assignee.display_name,
+        )
+        if report.assignee
+        else NOTHING,
     )

@@ -33,6 +33,15 @@ CHANGE_LABELS = {
 }
 
 
+ASSIGNMENT_REASONS = {
+    "taken": _("diambil sendiri oleh petugas"),
+    "assigned": _("ditugaskan oleh admin"),
+    "released": _("dilepas oleh petugas"),
+    "unassigned": _("dilepas oleh admin"),
+    "unit_changed": _("unit kerja berganti"),
+}
+
+
 @dataclass
 class Entry:
     event: ReportEvent
@@ -77,8 +86,28 @@ def _change_value(name: str, value) -> str:
 def _describe(entry: Entry) -> None:
     event, p = entry.event, entry.event.payload or {}
     kind = event.type
-    if kind in (E.FOLLOW_UP, E.INTERNAL_NOTE, E.REPORTER_REPLIED, E.INFORMATION_ADDED):
+    if kind in (
+        E.FOLLOW_UP,
+        E.PROGRESS_UPDATE,
+        E.INTERNAL_NOTE,
+        E.REPORTER_REPLIED,
+        E.INFORMATION_ADDED,
+    ):
         entry.text = p.get("text", "")
+    if kind == E.PROGRESS_UPDATE:
+        entry.details.append(
+            (_("Jenis"), _("kabar sementara; batas balasan pelapor belum berjalan"))
+        )
+    if kind in (E.ASSIGNED, E.UNASSIGNED):
+        assignee = (p.get("assignee") or {}).get("name")
+        previous = (p.get("previous") or {}).get("name")
+        if assignee:
+            entry.details.append((_("Petugas"), assignee))
+        if previous:
+            entry.details.append((_("Sebelumnya"), previous))
+        how = ASSIGNMENT_REASONS.get(p.get("reason", ""))
+        if how:
+            entry.details.append((_("Keterangan"), how))
     if kind in (E.INTERNAL_NOTE, E.INSPECTION_CHANGED) and "needs_inspection" in p:
         entry.text = str(
             _("Ditandai perlu pemeriksaan/audit (60 hari kerja).")

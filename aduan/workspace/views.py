@@ -81,10 +81,16 @@ def localized(error: DomainError) -> str:
 
 
 def _apply_filters(
-    qs, data: dict, now: dt.datetime, *, query: search.SearchQuery | None = None, for_pages=False
+    qs,
+    data: dict,
+    now: dt.datetime,
+    *,
+    query: search.SearchQuery | None = None,
+    for_pages=False,
+    user=None,
 ):
     """The inbox's filters. `query`: the parsed search box, parsed once per request (it
-    remembers what the index found, see search.few_matches)."""
+    remembers what the index found, see search.few_matches); `user`: for "assigned to me"."""
     from aduan.reports.access import region_subtree_q
 
     if data.get("status"):
@@ -102,7 +108,13 @@ def _apply_filters(
         qs = qs.filter(channel=data["channel"])
     if data.get("overdue"):
         qs = qs.filter(ib.overdue_q(now))
-    text = data.get("q") or ""
+    if data.get("assignee") == f.InboxFilterForm.ASSIGNED_TO_ME and user is not None:
+        qs = qs.filter(assignee_id=user.pk)
+    elif data.get("assignee") == f.InboxFilterForm.UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True)
+    if data.get("unit") is not None:
+        qs = qs.filter(unit_id=data["unit"].pk)
+    text = (data.get("q") or "").strip()
     if text:
         # The same full-text search as the public list (title and body), over the
         # reports this user may see.
@@ -134,15 +146,25 @@ def inbox(request):
         if tab == current:
             current_count = count
 
-    form = f.InboxFilterForm(request.GET, regions=f.scope_regions(user))
+    form = f.InboxFilterForm(request.GET, regions=f.scope_regions(user), user=user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    filter_keys = ("q", "status", "category", "region", "report_type", "channel", "overdue")
+    filter_keys = (
+        "q",
+        "status",
+        "category",
+        "region",
+        "report_type",
+        "channel",
+        "overdue",
+        "assignee",
+        "unit",
+    )
     filtered = any(data.get(key) for key in filter_keys)
     narrowed = any(data.get(key) for key in filter_keys if key != "q")
     queue = base.filter(current.query(user, now))
     query = search.parse(data.get("q") or "")
-    qs = _apply_filters(queue, data, now, query=query)
+    qs = _apply_filters(queue, data, now, query=query, user=user)
     # A search is in order of relevance unless another order is chosen.
     searching = "search_rank" in qs.query.annotations
     sort = data.get("sort") or ("relevance" if searching else current.sort)
@@ -156,7 +178,7 @@ def inbox(request):
     offset = (page - 1) * ib.PAGE_SIZE
     if searching:
         # The page's ids first (search.search explains the two forms), then its rows.
-        pages_qs = _apply_filters(queue, data, now, query=query, for_pages=True)
+        pages_qs = _apply_filters(queue, data, now, query=query, for_pages=True, user=user)
         if sort == "relevance":
             ranked = search.ranked_ids(pages_qs, newest_first=("-submitted_at", "-id"))
             ids = ranked[offset : offset + ib.PAGE_SIZE + 1]
@@ -245,6 +267,32 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Teruskan ke unit"),
         gettext_lazy("Teruskan ke unit kerja"),
     ),
+    "take_report": ActionSpec(
+        f.TakeForm,
+        lambda r, u: perform("take_report", r, actor=u),
+        "take_report",
+        gettext_lazy("Laporan kini ditugaskan kepada Anda."),
+        gettext_lazy("Ambil laporan ini"),
+        gettext_lazy("Penugasan"),
+    ),
+    "assign_report": ActionSpec(
+        f.AssignForm,
+        lambda r, u, officer: perform("assign_report", r, officer, actor=u),
+        "assign_report",
+        gettext_lazy("Penugasan petugas disimpan."),
+        gettext_lazy("Simpan penugasan"),
+        gettext_lazy("Tugaskan kepada petugas"),
+        "button button-secondary",
+    ),
+    "release_report": ActionSpec(
+        f.ReleaseForm,
+        lambda r, u: perform("release_report", r, actor=u),
+        "release_report",
+        gettext_lazy("Penugasan Anda dilepas; laporan kembali ke unit."),
+        gettext_lazy("Lepaskan penugasan"),
+        gettext_lazy("Penugasan"),
+        "button button-secondary",
+    ),
     "acknowledge": ActionSpec(
         f.AcknowledgeForm,
         lambda r, u: perform("acknowledge", r, actor=u),
@@ -252,6 +300,15 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Laporan diterima untuk diproses."),
         gettext_lazy("Terima untuk diproses"),
         gettext_lazy("Terima disposisi"),
+    ),
+    "post_progress_update": ActionSpec(
+        f.ProgressUpdateForm,
+        lambda r, u, text, files: perform("post_progress_update", r, text, actor=u, files=files),
+        "post_progress_update",
+        gettext_lazy("Perkembangan penanganan dikirim kepada pelapor."),
+        gettext_lazy("Kirim perkembangan"),
+        gettext_lazy("Perkembangan penanganan"),
+        "button button-secondary",
     ),
     "post_follow_up": ActionSpec(
         f.FollowUpForm,
@@ -457,6 +514,7 @@ def _fetch(request, tracking_number: str) -> Report:
             "agency",
             "unit",
             "duplicate_of",
+            "assignee",
         ),
     )
     if report is None:

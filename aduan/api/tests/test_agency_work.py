@@ -211,6 +211,8 @@ def test_a_report_lists_what_the_keys_account_may_do_to_it_now(world, dinas_pu_k
         "return_not_authority",
         "acknowledge",
         "post_follow_up",
+        "post_progress_update",
+        "take_report",
         "add_internal_note",
     ]
     assert available(kutim_key.get(show)) == [
@@ -219,6 +221,8 @@ def test_a_report_lists_what_the_keys_account_may_do_to_it_now(world, dinas_pu_k
         "return_not_authority",
         "acknowledge",
         "post_follow_up",
+        "post_progress_update",
+        "assign_report",
         "add_internal_note",
         "set_needs_inspection",
     ]

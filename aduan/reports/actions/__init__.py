@@ -11,12 +11,13 @@ Every action
 
 Views, APIs, Open311, commands and sync parse input, call an action and render the result.
 The actions are grouped by the phase of a report's life: `intake`, `triage`, `handling`,
-`closing`, the worker's deadline watch in `escalation`, `attachments` for publishing a
-reporter's files, `links` for the reporter's secret link issued again, and `support` for
-the public's "Saya juga mengalami"; `validation`
+`closing`, `assignment` inside a unit, the worker's deadline watch in `escalation`,
+`attachments` for publishing a reporter's files, `links` for the reporter's secret link
+issued again, and `support` for the public's "Saya juga mengalami"; `validation`
 holds every input rule once, `base` the shared machinery.
 """
 
+from .assignment import assign_report, release_report, take_report
 from .attachments import publish_attachment, unpublish_attachment
 from .closing import (
     accept_response,
@@ -31,6 +32,7 @@ from .handling import (
     acknowledge_report,
     add_internal_note,
     post_follow_up,
+    post_progress_update,
     reporter_reply,
     set_needs_inspection,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "add_information",
     "add_internal_note",
     "archive_report",
+    "assign_report",
     "auto_close_report",
     "close_report",
     "contest_response",
@@ -68,11 +71,13 @@ __all__ = [
     "hand_over_report",
     "mark_overdue",
     "post_follow_up",
+    "post_progress_update",
     "publish_attachment",
     "put_on_hold",
     "rate_report",
     "redispose_report",
     "reissue_secret_link",
+    "release_report",
     "reporter_reply",
     "return_not_authority",
     "send_deadline_reminder",
@@ -80,6 +85,7 @@ __all__ = [
     "submit_report",
     "support_report",
     "supporter_key",
+    "take_report",
     "unpublish_attachment",
     "validate_submission",
     "verify_report",

@@ -83,6 +83,38 @@ def post_follow_up(report: Report, text: str, *, actor, files: Sequence = ()) ->
 
 
 @transaction.atomic
+def post_progress_update(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
+    """An interim update to the reporter ("perkembangan penanganan"): public, told to the
+    reporter, and nothing else. The status stays; no clock starts or stops. In particular
+    the reporter's 10 working days to reply before the report closes itself (PermenPANRB
+    62/2018) run from the answer, `post_follow_up`, never from an update like this one,
+    which the reporter cannot reply to, accept or appeal."""
+    actor = as_actor(actor)
+    now = _now()
+    report, _ = _begin(report, "post_progress_update", actor)
+    text = _clean_text(text, "text")
+    with FileGuard() as guard:
+        processed = _process_files(files, existing=report.attachments.count())
+        event = append_event(
+            report,
+            EventType.PROGRESS_UPDATE,
+            actor=actor,
+            at=now,
+            # The status it was posted in (unchanged), for readers of one event alone.
+            from_status=report.status,
+            to_status=report.status,
+            payload={
+                "text": text,
+                "by": str(report.handling_agency) if report.handling_agency else "",
+            },
+        )
+        _store_files(report, processed, guard, event=event)
+        _save(report, now)
+        notify_reporter(report, "progress_update", extra={"text": text})
+        return report
+
+
+@transaction.atomic
 def add_internal_note(report: Report, text: str, *, actor, files: Sequence = ()) -> Report:
     """A note among staff: never shown to the reporter or the public."""
     actor = as_actor(actor)

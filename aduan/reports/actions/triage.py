@@ -16,6 +16,7 @@ from ..errors import InvalidInput, NotAllowed
 from ..events import append_event
 from ..models import ArchiveReason, EventType, Report, ReportType, Status, Visibility
 from ..workflow import check_condition
+from .assignment import clear_assignee
 from .base import (
     FileGuard,
     _begin,
@@ -351,6 +352,7 @@ def forward_to_unit(report: Report, unit: Agency, *, actor, note: str = "") -> R
         raise InvalidInput(gettext_lazy("Pilih unit kerja."), field="unit")
     note = _clean_text(note, "note", required=False)
     previous = report.unit
+    cleared = clear_assignee(report, now, actor) if unit.pk != report.unit_id else []
     report.unit = unit
     append_event(
         report,
@@ -374,7 +376,7 @@ def forward_to_unit(report: Report, unit: Agency, *, actor, note: str = "") -> R
             visibility=Visibility.INTERNAL,
             payload={"text": note},
         )
-    _save(report, now, "unit")
+    _save(report, now, "unit", *cleared)
     notify_staff(report, ("unit",), "new_disposition")
     return report
 
@@ -394,6 +396,7 @@ def return_not_authority(report: Report, reason: str, *, actor) -> Report:
         report.returned_to, audience = "agency", ("agency",)
     else:
         report.returned_to, audience = "national", ("national",)
+    cleared = clear_assignee(report, now, actor)
     report.unit = None
     append_event(
         report,
@@ -409,7 +412,7 @@ def return_not_authority(report: Report, reason: str, *, actor) -> Report:
         },
     )
     handed = hand_off_if_needed(report, now, actor)
-    _save(report, now, *handed, "status", "returned_to", "unit")
+    _save(report, now, *handed, *cleared, "status", "returned_to", "unit")
     notify_staff(report, audience, "report_returned", extra={"reason": reason})
     _notify_status(report)
     return report
@@ -437,6 +440,8 @@ def redispose_report(
     note = _clean_text(note, "note", required=False)
     before, after = _move(report, target)
     agency_changed = agency.pk != report.agency_id
+    # A return already cleared it; kept for any other way a report could reach here.
+    cleared = clear_assignee(report, now, actor) if report.unit_id != (unit and unit.pk) else []
     report.agency, report.unit = agency, unit
     report.returned_to = ""
     if agency_changed:
@@ -462,6 +467,7 @@ def redispose_report(
         report,
         now,
         *handed,
+        *cleared,
         "status",
         "agency",
         "unit",

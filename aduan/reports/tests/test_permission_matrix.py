@@ -58,6 +58,11 @@ SCENARIO = {
     "redispose": "returned",
     "acknowledge": "dispositioned",
     "post_follow_up": "in_progress",
+    "post_progress_update": "in_progress",
+    # Unassigned, except release_report: assigned to the Dinas PU officer.
+    "take_report": "in_progress",
+    "assign_report": "in_progress",
+    "release_report": "in_progress",
     "add_internal_note": "in_progress",
     "reporter_reply": "responded",
     "accept": "responded",
@@ -105,6 +110,8 @@ EXPECTED: dict[str, set[str]] = {
         "return_not_authority",
         "acknowledge",
         "post_follow_up",
+        "post_progress_update",
+        "assign_report",
         "add_internal_note",
         "set_needs_inspection",
         "close",
@@ -114,13 +121,17 @@ EXPECTED: dict[str, set[str]] = {
     "agency admin of another agency": set(),
     # Acknowledge, ask the reporter for information, post follow-ups, mark "not our
     # authority", add internal notes. Not publish a reporter's files: that is for the
-    # admins who verify and may see who the reporter is.
+    # admins who verify and may see who the reporter is. Take an unassigned report, give
+    # back one assigned to them; post interim progress updates.
     "officer of the assigned unit": {
         "put_on_hold",
         "return_not_authority",
         "acknowledge",
         "post_follow_up",
+        "post_progress_update",
         "add_internal_note",
+        "take_report",
+        "release_report",
     },
     "officer of a sibling unit": set(),
     "officer of another agency's unit": set(),
@@ -176,6 +187,8 @@ def report_for(world, action: str) -> Report:
     if status == "closed":
         # Closed without a rating, so rating it is still possible.
         return a.accept_response(world.report_in("responded"), actor=world.citizen)
+    if action == "release_report":
+        return a.take_report(world.report_in(status), actor=world.officer)
     if action in ("publish_attachment", "unpublish_attachment"):
         report = a.add_information(
             world.report_in(status), "Foto lokasi.", actor=world.citizen, files=[photo()]
@@ -208,6 +221,12 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
         "redispose": lambda r, who: a.redispose_report(r, world.pemkab_paser, actor=who),
         "acknowledge": lambda r, who: a.acknowledge_report(r, actor=who),
         "post_follow_up": lambda r, who: a.post_follow_up(r, "Sudah ditambal.", actor=who),
+        "post_progress_update": lambda r, who: a.post_progress_update(
+            r, "Material sudah dipesan.", actor=who
+        ),
+        "take_report": lambda r, who: a.take_report(r, actor=who),
+        "assign_report": lambda r, who: a.assign_report(r, world.officer, actor=who),
+        "release_report": lambda r, who: a.release_report(r, actor=who),
         "add_internal_note": lambda r, who: a.add_internal_note(r, "Cek anggaran.", actor=who),
         "reporter_reply": lambda r, who: a.reporter_reply(r, "Masih berlubang.", actor=who),
         "accept": lambda r, who: a.accept_response(r, actor=who),
@@ -497,6 +516,9 @@ def situations(world) -> dict[str, Callable[[], Report]]:
         "returned by the unit to its agency": lambda: world.report_in("returned"),
         "returned by the agency to the national admins": returned_to_national,
         "in progress": lambda: world.report_in("in_progress"),
+        "in progress, taken by an officer": lambda: a.take_report(
+            world.report_in("in_progress"), actor=world.officer
+        ),
         "an aspiration in progress": lambda: world.report_in(
             "in_progress", report_type="aspiration"
         ),

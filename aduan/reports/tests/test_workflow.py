@@ -27,6 +27,13 @@ EXPECTED_SOURCES = {
     "redispose": {S.RETURNED},
     "acknowledge": {S.DISPOSITIONED},
     "post_follow_up": {S.DISPOSITIONED, S.IN_PROGRESS},
+    # An interim word to the reporter while the unit works; after the answer, the
+    # reporter's turn (and reply window) has begun.
+    "post_progress_update": {S.DISPOSITIONED, S.IN_PROGRESS},
+    # Who in the unit works on it: while it is with a unit (on hold after disposition too).
+    "take_report": {S.DISPOSITIONED, S.ON_HOLD, S.IN_PROGRESS, S.RESPONDED},
+    "assign_report": {S.DISPOSITIONED, S.ON_HOLD, S.IN_PROGRESS, S.RESPONDED},
+    "release_report": {S.DISPOSITIONED, S.ON_HOLD, S.IN_PROGRESS, S.RESPONDED},
     "add_internal_note": OPEN,
     "reporter_reply": {S.RESPONDED},
     "accept": {S.RESPONDED},
@@ -51,6 +58,7 @@ EXPECTED_SOURCES = {
     "support": {S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED},
 }
 ATTACHMENT_ACTIONS = {"publish_attachment", "unpublish_attachment"}
+ASSIGNMENT_ACTIONS = {"take_report", "assign_report", "release_report"}
 
 
 def test_the_table_covers_every_action_of_the_design():
@@ -83,6 +91,14 @@ def perform(world, action, report):
         "redispose": lambda r: a.redispose_report(r, w.pemkab, unit=w.dlh, actor=w.agency_admin),
         "acknowledge": lambda r: a.acknowledge_report(r, actor=w.officer),
         "post_follow_up": lambda r: a.post_follow_up(r, "Sudah diperbaiki.", actor=w.officer),
+        "post_progress_update": lambda r: a.post_progress_update(
+            r, "Material dipesan.", actor=w.officer
+        ),
+        "take_report": lambda r: a.take_report(r, actor=w.officer),
+        "assign_report": lambda r: a.assign_report(r, w.officer, actor=w.agency_admin),
+        "release_report": lambda r: a.release_report(
+            a.take_report(r, actor=w.officer), actor=w.officer
+        ),
         "add_internal_note": lambda r: a.add_internal_note(
             r, "Cek anggaran.", actor=w.national_admin
         ),
@@ -103,6 +119,9 @@ ACTION_STATUS_PAIRS = [
     if action not in ("auto_close", "remind", "mark_overdue", "escalate")
     if action != "auto_close" and action not in ATTACHMENT_ACTIONS and action != "support"
     for status in sorted(ALL)
+    # `report_in("on_hold")` is on hold before disposition: no unit, so nobody to assign
+    # (the condition; on hold after disposition is tried in test_assignment.py).
+    if not (action in ASSIGNMENT_ACTIONS and status == S.ON_HOLD)
 ]
 
 

@@ -103,7 +103,9 @@ def test_each_role_sees_exactly_the_actions_it_may_take_now(signed_in, world):
     ]
     disposed = world.report_in("dispositioned")
     assert forms_on(signed_in(world.officer).get(report_url(disposed))) == [
+        "take_report",
         "acknowledge",
+        "post_progress_update",
         "post_follow_up",
         "put_on_hold",
         "return_not_authority",
@@ -111,6 +113,7 @@ def test_each_role_sees_exactly_the_actions_it_may_take_now(signed_in, world):
     ]
     responded = world.report_in("responded")
     assert forms_on(signed_in(world.agency_admin).get(report_url(responded))) == [
+        "assign_report",
         "add_internal_note",
         "set_needs_inspection",
         "close",

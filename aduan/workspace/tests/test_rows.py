@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from aduan.reports import actions as a
 from aduan.reports.models import Report
 from aduan.workspace import inbox as ib
 from aduan.workspace.rows import report_row
@@ -26,6 +27,9 @@ def _variants(world):
     Report.objects.filter(pk=escalated.pk).update(
         is_escalated=True, is_confidential=True, title='Jalan <b>"rusak"</b> & banjir'
     )
+    appealed = world.report_in("responded")
+    appealed = a.contest_response(appealed, "Belum diperbaiki.", actor=world.citizen)
+    a.take_report(appealed, actor=world.officer)
     bare = world.report_in("submitted")
     Report.objects.filter(pk=bare.pk).update(category=None, region=None, next_due_at=None)
     rows = list(ib.with_related(Report.objects.order_by("pk")))
@@ -38,6 +42,8 @@ def _variants(world):
 def test_python_rows_equal_the_template(world, language, bulk):
     rows = _variants(world)
     assert {r.sla_state for r in rows} >= {"overdue", None}
+    assert any(r.is_appealed and r.assignee for r in rows)
+    assert any(r.is_deadline_escalated for r in rows)
     with translation.override(language):
         for report in rows:
             expected = render_to_string(
@@ -66,23 +72,26 @@ def test_hostile_text_in_every_field_comes_out_escaped(handler):
         sla_class=hostile("sla_class"),
         sla_label=hostile("sla_label"),
         status_label=hostile("status"),
-        is_escalated=True,
-        escalation_level=1,
+        is_appealed=True,
+        is_deadline_escalated=True,
         is_anonymous=True,
         is_confidential=True,
         report_type_label=hostile("type"),
         category=hostile("category"),
         region=SimpleNamespace(name=hostile("region")),
         next_due_at=moment,
+        days_left_label=hostile("days_left"),
+        days_left_late=True,
         submitted_at=moment,
         channel_label=hostile("channel"),
+        assignee=SimpleNamespace(display_name=hostile("assignee")),
         unit=hostile("unit") if handler == "unit" else None,
         agency=hostile("agency"),
     )
     html = report_row(report, bulk=True)
     assert "<script>" not in html and "<i>" not in html
     fields = ["title", "sla_class", "sla_label", "status", "type", "category", "region"]
-    for name in [*fields, "channel", handler]:
+    for name in [*fields, "channel", handler, "days_left", "assignee"]:
         assert escaped(name) in html, name
     # The checkbox value, its id and label, and the visible number.
     assert html.count("&lt;i&gt;&quot;&#x27;&amp;") == 4
