@@ -95,6 +95,39 @@ PERSONAL_DATA_LOOKUP_KEY = env_str("PERSONAL_DATA_LOOKUP_KEY", SECRET_KEY)
 # seals, all verify (rotation). Defaults to SECRET_KEY; set it in production so that
 # rotating SECRET_KEY leaves the seals alone (docs/SECURITY.md).
 AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS") or [SECRET_KEY]
+
+
+def check_keys(personal: list[str], lookup: str, audit: list[str]) -> None:
+    """Refuse to start with keys that cannot work: otherwise the process starts and every
+    encryption fails later, report by report. Each Fernet key is 32 bytes in URL-safe
+    base64; the HMAC keys need at least 32 characters outside development."""
+    import base64
+    import binascii
+
+    if not personal:
+        raise ImproperlyConfigured("PERSONAL_DATA_KEYS kosong. / PERSONAL_DATA_KEYS is empty.")
+    for index, key in enumerate(personal, 1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"PERSONAL_DATA_KEYS: kunci ke-{index} bukan kunci Fernet (32 bita dalam "
+                "base64 URL-safe; buat dengan `python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())'`). / "
+                f"PERSONAL_DATA_KEYS: key {index} is not a Fernet key (32 bytes, URL-safe "
+                "base64)."
+            )
+    if not DEBUG:
+        for name, values in (("PERSONAL_DATA_LOOKUP_KEY", [lookup]), ("AUDIT_CHAIN_KEYS", audit)):
+            if not values or any(len(value) < 32 for value in values):
+                raise ImproperlyConfigured(
+                    f"{name}: setiap kunci minimal 32 karakter. / "
+                    f"{name}: every key needs at least 32 characters."
+                )
+
+
 # Signed checkpoints of the whole history (docs/SECURITY.md): taken by the worker every
 # AUDIT_CHECKPOINT_MINUTES and written, with the chain heads they cover, into
 # AUDIT_CHECKPOINT_DIR for the operator to copy off the machine.
@@ -114,6 +147,15 @@ if not DEBUG:
         )
     if not env_str("PERSONAL_DATA_LOOKUP_KEY"):
         raise ImproperlyConfigured("PERSONAL_DATA_LOOKUP_KEY must be set when DEBUG is off.")
+check_keys(PERSONAL_DATA_KEYS, PERSONAL_DATA_LOOKUP_KEY, AUDIT_CHAIN_KEYS)
+
+# Staff roles that must use two-step verification (an authenticator app) before any page:
+# the national and agency admins in production, nobody by default in development (the
+# demo accounts). Comma-separated role codes (national_admin, agency_admin, unit_officer,
+# supervisor).
+TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "TWO_FACTOR_REQUIRED_ROLES", "" if DEBUG else "national_admin,agency_admin"
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -190,7 +232,9 @@ MIDDLEWARE = [
     "aduan.core.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aduan.workspace.middleware.StaffIdleTimeoutMiddleware",
+    "aduan.accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "aduan.urls"
@@ -405,6 +449,27 @@ OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
 # Map tiles for the maps (docs/MAPS.md); only browsers fetch them, pages work without them.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Content-Security-Policy on every page (django-csp, docs/SECURITY.md): scripts, styles,
+# fonts and connections only from this site, images also from the map's tile server; no
+# inline script or style, no framing, forms post here only.
+_TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL.replace("{s}", "*")))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # Session and cookie security appropriate for a government system.

@@ -45,6 +45,7 @@ from .forms import (
     create_citizen_account,
     lockout_message,
 )
+from .middleware import CONFIRMED_KEY, second_factor_required
 from .models import LoginFailure, User
 
 # Between the password and the authenticator code the user is not logged in yet; the
@@ -289,6 +290,7 @@ def security_view(request):
                 if action == "confirm" and pending is not None:
                     pending.confirmed = True
                     pending.save(update_fields=["confirmed"])
+                    request.session[CONFIRMED_KEY] = True
                     messages.success(
                         request,
                         _(
@@ -296,13 +298,28 @@ def security_view(request):
                         ),
                     )
                 elif action == "disable" and device is not None:
+                    if second_factor_required(user):
+                        messages.error(
+                            request,
+                            _(
+                                "Peran Anda wajib memakai verifikasi dua langkah; aplikasi "
+                                "autentikator hanya dapat diganti, tidak dimatikan."
+                            ),
+                        )
+                        return redirect("accounts:security")
                     device.delete()
+                    request.session.pop(CONFIRMED_KEY, None)
                     messages.success(request, _("Verifikasi dua langkah dinonaktifkan."))
                 return redirect("accounts:security")
             status = 400
         else:
             return HttpResponseRedirect(resolve_url("accounts:security"))
-    context = {"device": device, "pending": pending, "form": form}
+    context = {
+        "device": device,
+        "pending": pending,
+        "form": form,
+        "required": second_factor_required(user),
+    }
     if pending is not None:
         context["qr_svg"] = mark_safe(_qr_svg(pending.config_url))  # noqa: S308 (our own SVG)
         # The same secret as in the QR code, for typing into the app by hand.

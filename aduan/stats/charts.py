@@ -22,7 +22,9 @@ BAR_ALT = "#c2571a"
 GRID = "#d0d7de"
 TEXT = "#1b1f24"
 MUTED = "#57606a"
-FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif"
+# A presentation attribute, not a style attribute: the Content-Security-Policy allows no
+# inline style (docs/SECURITY.md).
+FONT = "system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif"
 
 
 @dataclass
@@ -59,7 +61,7 @@ def _open(slug: str, title: str, desc: str, height: float) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height:.0f}" '
         f'width="100%" role="img" aria-labelledby="{slug}-title {slug}-desc" '
-        f'preserveAspectRatio="xMinYMin meet" style="{FONT}">',
+        f'preserveAspectRatio="xMinYMin meet" font-family="{FONT}">',
         f'<title id="{slug}-title">{escape(title)}</title>',
         f'<desc id="{slug}-desc">{escape(desc)}</desc>',
     ]

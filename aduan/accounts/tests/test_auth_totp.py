@@ -219,3 +219,74 @@ def test_staff_without_admin_rights_cannot_open_the_device_admin(client, world, 
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+# -- required for some roles -------------------------------------------------------------
+
+
+@pytest.fixture
+def required(settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["national_admin", "agency_admin"]
+
+
+def test_an_admin_without_an_authenticator_is_sent_to_set_one_up_first(
+    client, world, required, clock
+):
+    client.force_login(world.national_admin)
+    for path in ("/petugas/", "/admin/", "/statistik/dasbor/"):
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (302, SECURITY), path
+    page = client.get(SECURITY).content.decode()
+    assert "wajib memakai verifikasi dua langkah" in page
+    client.post(SECURITY, {"action": "start"})
+    device = TOTPDevice.objects.get(user=world.national_admin)
+    client.post(SECURITY, {"action": "confirm", "code": current_code(device)})
+    assert client.get("/petugas/").status_code == 200
+    # Required: it can be replaced, not switched off.
+    clock.shift(dt.timedelta(seconds=31))
+    response = client.post(
+        SECURITY, {"action": "disable", "code": current_code(device)}, follow=True
+    )
+    assert "hanya dapat diganti, tidak dimatikan" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=world.national_admin, confirmed=True).exists()
+
+
+def test_other_roles_and_citizens_go_on_as_before(client, world, required):
+    client.force_login(world.officer)
+    assert client.get("/petugas/").status_code == 200
+    client.force_login(world.citizen)
+    assert client.get("/laporan-saya/").status_code == 200
+
+
+def test_production_requires_it_for_the_admins_by_default():
+    import os
+    import subprocess
+    import sys
+
+    from cryptography.fernet import Fernet
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "TWO_FACTOR_REQUIRED_ROLES", "AUDIT_CHAIN_KEYS"}
+    } | {
+        "DEBUG": "false",
+        "SECRET_KEY": "a-real-secret-" + "x" * 40,
+        "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
+        "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+        "ALLOWED_HOSTS": "aduan.example.go.id",
+        "SITE_URL": "https://aduan.example.go.id",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED_ROLES)",
+        ],
+        env=env | {"DJANGO_SETTINGS_MODULE": "aduan.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "['national_admin', 'agency_admin']"

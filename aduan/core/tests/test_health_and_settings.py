@@ -38,7 +38,14 @@ def _env(env_overrides):
         k: v
         for k, v in os.environ.items()
         if k
-        not in {"SECRET_KEY", "DEBUG", "PERSONAL_DATA_KEYS", "PERSONAL_DATA_LOOKUP_KEY", "SITE_URL"}
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "PERSONAL_DATA_KEYS",
+            "PERSONAL_DATA_LOOKUP_KEY",
+            "AUDIT_CHAIN_KEYS",
+            "SITE_URL",
+        }
     }
     env.update(env_overrides)
     return env
@@ -113,3 +120,23 @@ def test_the_admin_login_goes_through_our_login_with_lockout_and_second_factor(c
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == "/akun/masuk/?next=/admin/"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"PERSONAL_DATA_KEYS": "garbage"}, "PERSONAL_DATA_KEYS: key 1 is not a Fernet key"),
+        ({"PERSONAL_DATA_KEYS": "ZGV2"}, "is not a Fernet key"),
+        ({"PERSONAL_DATA_LOOKUP_KEY": "pendek"}, "PERSONAL_DATA_LOOKUP_KEY: every key needs"),
+        ({"AUDIT_CHAIN_KEYS": "pendek"}, "AUDIT_CHAIN_KEYS: every key needs"),
+    ],
+)
+def test_keys_that_cannot_work_stop_the_start_with_a_clear_message(overrides, says):
+    result = _start(_production(**overrides))
+    assert result.returncode != 0
+    assert says in result.stderr
+
+
+def test_a_malformed_encryption_key_stops_development_too():
+    result = _start({"DEBUG": "true", "PERSONAL_DATA_KEYS": "garbage"})
+    assert result.returncode != 0 and "bukan kunci Fernet" in result.stderr
