@@ -280,8 +280,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The retention schedule of personal data (docs/PRIVACY.md), one period per kind of data,
 # applied by the worker (`privacy.tasks.apply_retention`) in batches of RETENTION_BATCH_SIZE.
 RETENTION = {
-    # Codes that proved an e-mail address or phone number: deleted.
-    "contact_verifications": env_int("RETENTION_CONTACT_VERIFICATION_DAYS", 30),
+    # Codes that proved an e-mail address or phone number: deleted (also whenever a new
+    # verification starts, `portal.verification.KEEP_ROWS_FOR`; this is for quiet nodes).
+    "contact_verifications": env_int("RETENTION_CONTACT_VERIFICATION_DAYS", 2),
     # Messages received on SMS/WhatsApp: sender and text erased this long after their
     # report was closed, archived or withdrawn (or after receipt, without a report).
     "channel_messages": env_int("RETENTION_CHANNEL_MESSAGE_DAYS", 180),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import DateTimeField, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,7 +109,11 @@ def due_reporters(now):
         Reporter.objects.filter(user__isnull=True, erased_at__isnull=True)
         .exclude(reports__status__in=OPEN_STATUSES)
         .filter(reports__origin_node=settings.NODE_ID)
-        .annotate(ended=Max(Coalesce("reports__closed_at", "reports__updated_at")))
+        .annotate(
+            ended=Max(
+                Coalesce("reports__closed_at", "reports__updated_at", output_field=DateTimeField())
+            )
+        )
         .filter(ended__lt=cutoff)
     )
 
