@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import PersonalDataAccess, Role
 from aduan.alerts.models import Subscription
@@ -285,6 +286,17 @@ def access_log(subject: Subject) -> Iterator[dict]:
         yield access_row(row)
 
 
+# Why staff read the data (`reports.access.reporter_identity(purpose=...)`), in words.
+PURPOSES = {
+    "workspace": _("Menangani laporan di ruang kerja petugas"),
+    "view": _("Melihat laporan"),
+}
+
+
+def purpose_label(purpose: str) -> str:
+    return str(PURPOSES.get(purpose, purpose))
+
+
 def access_row(row: PersonalDataAccess) -> dict:
     return {
         "at": _iso(row.at),
@@ -293,6 +305,7 @@ def access_row(row: PersonalDataAccess) -> dict:
         "report": row.report.tracking_number if row.report_id else None,
         "fields": row.fields,
         "purpose": row.purpose,
+        "purpose_label": purpose_label(row.purpose),
     }
 
 

@@ -34,7 +34,10 @@ def _access_page(subject: Subject, number):
         .select_related("user__agency", "report")
         .order_by("-at", "-pk")
     )
-    return Paginator(rows, ACCESS_PER_PAGE).get_page(number)
+    page = Paginator(rows, ACCESS_PER_PAGE).get_page(number)
+    for row in page.object_list:
+        row.purpose_label = export.purpose_label(row.purpose)
+    return page
 
 
 def _requests(subject: Subject):
@@ -171,6 +174,8 @@ def admin_person(request, reporter_uuid):
         .order_by("-at", "-pk")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("halaman"))
+    for row in page.object_list:
+        row.purpose_label = export.purpose_label(row.purpose)
     context = {
         "reporter": reporter,
         "reports": list(

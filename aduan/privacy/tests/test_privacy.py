@@ -148,11 +148,12 @@ def test_an_outsider_gets_the_ways_in_and_no_data(client, world):
 def test_the_citizen_sees_who_read_their_data_by_role_and_agency(world):
     report = world.report_in("dispositioned")
     reporter_identity(world.national_admin, report, purpose="verify")
-    reporter_identity(world.officer, report, purpose="follow_up")
+    reporter_identity(world.officer, report, purpose="workspace")
     page = signed_in(world).get(HOME)
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Dinas Pekerjaan Umum Kutai Timur" in html and "follow_up" in html
+    assert "Dinas Pekerjaan Umum Kutai Timur" in html
+    assert "Menangani laporan di ruang kerja petugas" in html
     assert "Petugas unit" in html and "Admin nasional" in html
     assert "petugas_pu" not in html and "admin_nasional" not in html
     assert len(page.context["access_page"].object_list) == 2
@@ -288,3 +289,13 @@ def test_the_admin_report_lists_erasures_with_what_they_erased(world):
     html = page.content.decode()
     assert page.status_code == 200
     assert "reporters: 1" in html and "Selesai" in html
+
+
+def test_the_pages_speak_english_on_request(world):
+    world.report_in("closed")
+    client = signed_in(world)
+    client.post("/i18n/setlang/", {"language": "en", "next": HOME})
+    html = client.get(HOME).content.decode()
+    assert "Who read my data" in html and "Erase my data" in html
+    refused = client.post(ERASE, {})
+    assert "Tick this statement to continue." in refused.content.decode()
