@@ -61,6 +61,12 @@ def request_erasure(
     the legal basis of that processing); the reporter may withdraw a report first."""
     from .tasks import erase_personal_data
 
+    if subject.user is not None and subject.user.is_staff_role:
+        # A staff account names its holder in every history it acted in, and its agency
+        # answers for it: the agency closes it, not this page.
+        raise ErasureRefused(
+            "staff", _("Akun petugas tidak dihapus di sini; hubungi admin instansi Anda.")
+        )
     if not subject.reporter_ids and subject.user is None:
         raise ErasureRefused("nothing", _("Tidak ada data pribadi Anda di Aduan."))
     still_open = open_reports(subject)

@@ -197,6 +197,18 @@ def test_erasure_is_refused_while_a_report_is_being_handled(world):
     assert Reporter.objects.get(user=world.citizen).name == "Siti Aminah"
 
 
+def test_a_staff_account_is_not_erased_from_the_citizen_page(world):
+    client = signed_in(world, world.officer)
+    page = client.get(HOME)
+    assert page.status_code == 200 and b'action="/data-saya/hapus/"' not in page.content
+    response = client.post(ERASE, {"confirm": "on"})
+    assert response.status_code == 409
+    assert "Akun petugas tidak dihapus di sini" in response.content.decode()
+    assert not ErasureRequest.objects.exists()
+    world.officer.refresh_from_db()
+    assert world.officer.is_active
+
+
 def test_erasure_needs_the_confirmation(world):
     world.report_in("closed")
     response = signed_in(world).post(ERASE, {})
