@@ -115,7 +115,7 @@ def carry_out_erasure(record_id: int) -> ErasureRequest:
     already carried out is left as it is."""
     now = timezone.now()
     with transaction.atomic():
-        record = ErasureRequest.objects.select_for_update().select_related("user").get(pk=record_id)
+        record = ErasureRequest.objects.select_for_update().get(pk=record_id)
         if record.status == ErasureStatus.DONE:
             return record
         subject = subject_of(record)
