@@ -51,11 +51,13 @@ def _requests(subject: Subject):
 
 def _home(request, subject: Subject, *, form=None, refused=None, status=200):
     page = _access_page(subject, request.GET.get("halaman"))
+    requests = list(_requests(subject))
     context = {
         "subject": subject,
         "report_count": subject.reports().count(),
         "access_page": page,
-        "requests": list(_requests(subject)),
+        "requests": requests,
+        "waiting": any(r.status == ErasureStatus.REQUESTED for r in requests),
         "form": form or ErasureForm(),
         "refused": refused,
         "is_staff": request.user.is_authenticated and request.user.is_staff_role,

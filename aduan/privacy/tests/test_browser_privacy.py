@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_citizen_downloads_their_data_and_sees_who_read_it(page, world):
     report = world.report_in("dispositioned")
     reporter_identity(world.national_admin, report, purpose="verify")
-    reporter_identity(world.officer, report, purpose="follow_up")
+    reporter_identity(world.officer, report, purpose="workspace")
     login(page, "warga")
     page.goto("/laporan-saya/")
     page.get_by_role("link", name="Data pribadi saya: unduh, siapa yang membaca, hapus").click()
@@ -58,6 +58,7 @@ def test_a_citizen_asks_for_erasure_on_a_phone(phone_page, world):
     page.get_by_label(re.compile("Saya mengerti")).check()
     page.get_by_role("button", name="Hapus data saya").click()
     page.get_by_text("Permintaan penghapusan tercatat.").wait_for()
+    assert page.get_by_role("button", name="Hapus data saya").count() == 0  # asked once
     screenshot(page, "privacy-erasure-requested-phone")
     mail.outbox.clear()
     run_tasks()
@@ -70,7 +71,7 @@ def test_a_citizen_asks_for_erasure_on_a_phone(phone_page, world):
 
 def test_the_national_admin_reads_a_persons_report(page, world):
     report = world.report_in("dispositioned")
-    reporter_identity(world.officer, report, purpose="follow_up")
+    reporter_identity(world.officer, report, purpose="workspace")
     login(page, "admin_nasional")
     page.goto("/data-saya/admin/")
     page.get_by_label("Nomor laporan atau UUID pelapor").fill(report.tracking_number)
