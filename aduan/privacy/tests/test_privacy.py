@@ -311,3 +311,35 @@ def test_the_pages_speak_english_on_request(world):
     assert "Who read my data" in html and "Erase my data" in html
     refused = client.post(ERASE, {})
     assert "Tick this statement to continue." in refused.content.decode()
+
+
+def test_the_operator_erases_a_reporter_by_uuid_with_a_dry_run_first(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    report = world.report_in("closed")
+    reporter = Reporter.objects.get(pk=report.reporter_id)
+    out = StringIO()
+    call_command("erase_personal_data", str(reporter.uuid), stdout=out)
+    assert "Dry run" in out.getvalue()
+    assert Reporter.objects.get(pk=reporter.pk).name == "Siti Aminah"
+    call_command("erase_personal_data", str(reporter.uuid), "--commit", stdout=StringIO())
+    reporter.refresh_from_db()
+    assert reporter.name == "" and reporter.erased_at is not None
+    record = ErasureRequest.objects.get()
+    assert (record.source, record.status) == ("admin", ErasureStatus.DONE)
+    with pytest.raises(CommandError):
+        call_command("erase_personal_data", "bukan-uuid", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("erase_personal_data", "00000000-0000-0000-0000-000000000000")
+
+
+def test_the_download_streams_row_by_row(world):
+    for _ in range(3):
+        world.report_in("closed")
+    response = signed_in(world).get(JSON)
+    chunks = list(response.streaming_content)
+    # One piece per row and per section boundary, never the document in one piece.
+    assert len(chunks) > 20 and max(len(c) for c in chunks) < 20_000
+    assert len(json.loads(b"".join(chunks))["reports"]) == 3
