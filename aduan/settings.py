@@ -212,6 +212,7 @@ INSTALLED_APPS = [
     "aduan.federation",
     "aduan.audit",
     "aduan.alerts",
+    "aduan.privacy",
 ]
 # The development demo (`seed_demo`, behind `make run`) and the benchmark generator
 # (`generate_reports`, behind `make bench`) live in one app of their own, installed by
@@ -320,6 +321,27 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Background work: django-tasks with the database backend. Tasks are rows written in the
 # same transaction as the change that caused them, so a rollback drops them too.
+# The retention schedule of personal data (docs/PRIVACY.md), one period per kind of data,
+# applied by the worker (`privacy.tasks.apply_retention`) in batches of RETENTION_BATCH_SIZE.
+RETENTION = {
+    # Codes that proved an e-mail address or phone number: deleted (also whenever a new
+    # verification starts, `portal.verification.KEEP_ROWS_FOR`; this is for quiet nodes).
+    "contact_verifications": env_int("RETENTION_CONTACT_VERIFICATION_DAYS", 2),
+    # Messages received on SMS/WhatsApp: sender and text erased this long after their
+    # report was closed, archived or withdrawn (or after receipt, without a report).
+    "channel_messages": env_int("RETENTION_CHANNEL_MESSAGE_DAYS", 180),
+    # The address (and secret values) of a message sent: erased this long after it was
+    # delivered or given up.
+    "notification_addresses": env_int("RETENTION_NOTIFICATION_ADDRESS_DAYS", 90),
+    # The identity and contacts of a reporter without an account: erased this long after
+    # the last of their reports ended.
+    "reporters": env_int("RETENTION_REPORTER_DAYS", 5 * 365),
+    # The log of staff reads of personal data: deleted after this long.
+    "access_logs": env_int("RETENTION_ACCESS_LOG_DAYS", 5 * 365),
+}
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 500)
+RETENTION_EVERY_MINUTES = env_int("RETENTION_EVERY_MINUTES", 60)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

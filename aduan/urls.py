@@ -20,6 +20,7 @@ urlpatterns = [
     path("petugas/", include("aduan.workspace.urls")),
     path("statistik/", include("aduan.stats.urls")),
     path("", include("aduan.alerts.urls")),
+    path("data-saya/", include("aduan.privacy.urls")),
     # The region picker's search; the portal's region cascade lives under wilayah/ too.
     path("wilayah/", include("aduan.regions.urls")),
     path("", include("aduan.portal.urls")),

@@ -89,6 +89,10 @@ class Reporter(models.Model):
         choices=[("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", _("Surel"))],
     )
     created_at = ClockDateTimeField(auto_now_add=True)
+    # When the identity and contacts were erased (on the person's request or by the
+    # retention schedule, `aduan.privacy.erasure`). The row stays, empty, because reports
+    # point at it; a replicated copy of this reporter is never filled in again.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pelapor")

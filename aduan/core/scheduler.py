@@ -24,6 +24,7 @@ def periodic_tasks():
     from aduan.audit.tasks import take_checkpoint
     from aduan.notifications.tasks import sweep_notifications
     from aduan.portal.tasks import purge_pending_uploads
+    from aduan.privacy.tasks import apply_retention
     from aduan.reports.tasks import purge_submission_keys, scan_deadlines
     from aduan.stats.tasks import (
         refresh_open_data,
@@ -42,6 +43,7 @@ def periodic_tasks():
         purge_submission_keys,
         take_checkpoint,
         send_alerts,
+        apply_retention,
     ]
 
 

@@ -169,8 +169,13 @@ class _Resolver:
             self._apply_personal(reporter, data)
             reporter.save(force_insert=True)
             self._reporters[key] = reporter
-        elif data.get("personal") and not (reporter.email or reporter.phone or reporter.name):
-            # Identity that may now be held here (e.g. delegated verification).
+        elif (
+            data.get("personal")
+            and reporter.erased_at is None
+            and not (reporter.email or reporter.phone or reporter.name)
+        ):
+            # Identity that may now be held here (e.g. delegated verification); never
+            # again for a reporter erased here (docs/PRIVACY.md, Across nodes).
             self._apply_personal(reporter, data)
             reporter.save()
         return reporter
