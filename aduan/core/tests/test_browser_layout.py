@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, run_tasks, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -165,3 +165,38 @@ def test_every_page_links_the_favicon_and_the_icons_are_served(page, world):
     response = page.request.get("/favicon.ico")
     assert response.ok
     assert response.headers["content-type"] == "image/png"
+
+
+def test_a_table_wider_than_a_phone_is_reached_and_scrolled_from_the_keyboard(
+    browser, live_server, world
+):
+    world.report_in("dispositioned")
+    run_tasks()
+    context = browser.new_context(base_url=live_server.url, locale="id-ID", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto("/statistik/")
+        regions = page.locator(".table-scroll")
+        assert regions.count() >= 1
+        for index in range(regions.count()):
+            region = regions.nth(index)
+            assert region.get_attribute("tabindex") == "0"
+            assert region.get_attribute("role") == "region"
+            assert region.get_attribute("aria-label").strip()
+        wide = page.locator(".table-scroll:visible").filter(has=page.locator("table.performance"))
+        assert wide.evaluate("el => el.scrollWidth > el.clientWidth")
+        name = wide.get_attribute("aria-label")
+        # Tab reaches the region itself (not only the links in its table) ...
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('table-scroll')"):
+                break
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == name
+        assert page.get_by_role("region", name=name, exact=True).is_visible()
+        # ... and the arrow keys scroll it.
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.activeElement.scrollLeft > 0", timeout=2000)
+        screenshot(page, "table-region-focused-phone")
+    finally:
+        context.close()
