@@ -7,6 +7,7 @@ from aduan.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="core-healthz"),
+    path("favicon.ico", core_views.favicon, name="core-favicon"),
     # The language switch (Django's, plus remembering the choice on the account).
     path("i18n/setlang/", language.set_language, name="set_language"),
     # The admin signs in through our login (lockout and second factor), never its own form.

@@ -2,12 +2,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .models import WorkerHeartbeat
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages without an icon link (JSON, feeds):
+    the PNG icon every HTML page links to."""
+    return HttpResponsePermanentRedirect(static("img/favicon-32.png"))
 
 
 @never_cache

@@ -216,9 +216,20 @@ def render(notification: Notification) -> tuple[str, str]:
             return "", render_sms(notification.template, context)
         if notification.channel == NotificationChannel.WHATSAPP:
             return "", render_whatsapp(notification.template, context)
+        context.setdefault("zone", _zone_of(notification))
         text = render_to_string(f"notifications/{notification.template}.email.txt", context)
     subject, _, body = text.strip().partition("\n")
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def _zone_of(notification: Notification) -> str:
+    """The time zone an e-mail's dates are written in: the report's (its agency's, where
+    its deadlines run), else the site's."""
+    if notification.report_id is None:
+        return settings.TIME_ZONE
+    from aduan.reports.deadlines import report_timezone
+
+    return report_timezone(notification.report)
 
 
 # The free texts an SMS may quote (an answer, a question); they are shortened so that the

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from aduan.reports import deadlines
 from aduan.reports.models import (
@@ -70,6 +70,19 @@ def date_time(value: dt.datetime | None, zone: str) -> str:
     return f"{text} {ZONE_ABBREVIATIONS.get(zone, '')}".strip()
 
 
+def date_time_in_words(value: dt.datetime | None, zone: str) -> str:
+    """'Kamis, 12 Maret 2026 pukul 14.30 WITA': day and month in words, for messages that
+    are read away from the page (e-mails), where '2026-03-12' is easy to misread."""
+    if value is None:
+        return ""
+    moment = local(value, zone)
+    text = _("%(date)s pukul %(time)s") % {
+        "date": dateformat.format(moment, "l, j F Y"),
+        "time": dateformat.format(moment, "H.i"),
+    }
+    return f"{text} {ZONE_ABBREVIATIONS.get(zone, '')}".strip()
+
+
 def category_name(category) -> str:
     if category is None:
         return ""
@@ -102,8 +115,11 @@ class DeadlineLine:
     overdue: bool = False
 
 
-def deadline_lines(report: Report, now: dt.datetime) -> list[DeadlineLine]:
-    """What must happen by when, for the report's current status, in plain words."""
+def deadline_lines(
+    report: Report, now: dt.datetime, *, for_reporter: bool = False
+) -> list[DeadlineLine]:
+    """What must happen by when, for the report's current status, in plain words; to the
+    reporter, what is theirs to do is said to them ("Anda")."""
     zone = zone_of(report)
     handler = handler_name(report) or _("Instansi")
     lines: list[DeadlineLine] = []
@@ -144,18 +160,30 @@ def deadline_lines(report: Report, now: dt.datetime) -> list[DeadlineLine]:
         lines.append(
             DeadlineLine(
                 _(
+                    "Petugas menunggu informasi tambahan dari Anda. Batas waktu berhenti "
+                    "sementara sampai Anda mengirimnya."
+                )
+                if for_reporter
+                else _(
                     "Petugas menunggu informasi tambahan dari pelapor. Batas waktu berhenti "
                     "sementara sampai informasi itu dikirim."
                 )
             )
         )
     elif status == Status.RESPONDED and report.reply_due_at:
+        date = long_date(report.reply_due_at, zone)
         add(
             _(
+                "Anda dapat menanggapi tindak lanjut ini paling lambat %(date)s: terima, "
+                "balas, atau ajukan banding. Setelah itu laporan ditutup otomatis."
+            )
+            % {"date": date}
+            if for_reporter
+            else _(
                 "Pelapor dapat menanggapi tindak lanjut ini paling lambat %(date)s; "
                 "setelah itu laporan ditutup otomatis."
             )
-            % {"date": long_date(report.reply_due_at, zone)},
+            % {"date": date},
             report.reply_due_at,
         )
     return lines
@@ -195,6 +223,7 @@ class TimelineEntry:
     at: str
     # The event's time, to place channel messages among the events.
     when: object = None
+    kind: str = ""
     text: str = ""
     quote: str = ""
     private: bool = False
@@ -252,13 +281,39 @@ def timeline_and_files(
     return entries, others
 
 
+# The reporter reads their own history addressed to them; everyone else reads "Pelapor".
+REPORTER_TITLES = {
+    EventType.SUBMITTED: gettext_lazy("Laporan Anda diterima"),
+    EventType.PUT_ON_HOLD: gettext_lazy("Petugas meminta informasi tambahan dari Anda"),
+    EventType.INFORMATION_ADDED: gettext_lazy("Anda menambahkan informasi"),
+    EventType.REPORTER_REPLIED: gettext_lazy("Anda menanggapi"),
+    EventType.ACCEPTED: gettext_lazy("Anda menerima tanggapan"),
+    EventType.CONTESTED: gettext_lazy("Anda mengajukan banding"),
+    EventType.RATED: gettext_lazy("Anda memberi penilaian"),
+    EventType.WITHDRAWN: gettext_lazy("Anda mencabut laporan"),
+    EventType.AUTO_CLOSED: gettext_lazy("Ditutup otomatis (Anda tidak menanggapi)"),
+}
+
+
+def request_question(entries: list[TimelineEntry]) -> str:
+    """The staff's latest question to the reporter (the information request the report
+    waits on), from the timeline already read: no query."""
+    for entry in reversed(entries):
+        if entry.kind == EventType.PUT_ON_HOLD:
+            return entry.quote
+    return ""
+
+
 def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
     payload = event.payload or {}
     title = str(EventType(event.type).label) if event.type in EventType.values else event.type
+    if for_reporter and event.type in REPORTER_TITLES:
+        title = str(REPORTER_TITLES[event.type])
     entry = TimelineEntry(
         title=title,
         at=date_time(event.at, zone),
         when=event.at,
+        kind=event.type,
         private=event.visibility == Visibility.PARTIES,
     )
     kind = event.type
@@ -278,7 +333,8 @@ def _entry(event: ReportEvent, for_reporter: bool, zone: str) -> TimelineEntry:
         if payload.get("unit_name"):
             entry.text = _("Diteruskan ke %(target)s.") % {"target": payload["unit_name"]}
     elif kind == EventType.PUT_ON_HOLD:
-        entry.title = _("Petugas meminta informasi tambahan")
+        if not for_reporter:
+            entry.title = _("Petugas meminta informasi tambahan")
         entry.quote = payload.get("question", "")
     elif kind in (EventType.INFORMATION_ADDED, EventType.REPORTER_REPLIED):
         entry.quote = payload.get("text", "")

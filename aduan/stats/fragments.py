@@ -114,7 +114,7 @@ CHART = """<figure class="chart-figure" id="{slug}">
 """
 CHART_TABLE = """  <details class="chart-data">
     <summary>{summary}</summary>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0" role="region" aria-label="{title}">
     <table>
       <caption class="visually-hidden">{title}</caption>
       <thead><tr>{head}</tr></thead>
@@ -167,7 +167,7 @@ def shown_of(shown: int, total: int, show_all_link: str) -> SafeString:
     )
 
 
-PERFORMANCE = """<div class="table-scroll">
+PERFORMANCE = """<div class="table-scroll" tabindex="0" role="region" aria-label="{caption}">
 <table class="performance">
   <caption>{caption}</caption>
   <thead><tr>
@@ -319,7 +319,7 @@ def category_options(options: Iterable, selected: str, language: str) -> SafeStr
     return format_html("{}\n", items)
 
 
-WORKLOAD = """<div class="table-scroll">
+WORKLOAD = """<div class="table-scroll" tabindex="0" role="region" aria-label="{caption}">
   <table class="workload">
     <caption class="visually-hidden">{caption}</caption>
     <thead><tr><th scope="col">{unit}</th>{head}<th scope="col" class="num">{total_label}</th><th scope="col" class="num">{overdue_label}</th></tr></thead>

@@ -130,7 +130,11 @@ def _render_detail(request, viewer, bound=None, status=200, support_error=""):
             else timeline
         ),
         "other_files": other_files,
-        "deadlines": display.deadline_lines(report, timezone.now()),
+        "deadlines": display.deadline_lines(
+            report, timezone.now(), for_reporter=viewer.is_reporter
+        ),
+        # The question an information request waits on, quoted where the reporter answers.
+        "question": display.request_question(timeline) if viewer.is_reporter else "",
         "category": display.category_name(report.category),
         "region_names": _region_names(region_code),
         "address": address,

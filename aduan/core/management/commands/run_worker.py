@@ -2,12 +2,19 @@
 
 python manage.py run_worker            # run until stopped (SIGINT/SIGTERM)
 python manage.py run_worker --once     # one schedule + drain the queue, then exit
+python manage.py run_worker --verbose  # also log every task and federation round (INFO)
+
+Quiet by default: only warnings and errors are logged, so that what the development
+e-mail and SMS backends print (verification codes, links) is not buried under a line per
+task. Those backends print, they do not log, and are never silenced.
 """
 
+import logging
 import os
 import signal
 import socket
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -19,6 +26,21 @@ from aduan.core.models import WorkerHeartbeat
 from aduan.core.scheduler import enqueue_periodic, requeue_stale_tasks
 
 
+@contextmanager
+def quiet_logging(*, verbose: bool):
+    """While the worker runs, the root logger at WARNING unless `verbose`; a stricter
+    LOG_LEVEL (ERROR) is kept. Loggers without a level of their own (the task runner's,
+    federation's) follow the root."""
+    root = logging.getLogger()
+    previous = root.level
+    if not verbose and root.getEffectiveLevel() < logging.WARNING:
+        root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.setLevel(previous)
+
+
 class Command(BaseCommand):
     help = "Run the background worker (tasks, deadline scans, notification retries)."
 
@@ -26,12 +48,21 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Schedule once, drain, exit.")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
         parser.add_argument(
+            "--verbose",
+            action="store_true",
+            help="Log every task and federation round (INFO), not only warnings and errors.",
+        )
+        parser.add_argument(
             "--no-federation",
             action="store_true",
             help="Do not run the federation loop (replication with peer nodes).",
         )
 
     def handle(self, *args, **options):
+        with quiet_logging(verbose=options["verbose"] or options["verbosity"] > 1):
+            self.work(options)
+
+    def work(self, options):
         self.running = True
         worker_id = f"{socket.gethostname()}-{os.getpid()}"[:100]
         started = timezone.now()
