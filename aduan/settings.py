@@ -6,6 +6,7 @@ start on the development secret key, on an unset encryption key or without SITE_
 """
 
 import hashlib
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -413,9 +414,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Staff are logged out after this many idle seconds (citizens keep their session).
 STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT", 30 * 60)
-# Reverse proxies in front of the app: the client address for login throttling is taken
-# this many hops from the right of X-Forwarded-For (0: use REMOTE_ADDR).
-LOGIN_TRUSTED_PROXIES = env_int("LOGIN_TRUSTED_PROXIES", 0)
+# Our own reverse proxies (addresses or networks): the client address of every rate limit
+# and of the login throttle is read from X-Forwarded-For, right to left, past these
+# (aduan/core/addresses.py). The default trusts the proxy on the same host that
+# docs/DEPLOYMENT.md describes; empty: REMOTE_ADDR is always the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.")
+if os.environ.get("LOGIN_TRUSTED_PROXIES", "0").strip() not in ("", "0"):
+    raise ImproperlyConfigured(
+        "LOGIN_TRUSTED_PROXIES (a hop count) is replaced by TRUSTED_PROXIES: list the "
+        "addresses or networks of your reverse proxies (default 127.0.0.1,::1)."
+    )
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

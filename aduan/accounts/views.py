@@ -43,7 +43,9 @@ from .forms import (
     RegistrationForm,
     client_ip,
     create_citizen_account,
+    is_known_device,
     lockout_message,
+    remember_device,
 )
 from .models import LoginFailure, User
 
@@ -96,9 +98,11 @@ def login_view(request):
                 "next": next_url,
             }
             return redirect("accounts:login-otp")
-        LoginFailure.clear(form.cleaned_data["username"])
+        LoginFailure.clear(form.cleaned_data["username"], client_ip(request))
         auth_login(request, user)  # rotates the session key
-        return redirect(_landing(user, next_url))
+        response = redirect(_landing(user, next_url))
+        remember_device(request, response, user.username)
+        return response
     status = 200 if request.method == "GET" else (429 if form.locked else 400)
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
@@ -134,16 +138,19 @@ def login_otp_view(request):
     if request.method == "POST":
         now = timezone.now()
         ip = client_ip(request)
-        until = LoginFailure.locked_until(user.username, ip, now)
+        known = is_known_device(request, user.username)
+        until = LoginFailure.locked_until(user.username, ip, now, known_device=known)
         if until is not None:
             request.session.pop(OTP_PENDING_KEY, None)
             messages.error(request, lockout_message(until))
             return redirect("accounts:login")
         if form.is_valid():
             request.session.pop(OTP_PENDING_KEY, None)
-            LoginFailure.clear(user.username)
+            LoginFailure.clear(user.username, ip)
             auth_login(request, user)
-            return redirect(_landing(user, pending.get("next", "")))
+            response = redirect(_landing(user, pending.get("next", "")))
+            remember_device(request, response, user.username)
+            return response
         # A wrong code counts towards the same lockout as a wrong password.
         LoginFailure.record(user.username, ip, now)
         status = 400
