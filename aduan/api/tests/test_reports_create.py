@@ -245,3 +245,17 @@ def test_multipart_with_an_in_memory_file(world, integrator):
     data["attachments"][0].name = "foto.png"
     response = integrator.post_multipart(CREATE, data)
     assert response.status_code == 201
+
+
+def test_five_huge_images_in_one_submission_are_refused_after_the_first(world, integrator):
+    """The attack: five 6300×6300 PNGs in one request each passed the per-image limit."""
+    from aduan.core.tests.test_uploads import blank_png
+
+    data = blank_png(6300, 6300)
+    files = [SimpleUploadedFile(f"peta{n}.png", data, content_type="image/png") for n in range(5)]
+    response = integrator.post_multipart(CREATE, REPORT | {"attachments": files})
+    assert response.status_code == 400
+    messages = " ".join(m["message_en"] for m in response.json()["error"]["fields"]["attachments"])
+    assert "total resolution" in messages
+    assert Report.objects.count() == 0
+    assert media_files() == []
