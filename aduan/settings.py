@@ -272,6 +272,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Reports filed on the web per hour by one reporter (account or verified contact) or one
+# browser session, and from one client address (offices share an address).
+REPORTS_PER_HOUR_PER_REPORTER = env_int("REPORTS_PER_HOUR_PER_REPORTER", 10)
+REPORTS_PER_HOUR_PER_ADDRESS = env_int("REPORTS_PER_HOUR_PER_ADDRESS", 30)
 # All the images of one request together (checked from their headers before decoding).
 ATTACHMENT_MAX_REQUEST_PIXELS = env_int("ATTACHMENT_MAX_REQUEST_PIXELS", 60_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

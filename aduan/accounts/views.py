@@ -183,7 +183,10 @@ def register_view(request):
             return render(request, "accounts/register.html", {"form": form}, status=429)
         try:
             record = verification.start_verification(
-                contact, name=form.cleaned_data["name"].strip(), purpose=Purpose.REGISTRATION
+                contact,
+                name=form.cleaned_data["name"].strip(),
+                purpose=Purpose.REGISTRATION,
+                requester=verification.requester_of(request),
             )
         except verification.VerificationError as exc:
             form.add_error(None, str(exc))
@@ -350,7 +353,10 @@ def password_reset_view(request):
     has_account = recovery.accounts_with_phone(contact.address).exists()
     try:
         record = verification.start_verification(
-            contact, purpose=Purpose.PASSWORD_RESET, send=has_account
+            contact,
+            purpose=Purpose.PASSWORD_RESET,
+            send=has_account,
+            requester=verification.requester_of(request),
         )
     except verification.VerificationError as exc:
         form.add_error(None, str(exc))
