@@ -107,6 +107,24 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 
+@never_cache
+def admin_login_view(request):
+    """Where the admin sends whoever it does not let in. Someone not signed in goes to
+    our login (throttle and second factor); someone signed in whose account may not use
+    the admin is told so, instead of being sent to a login page that sends a signed-in
+    person straight back to the admin (a redirect loop)."""
+    from django.contrib import admin
+
+    if not request.user.is_authenticated:
+        target = resolve_url("accounts:login")
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
+    if admin.site.has_permission(request):
+        return redirect("admin:index")
+    context = {"landing": _landing(request.user)}
+    return render(request, "accounts/admin_refused.html", context, status=403)
+
+
 def _pending_user(request) -> tuple[User | None, dict]:
     pending = request.session.get(OTP_PENDING_KEY) or {}
     try:

@@ -399,3 +399,30 @@ def test_a_wrong_current_password_changes_nothing(client, world):
     assert response.status_code == 400
     world.officer.refresh_from_db()
     assert world.officer.check_password(PASSWORD)
+
+
+# -- the admin ------------------------------------------------------------------------------
+
+
+def test_a_signed_in_account_without_admin_access_is_told_so_not_looped(client, world):
+    """The attack: a logged-in non-superuser opening /admin/ was redirected forever."""
+    client.force_login(world.agency_admin)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+    assert "Halaman admin hanya untuk pengelola sistem" in response.content.decode()
+
+
+def test_a_visitor_opening_the_admin_is_sent_to_our_login(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    login = client.get(response["Location"])
+    assert login.status_code == 302
+    assert login["Location"].startswith("/akun/masuk/?next=")
+
+
+def test_an_admin_account_reaches_the_admin(client, world):
+    superuser = User.objects.create_superuser("akar", "akar@example.com", PASSWORD)
+    client.force_login(superuser)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/").status_code == 302
