@@ -259,3 +259,21 @@ def test_five_huge_images_in_one_submission_are_refused_after_the_first(world, i
     assert "total resolution" in messages
     assert Report.objects.count() == 0
     assert media_files() == []
+
+
+def test_a_signed_in_citizen_is_held_to_the_hourly_report_limit_of_the_web_form(world, settings):
+    from django.test import Client
+
+    settings.REPORTS_PER_HOUR_PER_REPORTER = 2
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.citizen)
+    browser.get("/api/v1/docs")  # sets the CSRF cookie
+    token = {"X-CSRFToken": browser.cookies["csrftoken"].value}
+    session = ApiClient(client=browser)
+    body = {"title": REPORT["title"], "body": REPORT["body"]}
+    statuses = [session.post(CREATE, body, headers=token).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    refused = session.post(CREATE, body, headers=token)
+    assert error_code(refused) == "too_many_reports"
+    assert "banyak laporan" in refused.json()["error"]["message_id"]
+    assert Report.objects.count() == 2
