@@ -6,6 +6,7 @@ start on the development secret key, on an unset encryption key or without SITE_
 """
 
 import hashlib
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -316,6 +317,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Reports filed on the web per hour by one reporter (account or verified contact) or one
+# browser session, and from one client address (offices share an address).
+REPORTS_PER_HOUR_PER_REPORTER = env_int("REPORTS_PER_HOUR_PER_REPORTER", 10)
+REPORTS_PER_HOUR_PER_ADDRESS = env_int("REPORTS_PER_HOUR_PER_ADDRESS", 30)
+# All the images of one request together (checked from their headers before decoding).
+ATTACHMENT_MAX_REQUEST_PIXELS = env_int("ATTACHMENT_MAX_REQUEST_PIXELS", 60_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -500,9 +507,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Staff are logged out after this many idle seconds (citizens keep their session).
 STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT", 30 * 60)
-# Reverse proxies in front of the app: the client address for login throttling is taken
-# this many hops from the right of X-Forwarded-For (0: use REMOTE_ADDR).
-LOGIN_TRUSTED_PROXIES = env_int("LOGIN_TRUSTED_PROXIES", 0)
+# Our own reverse proxies (addresses or networks): the client address of every rate limit
+# and of the login throttle is read from X-Forwarded-For, right to left, past these
+# (aduan/core/addresses.py). The default trusts the proxy on the same host that
+# docs/DEPLOYMENT.md describes; empty: REMOTE_ADDR is always the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.")
+if os.environ.get("LOGIN_TRUSTED_PROXIES", "0").strip() not in ("", "0"):
+    raise ImproperlyConfigured(
+        "LOGIN_TRUSTED_PROXIES (a hop count) is replaced by TRUSTED_PROXIES: list the "
+        "addresses or networks of your reverse proxies (default 127.0.0.1,::1)."
+    )
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -517,9 +536,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Request logs never carry query strings (a `?kunci=` secret link, an api_key).
+    "filters": {"without_query_strings": {"()": "aduan.core.logging.WithoutQueryStrings"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["without_query_strings"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's request lines, through the filtered handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 LOGIN_URL = "accounts:login"

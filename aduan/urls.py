@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from aduan.accounts import views as account_views
 from aduan.core import language
 from aduan.core import views as core_views
 
@@ -10,8 +10,9 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="core-favicon"),
     # The language switch (Django's, plus remembering the choice on the account).
     path("i18n/setlang/", language.set_language, name="set_language"),
-    # The admin signs in through our login (lockout and second factor), never its own form.
-    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    # The admin signs in through our login (throttle and second factor), never its own form;
+    # a signed-in account without access to the admin is told so (no redirect loop).
+    path("admin/login/", account_views.admin_login_view),
     path("admin/", admin.site.urls),
     path("api/v1/", include("aduan.api.urls")),
     path("open311/", include("aduan.open311.urls")),

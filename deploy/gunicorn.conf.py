@@ -22,6 +22,11 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 1_000))
 # Uploads are up to 10 MB each; requests are read by Django, not buffered here.
 limit_request_line = 8190
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The path without its query string, and no Referer: a query string can carry a secret
+# (a reporter's `?kunci=` tracking link before it is exchanged for a session, an Open311
+# `api_key`), and logs are kept and read by more people than should hold those secrets.
+# Gunicorn's default format logs the whole request line (%(r)s) and the Referer (%(f)s).
+access_log_format = '%(h)s %(l)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a reverse proxy (nginx/Caddy) that terminates TLS on the same host.

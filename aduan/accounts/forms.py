@@ -8,28 +8,64 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from aduan.core.addresses import client_address
 
 from .identity import clean_email, clean_phone
 from .models import LoginFailure, Reporter, Role, User
 
 
 def client_ip(request) -> str | None:
-    """The client's address. Behind N trusted reverse proxies (LOGIN_TRUSTED_PROXIES),
-    the N-th address from the right of X-Forwarded-For; otherwise REMOTE_ADDR, because a
-    client can write anything into X-Forwarded-For."""
-    proxies = int(getattr(settings, "LOGIN_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (`aduan.core.addresses.client_address`, which honours
+    TRUSTED_PROXIES)."""
+    return client_address(request)
+
+
+# A browser that signed in to an account before carries this cookie (signed, naming the
+# account only by its keyed hash): failures on the username from elsewhere never keep
+# it out (`LoginFailure.locked_until`).
+KNOWN_DEVICE_COOKIE = "aduan_perangkat"
+KNOWN_DEVICE_SALT = "aduan.accounts.known-device"
+KNOWN_DEVICE_MAX_AGE = 365 * 24 * 3600
+
+
+def is_known_device(request, username: str) -> bool:
+    raw = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
+    if not raw:
+        return False
+    try:
+        hashes = signing.loads(raw, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return isinstance(hashes, list) and LoginFailure.hash_username(username) in hashes
+
+
+def remember_device(request, response, username: str) -> None:
+    """Mark this browser as one the account signed in from (a few accounts per browser)."""
+    try:
+        hashes = signing.loads(
+            request.COOKIES.get(KNOWN_DEVICE_COOKIE, ""),
+            salt=KNOWN_DEVICE_SALT,
+            max_age=KNOWN_DEVICE_MAX_AGE,
+        )
+    except signing.BadSignature:
+        hashes = []
+    if not isinstance(hashes, list):
+        hashes = []
+    mine = LoginFailure.hash_username(username)
+    hashes = [mine] + [h for h in hashes if h != mine][:4]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        signing.dumps(hashes, salt=KNOWN_DEVICE_SALT),
+        max_age=KNOWN_DEVICE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def lockout_message(until) -> str:
@@ -41,7 +77,8 @@ def lockout_message(until) -> str:
 
 
 class LoginForm(forms.Form):
-    """Username and password, refused while the username or the address is locked out.
+    """Username and password, refused while the login throttle makes this username or
+    this address wait (growing delays, `LoginFailure.locked_until`).
 
     Failures are counted per typed username whether or not the account exists, and the
     same messages are shown either way, so the form never reveals which usernames exist."""
@@ -72,15 +109,17 @@ class LoginForm(forms.Form):
             return cleaned
         ip = client_ip(self.request)
         now = timezone.now()
-        until = LoginFailure.locked_until(username, ip, now)
+        known = is_known_device(self.request, username)
+        until = LoginFailure.locked_until(username, ip, now, known_device=known)
         if until is not None:
-            # Refused without checking the password: a correct one does not end a lockout.
+            # Refused without checking (or counting) the password: a guess made while
+            # waiting tells nothing and does not make the wait longer.
             self.locked = True
             raise forms.ValidationError(lockout_message(until), code="locked")
         user = authenticate(self.request, username=username, password=password)
         if user is None:
             LoginFailure.record(username, ip, now)
-            until = LoginFailure.locked_until(username, ip, now)
+            until = LoginFailure.locked_until(username, ip, now, known_device=known)
             if until is not None:
                 self.locked = True
                 raise forms.ValidationError(lockout_message(until), code="locked")

@@ -1,7 +1,9 @@
 """People: staff and citizen accounts, reporters (with encrypted personal data), and the
 log of every staff read of a reporter's personal data."""
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -147,21 +149,45 @@ class PersonalDataAccess(models.Model):
 
 # -- login security (staff login) -------------------------------------------------------
 
-LOGIN_FAILURE_WINDOW_MINUTES = 15
-LOGIN_LOCKOUT_MINUTES = 15
-LOGIN_FAILURES_PER_USERNAME = 5
-# Government offices often reach the internet through one shared address, so one office's
-# typos must not lock out the whole office: an address gets more tries than a username.
-LOGIN_FAILURES_PER_ADDRESS = 20
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """Growing delays after failed sign-ins for one key: the first `free` failures cost
+    nothing; after that each failure makes the key wait `first_delay`, doubled for every
+    further failure, never more than `longest_delay`. Attempts refused while a key waits
+    are not counted, so they do not make the wait longer."""
+
+    free: int
+    first_delay: dt.timedelta
+    longest_delay: dt.timedelta
+
+    def next_allowed(self, failures: int, newest: dt.datetime | None) -> dt.datetime | None:
+        if newest is None or failures < self.free:
+            return None
+        doublings = min(failures - self.free, 20)
+        return newest + min(self.first_delay * (2**doublings), self.longest_delay)
+
+
+# Failures older than this are forgotten (and their rows deleted).
+LOGIN_FAILURE_MEMORY = dt.timedelta(days=1)
+# One username from one address: a person's typos, or one machine guessing one account.
+LOGIN_THROTTLE_PAIR = LoginThrottle(5, dt.timedelta(minutes=1), dt.timedelta(hours=1))
+# One address, whatever the username. Government offices often reach the internet through
+# one shared address, so an address gets more free tries than a username.
+LOGIN_THROTTLE_ADDRESS = LoginThrottle(20, dt.timedelta(minutes=1), dt.timedelta(hours=1))
+# One username from any address (guessing spread over many machines). Gentler, and
+# skipped on a browser the account signed in from before (`known device`), so that
+# failures by others never keep the owner out.
+LOGIN_THROTTLE_USERNAME = LoginThrottle(10, dt.timedelta(minutes=1), dt.timedelta(minutes=15))
 
 
 class LoginFailure(models.Model):
-    """One failed password attempt, kept for the lockout window (counted in the database so
-    every web process sees the same count).
+    """One failed password or second-factor attempt, kept a day for the login throttle
+    (counted in the database so every web process sees the same count).
 
     The typed username is stored only as a keyed hash: people type passwords into the
     username field, and a hash still lets us count attempts on names that do not exist,
-    so a lockout never reveals whether an account exists."""
+    so a refusal never reveals whether an account exists."""
 
     username_hash = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -178,37 +204,36 @@ class LoginFailure(models.Model):
 
     @staticmethod
     def hash_username(username: str) -> str:
-        return lookup_hash(username or "")
+        return lookup_hash((username or "").strip().lower())
 
     @classmethod
-    def _locked_until(cls, rows, limit: int, now):
-        """Locked while the last `limit` failures fell within the window and the newest
-        of them is less than the lockout period old."""
-        from datetime import timedelta
-
-        times = list(rows.order_by("-at").values_list("at", flat=True)[:limit])
-        if len(times) < limit:
-            return None
-        newest, oldest = times[0], times[-1]
-        if newest - oldest > timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES):
-            return None
-        until = newest + timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
-        return until if until > now else None
+    def _next_allowed(cls, rows, throttle: LoginThrottle, now):
+        summary = rows.filter(at__gte=now - LOGIN_FAILURE_MEMORY).aggregate(
+            failures=models.Count("pk"), newest=models.Max("at")
+        )
+        until = throttle.next_allowed(summary["failures"], summary["newest"])
+        return until if until is not None and until > now else None
 
     @classmethod
-    def locked_until(cls, username: str, ip_address: str | None, now):
-        """When the lockout for this username or address ends, or None if not locked."""
-        ends = [
-            cls._locked_until(
-                cls.objects.filter(username_hash=cls.hash_username(username)),
-                LOGIN_FAILURES_PER_USERNAME,
-                now,
-            )
-        ]
+    def locked_until(
+        cls, username: str, ip_address: str | None, now, *, known_device: bool = False
+    ):
+        """Until when a sign-in for this username from this address must wait, or None
+        when it may be tried now. `known_device`: the browser signed in to this account
+        before, so failures elsewhere on the username do not hold it back."""
+        by_username = cls.objects.filter(username_hash=cls.hash_username(username))
+        ends = []
+        if not known_device:
+            ends.append(cls._next_allowed(by_username, LOGIN_THROTTLE_USERNAME, now))
         if ip_address:
             ends.append(
-                cls._locked_until(
-                    cls.objects.filter(ip_address=ip_address), LOGIN_FAILURES_PER_ADDRESS, now
+                cls._next_allowed(
+                    by_username.filter(ip_address=ip_address), LOGIN_THROTTLE_PAIR, now
+                )
+            )
+            ends.append(
+                cls._next_allowed(
+                    cls.objects.filter(ip_address=ip_address), LOGIN_THROTTLE_ADDRESS, now
                 )
             )
         ends = [end for end in ends if end is not None]
@@ -216,17 +241,20 @@ class LoginFailure(models.Model):
 
     @classmethod
     def record(cls, username: str, ip_address: str | None, now) -> None:
-        from datetime import timedelta
-
         cls.objects.create(
             username_hash=cls.hash_username(username), ip_address=ip_address or None, at=now
         )
         # Old rows serve no purpose; drop them as we go (indexed on `at`).
-        cls.objects.filter(at__lt=now - timedelta(days=1)).delete()
+        cls.objects.filter(at__lt=now - LOGIN_FAILURE_MEMORY).delete()
 
     @classmethod
-    def clear(cls, username: str) -> None:
-        cls.objects.filter(username_hash=cls.hash_username(username)).delete()
+    def clear(cls, username: str, ip_address: str | None = None) -> None:
+        """A successful sign-in forgets this username's failures from this address;
+        others' failures on it (from elsewhere) still count."""
+        rows = cls.objects.filter(username_hash=cls.hash_username(username))
+        if ip_address:
+            rows = rows.filter(ip_address=ip_address)
+        rows.delete()
 
 
 # -- getting back in (password reset, the secret link, "my reports") -----------------------

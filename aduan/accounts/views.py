@@ -43,7 +43,9 @@ from .forms import (
     RegistrationForm,
     client_ip,
     create_citizen_account,
+    is_known_device,
     lockout_message,
+    remember_device,
 )
 from .middleware import CONFIRMED_KEY, second_factor_required
 from .models import LoginFailure, User
@@ -97,11 +99,31 @@ def login_view(request):
                 "next": next_url,
             }
             return redirect("accounts:login-otp")
-        LoginFailure.clear(form.cleaned_data["username"])
+        LoginFailure.clear(form.cleaned_data["username"], client_ip(request))
         auth_login(request, user)  # rotates the session key
-        return redirect(_landing(user, next_url))
+        response = redirect(_landing(user, next_url))
+        remember_device(request, response, user.username)
+        return response
     status = 200 if request.method == "GET" else (429 if form.locked else 400)
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@never_cache
+def admin_login_view(request):
+    """Where the admin sends whoever it does not let in. Someone not signed in goes to
+    our login (throttle and second factor); someone signed in whose account may not use
+    the admin is told so, instead of being sent to a login page that sends a signed-in
+    person straight back to the admin (a redirect loop)."""
+    from django.contrib import admin
+
+    if not request.user.is_authenticated:
+        target = resolve_url("accounts:login")
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
+    if admin.site.has_permission(request):
+        return redirect("admin:index")
+    context = {"landing": _landing(request.user)}
+    return render(request, "accounts/admin_refused.html", context, status=403)
 
 
 def _pending_user(request) -> tuple[User | None, dict]:
@@ -135,16 +157,19 @@ def login_otp_view(request):
     if request.method == "POST":
         now = timezone.now()
         ip = client_ip(request)
-        until = LoginFailure.locked_until(user.username, ip, now)
+        known = is_known_device(request, user.username)
+        until = LoginFailure.locked_until(user.username, ip, now, known_device=known)
         if until is not None:
             request.session.pop(OTP_PENDING_KEY, None)
             messages.error(request, lockout_message(until))
             return redirect("accounts:login")
         if form.is_valid():
             request.session.pop(OTP_PENDING_KEY, None)
-            LoginFailure.clear(user.username)
+            LoginFailure.clear(user.username, ip)
             auth_login(request, user)
-            return redirect(_landing(user, pending.get("next", "")))
+            response = redirect(_landing(user, pending.get("next", "")))
+            remember_device(request, response, user.username)
+            return response
         # A wrong code counts towards the same lockout as a wrong password.
         LoginFailure.record(user.username, ip, now)
         status = 400
@@ -177,7 +202,10 @@ def register_view(request):
             return render(request, "accounts/register.html", {"form": form}, status=429)
         try:
             record = verification.start_verification(
-                contact, name=form.cleaned_data["name"].strip(), purpose=Purpose.REGISTRATION
+                contact,
+                name=form.cleaned_data["name"].strip(),
+                purpose=Purpose.REGISTRATION,
+                requester=verification.requester_of(request),
             )
         except verification.VerificationError as exc:
             form.add_error(None, str(exc))
@@ -360,7 +388,10 @@ def password_reset_view(request):
     has_account = recovery.accounts_with_phone(contact.address).exists()
     try:
         record = verification.start_verification(
-            contact, purpose=Purpose.PASSWORD_RESET, send=has_account
+            contact,
+            purpose=Purpose.PASSWORD_RESET,
+            send=has_account,
+            requester=verification.requester_of(request),
         )
     except verification.VerificationError as exc:
         form.add_error(None, str(exc))

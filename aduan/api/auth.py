@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from aduan.accounts.models import STAFF_ROLES
+from aduan.core.addresses import client_address, limit_key
 from aduan.reports.access import public_reports, visible_reports
 from aduan.reports.actors import Actor
 from aduan.reports.models import Report, Visibility
@@ -156,6 +157,6 @@ def raw_key_from(request) -> str | None:
 
 
 def client_ip(request) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. uWSGI/gunicorn with
-    # the proxy's real-IP support): X-Forwarded-For is client-controlled and not trusted.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address behind our own proxies (TRUSTED_PROXIES), as a rate-limit
+    key: an IPv6 client counts by its /64."""
+    return limit_key(client_address(request))

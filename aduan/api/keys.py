@@ -68,6 +68,10 @@ def authenticate(raw: str | None) -> ApiKey | None:
         or not hmac.compare_digest(key.key_hash, _digest(raw.strip()))
     ):
         return None
+    if key.user_id is not None and not (key.user is not None and key.user.is_active):
+        # The key acts as its service account: once that account is deactivated the key
+        # is refused, rather than falling back to its agency's scope.
+        return None
     now = timezone.now()
     # Write at most once a minute: a busy integrator must not turn reads into writes.
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
+from aduan.core import limits
 from aduan.core.i18n import ENGLISH, INDONESIAN, in_language
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE
@@ -247,6 +248,35 @@ def list_reports(request, filters: Query[ReportFilters]):
     }
 
 
+def _citizen_limit_keys(request, caller: Caller) -> dict[str, str]:
+    """A signed-in citizen's reports count against the same hourly limits as on the web
+    form (docs/SECURITY.md); keys and staff at the counter do not. Raises 429 when a
+    limit is reached, before the body is read."""
+    from django.conf import settings
+
+    if caller.kind != "session" or caller.is_staff_like:
+        return {}
+    keys = {"contact": f"user:{caller.user.pk}", **limits.request_keys(request)}
+    per_reporter = settings.REPORTS_PER_HOUR_PER_REPORTER
+    ceilings = {
+        "contact": per_reporter,
+        "session": per_reporter,
+        "address": settings.REPORTS_PER_HOUR_PER_ADDRESS,
+    }
+    refusal = limits.check("report", keys, ceilings)
+    if refusal is not None:
+        message = limits.reports_refusal_message(refusal)
+        raise ApiErrorException(
+            ApiError(
+                429,
+                "too_many_reports",
+                in_language(message, INDONESIAN),
+                in_language(message, ENGLISH),
+            )
+        )
+    return keys
+
+
 @reports.post(
     "/reports",
     response=responses({201: ReportCreatedOut}, WRITE_ERRORS),
@@ -271,6 +301,7 @@ def create_report(request):
                 "This API key may not submit reports.",
             )
         )
+    limit_keys = _citizen_limit_keys(request, caller)
     payload, files = parse_body(request, ReportIn, allow_files=True)
     data = payload.model_dump(
         exclude={"reporter_name", "reporter_email", "reporter_phone", "reporter_nik"}
@@ -286,6 +317,8 @@ def create_report(request):
     actor = Actor() if caller.key is not None else caller.user
     # The domain checks the report and the reporter's details together, all at once.
     result = actions.submit_report(data, actor=actor, reporter=details, files=files)
+    if limit_keys and not result.duplicate:
+        limits.record("report", limit_keys)
     # The new report is answered from memory: its category and region are loaded, it has
     # no agency yet, and its attachments are the ones just stored. The caller sent it, so
     # the answer shows it as sent: the files (under their generated names, shared with

@@ -23,3 +23,19 @@ class ReferenceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.version}"
+
+
+class LimitHit(models.Model):
+    """One counted action (a code sent, a report filed) under one key of the hourly
+    limits of `core.limits`, kept a day. Keys are keyed hashes ("contact:…",
+    "session:…", "address:…"): the table holds no address, contact or session key."""
+
+    scope = models.CharField(max_length=24)
+    key_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key_hash", "at"], name="core_limithit_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"

@@ -14,6 +14,13 @@ Decisions (see also the comments at each step):
   they live. ICC profiles are dropped rather than converted: colours from wide-gamut
   cameras come out slightly duller, and an untrusted profile is never parsed.
   Images longer than `MAX_IMAGE_SIDE` are downscaled.
+- Decoding costs memory and time by the pixel, whatever the file's size (a 6300×6300 PNG
+  of one colour is 150 KB and decodes to 160 MB). So the pixels are counted from the
+  header, before anything is decoded: at most `ATTACHMENT_MAX_PIXELS` per image, and at
+  most `ATTACHMENT_MAX_REQUEST_PIXELS` across all the images of one request (a budget
+  opened at the start of every web request, `request_pixel_budget`). Images are decoded
+  one at a time, so decoding memory is bounded by one image of the per-image limit.
+  Pillow's own ceiling (`Image.MAX_IMAGE_PIXELS`) is set to the per-image limit too.
 - GIF is accepted and converted to a still PNG of its first frame: messaging apps still
   produce GIFs, and storing a still image avoids keeping a second animated format.
   Animated PNG and WebP are likewise reduced to their first frame.
@@ -30,7 +37,9 @@ Decisions (see also the comments at each step):
 import hashlib
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -45,6 +54,8 @@ from PIL import Image, ImageFile, ImageOps
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_COUNT = 5
 DEFAULT_MAX_PIXELS = 40_000_000
+# Five 12-megapixel phone photos.
+DEFAULT_MAX_REQUEST_PIXELS = 60_000_000
 
 MAX_IMAGE_SIDE = 4096
 JPEG_QUALITY = 85
@@ -93,7 +104,7 @@ class UploadRejected(ValidationError):
     """An attachment was refused.
 
     `code` is stable ("too_large", "too_many", "empty", "unsupported_type", "corrupt",
-    "too_many_pixels", "encrypted_pdf", "unsafe_pdf"); the message is translatable and names
+    "too_many_pixels", "too_many_pixels_total", "encrypted_pdf", "unsafe_pdf"); the message is translatable and names
     the file, so it can be shown to the user as is, in their language (forms and the API
     both accept it). Raised as `UploadRejected(message, code=...)`; the inherited
     constructor keeps it
@@ -205,6 +216,62 @@ def _max_count() -> int:
 
 def _max_pixels() -> int:
     return getattr(settings, "ATTACHMENT_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+
+
+def _max_request_pixels() -> int:
+    return getattr(settings, "ATTACHMENT_MAX_REQUEST_PIXELS", DEFAULT_MAX_REQUEST_PIXELS)
+
+
+# The pixel budget of what is running now (a web request); None outside one, where each
+# image is held to the per-image limit only.
+@dataclass
+class PixelBudget:
+    limit: int
+    used: int = 0
+
+
+_budget: ContextVar[PixelBudget | None] = ContextVar("aduan_upload_pixel_budget", default=None)
+
+
+@contextmanager
+def pixel_budget(limit: int | None = None) -> Iterator[PixelBudget]:
+    """Count the pixels of every image processed inside the block against one budget."""
+    budget = PixelBudget(limit if limit is not None else _max_request_pixels())
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def request_pixel_budget(**_kwargs) -> None:
+    """`request_started`: every web request starts with a fresh budget."""
+    _budget.set(PixelBudget(_max_request_pixels()))
+
+
+def end_request_pixel_budget(**_kwargs) -> None:
+    """`request_finished`: nothing is counted against a finished request."""
+    _budget.set(None)
+
+
+def _charge(pixels: int, display_name: str) -> None:
+    budget = _budget.get()
+    if budget is None:
+        return
+    if budget.used + pixels > budget.limit:
+        raise UploadRejected(
+            format_lazy(
+                _(
+                    'Gambar "{name}" melewati batas resolusi total satu kiriman (maks. '
+                    "{megapixels} megapiksel untuk semua gambar); kirim lebih sedikit gambar "
+                    "atau gambar yang lebih kecil."
+                ),
+                name=display_name,
+                megapixels=f"{budget.limit / 1_000_000:g}",
+            ),
+            code="too_many_pixels_total",
+        )
+    budget.used += pixels
 
 
 # Rejections ---------------------------------------------------------------------------
@@ -348,6 +415,8 @@ def _reencode_image(
         with Image.open(io.BytesIO(data), formats=[input_format]) as probe:
             if probe.width * probe.height > max_pixels:
                 raise _too_many_pixels(display_name, max_pixels)
+            # Counted before decoding: a refused image costs no decoding at all.
+            _charge(probe.width * probe.height, display_name)
             probe.verify()  # checksums (PNG); the image must be reopened afterwards
         image = Image.open(io.BytesIO(data), formats=[input_format])
         target_size = _fit_within(image.size, MAX_IMAGE_SIDE)

@@ -29,7 +29,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from aduan.accounts.identity import clean_email, clean_phone
 from aduan.accounts.models import Role
-from aduan.api.keys import authenticate, check_rate
+from aduan.api.auth import anonymous_rate, client_ip
+from aduan.api.keys import authenticate, check_rate, check_rate_bucket
 from aduan.core.i18n import in_both
 from aduan.reports import tracking
 from aduan.reports.access import find_report, public_reports
@@ -67,6 +68,7 @@ def endpoint(*methods: str, check_jurisdiction: bool = True):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
+            decision = None
             try:
                 if request.method not in methods:
                     raise Open311Error.one(
@@ -77,6 +79,8 @@ def endpoint(*methods: str, check_jurisdiction: bool = True):
                     )
                 if check_jurisdiction:
                     params.check_jurisdiction(_parameters(request))
+                if request.method != "POST":
+                    decision = _read_rate(request)
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
                 response = error_response(fmt, error)
@@ -87,11 +91,34 @@ def endpoint(*methods: str, check_jurisdiction: bool = True):
             if request.method == "GET":
                 # Public data: any web page may read it (no cookies are involved).
                 response["Access-Control-Allow-Origin"] = "*"
+            if decision is not None:
+                response["X-RateLimit-Limit"] = str(decision.limit)
+                response["X-RateLimit-Remaining"] = str(decision.remaining)
+                response["X-RateLimit-Reset"] = str(decision.retry_after)
             return response
 
         return wrapper
 
     return decorate
+
+
+def _read_rate(request: HttpRequest):
+    """Count a read against the same limits as the REST API's: the key's when a valid
+    `api_key` comes with it, else the client address's (anonymous rate). Raises the
+    429 error when the limit is spent."""
+    key = authenticate(request.GET.get("api_key"))
+    if key is not None:
+        decision = check_rate(key)
+    else:
+        decision = check_rate_bucket(f"open311-rate-ip:{client_ip(request)}", anonymous_rate())
+    if not decision.allowed:
+        raise Open311Error.one(
+            429,
+            "Terlalu banyak permintaan; coba lagi sebentar lagi.",
+            "Too many requests; try again shortly.",
+            headers={"Retry-After": str(decision.retry_after)},
+        )
+    return decision
 
 
 def _parameters(request: HttpRequest):
@@ -321,6 +348,7 @@ FIELD_NAMES = {
     "contact": "email/phone",
     "email": "email",
     "phone": "phone",
+    "name": "first_name/last_name",
     "attachments": "media",
 }
 
@@ -397,7 +425,8 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(*problems)
 
     name = " ".join(n for n in (_text(data, "first_name"), _text(data, "last_name")) if n)
-    reporter = ReporterDetails(name=name[:150], email=email or "", phone=phone or "")
+    # Never cut: a name over the limit is refused like in the REST API (clean_reporter).
+    reporter = ReporterDetails(name=name, email=email or "", phone=phone or "")
     payload = {
         "report_type": report_type,
         "title": _text(data, "attribute[title]") or _title_from(description),

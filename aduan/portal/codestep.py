@@ -44,7 +44,7 @@ def code_step(
     if request.method == "POST":
         if "kirim_ulang" in request.POST:
             try:
-                verification.resend_code(record.uuid)
+                verification.resend_code(record.uuid, requester=verification.requester_of(request))
             except verification.VerificationError as exc:
                 resend_error = display.error_text(exc)
                 status = 429

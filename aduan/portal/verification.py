@@ -8,6 +8,10 @@ Limits, and why:
 - a new code may be requested after 60 seconds, at most 5 times per verification, and at
   most 5 codes go to one address per hour: nobody can use Aduan to flood someone's phone
   or mailbox;
+- every code sent (first or again) also counts against the browser session that asked for
+  it and the client's address (`core.limits`): at most 5 per session and 20 per address
+  per hour, whatever addresses they are for, so one visitor cannot send codes to a
+  dozen numbers;
 - the code goes out through the notifications outbox (a row and a job written in one
   transaction), like every other message, so it is retried if the gateway is down.
 """
@@ -28,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.crypto import lookup_hash
 from aduan.accounts.identity import clean_phone
+from aduan.core import limits
 from aduan.notifications.models import Notification, NotificationChannel
 
 from .models import ContactVerification, Purpose
@@ -37,6 +42,8 @@ MAX_ATTEMPTS = 5
 RESEND_AFTER = dt.timedelta(seconds=60)
 MAX_SENDS_PER_VERIFICATION = 5
 MAX_SENDS_PER_ADDRESS_PER_HOUR = 5
+# Codes sent per hour at the request of one browser session / one client address.
+SENDS_PER_REQUESTER = {"session": 5, "address": 20}
 # A verified contact may file reports for this long (the session usually ends sooner).
 VERIFIED_FOR = dt.timedelta(hours=12)
 # Rows older than this are deleted whenever a new verification starts.
@@ -114,15 +121,35 @@ def _send(verification: ContactVerification, code: str) -> Notification | None:
     return notification
 
 
+def requester_of(request) -> dict[str, str]:
+    """Who asks for codes, for the per-session and per-client limits."""
+    return limits.request_keys(request)
+
+
+def _check_requester(requester: dict[str, str] | None, now) -> None:
+    if requester is None:
+        return
+    refusal = limits.check("code", requester, SENDS_PER_REQUESTER, now=now)
+    if refusal is not None:
+        raise VerificationError("requester_throttled", limits.codes_refusal_message(refusal))
+
+
 def start_verification(
-    contact: Contact, *, name: str = "", purpose: str = Purpose.REPORT, send: bool = True
+    contact: Contact,
+    *,
+    name: str = "",
+    purpose: str = Purpose.REPORT,
+    send: bool = True,
+    requester: dict[str, str] | None = None,
 ) -> ContactVerification:
     """Create a verification for `contact` and send its first code. With `send=False`
     (a password reset for a number without an account) everything happens as usual,
-    throttles included, except that no code goes out."""
+    throttles included, except that no code goes out. `requester` (`requester_of`)
+    counts the code against the asking session and client address."""
     now = timezone.now()
     address = normalise_address(contact.channel, contact.address)
     address_lookup = lookup_hash(address)
+    _check_requester(requester, now)
     with transaction.atomic():
         ContactVerification.objects.filter(created_at__lt=now - KEEP_ROWS_FOR).delete()
         if _sends_last_hour(address_lookup, now) >= MAX_SENDS_PER_ADDRESS_PER_HOUR:
@@ -144,12 +171,17 @@ def start_verification(
         verification.code_hash = _code_hash(verification.uuid, code)
         verification.save(force_insert=True)
         _send(verification, code)
+        if requester is not None:
+            limits.record("code", requester, now=now)
     return verification
 
 
-def resend_code(verification_uuid) -> ContactVerification:
+def resend_code(
+    verification_uuid, *, requester: dict[str, str] | None = None
+) -> ContactVerification:
     """Send a fresh code (the old one stops working), within the throttle limits."""
     now = timezone.now()
+    _check_requester(requester, now)
     with transaction.atomic():
         verification = _locked(verification_uuid)
         if verification.verified_at is not None:
@@ -181,6 +213,8 @@ def resend_code(verification_uuid) -> ContactVerification:
             update_fields=["code_hash", "attempts", "send_count", "last_sent_at", "expires_at"]
         )
         _send(verification, code)
+        if requester is not None:
+            limits.record("code", requester, now=now)
     return verification
 
 

@@ -30,15 +30,18 @@ CHUNK = 2000
 XLSX_ROWS_PER_SHEET = 1_048_575
 
 
+# Dates outside these years are refused: at the edges of the calendar (0001-01, 9999-12)
+# the day after, or midnight WIB in UTC, does not exist, and no report is that old.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def _parse_day(value: str, field: str, *, end: bool) -> dt.date:
     value = value.strip()
     try:
         if len(value) == 7:  # a month: its first or last day
-            first = dt.date.fromisoformat(value + "-01")
-            if not end:
-                return first
-            return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value + "-01")
+        else:
+            day = dt.date.fromisoformat(value)
     except ValueError:
         raise BadParameter(
             field,
@@ -47,6 +50,18 @@ def _parse_day(value: str, field: str, *, end: bool) -> dt.date:
                 value=repr(value[:20]),
             ),
         )
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadParameter(
+            field,
+            format_lazy(
+                gettext_lazy("Tanggal di luar jangkauan (tahun {first}–{last})."),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+        )
+    if len(value) == 7 and end:
+        return (day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return day
 
 
 @dataclass
@@ -220,11 +235,23 @@ class _Echo:
 
 
 def csv_stream(queryset: QuerySet) -> Iterator[str]:
+    """The CSV, line by line. The query runs and the first row is read before this
+    returns, so a failure there is an error answer, never a file with only its header
+    (which would look like an empty export). A failure later cuts the download off
+    unfinished, which the browser reports, rather than ending it cleanly."""
     writer = csv.writer(_Echo())
-    # A byte order mark lets spreadsheet programs read the UTF-8 names correctly.
-    yield "\ufeff" + writer.writerow(headers())
-    for row in rows(queryset):
-        yield writer.writerow(row)
+    data = rows(queryset)
+    first = next(data, None)
+
+    def lines() -> Iterator[str]:
+        # A byte order mark lets spreadsheet programs read the UTF-8 names correctly.
+        yield "\ufeff" + writer.writerow(headers())
+        if first is not None:
+            yield writer.writerow(first)
+        for row in data:
+            yield writer.writerow(row)
+
+    return lines()
 
 
 def write_xlsx(queryset: QuerySet):

@@ -48,6 +48,10 @@ INTAKE_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.UNIT_OFFICER)
 COUNTER_RECEIPT_KEY = "workspace_counter_receipt"
 
 
+# The furthest page the inbox offers (2.5 million reports at 25 a page).
+MAX_PAGE = 100_000
+
+
 def staff_timezone(user) -> str:
     """Times are shown in the staff member's own zone (WIB/WITA/WIT): their agency's, or
     their supervision area's."""
@@ -172,7 +176,9 @@ def inbox(request):
         sort = current.sort
 
     try:
-        page = max(1, int(request.GET.get("halaman", "1")))
+        # Bounded: a page number past any real list must not overflow the database's
+        # integers (a 500); it shows an empty page like any page past the end.
+        page = min(max(1, int(request.GET.get("halaman", "1")[:12])), MAX_PAGE)
     except ValueError:
         page = 1
     offset = (page - 1) * ib.PAGE_SIZE

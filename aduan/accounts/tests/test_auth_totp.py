@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aduan.accounts.models import LOGIN_FAILURES_PER_USERNAME
+from aduan.accounts.models import LOGIN_THROTTLE_PAIR
 
 PASSWORD = "kata-sandi-uji-123"
 SECURITY = "/akun/keamanan/"
@@ -152,7 +152,7 @@ def test_wrong_codes_slow_down_further_tries(client, world, clock):
 def test_wrong_codes_count_towards_the_login_lockout(client, world, clock):
     device = set_up_device(client, world.agency_admin, clock)
     client.post("/akun/masuk/", {"username": "admin_kutim", "password": PASSWORD})
-    for _ in range(LOGIN_FAILURES_PER_USERNAME):
+    for _ in range(LOGIN_THROTTLE_PAIR.free):
         clock.shift(dt.timedelta(seconds=40))
         client.post(CODE_PAGE, {"code": "abcdef"})
     response = client.post(CODE_PAGE, {"code": current_code(device)})

@@ -106,3 +106,30 @@ def test_callers_without_a_key_are_limited_per_ip_address(world, settings):
     other_ip = client.client.get("/api/v1/categories", REMOTE_ADDR="10.1.2.3")
     assert other_ip.status_code == 200
     assert other_ip["X-RateLimit-Limit"] == "2"
+
+
+def test_a_key_whose_service_account_was_deactivated_reads_nothing_more(world, kutim_key):
+    """The attack: the key of a deactivated account still read its agency's confidential
+    reports and internal notes (it fell back to the agency's scope)."""
+    from aduan.reports.models import Report
+
+    report = world.report_in("dispositioned")
+    Report.objects.filter(pk=report.pk).update(is_confidential=True)
+    timeline = f"/api/v1/reports/{report.tracking_number}/timeline"
+    assert (
+        kutim_key.post(
+            f"/api/v1/reports/{report.tracking_number}/internal-notes", {"text": "Catatan rahasia."}
+        ).status_code
+        == 200
+    )
+    assert "Catatan rahasia." in kutim_key.get(timeline).content.decode()
+
+    account = ApiKey.objects.get(user__username="layanan_kutim").user
+    account.is_active = False
+    account.save()
+
+    for path in (f"/api/v1/reports/{report.tracking_number}", timeline, "/api/v1/reports"):
+        response = kutim_key.get(path)
+        assert response.status_code == 401
+        assert error_code(response) == "invalid_api_key"
+        assert "Catatan rahasia." not in response.content.decode()

@@ -245,3 +245,35 @@ def test_multipart_with_an_in_memory_file(world, integrator):
     data["attachments"][0].name = "foto.png"
     response = integrator.post_multipart(CREATE, data)
     assert response.status_code == 201
+
+
+def test_five_huge_images_in_one_submission_are_refused_after_the_first(world, integrator):
+    """The attack: five 6300×6300 PNGs in one request each passed the per-image limit."""
+    from aduan.core.tests.test_uploads import blank_png
+
+    data = blank_png(6300, 6300)
+    files = [SimpleUploadedFile(f"peta{n}.png", data, content_type="image/png") for n in range(5)]
+    response = integrator.post_multipart(CREATE, REPORT | {"attachments": files})
+    assert response.status_code == 400
+    messages = " ".join(m["message_en"] for m in response.json()["error"]["fields"]["attachments"])
+    assert "total resolution" in messages
+    assert Report.objects.count() == 0
+    assert media_files() == []
+
+
+def test_a_signed_in_citizen_is_held_to_the_hourly_report_limit_of_the_web_form(world, settings):
+    from django.test import Client
+
+    settings.REPORTS_PER_HOUR_PER_REPORTER = 2
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.citizen)
+    browser.get("/api/v1/docs")  # sets the CSRF cookie
+    token = {"X-CSRFToken": browser.cookies["csrftoken"].value}
+    session = ApiClient(client=browser)
+    body = {"title": REPORT["title"], "body": REPORT["body"]}
+    statuses = [session.post(CREATE, body, headers=token).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    refused = session.post(CREATE, body, headers=token)
+    assert error_code(refused) == "too_many_reports"
+    assert "banyak laporan" in refused.json()["error"]["message_id"]
+    assert Report.objects.count() == 2

@@ -848,3 +848,68 @@ def test_a_truncated_jpeg_stays_refused_after_the_pdf_library_is_loaded():
     ImageFile.LOAD_TRUNCATED_IMAGES = True
     photo = noisy_jpeg()
     assert rejection(upload(photo[: len(photo) // 2])).code == "corrupt"
+
+
+# The pixel budget of one request ---------------------------------------------------------
+
+
+def blank_png(width: int, height: int) -> bytes:
+    """A complete greyscale PNG of one colour: a few hundred KB however many pixels,
+    built row by row so the test never holds the pixels in memory."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    parts = [compressor.compress(row) for _ in range(height)]
+    parts.append(compressor.flush())
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"".join(parts))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_the_pixels_of_all_images_in_one_request_share_one_budget(monkeypatch):
+    """The attack: five 6300×6300 PNGs (772 KB in all), each just under the per-image
+    limit, took 8.6 s and 460 MB to decode. Now the second is refused from its header."""
+    from PIL import ImageOps
+
+    from aduan.core import uploads
+
+    decoded = []
+    real_transpose = ImageOps.exif_transpose
+
+    def counting_transpose(image, **kwargs):
+        decoded.append(image.size)
+        return real_transpose(image, **kwargs)
+
+    monkeypatch.setattr(uploads.ImageOps, "exif_transpose", counting_transpose)
+    data = blank_png(6300, 6300)
+    assert len(data) < 200_000
+    refusals = []
+    with uploads.pixel_budget():  # the default budget of a request: 60 megapixels
+        for number in range(5):
+            try:
+                process_upload(io.BytesIO(data), name=f"peta-{number}.png")
+            except UploadRejected as rejected:
+                refusals.append(rejected)
+    assert decoded == [(6300, 6300)]
+    assert [r.code for r in refusals] == ["too_many_pixels_total"] * 4
+    message_id, message_en = in_both(refusals[0].message)
+    assert "batas resolusi total" in message_id and "60 megapiksel" in message_id
+    assert "total resolution" in message_en
+    # Outside a request (or in the next one) the budget starts again.
+    with uploads.pixel_budget(limit=10_000):
+        assert process_upload(io.BytesIO(blank_png(100, 100))).width == 100
+
+
+def test_pillow_refuses_absurd_images_anywhere_at_the_per_image_limit():
+    from django.conf import settings
+
+    assert Image.MAX_IMAGE_PIXELS == settings.ATTACHMENT_MAX_PIXELS

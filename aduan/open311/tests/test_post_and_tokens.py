@@ -312,3 +312,27 @@ def test_a_posted_photo_becomes_the_media_url_once_staff_publish_it_on_a_public_
     served = client.get(listed["media_url"])
     assert served.status_code == 200
     assert served["Content-Type"] == "image/jpeg"
+
+
+def test_reads_are_rate_limited_per_client_address_like_the_api(client, world, settings):
+    """The attack: Open311 reads had no rate limit at all."""
+    settings.API_ANONYMOUS_RATE_PER_MINUTE = 3
+    answers = [client.get(BASE + "requests.json") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[0]["X-RateLimit-Limit"] == "3"
+    refused = answers[-1]
+    assert int(refused["Retry-After"]) > 0
+    assert json.loads(refused.content)[0]["code"] == 429
+    # Another client address has its own budget; a key reads on the key's budget.
+    assert client.get(BASE + "services.xml", REMOTE_ADDR="198.51.100.4").status_code == 200
+    key = issue_key("Dasbor kota").secret
+    assert client.get(BASE + "requests.json", {"api_key": key}).status_code == 200
+
+
+def test_an_over_long_first_name_is_refused_not_cut(client, world, integrator_key):
+    """The attack: Open311 silently cut a name the REST API refuses."""
+    response = client.post(BASE + "requests.json", post_form(integrator_key, first_name="A" * 151))
+    assert response.status_code == 400
+    errors = json.loads(response.content)
+    assert any("first_name" in error["description"] for error in errors)
+    assert Report.objects.count() == 0

@@ -100,7 +100,9 @@ def my_reports_contact(request):
     try:
         # The code goes out whether or not any report has this contact: whoever can read
         # it may learn that, nobody else.
-        record = verification.start_verification(contact, purpose=Purpose.MY_REPORTS)
+        record = verification.start_verification(
+            contact, purpose=Purpose.MY_REPORTS, requester=verification.requester_of(request)
+        )
     except verification.VerificationError as exc:
         form.add_error(None, str(exc))
         return my_reports_start(request, form, status=429)

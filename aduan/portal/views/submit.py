@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
@@ -23,7 +24,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aduan.core import uploads
+from aduan.core import limits, uploads
 from aduan.notifications.models import NotificationChannel
 from aduan.reports.actions import (
     ReporterDetails,
@@ -94,7 +95,7 @@ def report_new(request):
         guest,
         token=token,
         outcome=outcome,
-        status=400 if send else 200,
+        status=429 if outcome.limited else 400 if send else 200,
     )
 
 
@@ -109,6 +110,26 @@ class Outcome:
     kept: list = field(default_factory=list)
     # The "similar reports" page to show instead of filing (`support.interstitial`).
     page: object = None
+    limited: bool = False  # refused by the hourly limits on reports (429)
+
+
+def _limit_keys(request, guest) -> dict[str, str]:
+    """Who files a report, for the hourly limits: the account or the guest's verified
+    contact, the browser session, the client's address."""
+    if request.user.is_authenticated:
+        who = f"user:{request.user.pk}"
+    else:
+        who = f"guest:{guest.address_lookup}"
+    return {"contact": who, **limits.request_keys(request)}
+
+
+def _report_ceilings() -> dict[str, int]:
+    per_reporter = settings.REPORTS_PER_HOUR_PER_REPORTER
+    return {
+        "contact": per_reporter,
+        "session": per_reporter,
+        "address": settings.REPORTS_PER_HOUR_PER_ADDRESS,
+    }
 
 
 def _details(guest) -> ReporterDetails | None:
@@ -177,6 +198,15 @@ def _attempt(
     them on the phone)."""
     outcome = Outcome()
     kept_rows, gone = pending.claimed(request, request.POST.getlist(pending.FIELD))
+    limit_keys = _limit_keys(request, guest) if send else {}
+    refusal = limits.check("report", limit_keys, _report_ceilings()) if send else None
+    if refusal is not None:
+        # Refused before any file is decoded; what was typed stays in the form.
+        form.is_valid()
+        outcome.limited = True
+        outcome.summary_errors.append(limits.reports_refusal_message(refusal))
+        outcome.kept = pending.describe(kept_rows)
+        return outcome
     checked, outcome.file_errors = _check_files(
         request.FILES.getlist("attachments"), already=len(kept_rows)
     )
@@ -231,6 +261,8 @@ def _attempt(
                 outcome.summary_errors.append(display.error_text(exc))
             else:
                 pending.release(kept_rows)
+                if not result.duplicate:
+                    limits.record("report", limit_keys)
                 outcome.result = result
                 return outcome
         elif form_ok:
@@ -405,6 +437,8 @@ def report_queue(request):
     ]
     errors += [{"field": "attachments", "message": str(text)} for text in outcome.file_errors]
     errors += [{"field": "", "message": str(text)} for text in outcome.summary_errors]
+    if outcome.limited:
+        return _json({"status": "limited", "errors": errors}, status=429)
     return _json({"status": "invalid", "errors": errors}, status=400)
 
 
@@ -428,7 +462,11 @@ def contact_start(request):
     if not form.is_valid():
         return _contact_page(request, form, status=400)
     try:
-        record = verification.start_verification(form.contact(), name=form.cleaned_data["name"])
+        record = verification.start_verification(
+            form.contact(),
+            name=form.cleaned_data["name"],
+            requester=verification.requester_of(request),
+        )
     except verification.VerificationError as exc:
         form.add_error(None, display.error_text(exc))
         return _contact_page(request, form, status=429)
@@ -454,7 +492,7 @@ def contact_verify(request):
     if request.method == "POST":
         if "kirim_ulang" in request.POST:
             try:
-                verification.resend_code(record.uuid)
+                verification.resend_code(record.uuid, requester=verification.requester_of(request))
             except verification.VerificationError as exc:
                 resend_error = display.error_text(exc)
                 status = 429

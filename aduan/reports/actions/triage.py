@@ -31,12 +31,12 @@ from .base import (
     require_owner,
 )
 from .validation import (
-    TITLE_MAX,
     _check_target,
     _clean_text,
     _process_files,
     _resolve_category,
     _resolve_region,
+    clean_title,
 )
 
 # ---------------------------------------------------------------------------- verification
@@ -47,7 +47,9 @@ def _apply_edits(report: Report, edits: dict) -> tuple[dict, list[str]]:
     changes: dict[str, list] = {}
     fields: list[str] = []
     if "title" in edits and edits["title"] is not None:
-        title = _clean_text(edits["title"], "title", limit=TITLE_MAX)
+        title, problem = clean_title(edits["title"])
+        if problem is not None:
+            raise InvalidInput(problem, field="title")
         if title != report.title:
             changes["title"] = [report.title, title]
             report.title = title

@@ -2,6 +2,7 @@
 ratings and a new report's fields, each rule written once. Nothing here writes."""
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -55,6 +56,29 @@ def _too_long(field: str, limit: int) -> Message:
         field=FIELD_LABELS.get(field, field),
         limit=limit,
     )
+
+
+# In a title (one line, shown in lists, e-mail subjects, exports and feeds): C0 and C1
+# control characters, and the bidirectional embeddings, overrides and isolates
+# (U+202A–U+202E, U+2066–U+2069), which make text display in another order than it is
+# stored ("Trojan Source"). Tabs and line breaks are turned into spaces first.
+_TITLE_SPACES = re.compile(r"[\t\n\r]+")
+_TITLE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_title(value: Any) -> tuple[str, Message | None]:
+    """A title as stored (line breaks as spaces, trimmed) and the problem with it, if
+    any: required, at most TITLE_MAX characters, no control or text-direction characters."""
+    title = _TITLE_SPACES.sub(" ", str(value or "").replace("\x00", "")).strip()
+    if not title:
+        return title, _required("title")
+    if len(title) > TITLE_MAX:
+        return title, _too_long("title", TITLE_MAX)
+    if _TITLE_FORBIDDEN.search(title):
+        return title, _(
+            "Judul berisi karakter kontrol atau karakter pengubah arah teks; hapus karakter itu."
+        )
+    return title, None
 
 
 def _clean_text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
@@ -168,13 +192,15 @@ def validate_submission(
         err("report_type", _("Jenis laporan tidak dikenal."))
     clean["report_type"] = report_type
 
-    for field, limit in (("title", TITLE_MAX), ("body", BODY_MAX)):
-        value = str(data.get(field) or "").replace("\x00", "").strip()
-        if not value:
-            err(field, _required(field))
-        elif len(value) > limit:
-            err(field, _too_long(field, limit))
-        clean[field] = value
+    clean["title"], problem = clean_title(data.get("title"))
+    if problem is not None:
+        err("title", problem)
+    value = str(data.get("body") or "").replace("\x00", "").strip()
+    if not value:
+        err("body", _required("body"))
+    elif len(value) > BODY_MAX:
+        err("body", _too_long("body", BODY_MAX))
+    clean["body"] = value
     if clean.get("body") and len(clean["body"]) < 10:
         err("body", _("Isi laporan terlalu singkat (min. 10 karakter)."))
 

@@ -239,3 +239,37 @@ def test_points_across_indonesia_are_accepted(world, latitude, longitude):
         f"{float(latitude):.6f}",
         f"{float(longitude):.6f}",
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Jalan rusak\u202egnp.exe",  # right-to-left override
+        "Jalan rusak \u2066di pasar\u2069",  # isolates
+        "Jalan rusak\x1b[31m merah",  # a terminal escape
+        "Jalan rusak\x85 di pasar",  # a C1 control
+    ],
+)
+def test_a_title_with_control_or_direction_characters_is_refused(world, title):
+    """The attack: control characters and right-to-left overrides were stored in titles."""
+    before = counts()
+    with pytest.raises(ValidationFailed) as refused:
+        submit_report(valid(title=title), actor=world.citizen)
+    message_id, message_en = in_both(refused.value.errors["title"][0])
+    assert "karakter kontrol" in message_id
+    assert "control characters" in message_en
+    assert counts() == before
+
+
+def test_line_breaks_in_a_title_become_spaces(world):
+    report = submit_report(valid(title="Sampah\r\nmenumpuk\tdi pasar"), actor=world.citizen).report
+    assert report.title == "Sampah menumpuk di pasar"
+
+
+def test_a_verifier_cannot_put_a_direction_override_into_a_title(world):
+    from aduan.reports import actions
+    from aduan.reports.errors import InvalidInput
+
+    report = submit_report(valid(), actor=world.citizen).report
+    with pytest.raises(InvalidInput):
+        actions.verify_report(report, actor=world.national_admin, title="A\u202eB")

@@ -146,8 +146,9 @@ def test_the_csv_is_streamed_from_a_chunked_iterator(world, client, reports):
         response = client.get(CSV)
         assert isinstance(response, StreamingHttpResponse)
         assert response.streaming
-        # Nothing is read before the response is consumed.
-        assert calls == []
+        # The query runs (and its first chunk is read) before the answer starts, so that
+        # a failure is an error answer rather than a file with only its header.
+        assert calls == [exports.CHUNK]
         rows = read_csv(response)
     assert calls == [exports.CHUNK]
     assert len(rows) == 4
@@ -197,3 +198,32 @@ def test_the_xlsx_keeps_formulas_as_text(world, client):
     client.force_login(world.national_admin)
     (sheet,) = xlsx_sheets(client.get(XLSX)).values()
     assert "<f>" not in sheet
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+@pytest.mark.parametrize(
+    "params", [{"sampai": "9999-12"}, {"dari": "0001-01"}, {"dari": "0001-01-01"}]
+)
+def test_dates_at_the_edges_of_the_calendar_are_refused_not_a_500(world, client, url, params):
+    """The attack: ekspor.csv|xlsx?sampai=9999-12 and ?dari=0001-01 answered 500."""
+    client.force_login(world.national_admin)
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert "Tanggal di luar jangkauan (tahun 2000–2100)." in response.content.decode()
+
+
+def test_a_csv_whose_query_fails_is_an_error_not_an_empty_export(world, client, reports):
+    """The attack: the CSV stream died after its header and looked like an empty export."""
+    from django.test import Client
+
+    staff = Client(raise_request_exception=False)
+    staff.force_login(world.national_admin)
+
+    def failing(queryset, *, for_xlsx=False):
+        raise OverflowError("date value out of range")
+        yield  # a generator, like the real one
+
+    with mock.patch.object(exports, "rows", failing):
+        response = staff.get(CSV)
+    assert response.status_code == 500
+    assert not isinstance(response, StreamingHttpResponse)

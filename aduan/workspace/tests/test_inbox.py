@@ -313,6 +313,18 @@ def test_the_inbox_pages_through_long_queues(signed_in, world, monkeypatch):
     assert client.get(INBOX, {"halaman": "x"}).status_code == 200
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", "1" + "0" * 5000, "-7"])
+def test_an_absurd_page_number_is_an_empty_page_not_a_500(signed_in, world, number):
+    """The attack: /petugas/?halaman=99999999999999999999 answered 500."""
+    world.submit()
+    response = signed_in(world.national_admin).get(INBOX, {"halaman": number})
+    assert response.status_code == 200
+    if number.startswith("-"):
+        assert len(response.context["reports"]) == 1
+    else:
+        assert response.context["reports"] == []
+
+
 @pytest.mark.parametrize("persona", ["national_admin", "agency_admin", "officer", "supervisor"])
 def test_the_inbox_query_count_does_not_grow_with_the_number_of_reports(
     signed_in, world, django_assert_max_num_queries, persona
