@@ -138,7 +138,13 @@ OUTPUTS: dict[str, Callable[[Client, object], str]] = {
     "open data": open_data,
     "photo download": attachment_download("portal"),
     "api photo download": attachment_download("api"),
+    "search results": page("/laporan/", cari="Limbah sungai"),
+    "map data": page("/peta/data.json", bbox="110,-5,125,5", zoom="14"),
+    "atom feed of reports": page("/umpan/laporan/"),
+    "atom feed of one report": page("/umpan/laporan/{n}/"),
 }
+# Outputs where an anonymous report does not appear at all (no point to show).
+NOT_SHOWN_WHEN_ANONYMOUS = ("photo download", "api photo download", "map data")
 
 
 @pytest.mark.parametrize("output", sorted(OUTPUTS))
@@ -149,7 +155,7 @@ def test_an_anonymous_report_shows_neither_its_reporter_nor_its_exact_place(
 
     leaks = [secret for secret in IDENTITY + EXACT_PLACE if secret in shown]
     assert leaks == []
-    if output not in ("photo download", "api photo download"):
+    if output not in NOT_SHOWN_WHEN_ANONYMOUS:
         assert anonymous_report.tracking_number in shown  # the output does show the report
 
 
@@ -172,6 +178,8 @@ def test_an_anonymous_report_is_placed_in_its_regency(world, anonymous_report, o
         ("open311 request", (LATITUDE, LONGITUDE, ADDRESS, VILLAGE[0], "Singa Gembara")),
         ("open311 request as xml", (LATITUDE, LONGITUDE, ADDRESS, VILLAGE[0])),
         ("open data", (DISTRICT[0], "0.52", "117.54")),
+        ("map data", ("Limbah cair dialirkan ke sungai",)),
+        ("search results", ("Limbah cair dialirkan ke sungai",)),
     ],
 )
 def test_a_named_report_shows_where_it_is_but_not_who_sent_it(
