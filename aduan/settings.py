@@ -64,21 +64,27 @@ def development_secret(data_dir: Path) -> str:
         return path.read_text().strip()
 
 
-def load_node_file(name: str) -> None:
-    """`NODE=<name>` runs against one of the demo nodes made by `make nodes`: their settings
-    are in data/nodes/<name>/node.env (KEY=value lines). Variables set in the environment
-    win over the file."""
-    path = BASE_DIR / "data" / "nodes" / name / "node.env"
+def load_env_file(path: Path, hint: str) -> None:
+    """KEY=value lines into the environment; variables already set there win."""
     if not path.exists():
-        raise ImproperlyConfigured(f"NODE={name}: {path} not found (run `make nodes` first)")
+        raise ImproperlyConfigured(f"{path} not found ({hint})")
     for line in path.read_text().splitlines():
         key, sep, value = line.partition("=")
         if sep and not line.lstrip().startswith("#"):
             os.environ.setdefault(key.strip(), value.strip())
 
 
+# `NODE=<name>` runs against one of the demo nodes made by `make nodes`: their settings are
+# in data/nodes/<name>/node.env.
 if env_str("NODE"):
-    load_node_file(env_str("NODE"))
+    load_env_file(
+        BASE_DIR / "data" / "nodes" / env_str("NODE") / "node.env", "run `make nodes` first"
+    )
+# `ENV_FILE=data/local.env`: the keys `make run` and `make dev` generate once for this
+# checkout (scripts/local_keys.py, docs/OPERATIONS.md). Read only when named, so a
+# production node never picks up a key file lying in its data folder by accident.
+if env_str("ENV_FILE"):
+    load_env_file(Path(env_str("ENV_FILE")), "run `make run` once to create it")
 
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 # A fixed Fernet key for development and tests only (base64 of 32 bytes).
@@ -114,6 +120,10 @@ if not DEBUG:
         )
     if not env_str("PERSONAL_DATA_LOOKUP_KEY"):
         raise ImproperlyConfigured("PERSONAL_DATA_LOOKUP_KEY must be set when DEBUG is off.")
+
+# Cookies only over HTTPS (session, CSRF, language). On with DEBUG off; `make run`, which
+# serves plain HTTP on 127.0.0.1, turns it off.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -193,6 +203,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Static files from the web process itself (WhiteNoise, from STATIC_ROOT after
+# `collectstatic`), where no reverse proxy serves /static/: on with DEBUG off, so `make run`
+# serves them; behind nginx they never reach it (deploy/nginx/aduan.conf).
+SERVE_STATIC = env_bool("SERVE_STATIC", not DEBUG)
+if SERVE_STATIC:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "aduan.urls"
 WSGI_APPLICATION = "aduan.wsgi.application"
 
@@ -254,7 +271,7 @@ LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LOCALE_PATHS = [BASE_DIR / "aduan" / "templates" / "locale"]
 # All timestamps are stored in UTC; deadlines are computed in the agency's own zone.
 USE_TZ = True
@@ -271,6 +288,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5)
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Behind nginx: attachments are sent by nginx from an internal location that maps this
+# URL prefix onto MEDIA_ROOT (X-Accel-Redirect), after Django has checked who may see them;
+# empty: Django streams the file itself (deploy/nginx/aduan.conf).
+ATTACHMENT_ACCEL_REDIRECT = env_str("ATTACHMENT_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -316,8 +337,20 @@ WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
 # worker's alert run), and subscription requests accepted per client address per minute.
 ALERTS_DIGEST_MINUTES = env_int("ALERTS_DIGEST_MINUTES", 60)
 ALERTS_SUBSCRIBE_PER_MINUTE = env_int("ALERTS_SUBSCRIBE_PER_MINUTE", 5)
-# A worker that has not written its heartbeat for this long is reported as down.
+# A worker that has not written its heartbeat for this long is reported as down, and the
+# notifications it had claimed are handed to another worker (docs/OPERATIONS.md).
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
+# Seconds a notification stays claimed before the sweep may hand it over, if the worker
+# that claimed it is gone; a live worker's claim is handed over only after
+# NOTIFICATION_CLAIM_MAX_SECONDS (a send that hangs past every timeout).
+NOTIFICATION_CLAIM_STALE_SECONDS = env_int("NOTIFICATION_CLAIM_STALE_SECONDS", 120)
+NOTIFICATION_CLAIM_MAX_SECONDS = env_int("NOTIFICATION_CLAIM_MAX_SECONDS", 3600)
+# Pruning by the worker: finished task rows after TASK_RESULTS_KEEP_DAYS, notifications
+# sent after NOTIFICATIONS_KEEP_DAYS (failed ones, the dead letters, stay for the admin),
+# PRUNE_BATCH_SIZE rows per statement.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 7)
+NOTIFICATIONS_KEEP_DAYS = env_int("NOTIFICATIONS_KEEP_DAYS", 90)
+PRUNE_BATCH_SIZE = env_int("PRUNE_BATCH_SIZE", 1000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -325,6 +358,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server gives up a send (retried later), so that a worker
+# never holds a notification's claim for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aduan <noreply@aduan.localhost>")
 SMS_BACKEND = env_str("SMS_BACKEND", "aduan.notifications.sms.ConsoleSMSBackend")
 
@@ -416,8 +452,8 @@ STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT", 30 * 60)
 # Reverse proxies in front of the app: the client address for login throttling is taken
 # this many hops from the right of X-Forwarded-For (0: use REMOTE_ADDR).
 LOGIN_TRUSTED_PROXIES = env_int("LOGIN_TRUSTED_PROXIES", 0)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
