@@ -156,6 +156,9 @@ def raw_key_from(request) -> str | None:
 
 
 def client_ip(request) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. uWSGI/gunicorn with
-    # the proxy's real-IP support): X-Forwarded-For is client-controlled and not trusted.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The caller's address for the rate limits: behind LOGIN_TRUSTED_PROXIES reverse
+    proxies the address they recorded in X-Forwarded-For, else REMOTE_ADDR (a client can
+    write anything into X-Forwarded-For; deploy/nginx/aduan.conf sets it)."""
+    from aduan.accounts.forms import client_ip as forwarded_client_ip
+
+    return forwarded_client_ip(request) or "unknown"

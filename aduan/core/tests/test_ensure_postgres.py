@@ -2,6 +2,7 @@
 password of a role that already exists as it is."""
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +14,12 @@ ROLE = "aduan_ops_probe"
 
 def as_superuser(sql: str) -> str:
     result = subprocess.run(  # noqa: S603 - fixed commands
-        ["su", "postgres", "-c", f'psql -d postgres -v ON_ERROR_STOP=1 -qtAc "{sql}"'],
+        [
+            shutil.which("su"),
+            "postgres",
+            "-c",
+            f'psql -d postgres -v ON_ERROR_STOP=1 -qtAc "{sql}"',
+        ],
         capture_output=True,
         text=True,
         timeout=30,
@@ -31,7 +37,7 @@ def test_an_existing_roles_password_is_not_reset():
     try:
         subprocess.run(  # noqa: S603 - our own script
             [
-                "bash",
+                shutil.which("bash"),
                 str(ROOT / "scripts" / "ensure_postgres.sh"),
                 f"postgres://{ROLE}:another@127.0.0.1:5432/postgres",
             ],
