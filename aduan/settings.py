@@ -345,6 +345,11 @@ WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
 # NOTIFICATION_CLAIM_MAX_SECONDS (a send that hangs past every timeout).
 NOTIFICATION_CLAIM_STALE_SECONDS = env_int("NOTIFICATION_CLAIM_STALE_SECONDS", 120)
 NOTIFICATION_CLAIM_MAX_SECONDS = env_int("NOTIFICATION_CLAIM_MAX_SECONDS", 3600)
+# Seconds before the sweep queues a new message whose delivery job has not run (a worker
+# killed after the change committed), and before a task left "running" by a dead worker is
+# run again.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 120)
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 15 * 60)
 # Pruning by the worker: finished task rows after TASK_RESULTS_KEEP_DAYS, notifications
 # sent after NOTIFICATIONS_KEEP_DAYS (failed ones, the dead letters, stay for the admin),
 # PRUNE_BATCH_SIZE rows per statement.

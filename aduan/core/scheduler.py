@@ -17,8 +17,6 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# A task still "running" after this long belonged to a worker that died: run it again.
-STALE_TASK_AFTER = timedelta(minutes=15)
 # The queue of messages to people, run by a lane of its own in every worker
 # (`run_worker`), so that a notification never waits behind periodic or statistics work.
 NOTIFICATIONS_QUEUE = "notifications"
@@ -89,9 +87,13 @@ def requeue_stale_tasks(now=None) -> int:
     """Put tasks whose worker died mid-run back in the queue, so no job is lost."""
     from django_tasks_db.models import DBTaskResult
 
+    from django.conf import settings
+
     now = now or timezone.now()
+    # A task still "running" after TASK_STALE_SECONDS belonged to a worker that died.
+    stale_after = timedelta(seconds=settings.TASK_STALE_SECONDS)
     count = DBTaskResult.objects.filter(
-        status="RUNNING", started_at__lt=now - STALE_TASK_AFTER
+        status="RUNNING", started_at__lt=now - stale_after
     ).update(status="READY", started_at=None)
     if count:
         logger.warning("requeued %s task(s) left running by a dead worker", count)

@@ -563,7 +563,10 @@ def sweep(now=None, *, stale_after: timedelta | None = None) -> int:
         | Q(next_attempt_at__lt=now - longest)
     ).update(status=NotificationStatus.PENDING, next_attempt_at=now, claimed_by="")
     due = Notification.objects.filter(status=NotificationStatus.PENDING).filter(
-        Q(next_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=2))
+        Q(
+            next_attempt_at__isnull=True,
+            created_at__lt=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS),
+        )
         | Q(next_attempt_at__lte=now)
     )
     count = 0
