@@ -12,6 +12,7 @@ import socket
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -87,14 +88,12 @@ def requeue_stale_tasks(now=None) -> int:
     """Put tasks whose worker died mid-run back in the queue, so no job is lost."""
     from django_tasks_db.models import DBTaskResult
 
-    from django.conf import settings
-
     now = now or timezone.now()
     # A task still "running" after TASK_STALE_SECONDS belonged to a worker that died.
     stale_after = timedelta(seconds=settings.TASK_STALE_SECONDS)
-    count = DBTaskResult.objects.filter(
-        status="RUNNING", started_at__lt=now - stale_after
-    ).update(status="READY", started_at=None)
+    count = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - stale_after).update(
+        status="READY", started_at=None
+    )
     if count:
         logger.warning("requeued %s task(s) left running by a dead worker", count)
     return count
