@@ -24,7 +24,7 @@ run dev keys migrate demo: export ENV_FILE := $(LOCAL_ENV)
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
 
-.PHONY: help install keys run dev nodes test test-sqlite test-shifted test-postgres postgres browser lint format migrate demo clean bench bench-ci
+.PHONY: help install keys run dev nodes nginx test test-sqlite test-shifted test-postgres postgres browser lint format migrate demo clean bench bench-ci
 
 help:
 	@echo "make run   - set up everything and serve Aduan as production does (gunicorn, DEBUG off) on http://127.0.0.1:$(PORT)"
@@ -94,7 +94,7 @@ dev: demo
 nodes: install
 	$(BIN)/python scripts/nodes.py
 
-test: install browser
+test: install browser nginx
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-shifted
@@ -129,6 +129,10 @@ postgres:
 
 browser:
 	@bash scripts/ensure_chromium.sh
+
+# nginx, for the test that runs deploy/nginx/aduan.conf (skipped without it).
+nginx:
+	@bash scripts/ensure_nginx.sh
 
 lint: install
 	@echo "== Lint: ruff check, ruff format --check, makemigrations --check"
