@@ -16,7 +16,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from harness.cluster import Node, Template
+import pytest
+
+from harness.cluster import Node, Template, pg_admin_url
 
 
 @dataclass
@@ -93,13 +95,29 @@ def wait_until(check, what: str, rounds: int = 240):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_killed_web_server_and_worker_lose_no_report_and_no_notification(tmp_path):
+@pytest.fixture
+def drill_databases():
+    """The PostgreSQL databases the drill makes, dropped after it."""
     engine, base = engine_and_base()
+    names: list[str] = []
+    yield engine, base, names
+    if names:
+        import psycopg
+
+        with psycopg.connect(pg_admin_url(base), autocommit=True) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_killed_web_server_and_worker_lose_no_report_and_no_notification(tmp_path, drill_databases):
+    engine, base, databases = drill_databases
     template = Template(tmp_path, base, pg_name=f"crashdrill_template_{os.getpid()}")
-    template.build({engine})
     node = DrillNode(
         "CRD", "central", engine, tmp_path, base, mail_log=str(tmp_path / "mail.jsonl")
     )
+    if engine == "postgres":
+        databases += [template.pg_name, node.database_url.rsplit("/", 1)[1]]
+    template.build({engine})
     node.create_database(template)
     node.python("harness.setup_node", "central")
     key = node.manage("create_api_key", "Crash drill", "--rate", "100000").stdout.split()[-1]
