@@ -13,14 +13,22 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # The e-mail channel's SMTP listener in development (docs/CHANNELS.md).
 MAIL_PORT ?= 8025
+# gunicorn processes behind `make run`.
+WEB_WORKERS ?= 2
+# The keys `make run` and `make dev` serve this checkout with, made once by
+# scripts/local_keys.py (0600, never printed; docs/OPERATIONS.md). Only these targets name
+# the file: settings read it when ENV_FILE is set, and `make test` never sets it.
+LOCAL_ENV := $(CURDIR)/data/local.env
+run dev keys migrate demo: export ENV_FILE := $(LOCAL_ENV)
 # PostgreSQL used by `make test` for the second run of the suite.
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
 
-.PHONY: help install run nodes test test-sqlite test-shifted test-postgres postgres browser lint format migrate demo clean bench bench-ci
+.PHONY: help install keys run dev nodes nginx test test-sqlite test-shifted test-postgres postgres browser lint format migrate demo clean bench bench-ci
 
 help:
-	@echo "make run   - set up everything and serve Aduan with its worker on http://127.0.0.1:$(PORT)"
+	@echo "make run   - set up everything and serve Aduan as production does (gunicorn, DEBUG off) on http://127.0.0.1:$(PORT)"
+	@echo "make dev   - the same with Django's runserver and debug pages, for developers"
 	@echo "make test  - set up and run the whole suite on SQLite and PostgreSQL"
 	@echo "make nodes - a central and a regional node, paired (docs/FEDERATION.md)"
 
@@ -37,32 +45,56 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt package
 
 install: $(BIN)/.installed
 
-migrate: install
-	@mkdir -p data
+keys: install
+	@$(BIN)/python scripts/local_keys.py data
+
+migrate: install keys
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
+	@# The table `make run` (several gunicorn processes) keeps its cache in.
+	CACHE_BACKEND=database $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py load_regions
 	$(BIN)/python manage.py seed_categories
 	$(BIN)/python manage.py seed_demo
 
+# The web process ($(1)) with the worker and the e-mail listener beside it, each in its own
+# process group: Ctrl-C, `kill` of make, or any of the three ending stops all three (the
+# groups, so runserver's reloader child goes too). Links in e-mail and SMS (from every
+# process) must point where this server listens.
+define serve
+set -m; export SITE_URL=http://127.0.0.1:$(PORT); \
+$(BIN)/python manage.py run_worker & WORKER=$$!; \
+$(BIN)/python manage.py run_mail_listener --port $(MAIL_PORT) & MAIL=$$!; \
+$(1) & WEB=$$!; \
+stop() { trap - EXIT INT TERM HUP; kill -TERM -- -$$WEB -$$WORKER -$$MAIL 2>/dev/null; wait; }; \
+trap stop EXIT; trap 'stop; exit 0' INT TERM HUP; \
+wait -n $$WEB $$WORKER $$MAIL
+endef
+
+# As production: gunicorn, DEBUG off, static files by WhiteNoise, the keys in data/local.env.
+# Plain HTTP on 127.0.0.1, so cookies are not limited to HTTPS.
 run: demo
 	@echo "Aduan: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@$(BIN)/python manage.py seed_demo --print-logins
-	@# Links in e-mail and SMS (from both processes) must point where this server listens.
-	@set -m; export SITE_URL=http://127.0.0.1:$(PORT); \
-	$(BIN)/python manage.py run_worker & WORKER=$$!; \
-	$(BIN)/python manage.py run_mail_listener --port $(MAIL_PORT) & MAIL=$$!; \
-	trap 'kill $$WORKER $$MAIL 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@export DEBUG=false DEVDATA_ENABLED=true ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_COOKIES=false SECURE_SSL_REDIRECT=false CACHE_BACKEND=database \
+	EMAIL_INTAKE_ADDRESS=lapor@aduan.localhost GUNICORN_WORKERS=$(WEB_WORKERS); \
+	$(call serve,$(BIN)/gunicorn aduan.wsgi -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT))
+
+# For developers: runserver (reloads on code changes) with Django's debug pages.
+dev: demo
+	@echo "Aduan (dev): http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@$(BIN)/python manage.py seed_demo --print-logins
+	@$(call serve,$(BIN)/python manage.py runserver 127.0.0.1:$(PORT))
 
 # A central node (PORT, default 8000) and a Kutai Timur regional node (REGION_PORT,
 # default 8001), paired, with the demo data split between them (docs/FEDERATION.md).
 nodes: install
 	$(BIN)/python scripts/nodes.py
 
-test: install browser
+test: install browser nginx
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-shifted
@@ -97,6 +129,10 @@ postgres:
 
 browser:
 	@bash scripts/ensure_chromium.sh
+
+# nginx, for the test that runs deploy/nginx/aduan.conf (skipped without it).
+nginx:
+	@bash scripts/ensure_nginx.sh
 
 lint: install
 	@echo "== Lint: ruff check, ruff format --check, makemigrations --check"

@@ -65,21 +65,27 @@ def development_secret(data_dir: Path) -> str:
         return path.read_text().strip()
 
 
-def load_node_file(name: str) -> None:
-    """`NODE=<name>` runs against one of the demo nodes made by `make nodes`: their settings
-    are in data/nodes/<name>/node.env (KEY=value lines). Variables set in the environment
-    win over the file."""
-    path = BASE_DIR / "data" / "nodes" / name / "node.env"
+def load_env_file(path: Path, hint: str) -> None:
+    """KEY=value lines into the environment; variables already set there win."""
     if not path.exists():
-        raise ImproperlyConfigured(f"NODE={name}: {path} not found (run `make nodes` first)")
+        raise ImproperlyConfigured(f"{path} not found ({hint})")
     for line in path.read_text().splitlines():
         key, sep, value = line.partition("=")
         if sep and not line.lstrip().startswith("#"):
             os.environ.setdefault(key.strip(), value.strip())
 
 
+# `NODE=<name>` runs against one of the demo nodes made by `make nodes`: their settings are
+# in data/nodes/<name>/node.env.
 if env_str("NODE"):
-    load_node_file(env_str("NODE"))
+    load_env_file(
+        BASE_DIR / "data" / "nodes" / env_str("NODE") / "node.env", "run `make nodes` first"
+    )
+# `ENV_FILE=data/local.env`: the keys `make run` and `make dev` generate once for this
+# checkout (scripts/local_keys.py, docs/OPERATIONS.md). Read only when named, so a
+# production node never picks up a key file lying in its data folder by accident.
+if env_str("ENV_FILE"):
+    load_env_file(Path(env_str("ENV_FILE")), "run `make run` once to create it")
 
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 # A fixed Fernet key for development and tests only (base64 of 32 bytes).
@@ -157,6 +163,10 @@ check_keys(PERSONAL_DATA_KEYS, PERSONAL_DATA_LOOKUP_KEY, AUDIT_CHAIN_KEYS)
 TWO_FACTOR_REQUIRED_ROLES = env_list(
     "TWO_FACTOR_REQUIRED_ROLES", "" if DEBUG else "national_admin,agency_admin"
 )
+
+# Cookies only over HTTPS (session, CSRF, language). On with DEBUG off; `make run`, which
+# serves plain HTTP on 127.0.0.1, turns it off.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -239,6 +249,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
+# Static files from the web process itself (WhiteNoise, from STATIC_ROOT after
+# `collectstatic`), where no reverse proxy serves /static/: on with DEBUG off, so `make run`
+# serves them; behind nginx they never reach it (deploy/nginx/aduan.conf).
+SERVE_STATIC = env_bool("SERVE_STATIC", not DEBUG)
+if SERVE_STATIC:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "aduan.urls"
 WSGI_APPLICATION = "aduan.wsgi.application"
 
@@ -300,7 +317,7 @@ LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LOCALE_PATHS = [BASE_DIR / "aduan" / "templates" / "locale"]
 # All timestamps are stored in UTC; deadlines are computed in the agency's own zone.
 USE_TZ = True
@@ -323,6 +340,10 @@ REPORTS_PER_HOUR_PER_REPORTER = env_int("REPORTS_PER_HOUR_PER_REPORTER", 10)
 REPORTS_PER_HOUR_PER_ADDRESS = env_int("REPORTS_PER_HOUR_PER_ADDRESS", 30)
 # All the images of one request together (checked from their headers before decoding).
 ATTACHMENT_MAX_REQUEST_PIXELS = env_int("ATTACHMENT_MAX_REQUEST_PIXELS", 60_000_000)
+# Behind nginx: attachments are sent by nginx from an internal location that maps this
+# URL prefix onto MEDIA_ROOT (X-Accel-Redirect), after Django has checked who may see them;
+# empty: Django streams the file itself (deploy/nginx/aduan.conf).
+ATTACHMENT_ACCEL_REDIRECT = env_str("ATTACHMENT_ACCEL_REDIRECT", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -389,8 +410,25 @@ WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
 # worker's alert run), and subscription requests accepted per client address per minute.
 ALERTS_DIGEST_MINUTES = env_int("ALERTS_DIGEST_MINUTES", 60)
 ALERTS_SUBSCRIBE_PER_MINUTE = env_int("ALERTS_SUBSCRIBE_PER_MINUTE", 5)
-# A worker that has not written its heartbeat for this long is reported as down.
+# A worker that has not written its heartbeat for this long is reported as down, and the
+# notifications it had claimed are handed to another worker (docs/OPERATIONS.md).
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
+# Seconds a notification stays claimed before the sweep may hand it over, if the worker
+# that claimed it is gone; a live worker's claim is handed over only after
+# NOTIFICATION_CLAIM_MAX_SECONDS (a send that hangs past every timeout).
+NOTIFICATION_CLAIM_STALE_SECONDS = env_int("NOTIFICATION_CLAIM_STALE_SECONDS", 120)
+NOTIFICATION_CLAIM_MAX_SECONDS = env_int("NOTIFICATION_CLAIM_MAX_SECONDS", 3600)
+# Seconds before the sweep queues a new message whose delivery job has not run (a worker
+# killed after the change committed), and before a task left "running" by a dead worker is
+# run again.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 120)
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 15 * 60)
+# Pruning by the worker: finished task rows after TASK_RESULTS_KEEP_DAYS, notifications
+# sent after NOTIFICATIONS_KEEP_DAYS (failed ones, the dead letters, stay for the admin),
+# PRUNE_BATCH_SIZE rows per statement.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 7)
+NOTIFICATIONS_KEEP_DAYS = env_int("NOTIFICATIONS_KEEP_DAYS", 90)
+PRUNE_BATCH_SIZE = env_int("PRUNE_BATCH_SIZE", 1000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -398,6 +436,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server gives up a send (retried later), so that a worker
+# never holds a notification's claim for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Aduan <noreply@aduan.localhost>")
 SMS_BACKEND = env_str("SMS_BACKEND", "aduan.notifications.sms.ConsoleSMSBackend")
 
@@ -522,8 +563,8 @@ if os.environ.get("LOGIN_TRUSTED_PROXIES", "0").strip() not in ("", "0"):
         "LOGIN_TRUSTED_PROXIES (a hop count) is replaced by TRUSTED_PROXIES: list the "
         "addresses or networks of your reverse proxies (default 127.0.0.1,::1)."
     )
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

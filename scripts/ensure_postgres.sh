@@ -45,7 +45,14 @@ exists="$(admin_psql "SELECT 1 FROM pg_roles WHERE rolname = '$user'")"
 if [ "$exists" != 1 ]; then
   admin_psql "CREATE ROLE \"$user\" LOGIN PASSWORD '$password' CREATEDB"
 else
-  admin_psql "ALTER ROLE \"$user\" LOGIN PASSWORD '$password' CREATEDB"
+  # An existing role keeps its password: it may be a real installation's, and resetting
+  # it to the one in the URL would lock its services out (or open it with a known one).
+  # It only gets what the suite needs: to log in and to create the test databases.
+  admin_psql "ALTER ROLE \"$user\" LOGIN CREATEDB"
+  if ! PGPASSWORD="$password" psql -h "$host" -p "$port" -U "$user" -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
+    echo "Role '$user' exists but does not accept the password in the URL; its password is left as it is. Give the right one in PG_URL, or set it yourself: ALTER ROLE $user PASSWORD '...';" >&2
+    exit 1
+  fi
 fi
 if [ "$(admin_psql "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" != 1 ]; then
   admin_psql "CREATE DATABASE \"$dbname\" OWNER \"$user\""

@@ -48,6 +48,9 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The worker (`run_worker`'s id, under which it writes its heartbeat) that claimed the
+    # message for sending: the sweep hands a claim over only when that worker is gone.
+    claimed_by = models.CharField(max_length=100, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = ClockDateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -69,6 +72,12 @@ class Notification(models.Model):
                 fields=["status", "next_attempt_at"],
                 name="notification_due_idx",
                 condition=Q(status__in=["pending", "sending"]),
+            ),
+            # The pruning of messages sent long ago (`core.pruning`).
+            models.Index(
+                fields=["sent_at"],
+                name="notification_sent_idx",
+                condition=Q(status="sent"),
             ),
             models.Index(
                 fields=["provider_id"],

@@ -1,11 +1,15 @@
 """Creating notifications (inside the caller's transaction) and delivering them.
 
-Delivery is at least once. A notification is claimed before it is sent and marked sent
-afterwards; a worker that dies in between (or whose send hangs past the sweep's staleness
-limit) leaves it claimed, and the sweep hands it to another worker, which sends it again.
-Where the channel allows, the second copy is recognisably the same message: an e-mail
-carries a Message-ID derived from the notification's UUID, and an SMS gateway receives
-that UUID as its client reference (`sms.BaseSMSBackend`)."""
+Delivery is at least once. A notification is claimed (by a conditional update, under the
+worker's id) before it is sent and marked sent afterwards. Two tasks for one message, a
+retry racing the sweep, a slow mail server: none of them sends it twice, since a claim is
+handed over only when the worker holding it is gone (its heartbeat older than
+WORKER_HEARTBEAT_MAX_AGE) and a stopping worker finishes the send in hand. What remains is
+a worker killed between handing the message to the mail server or gateway and recording
+that it did: the sweep gives the claim to another worker, which sends it again. Where the
+channel allows, that second copy is recognisably the same message: an e-mail carries a
+Message-ID derived from the notification's UUID, and an SMS gateway receives that UUID as
+its client reference (`sms.BaseSMSBackend`)."""
 
 import json
 import logging
@@ -401,10 +405,17 @@ def deliver(notification_id: int) -> str:
     the module's docstring). A message given up for good (after MAX_ATTEMPTS, or refused
     by the provider for good) is a dead letter, and the reporter is written to on another
     channel where they gave one (`fall_back`)."""
+    from aduan.core.scheduler import current_worker_id
+
     now = timezone.now()
     claimed = Notification.objects.filter(
         pk=notification_id, status=NotificationStatus.PENDING
-    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
+    ).update(
+        status=NotificationStatus.SENDING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now,
+        claimed_by=current_worker_id(),
+    )
     if not claimed:
         return "skipped"
     notification = Notification.objects.get(pk=notification_id)
@@ -539,19 +550,34 @@ def record_delivery_report(
     return notification
 
 
-def sweep(now=None, *, stale_after=timedelta(minutes=10)) -> int:
+def sweep(now=None, *, stale_after: timedelta | None = None) -> int:
     """Re-enqueue notifications whose delivery is due again or whose worker died while
-    sending. A notification claimed more than `stale_after` ago is taken to belong to a
-    dead worker; it may have been handed over already, and is sent again. Runs on the
-    worker's schedule; safe to run any number of times."""
+    sending. A claim is handed over when it is older than `stale_after`
+    (NOTIFICATION_CLAIM_STALE_SECONDS) and the worker that made it no longer writes its
+    heartbeat: that worker may have handed the message over already, and it is sent again
+    (at least once). A live worker keeps its claim, however slow the send, up to
+    NOTIFICATION_CLAIM_MAX_SECONDS. Runs on the worker's schedule; safe to run any number
+    of times."""
+    from aduan.core.models import WorkerHeartbeat
+
     from .tasks import deliver_notification
 
     now = now or timezone.now()
-    Notification.objects.filter(
-        status=NotificationStatus.SENDING, next_attempt_at__lt=now - stale_after
-    ).update(status=NotificationStatus.PENDING, next_attempt_at=now)
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.NOTIFICATION_CLAIM_STALE_SECONDS)
+    alive = WorkerHeartbeat.objects.filter(
+        seen_at__gte=now - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    ).values("worker_id")
+    longest = timedelta(seconds=settings.NOTIFICATION_CLAIM_MAX_SECONDS)
+    Notification.objects.filter(status=NotificationStatus.SENDING).filter(
+        (Q(next_attempt_at__lt=now - stale_after) & ~Q(claimed_by__in=alive))
+        | Q(next_attempt_at__lt=now - longest)
+    ).update(status=NotificationStatus.PENDING, next_attempt_at=now, claimed_by="")
     due = Notification.objects.filter(status=NotificationStatus.PENDING).filter(
-        Q(next_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=2))
+        Q(
+            next_attempt_at__isnull=True,
+            created_at__lt=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS),
+        )
         | Q(next_attempt_at__lte=now)
     )
     count = 0

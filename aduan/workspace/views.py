@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from aduan.accounts.models import Role
 from aduan.agencies.routing import suggest_route, suggest_unit
 from aduan.channels.display import conversation, with_messages
+from aduan.core.files import stored_file_response
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
@@ -636,12 +637,8 @@ def attachment(request, tracking_number, attachment_uuid):
     workspace is staff-only, so nothing internal reaches the reporter or the public here."""
     report = get_report_for(request.user, tracking_number)
     item = get_object_or_404(Attachment, report=report, uuid=attachment_uuid)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404
-    response = FileResponse(
-        handle,
+    response = stored_file_response(
+        item.file,
         content_type=item.content_type,
         as_attachment=item.kind != "image",
         filename=item.name,

@@ -7,7 +7,7 @@ whether the report exists."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aduan.channels.display import conversation, with_messages
+from aduan.core.files import stored_file_response
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE, commands_for
 from aduan.federation.messages import Pending
@@ -314,13 +315,9 @@ def attachment(request, uuid):
     public = item.visibility == Visibility.PUBLIC and report.is_published
     if not public and not _is_reporter(request, report):
         raise Http404("Lampiran tidak ditemukan / Attachment not found")
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("Lampiran tidak ditemukan / Attachment not found")
     # Images were re-encoded on upload and are safe to show inline; documents download.
-    response = FileResponse(
-        handle,
+    response = stored_file_response(
+        item.file,
         content_type=item.content_type,
         as_attachment=item.kind != "image",
         filename=item.name,
