@@ -99,8 +99,8 @@ PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", DEV_ENCRYPTION_KEY)
 PERSONAL_DATA_LOOKUP_KEY = env_str("PERSONAL_DATA_LOOKUP_KEY", SECRET_KEY)
 # Keys of the audit chain's seals (an HMAC of every stored event), kept outside the
 # database so that whoever can write to it cannot re-seal an edited history; the first
-# seals, all verify (rotation). Defaults to SECRET_KEY; set it in production so that
-# rotating SECRET_KEY leaves the seals alone (docs/SECURITY.md).
+# seals, all verify (rotation). Required when DEBUG is off; in development it defaults to
+# SECRET_KEY (docs/SECURITY.md).
 AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS") or [SECRET_KEY]
 
 
@@ -154,6 +154,12 @@ if not DEBUG:
         )
     if not env_str("PERSONAL_DATA_LOOKUP_KEY"):
         raise ImproperlyConfigured("PERSONAL_DATA_LOOKUP_KEY must be set when DEBUG is off.")
+    if not env_list("AUDIT_CHAIN_KEYS"):
+        # Not SECRET_KEY by default: rotating it (sessions) must leave the seals alone.
+        raise ImproperlyConfigured(
+            "AUDIT_CHAIN_KEYS harus diatur saat DEBUG mati. / "
+            "AUDIT_CHAIN_KEYS must be set when DEBUG is off (docs/SECURITY.md)."
+        )
 check_keys(PERSONAL_DATA_KEYS, PERSONAL_DATA_LOOKUP_KEY, AUDIT_CHAIN_KEYS)
 
 # Staff roles that must use two-step verification (an authenticator app) before any page:

@@ -274,6 +274,7 @@ def test_production_requires_it_for_the_admins_by_default():
         "SECRET_KEY": "a-real-secret-" + "x" * 40,
         "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
         "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+        "AUDIT_CHAIN_KEYS": "audit-" + "z" * 40,
         "ALLOWED_HOSTS": "aduan.example.go.id",
         "SITE_URL": "https://aduan.example.go.id",
     }

@@ -82,6 +82,7 @@ def _production(**overrides):
         "SECRET_KEY": "a-real-secret-" + "x" * 40,
         "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
         "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+        "AUDIT_CHAIN_KEYS": "audit-" + "z" * 40,
         "ALLOWED_HOSTS": "aduan.example.go.id",
         "SITE_URL": "https://aduan.example.go.id",
     }
@@ -129,6 +130,7 @@ def test_the_admin_login_goes_through_our_login_with_lockout_and_second_factor(c
         ({"PERSONAL_DATA_KEYS": "ZGV2"}, "is not a Fernet key"),
         ({"PERSONAL_DATA_LOOKUP_KEY": "pendek"}, "PERSONAL_DATA_LOOKUP_KEY: every key needs"),
         ({"AUDIT_CHAIN_KEYS": "pendek"}, "AUDIT_CHAIN_KEYS: every key needs"),
+        ({"AUDIT_CHAIN_KEYS": None}, "AUDIT_CHAIN_KEYS must be set when DEBUG is off"),
     ],
 )
 def test_keys_that_cannot_work_stop_the_start_with_a_clear_message(overrides, says):

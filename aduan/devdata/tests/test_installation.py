@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "a-real-secret-" + "x" * 40,
     "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
     "PERSONAL_DATA_LOOKUP_KEY": "lookup-" + "y" * 40,
+    "AUDIT_CHAIN_KEYS": "audit-" + "z" * 40,
     "ALLOWED_HOSTS": "aduan.example.go.id",
     "SITE_URL": "https://aduan.example.go.id",
 }
