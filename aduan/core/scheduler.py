@@ -25,6 +25,7 @@ def periodic_tasks():
     from aduan.notifications.tasks import sweep_notifications
     from aduan.portal.tasks import purge_pending_uploads
     from aduan.reports.tasks import purge_submission_keys, scan_deadlines
+    from aduan.routing.tasks import retrain_category_model
     from aduan.stats.tasks import (
         refresh_open_data,
         warm_public_statistics,
@@ -42,6 +43,7 @@ def periodic_tasks():
         purge_submission_keys,
         take_checkpoint,
         send_alerts,
+        retrain_category_model,
     ]
 
 
