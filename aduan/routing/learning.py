@@ -69,33 +69,37 @@ def load(row: ClassifierModel) -> CategoryClassifier | None:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[str, object] = {"version": None, "classifier": None}
+# The loaded current model, keyed by (version, signature).
+_cache: dict[str, object] = {"key": None, "classifier": None}
 
 
-def current_model() -> tuple[int, CategoryClassifier] | None:
-    """(version, classifier) of the current model; trains and stores the seed model first
-    on a node that has none (or whose current model it cannot load)."""
-    row = ClassifierModel.objects.filter(is_current=True).only("version").first()
-    if row is not None and _cache["version"] == row.version:
+def current_model(*, train_if_missing: bool = False) -> tuple[int, CategoryClassifier] | None:
+    """(version, classifier) of the current model, or None when there is none this node
+    can load. With `train_if_missing` (commands), trains and promotes one first; web
+    requests never train: the worker does, on its next run (`due_for_retraining`)."""
+    row = ClassifierModel.objects.filter(is_current=True).only("version", "signature").first()
+    if row is not None and _cache["key"] == (row.version, row.signature):
         return row.version, _cache["classifier"]
     with _cache_lock:
         if row is not None:
             full = ClassifierModel.objects.get(pk=row.pk)
             classifier = load(full)
             if classifier is not None:
-                _cache.update(version=full.version, classifier=classifier)
+                _cache.update(key=(full.version, full.signature), classifier=classifier)
                 return full.version, classifier
+        if not train_if_missing:
+            return None
         result = retrain(force=True)
         if result.promoted is None:
             return None
         row = ClassifierModel.objects.get(version=result.promoted)
         classifier = load(row)
-        _cache.update(version=row.version, classifier=classifier)
+        _cache.update(key=(row.version, row.signature), classifier=classifier)
         return row.version, classifier
 
 
 def forget_cached_model() -> None:
-    _cache.update(version=None, classifier=None)
+    _cache.update(key=None, classifier=None)
 
 
 # -- decisions ----------------------------------------------------------------------------
@@ -156,8 +160,11 @@ class RetrainResult:
 
 def due_for_retraining(now=None) -> tuple[bool, str]:
     now = now or timezone.now()
-    if not ClassifierModel.objects.filter(is_current=True).exists():
+    current = ClassifierModel.objects.filter(is_current=True).first()
+    if current is None:
         return True, "no current model"
+    if current.library_version != sklearn.__version__:
+        return True, "the current model was built with another scikit-learn"
     # Counted from the newest model, promoted or not: a candidate that lost saw them too.
     latest = ClassifierModel.objects.order_by("-version").first()
     after = settings.ROUTING_RETRAIN_AFTER

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
     def handle(self, *args, **options):
-        model = current_model()
+        model = current_model(train_if_missing=True)
         if model is None:
             raise CommandError("Tidak ada model kategori. / No category model.")
         version, classifier = model
