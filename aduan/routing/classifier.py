@@ -65,8 +65,11 @@ class CategoryClassifier:
     """Fit on (texts, labels) with `topic_of` mapping each label (a sub-category or a topic
     slug) to its top-level topic slug; then `suggest(text)` gives the top 3 topics."""
 
-    def __init__(self, *, C: float = 0.5, max_char_features: int = 100_000):
+    def __init__(
+        self, *, C: float = 0.5, max_word_features: int = 200_000, max_char_features: int = 100_000
+    ):
         self.C = C
+        self.max_word_features = max_word_features
         self.max_char_features = max_char_features
 
     # -- training -------------------------------------------------------------------------
@@ -76,14 +79,21 @@ class CategoryClassifier:
         topics = [topic_of[label] for label in labels]
         if len(set(topics)) < 2:
             raise ValueError("need examples of at least two topics")
+        # On a large history, n-grams seen once are mostly typos: leave them out.
+        min_df = 1 if len(texts) < 5000 else 2
         self.words = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1, dtype=np.float32
+            analyzer="word",
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=min_df,
+            max_features=self.max_word_features,
+            dtype=np.float32,
         )
         self.chars = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=(2, 5),
             sublinear_tf=True,
-            min_df=1,
+            min_df=min_df,
             max_features=self.max_char_features,
             dtype=np.float32,
         )
@@ -92,13 +102,19 @@ class CategoryClassifier:
         )
         self.topic_model = LinearSVC(C=self.C)
         self.topic_model.fit(features, topics)
-        # Sub-categories: only the examples labelled below a topic.
-        rows = [i for i, label in enumerate(labels) if topic_of[label] != label]
-        sub_labels = [labels[i] for i in rows]
-        self.sub_model = None
-        if len(set(sub_labels)) >= 2:
-            self.sub_model = LinearSVC(C=self.C)
-            self.sub_model.fit(features[rows], sub_labels)
+        # Sub-categories: one small model per topic, on that topic's examples labelled
+        # below it (91 one-vs-rest fits over every row would cost most of the training).
+        self.sub_models: dict[str, object] = {}
+        rows_by_topic: dict[str, list[int]] = {}
+        for i, label in enumerate(labels):
+            if topic_of[label] != label:
+                rows_by_topic.setdefault(topic_of[label], []).append(i)
+        for topic, rows in rows_by_topic.items():
+            sub_labels = [labels[i] for i in rows]
+            if len(set(sub_labels)) == 1:
+                self.sub_models[topic] = sub_labels[0]
+            else:
+                self.sub_models[topic] = LinearSVC(C=self.C).fit(features[rows], sub_labels)
         self.topic_of = dict(topic_of)
         self._index_features()
         return self
@@ -108,10 +124,6 @@ class CategoryClassifier:
         self._mean_coef = self.topic_model.coef_.mean(axis=0)
         self._char_analyzer = self.chars.build_analyzer()
         self._word_analyzer = self.words.build_analyzer()
-        self._sub_rows: dict[str, list[int]] = {}
-        if self.sub_model is not None:
-            for row, label in enumerate(self.sub_model.classes_):
-                self._sub_rows.setdefault(self.topic_of.get(label, ""), []).append(row)
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -119,7 +131,7 @@ class CategoryClassifier:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for derived in ("_char_analyzer", "_word_analyzer", "_mean_coef", "_sub_rows"):
+        for derived in ("_char_analyzer", "_word_analyzer", "_mean_coef"):
             state.pop(derived, None)
         return state
 
@@ -150,9 +162,6 @@ class CategoryClassifier:
         if topic_scores.shape[0] == 1:
             topic_scores = np.array([-topic_scores[0], topic_scores[0]])
         probabilities = _softmax(topic_scores[np.newaxis, :])[0]
-        sub_scores = None
-        if self.sub_model is not None:
-            sub_scores = self.sub_model.coef_[:, indices] @ values + self.sub_model.intercept_
         word_features = self._word_features(
             clean, dict(zip(indices.tolist(), values.tolist(), strict=False))
         )
@@ -162,7 +171,7 @@ class CategoryClassifier:
             topic = str(topics[index])
             suggestions.append(
                 Suggestion(
-                    category=self._best_category(topic, sub_scores),
+                    category=self._best_category(topic, indices, values),
                     topic=topic,
                     confidence=float(probabilities[index]),
                     because=self._because(word_features, int(index)),
@@ -199,15 +208,18 @@ class CategoryClassifier:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(all_indices), np.concatenate(all_values)
 
-    def _best_category(self, topic: str, sub_scores) -> str:
+    def _best_category(self, topic: str, indices, values) -> str:
         """The sub-category of `topic` with the highest score (the topic itself when the
         model knows none of its sub-categories)."""
-        if sub_scores is None:
+        model = self.sub_models.get(topic)
+        if model is None:
             return topic
-        rows = self._sub_rows.get(topic)
-        if not rows:
-            return topic
-        return str(self.sub_model.classes_[max(rows, key=lambda row: sub_scores[row])])
+        if isinstance(model, str):
+            return model
+        scores = model.coef_[:, indices] @ values + model.intercept_
+        if len(model.classes_) == 2:
+            return str(model.classes_[int(scores[0] > 0)])
+        return str(model.classes_[int(np.argmax(scores))])
 
     def _word_features(self, clean: str, values: dict[int, float]):
         """For each distinct word of the text: (its feature indices, their values) — its
