@@ -318,9 +318,10 @@ WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
 ALERTS_DIGEST_MINUTES = env_int("ALERTS_DIGEST_MINUTES", 60)
 ALERTS_SUBSCRIBE_PER_MINUTE = env_int("ALERTS_SUBSCRIBE_PER_MINUTE", 5)
 # Category suggestions (docs/ROUTING.md): the worker retrains after this many new
-# decisions, or after this many hours when there is at least one; at most this many of
-# the newest decisions are learned from.
+# decisions, or after this many hours when there is at least one, checking at most every
+# ROUTING_CHECK_MINUTES; at most this many of the newest decisions are learned from.
 ROUTING_RETRAIN_AFTER = env_int("ROUTING_RETRAIN_AFTER", 200)
+ROUTING_CHECK_MINUTES = env_int("ROUTING_CHECK_MINUTES", 15)
 ROUTING_RETRAIN_HOURS = env_int("ROUTING_RETRAIN_HOURS", 24)
 ROUTING_MAX_EXAMPLES = env_int("ROUTING_MAX_EXAMPLES", 200_000)
 # A worker that has not written its heartbeat for this long is reported as down.

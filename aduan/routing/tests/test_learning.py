@@ -4,6 +4,7 @@ import json
 from io import StringIO
 from unittest import mock
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -11,7 +12,7 @@ from aduan.reports import actions as a
 from aduan.routing import learning
 from aduan.routing.evaluation import Scores
 from aduan.routing.models import ClassifierModel
-from aduan.routing.tasks import retrain_category_model
+from aduan.routing.tasks import CHECKED_KEY, retrain_category_model
 from conftest import aware
 
 
@@ -64,6 +65,7 @@ def test_the_worker_retrains_after_n_new_decisions(world, current_seed_model):
     decide(world, 1)
     assert learning.due_for_retraining()[0] is True
 
+    cache.delete(CHECKED_KEY)
     result = retrain_category_model.call()
 
     assert result["trained"] == 2
@@ -73,6 +75,10 @@ def test_the_worker_retrains_after_n_new_decisions(world, current_seed_model):
     assert latest.decisions_until is not None
     # Counted from the newest model: nothing is due until new decisions arrive.
     assert learning.due_for_retraining()[0] is False
+    # The worker's next ticks within ROUTING_CHECK_MINUTES do not even count.
+    decide(world, 3)
+    assert retrain_category_model.call()["reason"] == "checked recently"
+    cache.delete(CHECKED_KEY)
 
 
 @override_settings(ROUTING_RETRAIN_AFTER=1000, ROUTING_RETRAIN_HOURS=24)
