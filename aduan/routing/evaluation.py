@@ -15,7 +15,7 @@ class Scores:
     macro_f1: float
     labels: list[str] = field(default_factory=list)
     confusion: list[list[int]] = field(default_factory=list)
-    # (true topic, predicted topic, confidence of the true topic, text), worst first.
+    # (true topic, predicted topic, confidence of the true topic, text or name), worst first.
     worst: list[tuple[str, str, float, str]] = field(default_factory=list)
 
     def summary(self) -> dict:
@@ -27,9 +27,13 @@ class Scores:
         }
 
 
-def score(classifier, examples, topic_of: dict[str, str]) -> Scores:
-    """Scores of `classifier` on (text, category slug) pairs, at the level of topics."""
-    examples = [(text, slug) for text, slug in examples if slug in topic_of]
+def score(classifier, examples, topic_of: dict[str, str], names=None) -> Scores:
+    """Scores of `classifier` on (text, category slug) pairs, at the level of topics. The
+    worst cases show each text, or its name in `names` (parallel to `examples`) if given."""
+    names = list(names) if names is not None else [text for text, _slug in examples]
+    kept = [i for i, (_text, slug) in enumerate(examples) if slug in topic_of]
+    names = [names[i] for i in kept]
+    examples = [examples[i] for i in kept]
     if not examples:
         return Scores(0, 0.0, 0.0, 0.0)
     texts = [text for text, _slug in examples]
@@ -41,10 +45,10 @@ def score(classifier, examples, topic_of: dict[str, str]) -> Scores:
     top3 = [{classes[i] for i in row[:3]} for row in order]
     labels = sorted(set(truth) | set(predicted))
     worst = []
-    for row, (text, true, guess) in enumerate(zip(texts, truth, predicted, strict=False)):
+    for row, (name, true, guess) in enumerate(zip(names, truth, predicted, strict=False)):
         if true != guess:
             confidence = float(probabilities[row, index[true]]) if true in index else 0.0
-            worst.append((true, guess, confidence, text))
+            worst.append((true, guess, confidence, name))
     worst.sort(key=lambda case: case[2])
     return Scores(
         n=len(examples),

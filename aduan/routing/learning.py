@@ -118,15 +118,20 @@ def _decided_after(since):
     return decisions().filter(Q(verified_at__gt=since) | Q(dispositioned_at__gt=since))
 
 
-def history_examples(limit: int | None = None) -> list[tuple[str, str, object]]:
-    """(text, category slug, decided at) of the node's decisions, oldest first, at most
-    `limit` of the newest."""
+def history_examples(limit: int | None = None) -> list[tuple[str, str, object, str]]:
+    """(text, category slug, decided at, tracking number) of the node's decisions, oldest
+    first, at most `limit` of the newest."""
     rows = decisions().values_list(
-        "title", "body", "category__slug", "verified_at", "dispositioned_at"
+        "title", "body", "category__slug", "verified_at", "dispositioned_at", "tracking_number"
     )
     examples = [
-        (f"{title}\n{body}", slug, max(at for at in (verified, disposed) if at is not None))
-        for title, body, slug, verified, disposed in rows.iterator(chunk_size=2000)
+        (
+            f"{title}\n{body}",
+            slug,
+            max(at for at in (verified, disposed) if at is not None),
+            number,
+        )
+        for title, body, slug, verified, disposed, number in rows.iterator(chunk_size=2000)
     ]
     examples.sort(key=lambda example: example[2])
     return examples[-limit:] if limit else examples
@@ -192,8 +197,8 @@ def retrain(*, force: bool = False, max_examples: int | None = None) -> RetrainR
         if example[1] in topics
     ]
     history_train, history_held = history_split(history)
-    train = [(text, slug) for text, slug in seed_train] + [(t, s) for t, s, _at in history_train]
-    held = [(text, slug) for text, slug in seed_held] + [(t, s) for t, s, _at in history_held]
+    train = [(text, slug) for text, slug in seed_train] + [(t, s) for t, s, *_ in history_train]
+    held = [(text, slug) for text, slug in seed_held] + [(t, s) for t, s, *_ in history_held]
     candidate = CategoryClassifier().fit([t for t, _ in train], [s for _, s in train], topics)
     candidate_scores = score(candidate, held, topics)
 

@@ -114,7 +114,7 @@ def test_the_history_holds_back_its_newest_decisions(world):
     reports = decide(world, 5)
     examples = learning.history_examples()
     train, held = learning.history_split(examples)
-    assert [slug for _t, slug, _at in examples] == ["jalan-rusak"] * 5
+    assert [slug for _t, slug, *_ in examples] == ["jalan-rusak"] * 5
     assert len(held) == 1
     assert held[0][0].startswith(reports[-1].title)
     assert all(example[2] <= held[0][2] for example in train)
@@ -155,6 +155,9 @@ def test_evaluate_routing_reports_the_numbers_and_the_worst_cases(world):
     assert "top-1 accuracy" in text and "macro-F1" in text and "top-3 accuracy" in text
     assert "confusion" in text and "worst cases" in text
     assert "== node history (newest held back): 1 texts" in text
+    history = text.split("== node history")[1]
+    # Its worst cases are named by tracking number, never by what the reporter wrote.
+    assert "Aspal rusak parah" not in history
 
     out = StringIO()
     call_command("evaluate_routing", "--json", stdout=out)
