@@ -230,6 +230,7 @@ INSTALLED_APPS = [
     "aduan.audit",
     "aduan.alerts",
     "aduan.privacy",
+    "aduan.routing",
 ]
 # The development demo (`seed_demo`, behind `make run`) and the benchmark generator
 # (`generate_reports`, behind `make bench`) live in one app of their own, installed by
@@ -416,6 +417,13 @@ WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
 # worker's alert run), and subscription requests accepted per client address per minute.
 ALERTS_DIGEST_MINUTES = env_int("ALERTS_DIGEST_MINUTES", 60)
 ALERTS_SUBSCRIBE_PER_MINUTE = env_int("ALERTS_SUBSCRIBE_PER_MINUTE", 5)
+# Category suggestions (docs/ROUTING.md): the worker retrains after this many new
+# decisions, or after this many hours when there is at least one, checking at most every
+# ROUTING_CHECK_MINUTES; at most this many of the newest decisions are learned from.
+ROUTING_RETRAIN_AFTER = env_int("ROUTING_RETRAIN_AFTER", 200)
+ROUTING_CHECK_MINUTES = env_int("ROUTING_CHECK_MINUTES", 15)
+ROUTING_RETRAIN_HOURS = env_int("ROUTING_RETRAIN_HOURS", 24)
+ROUTING_MAX_EXAMPLES = env_int("ROUTING_MAX_EXAMPLES", 200_000)
 # A worker that has not written its heartbeat for this long is reported as down, and the
 # notifications it had claimed are handed to another worker (docs/OPERATIONS.md).
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)

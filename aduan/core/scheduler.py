@@ -48,6 +48,7 @@ def periodic_tasks():
     from aduan.portal.tasks import purge_pending_uploads
     from aduan.privacy.tasks import apply_retention
     from aduan.reports.tasks import purge_submission_keys, scan_deadlines
+    from aduan.routing.tasks import retrain_category_model
     from aduan.stats.tasks import (
         refresh_open_data,
         warm_public_statistics,
@@ -67,6 +68,7 @@ def periodic_tasks():
         send_alerts,
         apply_retention,
         prune_finished_work,
+        retrain_category_model,
     ]
 
 

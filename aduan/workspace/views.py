@@ -39,6 +39,9 @@ from aduan.reports.access import (
 from aduan.reports.errors import DomainError, ValidationFailed
 from aduan.reports.models import Attachment, EventType, Report
 from aduan.reports.permissions import available_actions, refusal
+from aduan.routing.history import refine as refine_route
+from aduan.routing.suggest import displayed as displayed_categories
+from aduan.routing.suggest import suggestion_for as category_suggestion_for
 
 from . import forms as f
 from . import inbox as ib
@@ -415,13 +418,16 @@ def routing_suggestion(report: Report, available: list[str]) -> tuple[object, bo
     re-disposes what a unit returned (never back to that unit). (None, False) when nobody
     on this page sends it on."""
     region = report.region_id or report.suggested_region_id
+    # Without a rule, what admins chose for similar reports refines it (routing.history).
     if "dispose" in available or ("redispose" in available and report.returned_to != "agency"):
-        return suggest_route(report.category, region), False
+        return refine_route(suggest_route(report.category, region), report, for_unit=False), False
     if report.agency_id and "forward_to_unit" in available:
-        return suggest_unit(report.agency, report.category, region), True
+        unit = suggest_unit(report.agency, report.category, region)
+        return refine_route(unit, report, for_unit=True), True
     if report.agency_id and "redispose" in available:
-        unit = suggest_unit(report.agency, report.category, region, exclude=returning_unit(report))
-        return unit, True
+        returning = returning_unit(report)
+        unit = suggest_unit(report.agency, report.category, region, exclude=returning)
+        return refine_route(unit, report, for_unit=True, exclude=returning), True
     return None, False
 
 
@@ -463,6 +469,11 @@ def duplicates_of(user, report: Report) -> dict:
     return {"shown": shown, "total": total, "hidden": total - len(shown)}
 
 
+def _category_suggestions(report: Report) -> list[dict] | None:
+    suggestion = category_suggestion_for(report)
+    return displayed_categories(suggestion) if suggestion is not None else None
+
+
 def _report_context(
     request, report: Report, *, bound: tuple[str, object] | None = None, identity=None
 ) -> dict:
@@ -498,6 +509,10 @@ def _report_context(
         "identity": identity,
         "similar": similar_reports(user, report),
         "duplicates": duplicates_of(user, report),
+        # Shown to whoever verifies or disposes it (docs/ROUTING.md); never applied alone.
+        "category_suggestions": (
+            _category_suggestions(report) if {"verify", "dispose"} & set(available) else None
+        ),
         "can_archive": "archive" in available,
         "can_verify": "verify" in available,
         "attachments": [a for a in report.attachments.all() if a.event_id is None],

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.cache import cache
+from django_tasks import task
+
+from . import learning
+
+CHECKED_KEY = "routing:retrain-checked"
+
+
+@task(queue_name="schedule")
+def retrain_category_model() -> dict:
+    """Retrain when due (docs/ROUTING.md). The check counts decisions on columns without an
+    index of their own (verified_at, dispositioned_at), so it runs at most every
+    ROUTING_CHECK_MINUTES, not on every tick of the worker's schedule."""
+    if not cache.add(CHECKED_KEY, True, timeout=settings.ROUTING_CHECK_MINUTES * 60):
+        return {"trained": None, "promoted": None, "reason": "checked recently"}
+    result = learning.retrain()
+    return {"trained": result.trained, "promoted": result.promoted, "reason": result.reason}

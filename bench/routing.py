@@ -1,0 +1,106 @@
+"""Category suggestions: suggestion latency and retraining time (docs/ROUTING.md).
+
+    .venv/bin/python bench/routing.py [--decisions 100000] [--suggestions 3000]
+
+1. Latency of one suggestion (normalising, TF-IDF, both linear models, the words behind
+   the top 3) with a model trained on the seed corpus, over the held-out texts repeated;
+   beside a bare reference (lower-casing and splitting the same text) that shows what the
+   machine's noise alone costs at p95.
+2. Retraining on N synthetic decisions: seed texts with words dropped, letters swapped
+   and words of other texts mixed in, so the vocabulary grows as real history's would.
+   Only the fit is timed (reading N reports from the database adds a few seconds).
+Needs no database. Runs in about a minute on 2 cores.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aduan.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from aduan.routing.classifier import CategoryClassifier  # noqa: E402
+from aduan.routing.seed import seed_examples, seed_split, topic_map  # noqa: E402
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def synthetic(n: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    examples = list(seed_examples())
+    words = [w for text, _ in examples for w in text.split()]
+    texts, labels = [], []
+    for _ in range(n):
+        text, label = rng.choice(examples)
+        tokens = [t for t in text.split() if rng.random() > 0.15]
+        for i, token in enumerate(tokens):
+            if len(token) > 3 and rng.random() < 0.1:
+                j = rng.randrange(len(token) - 1)
+                tokens[i] = token[:j] + token[j + 1] + token[j] + token[j + 2 :]
+        tokens += rng.sample(words, 3)
+        texts.append(" ".join(tokens))
+        labels.append(label)
+    return texts, labels
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--decisions", type=int, default=100_000)
+    parser.add_argument("--suggestions", type=int, default=3000)
+    args = parser.parse_args()
+    topics = topic_map()
+    train, held = seed_split()
+    model = CategoryClassifier().fit([t for t, _ in train], [s for _, s in train], topics)
+    texts = [text for text, _ in held]
+
+    for text in texts:  # warm up
+        model.suggest(text)
+    suggest_ms, bare_ms = [], []
+    for i in range(args.suggestions):
+        text = texts[i % len(texts)]
+        start = time.perf_counter()
+        model.suggest(text)
+        suggest_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        text.lower().split()
+        bare_ms.append((time.perf_counter() - start) * 1000)
+    print(f"suggestion ({args.suggestions} texts, seed model):")
+    print(
+        f"  p50 {statistics.median(suggest_ms):.2f} ms  p95 {percentile(suggest_ms, 95):.2f} ms"
+        f"  p99 {percentile(suggest_ms, 99):.2f} ms  max {max(suggest_ms):.2f} ms"
+    )
+    print(
+        f"  bare reference (lower + split): p50 {statistics.median(bare_ms):.4f} ms"
+        f"  p95 {percentile(bare_ms, 95):.4f} ms"
+    )
+
+    rng = random.Random(7)
+    texts, labels = synthetic(args.decisions, rng)
+    start = time.perf_counter()
+    big = CategoryClassifier().fit(texts, labels, topics)
+    seconds = time.perf_counter() - start
+    print(f"retraining on {args.decisions} synthetic decisions: {seconds:.1f} s")
+    suggest_ms = []
+    for i in range(1000):
+        text = held[i % len(held)][0]
+        start = time.perf_counter()
+        big.suggest(text)
+        suggest_ms.append((time.perf_counter() - start) * 1000)
+    print(
+        f"  suggestion with that model: p50 {statistics.median(suggest_ms):.2f} ms"
+        f"  p95 {percentile(suggest_ms, 95):.2f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
