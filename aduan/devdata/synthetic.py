@@ -338,7 +338,16 @@ class Generator:
 
         deadlines.on_submitted(report, submitted)
         event(
-            E.SUBMITTED, REPORTER, {"channel": channel, "report_type": report_type}, to=S.SUBMITTED
+            E.SUBMITTED,
+            REPORTER,
+            # As `submit_report` records it (what the row must go on saying).
+            {
+                "channel": channel,
+                "report_type": report_type,
+                "is_anonymous": report.is_anonymous,
+                "is_confidential": report.is_confidential,
+            },
+            to=S.SUBMITTED,
         )
         national = world.national_admin
         context = None

@@ -202,7 +202,13 @@ def test_a_table_wider_than_a_phone_is_reached_and_scrolled_from_the_keyboard(
         # ... and the arrow keys scroll it.
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("document.activeElement.scrollLeft > 0", timeout=2000)
+        # (Polled from here: wait_for_function evaluates a string in the page, which the
+        # Content-Security-Policy forbids.)
+        for _ in range(40):
+            if page.evaluate("document.activeElement.scrollLeft") > 0:
+                break
+            page.wait_for_timeout(50)
+        assert page.evaluate("document.activeElement.scrollLeft") > 0
         screenshot(page, "table-region-focused-phone")
     finally:
         context.close()

@@ -218,6 +218,8 @@ def replay(report: Report) -> Report:
         "category": report.category.slug if report.category_id else "",
         "channel": report.channel,
         "incident_date": report.incident_date,
+        "is_anonymous": report.is_anonymous,
+        "is_confidential": report.is_confidential,
     }
     guest = actions.ReporterDetails(name="Warga Uji", email="warga.uji@example.com")
     with clock.frozen(events[0].at):
