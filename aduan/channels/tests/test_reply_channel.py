@@ -54,7 +54,8 @@ def test_a_web_reporter_who_chooses_sms_hears_only_by_sms_with_email_as_fallback
     report.reporter.refresh_from_db()
     assert report.reporter.reply_channel == "sms"
     a.add_information(report, "Pasar Induk Sangatta.", actor=Actor(reporter_id=report.reporter_id))
-    before = Notification.objects.count()
+    # The newest id so far (not the count: ids are not reused, on PostgreSQL across tests).
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     a.dispose_report(report, world.pemkab, unit=world.dinas_pu, actor=world.national_admin)
     sent = Notification.objects.filter(pk__gt=before, audience="reporter")
     assert [n.channel for n in sent] == ["sms"]
