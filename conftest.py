@@ -23,12 +23,40 @@ from aduan.regions.models import Region, RegionLevel, TimeZone
 pytest_plugins = ["aduan.core.tests.clock"]
 
 
+# Tests that use something the whole machine shares (a fixed database or role name, the
+# fault harness's template, `make` in this checkout): under `pytest -n` (pytest-xdist, as
+# `make test` runs) they all go to one worker, one after another (`--dist loadgroup`).
+MACHINE_WIDE = (
+    "harness/test_harness.py",
+    "aduan/core/tests/test_crash_drill.py",
+    "aduan/core/tests/test_restore_drill.py",
+    "aduan/core/tests/test_ensure_postgres.py",
+    "aduan/core/tests/test_make_run.py",
+    "aduan/core/tests/test_deploy_files.py",
+    "aduan/core/tests/test_local_keys.py",
+)
+# Drills that prove the machinery rather than the calendar (processes killed and started,
+# a backup restored, the whole country's regions loaded): the run with a moved clock
+# leaves them out (`-m "not drill"`), the two database runs keep them.
+DRILLS = (
+    "aduan/core/tests/test_crash_drill.py",
+    "aduan/core/tests/test_restore_drill.py",
+    "aduan/regions/tests/test_full_load.py",
+    "harness/test_harness.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    # Browser tests are marked by the fixture they use, so `-m "not browser"` selects the
-    # fast part of the suite without a list of files to keep up to date.
     for item in items:
+        # Browser tests are marked by the fixture they use, so `-m "not browser"` selects the
+        # fast part of the suite without a list of files to keep up to date.
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        path = item.nodeid.split("::", 1)[0]
+        if path in MACHINE_WIDE:
+            item.add_marker(pytest.mark.xdist_group("machine-wide"))
+        if path in DRILLS:
+            item.add_marker(pytest.mark.drill)
 
 
 @pytest.fixture(autouse=True)
