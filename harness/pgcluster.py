@@ -28,16 +28,20 @@ from pathlib import Path
 
 import psycopg
 
-DATABASE = "test_aduan_live"
+DATABASE = "test_aduan_replicas"
 ROLE = "aduan"
-PASSWORD = "aduan"
+PASSWORD = "aduan"  # noqa: S105 - a throwaway cluster on 127.0.0.1
 
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL server's bin directory (Debian's layout)."""
     root = Path("/usr/lib/postgresql")
     versions = sorted(
-        (p for p in root.glob("*/bin") if (p / "initdb").exists() and (p / "pg_basebackup").exists()),
+        (
+            p
+            for p in root.glob("*/bin")
+            if (p / "initdb").exists() and (p / "pg_basebackup").exists()
+        ),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
     )
     return versions[-1] if versions else None
@@ -54,7 +58,9 @@ def missing() -> list[str]:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            problems.append("a 'postgres' user to run the servers as (the postgresql package makes it)")
+            problems.append(
+                "a 'postgres' user to run the servers as (the postgresql package makes it)"
+            )
     return problems
 
 
@@ -85,7 +91,7 @@ class Cluster:
         if problems:
             raise RuntimeError("missing for the replica scenarios: " + "; ".join(problems))
         base = Path(tempfile.mkdtemp(prefix="aduan-pgcluster-"))
-        os.chmod(base, 0o755)
+        os.chmod(base, 0o755)  # noqa: S103 - the servers run as postgres
         if os.geteuid() == 0:
             entry = pwd.getpwnam("postgres")
             os.chown(base, entry.pw_uid, entry.pw_gid)
@@ -127,11 +133,13 @@ class Cluster:
             conf.write(
                 "wal_level = replica\nmax_wal_senders = 5\nfsync = off\n"
                 "full_page_writes = off\nshared_buffers = 32MB\nmax_connections = 60\n"
+                # Not UTC, as on many Indonesian servers: Django then sets the session's
+                # time zone itself, which PgBouncer must carry across server connections.
+                "timezone = 'Asia/Jakarta'\n"
             )
         self._pg_ctl("primary", "start", "-o", self._server_options(self.primary_port))
         with self.admin(self.primary_port) as conn:
             conn.execute(f"CREATE ROLE {ROLE} LOGIN SUPERUSER PASSWORD '{PASSWORD}'")
-            conn.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
 
     def _start_replica(self) -> None:
         self._run(
@@ -232,19 +240,25 @@ class Cluster:
     def url(self, port: int, database: str = DATABASE) -> str:
         return f"postgres://{ROLE}:{PASSWORD}@127.0.0.1:{port}/{database}"
 
-    def load_schema_from(self, settings_dict: dict) -> None:
-        """Copy a database (the schema and the rows its migrations made) into the primary's
-        DATABASE: quicker than migrating from nothing."""
+    def load_schema_from(self, settings_dict: dict, database: str = DATABASE) -> None:
+        """Copy a database (the schema and the rows its migrations made) into a new database
+        on the primary: quicker than migrating from nothing."""
+        with self.admin(self.primary_port) as conn:
+            conn.execute(f"CREATE DATABASE {database} OWNER {ROLE}")
         env = dict(os.environ, PGPASSWORD=str(settings_dict.get("PASSWORD") or ""))
         dump = subprocess.run(
             [str(self.bin / "pg_dump"), "--no-owner", "--no-privileges",
              "-h", str(settings_dict.get("HOST") or "127.0.0.1"),
              "-p", str(settings_dict.get("PORT") or 5432),
              "-U", str(settings_dict["USER"]), "-d", str(settings_dict["NAME"])],
-            capture_output=True, check=True, env=env, timeout=120,
+            capture_output=True, env=env, timeout=120,
         )  # fmt: skip
-        subprocess.run(
+        if dump.returncode:
+            raise RuntimeError(f"pg_dump {settings_dict['NAME']}: {dump.stderr.decode()}")
+        restore = subprocess.run(
             [str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-             "-d", self.url(self.primary_port)],
-            input=dump.stdout, capture_output=True, check=True, timeout=120,
+             "-d", self.url(self.primary_port, database)],
+            input=dump.stdout, capture_output=True, timeout=120,
         )  # fmt: skip
+        if restore.returncode:
+            raise RuntimeError(f"restoring into {database}: {restore.stderr.decode()[-2000:]}")

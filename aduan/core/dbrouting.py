@@ -30,6 +30,7 @@ An idle primary therefore does not make a caught-up replica look stale.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import random
@@ -175,10 +176,8 @@ def _measure(alias: str, health: _Health) -> float | None:
 
 def _discard(alias: str) -> None:
     """Drop a broken replica connection so the next use opens a fresh one."""
-    try:
+    with contextlib.suppress(DatabaseError):
         connections[alias].close()
-    except DatabaseError:
-        pass
 
 
 def staleness(alias: str) -> float | None:
