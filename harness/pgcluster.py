@@ -70,8 +70,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _as_server_user(argv: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+def as_server_user() -> dict:
+    """subprocess arguments that run a server as `postgres` when we are root."""
+    if os.geteuid() != 0:
+        return {}
+    entry = pwd.getpwnam("postgres")
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
 @dataclass
@@ -106,8 +110,9 @@ class Cluster:
 
     def _run(self, *argv: str, check=True) -> subprocess.CompletedProcess:
         return subprocess.run(
-            _as_server_user(list(argv)),
+            list(argv),
             cwd=self.base,
+            **as_server_user(),
             capture_output=True,
             text=True,
             check=check,
@@ -190,8 +195,9 @@ class Cluster:
             for name in ("userlist.txt", "pgbouncer.ini"):
                 os.chown(self.base / name, entry.pw_uid, entry.pw_gid)
         self.bouncer = subprocess.Popen(
-            _as_server_user(["pgbouncer", str(self.base / "pgbouncer.ini")]),
+            ["pgbouncer", str(self.base / "pgbouncer.ini")],
             cwd=self.base,
+            **as_server_user(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -3,13 +3,11 @@ run of `make test` only (marker `postgres`; about 40 s, most of it starting the 
 
 A throwaway primary cluster, a streaming replica of it (pg_basebackup) and a PgBouncer in
 transaction mode are started on free ports (harness/pgcluster.py). The schema is copied
-from this run's test database. Each scenario then runs as its own pytest process whose
-settings point at them - Django's connections are fixed at start-up - and reports back:
-
-- harness/scenario_replicas.py: the router against the replica, with replay paused (lag),
-  the replica killed mid-run and brought back;
-- harness/scenario_pgbouncer.py: submitting, the worker claiming jobs, statistics and
-  exports, all through PgBouncer in transaction mode.
+from this run's test database. The scenarios (harness/scenario_scaling.py) then run as
+a pytest process of their own whose settings point at them - Django's connections are fixed
+at start-up: submitting, the worker claiming jobs, statistics and a streamed export through
+PgBouncer in transaction mode; the router against the replica with replay paused (lag), the
+replica killed mid-run and brought back.
 
 `make test` installs what they need (scripts/ensure_pgbouncer.sh); where something is
 missing these tests fail and say what.
@@ -40,8 +38,7 @@ def cluster(django_db_setup):
     assert source["ENGINE"] == "django.db.backends.postgresql", "needs DATABASE_URL=postgres://"
     servers = pgcluster.Cluster.create()
     try:
-        servers.load_schema_from(source, "test_aduan_replicas")
-        servers.load_schema_from(source, "test_aduan_pool")
+        servers.load_schema_from(source)
         servers.start_pgbouncer()
         yield servers
     finally:
@@ -67,31 +64,22 @@ def run_scenario(name: str, env: dict) -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 
-def test_read_only_pages_read_a_streaming_replica_within_its_lag(cluster):
+def test_replicas_and_pgbouncer_in_transaction_mode(cluster):
     run_scenario(
-        "scenario_replicas",
+        "scenario_scaling",
         {
-            "DATABASE_URL": cluster.url(cluster.primary_port, "test_aduan_replicas"),
-            "DATABASE_REPLICA_URLS": cluster.url(cluster.replica_port, "test_aduan_replicas"),
+            "DATABASE_URL": cluster.url(cluster.bouncer_port),
+            "DATABASE_POOLER": "pgbouncer",
+            "DATABASE_REPLICA_URLS": cluster.url(cluster.replica_port),
             "REPLICA_TEST_MIRROR": "false",
+            "SCENARIO_BOUNCER_PORT": str(cluster.bouncer_port),
             "SCENARIO_REPLICA_ADMIN_PORT": str(cluster.replica_port),
             "SCENARIO_CLUSTER_BASE": str(cluster.base),
             "SCENARIO_POSTGRES_BIN": str(cluster.bin),
         },
     )
-
-
-def test_the_application_works_behind_pgbouncer_in_transaction_mode(cluster):
-    run_scenario(
-        "scenario_pgbouncer",
-        {
-            "DATABASE_URL": cluster.url(cluster.bouncer_port, "test_aduan_pool"),
-            "DATABASE_POOLER": "pgbouncer",
-            "SCENARIO_BOUNCER_PORT": str(cluster.bouncer_port),
-        },
-    )
     pools = {row["database"]: row for row in cluster.bouncer_show("POOLS")}
-    assert pools["test_aduan_pool"]["pool_mode"] == "transaction"
+    assert pools[pgcluster.DATABASE]["pool_mode"] == "transaction"
     stats = {row["database"]: row for row in cluster.bouncer_show("STATS")}
-    # Everything the scenario did went through PgBouncer, one transaction at a time.
-    assert int(stats["test_aduan_pool"]["total_xact_count"]) > 100
+    # What the scenario did on the primary went through PgBouncer, a transaction at a time.
+    assert int(stats[pgcluster.DATABASE]["total_xact_count"]) > 100

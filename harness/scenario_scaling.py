@@ -1,28 +1,44 @@
-"""The replica router against a real streaming replica. Run by harness/test_replicas.py in
-its own process, with DATABASE_URL naming the throwaway primary and DATABASE_REPLICA_URLS
-its replica (the databases exist: this process creates none, and its rows stay in the
-throwaway cluster). Not collected by the ordinary suite (no test_ prefix).
+"""Read replicas and PgBouncer against real servers. Run by harness/test_replicas.py in its
+own process, with settings as a deployment behind both would have them: DATABASE_URL names
+PgBouncer (transaction mode) in front of the throwaway primary, DATABASE_POOLER=pgbouncer,
+and DATABASE_REPLICA_URLS names the primary's streaming replica. The database exists (a copy
+of the schema): this process creates none, and its rows stay in the throwaway cluster. Not
+collected by the ordinary suite (no test_ prefix).
 
-The tests run in order and share one world: paused replay makes a replica lag on purpose,
+Transaction mode hands a server connection to a client for one transaction only, so
+anything that outlives a transaction on the server breaks: a session's SET, a WITH HOLD
+cursor, a prepared statement, a session advisory lock. The throwaway primary runs in the
+Asia/Jakarta time zone, so Django sets each session's zone to UTC and PgBouncer must carry
+that across server connections.
+
+The tests run in order and share one world: paused replay makes the replica lag on purpose,
 `pg_ctl stop -m immediate` kills it, and it is started again.
 """
 
+import csv
+import io
 import json
 import os
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connections
+from django.core.cache import cache
+from django.db import close_old_connections, connection, connections
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from aduan.accounts.models import Role, User
 from aduan.api.keys import issue_key
 from aduan.core import dbrouting
+from aduan.core.management.commands.run_worker import queue_runner
+from aduan.reports.models import Report
 from conftest import World
+from harness.pgcluster import as_server_user
 
 REPORT = {
     "title": "Jalan berlubang di Sangatta Utara",
@@ -67,6 +83,7 @@ def _fresh(unblocked, settings):
     settings.REPLICA_CHECK_SECONDS = 0.05
     settings.REPLICA_RETRY_SECONDS = 0.05
     dbrouting.reset_health()
+    cache.clear()  # pages cached by an earlier test would read nothing
     yield
 
 
@@ -105,7 +122,8 @@ def replica_queries():
     seen = []
 
     def wrapper(execute, sql, params, many, context):
-        seen.append(sql)
+        if "pg_is_in_recovery" not in sql:  # not the router's lag measurement
+            seen.append(sql)
         return execute(sql, params, many, context)
 
     with connections["replica1"].execute_wrapper(wrapper):
@@ -125,9 +143,87 @@ def pg_ctl(*args):
         str(Path(os.environ["SCENARIO_POSTGRES_BIN"]) / "pg_ctl"),
         "-D", str(base / "replica"), "-w", "-t", "60", "-l", str(base / "replica.log"), *args,
     ]  # fmt: skip
-    if os.geteuid() == 0:
-        argv = ["runuser", "-u", "postgres", "--", *argv]
-    subprocess.run(argv, cwd=base, check=True, capture_output=True, timeout=90)
+    subprocess.run(argv, cwd=base, check=True, capture_output=True, timeout=90, **as_server_user())
+
+
+def test_connections_go_through_pgbouncer_without_server_side_state(people):
+    settings_dict = connection.settings_dict
+    assert int(settings_dict["PORT"]) == int(os.environ["SCENARIO_BOUNCER_PORT"])
+    assert settings_dict["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert settings_dict["CONN_MAX_AGE"] == 0
+    assert settings_dict["OPTIONS"]["prepare_threshold"] is None
+    # Many transactions, each possibly on another server connection: the session's time
+    # zone (set by Django, tracked by PgBouncer) holds in every one of them.
+    for _ in range(20):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW TimeZone")
+            assert cursor.fetchone()[0] == "UTC"
+
+
+def test_submitting_and_the_workers_claiming_jobs_through_pgbouncer(people):
+    integrator = Client(headers={"X-API-Key": issue_key("Aplikasi warga").secret})
+    numbers = []
+    for n in range(3):
+        response = integrator.post(
+            "/api/v1/reports",
+            json.dumps(REPORT | {"title": f"Jalan berlubang nomor {n + 1}"}),
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+        numbers.append(response.json()["tracking_number"])
+    assert Report.objects.filter(tracking_number__in=numbers).count() == 3
+    queued = DBTaskResult.objects.filter(status="READY").count()
+    assert queued > 0
+
+    # Two workers claim jobs side by side (SELECT ... FOR UPDATE SKIP LOCKED, each claim
+    # in one transaction): every job runs exactly once.
+    failures = []
+
+    def work(name):
+        try:
+            queue_runner(name).run()
+        except Exception as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            close_old_connections()
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(f"pool-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures
+    assert not DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).exists()
+    assert not DBTaskResult.objects.filter(status="FAILED").exists(), list(
+        DBTaskResult.objects.filter(status="FAILED").values_list(
+            "task_path", "exception_class_path"
+        )
+    )
+
+
+def test_statistics_and_a_streamed_export_through_pgbouncer(people, monkeypatch):
+    from aduan.stats import exports
+
+    # Chunks smaller than the export, so that it is read in several fetches from one
+    # server-side cursor (which must stay on one server connection).
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    for n in range(5):
+        people["world"].report_in("in_progress", title=f"Jalan rusak di KM {n + 10}")
+    client = Client()
+    assert client.get("/statistik/").status_code == 200
+    assert client.get("/laporan/").status_code == 200
+    assert client.get("/open311/v2/requests.json").status_code == 200
+
+    caught_up()  # the export reads the replica: let it have every report first
+    staff = Client()
+    staff.force_login(User.objects.get(username="admin_nasional"))
+    response = staff.get("/statistik/dasbor/ekspor.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    total = Report.objects.count()
+    assert len(rows) - 1 == total and total >= 8
 
 
 def test_read_only_pages_read_the_replica_and_other_pages_do_not(people):
