@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PgBouncer, for the connection-pooling scenario of the PostgreSQL run
-# (aduan/core/tests/test_replicas_live.py, docs/REPLICAS.md). Installed as root with apt-get
+# (harness/test_replicas.py, docs/REPLICAS.md). Installed as root with apt-get
 # when missing; otherwise say exactly what is missing and fail, since the PostgreSQL run
 # needs it.
 command -v pgbouncer >/dev/null && exit 0
