@@ -24,7 +24,7 @@ from aduan.reports.models import Report
 def routing(settings, monkeypatch):
     """One replica, healthy unless a test says otherwise, and no transaction open."""
     settings.REPLICA_MAX_LAG_SECONDS = 5.0
-    settings.READ_YOUR_WRITES_SECONDS = 10.0
+    settings.READ_YOUR_WRITES_SECONDS = 300.0  # no timing hazard on a loaded machine
     monkeypatch.setattr(dbrouting, "replica_aliases", lambda: ["replica1"])
     monkeypatch.setattr(dbrouting, "choose_replica", lambda: "replica1")
     monkeypatch.setattr(
@@ -95,7 +95,7 @@ def test_the_router_keeps_sessions_accounts_and_open_transactions_on_the_primary
 def test_a_write_pins_the_person_to_the_primary_by_cookie_and_by_address(routing):
     response, _ = run(request_for("/lapor/", "post", REMOTE_ADDR="10.1.1.1"))
     cookie = response.cookies[dbrouting.PIN_COOKIE]
-    assert cookie["max-age"] == 11 and cookie["httponly"]
+    assert cookie["max-age"] == 301 and cookie["httponly"]
     # The same browser from elsewhere: the cookie pins it.
     request = request_for("/laporan/", REMOTE_ADDR="10.9.9.9")
     request.COOKIES[dbrouting.PIN_COOKIE] = cookie.value
