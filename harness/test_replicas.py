@@ -1,5 +1,6 @@
 """Read replicas and PgBouncer against real servers (docs/REPLICAS.md), in the PostgreSQL
-run of `make test` only (marker `postgres`; about 40 s, most of it starting the servers).
+run of `make test` only (marker `postgres`: 75 s measured on a 2-core machine under a
+load of 19, most of it starting the servers and the scenarios' own Django process).
 
 A throwaway primary cluster, a streaming replica of it (pg_basebackup) and a PgBouncer in
 transaction mode are started on free ports (harness/pgcluster.py). The schema is copied
@@ -45,7 +46,7 @@ def cluster(django_db_setup):
         servers.stop()
 
 
-def run_scenario(name: str, env: dict) -> None:
+def run_scenario(name: str, env: dict, clock: str | None = None) -> None:
     child_env = {
         key: value
         for key, value in os.environ.items()
@@ -54,7 +55,8 @@ def run_scenario(name: str, env: dict) -> None:
     child_env.update(env)
     child_env["DJANGO_SETTINGS_MODULE"] = "aduan.settings"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", f"harness/{name}.py", "-q", "-x"],
+        [sys.executable, "-m", "pytest", f"harness/{name}.py", "-q", "-x"]
+        + ([f"--clock={clock}"] if clock else []),
         cwd=ROOT,
         env=child_env,
         capture_output=True,
@@ -64,7 +66,7 @@ def run_scenario(name: str, env: dict) -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 
-def test_replicas_and_pgbouncer_in_transaction_mode(cluster):
+def test_replicas_and_pgbouncer_in_transaction_mode(cluster, request):
     run_scenario(
         "scenario_scaling",
         {
@@ -77,6 +79,7 @@ def test_replicas_and_pgbouncer_in_transaction_mode(cluster):
             "SCENARIO_CLUSTER_BASE": str(cluster.base),
             "SCENARIO_POSTGRES_BIN": str(cluster.bin),
         },
+        clock=request.config.getoption("clock"),
     )
     pools = {row["database"]: row for row in cluster.bouncer_show("POOLS")}
     assert pools[pgcluster.DATABASE]["pool_mode"] == "transaction"
