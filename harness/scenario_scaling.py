@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.cache import cache
-from django.db import close_old_connections, connection, connections
+from django.db import close_old_connections, connection, connections, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -158,6 +158,14 @@ def test_connections_go_through_pgbouncer_without_server_side_state(people):
         with connection.cursor() as cursor:
             cursor.execute("SHOW TimeZone")
             assert cursor.fetchone()[0] == "UTC"
+    # The same query many times over (psycopg prepares after five by default): nothing is
+    # prepared on the server connection this transaction holds.
+    with transaction.atomic():
+        for _ in range(10):
+            list(Report.objects.filter(pk=-1))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == 0
 
 
 def test_submitting_and_the_workers_claiming_jobs_through_pgbouncer(people):
