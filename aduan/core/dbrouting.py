@@ -250,9 +250,12 @@ class ReplicaRouter:
 
 
 def _pin_key(request) -> str:
+    """The cache key pinning a client's address: a keyed hash, as the rate limits keep
+    addresses (no address is stored in the cache)."""
+    from aduan.accounts.crypto import lookup_hash
     from aduan.core.addresses import client_address, limit_key
 
-    return "aduan:primary-pin:" + limit_key(client_address(request))
+    return "aduan:primary-pin:" + lookup_hash("primary-pin:" + limit_key(client_address(request)))
 
 
 def _pinned(request) -> bool:
