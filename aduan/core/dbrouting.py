@@ -50,6 +50,7 @@ logger = logging.getLogger("aduan.dbrouting")
 PIN_COOKIE = "aduan_primary"
 PIN_SALT = "aduan.core.dbrouting.pin"
 SAFE_METHODS = ("GET", "HEAD")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Read on the primary whatever the request: who is signed in, their session and keys, rate
 # counters (incremented on the primary, so counted there), the database cache.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "accounts", "auth", "django_cache", "api", "otp"})
@@ -304,7 +305,7 @@ class ReplicaReadMiddleware:
         state = _Request()
         _current.set(state)
         response = self.get_response(request)
-        if request.method not in SAFE_METHODS or state.wrote:
+        if request.method in WRITE_METHODS or state.wrote:
             _pin(request, response)
         return response
 

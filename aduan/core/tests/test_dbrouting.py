@@ -102,7 +102,10 @@ def test_a_write_pins_the_person_to_the_primary_by_cookie_and_by_address(routing
     assert run(request)[1] is None
     # A program that keeps no cookies, from the same address: pinned by the address.
     assert run(request_for("/laporan/", REMOTE_ADDR="10.1.1.1"))[1] is None
-    # Someone else reads the replica.
+    # Someone else reads the replica; a CORS preflight pins nobody.
+    assert run(request_for("/laporan/", REMOTE_ADDR="10.2.2.2"))[1] == "replica1"
+    response, _ = run(request_for("/api/v1/reports", "options", REMOTE_ADDR="10.2.2.2"))
+    assert dbrouting.PIN_COOKIE not in response.cookies
     assert run(request_for("/laporan/", REMOTE_ADDR="10.2.2.2"))[1] == "replica1"
 
 
