@@ -24,7 +24,7 @@ run dev keys migrate demo: export ENV_FILE := $(LOCAL_ENV)
 PG_URL ?= postgres://aduan:aduan@127.0.0.1:5432/aduan
 export DJANGO_SETTINGS_MODULE := aduan.settings
 
-.PHONY: help install keys run dev nodes nginx test test-sqlite test-shifted test-postgres postgres browser lint format migrate demo clean bench bench-ci
+.PHONY: help install keys run dev nodes nginx pgbouncer test test-sqlite test-shifted test-postgres postgres browser lint format migrate demo clean bench bench-ci
 
 help:
 	@echo "make run   - set up everything and serve Aduan as production does (gunicorn, DEBUG off) on http://127.0.0.1:$(PORT)"
@@ -126,7 +126,7 @@ test-shifted: install
 	env -u DATABASE_URL $(PYTEST) -q -m "not postgres and not browser and not drill" \
 		--clock=$(SHIFTED_CLOCK)
 
-test-postgres: install postgres
+test-postgres: install postgres pgbouncer
 	@echo "== Test suite on PostgreSQL ($(PG_URL))"
 	DATABASE_URL=$(PG_URL) $(PYTEST)
 
@@ -141,6 +141,11 @@ browser:
 # nginx, for the test that runs deploy/nginx/aduan.conf (skipped without it).
 nginx:
 	@bash scripts/ensure_nginx.sh
+
+# PgBouncer, for the replica and connection-pooling scenarios of the PostgreSQL run
+# (harness/test_replicas.py, docs/REPLICAS.md): installed as root, else named as missing.
+pgbouncer:
+	@bash scripts/ensure_pgbouncer.sh
 
 lint: install
 	@echo "== Lint: ruff check, ruff format --check, makemigrations --check"

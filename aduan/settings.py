@@ -300,6 +300,54 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# Read replicas and connection pooling (docs/REPLICAS.md). DATABASE_REPLICA_URLS names
+# PostgreSQL streaming replicas of the default database, comma-separated; they become the
+# aliases replica1, replica2, ... and only the read-only pages marked for them read there
+# (aduan/core/dbrouting.py). In the test suite they mirror the default database unless
+# REPLICA_TEST_MIRROR=false (the live replica scenarios of harness/replicas.py).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    # A replica that does not answer within this many seconds is marked down.
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = env_int("REPLICA_CONNECT_TIMEOUT", 2)
+    if env_bool("REPLICA_TEST_MIRROR", True):
+        _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+# A replica further behind the primary than this is passed over (reads go to the primary).
+REPLICA_MAX_LAG_SECONDS = float(env_str("REPLICA_MAX_LAG_SECONDS", "5"))
+# How long a replica's measured lag (or its being down) is trusted before it is measured
+# again, per process.
+REPLICA_CHECK_SECONDS = float(env_str("REPLICA_CHECK_SECONDS", "2"))
+# After a person's own write their reads stay on the primary this long (never less than
+# REPLICA_MAX_LAG_SECONDS, so what they just did is always there when they look).
+READ_YOUR_WRITES_SECONDS = max(
+    float(env_str("READ_YOUR_WRITES_SECONDS", "10")), REPLICA_MAX_LAG_SECONDS
+)
+# A replica found down is tried again after this many seconds.
+REPLICA_RETRY_SECONDS = float(env_str("REPLICA_RETRY_SECONDS", "10"))
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["aduan.core.dbrouting.ReplicaRouter"]
+    # Last, so that its choice comes after every other middleware's checks and it is the
+    # first to see a failed replica's error (and answers from the primary instead).
+    MIDDLEWARE.append("aduan.core.dbrouting.ReplicaReadMiddleware")
+# DATABASE_POOLER=pgbouncer: every database connection goes through PgBouncer in transaction
+# mode, which hands a server connection to a client only for one transaction. Nothing may
+# outlive a transaction: no server-side cursors (a WITH HOLD cursor stays on the server
+# connection), no server-side prepared statements (PgBouncer before 1.21 does not track
+# them). Django's own persistent connections are pointless there: PgBouncer is the pool.
+DATABASE_POOLER = env_str("DATABASE_POOLER", "")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'")
+if DATABASE_POOLER == "pgbouncer":
+    for _alias in DATABASES:
+        if DATABASES[_alias]["ENGINE"] != "django.db.backends.postgresql":
+            continue
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES[_alias]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+        # psycopg 3: never prepare (Django binds parameters on the client by default,
+        # which prepares nothing either; this keeps it so if server_side_binding is set).
+        DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["aduan.accounts.backends.LocalAccountBackend"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aduan.agencies.models import Agency, AgencyKind
+from aduan.core.streaming import chunks
 from aduan.reports.access import region_subtree_q, visible_reports
 from aduan.reports.models import OPEN_STATUSES, Channel, ReportType, Status
 
@@ -204,7 +205,7 @@ def rows(queryset: QuerySet, *, for_xlsx: bool = False) -> Iterator[list]:
         dict(Status.choices),
     )
     yes, no = _("ya"), _("tidak")
-    for values in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+    for values in chunks(queryset.values_list(*FIELDS), CHUNK):
         row = []
         for name, value in zip(FIELDS, values, strict=True):
             if name in DATETIME_FIELDS:

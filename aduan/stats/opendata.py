@@ -30,6 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.streaming import chunks
 from aduan.regions.models import Region
 from aduan.reports.access import public_reports
 from aduan.reports.public import location_from_values
@@ -138,7 +139,7 @@ def _flag(value: bool | None):
 def records(region_names: dict[str, str]):
     """One dict per published report, in the column order of COLUMNS."""
     rows = public_reports().order_by("pk").values_list(*FIELDS)
-    for values in rows.iterator(chunk_size=CHUNK):
+    for values in chunks(rows, CHUNK):
         v = dict(zip(FIELDS, values, strict=True))
         location = location_from_values(v)
         district = location.district_code
