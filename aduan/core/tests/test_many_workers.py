@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django_tasks_db.models import DBTaskResult
 
 from aduan.core import scheduler
 from aduan.core.tests.worker_jobs import SCOPE, record_run
@@ -73,7 +72,9 @@ def _start_worker(url: str, tmp_path: Path, number: int) -> subprocess.Popen:
     }
     argv = [sys.executable, "manage.py", "run_worker", "--no-federation", "--interval", "0.2"]
     log = open(tmp_path / f"worker{number}.log", "w")  # noqa: SIM115 - closed by the OS
-    return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
+        argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 @pytest.mark.django_db(transaction=True)
