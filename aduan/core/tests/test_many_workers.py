@@ -120,7 +120,8 @@ def test_three_workers_run_every_job_once_and_each_periodic_job_once_per_interva
     )
     assert statuses == {"SUCCESSFUL": JOBS}, logs
     runs = Counter(
-        key for (key,) in results.rows(f"SELECT key_hash FROM core_limithit WHERE scope = '{SCOPE}'")
+        key
+        for (key,) in results.rows(f"SELECT key_hash FROM core_limithit WHERE scope = '{SCOPE}'")
     )
     assert runs == {str(n): 1 for n in range(JOBS)}
     # Every job was claimed once, by one worker, and the work was shared.
