@@ -200,3 +200,19 @@ def test_the_open_data_is_published_to_object_storage_for_every_web_host(world, 
     assert status == 200
     assert hashlib.sha256(body).hexdigest() == meta["berkas"]["laporan.csv"]["sha256"]
     assert headers["Content-Disposition"] == 'attachment; filename="laporan.csv"'
+
+
+def test_the_deploy_check_asks_for_a_shared_cache(settings):
+    from aduan.core import checks
+
+    settings.CACHES = settings.CACHES | {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    assert [w.id for w in checks.shared_cache(None)] == ["aduan.W001"]
+    settings.CACHES = settings.CACHES | {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "aduan_cache",
+        }
+    }
+    assert checks.shared_cache(None) == []
