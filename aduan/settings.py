@@ -194,6 +194,9 @@ FEDERATION_REPLAY_WINDOW = env_int("FEDERATION_REPLAY_WINDOW", 300)
 FEDERATION_MAX_BACKOFF = env_int("FEDERATION_MAX_BACKOFF", 300)
 FEDERATION_STUCK_MINUTES = env_int("FEDERATION_STUCK_MINUTES", 30)
 FEDERATION_RECONCILE_SECONDS = env_int("FEDERATION_RECONCILE_SECONDS", 900)
+# Several worker processes: one runs the federation loop, under a lease of this many
+# seconds renewed while it works; another takes over this long after it died.
+FEDERATION_LEASE_SECONDS = env_int("FEDERATION_LEASE_SECONDS", 20)
 # Hours between two deep reconciliations, which recompute every history from its events
 # (finding an event edited in place even where its stored hash was left alone).
 FEDERATION_DEEP_RECONCILE_HOURS = env_int("FEDERATION_DEEP_RECONCILE_HOURS", 24)

@@ -160,3 +160,27 @@ def requeue_stale_tasks(now=None) -> int:
     if count:
         logger.warning("requeued %s task(s) left running by a dead worker", count)
     return count
+
+
+def hold_lease(name: str, holder: str, seconds: float) -> bool:
+    """Take or renew the lease `name` for `seconds`: true when `holder` has it now. Free
+    when it has expired (its holder stopped renewing: dead or stopped) or was released.
+    One conditional update, so two workers asking at once cannot both get it."""
+    from django.db.models import Q
+
+    from .models import PeriodicJob
+
+    now = timezone.now()
+    PeriodicJob.objects.bulk_create([PeriodicJob(name=name, due_at=now)], ignore_conflicts=True)
+    taken = (
+        PeriodicJob.objects.filter(name=name)
+        .filter(Q(due_at__lte=now) | Q(held_by=holder))
+        .update(due_at=now + timedelta(seconds=seconds), held_by=holder)
+    )
+    return bool(taken)
+
+
+def release_lease(name: str, holder: str) -> None:
+    from .models import PeriodicJob
+
+    PeriodicJob.objects.filter(name=name, held_by=holder).update(due_at=timezone.now(), held_by="")

@@ -195,3 +195,22 @@ def test_a_fresh_claim_is_left_alone_even_without_a_heartbeat(world, settings):
 
     email.refresh_from_db()
     assert email.status == "sending"
+
+
+def test_one_worker_holds_the_federation_lease_until_it_stops_or_it_expires(db, time_machine):
+    """Times: 2026-03-02 09:00 WITA on; a 20-second lease."""
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), tick=False)
+    lease = "lease:federation"
+    assert scheduler.hold_lease(lease, "host-a-1", 20)
+    assert not scheduler.hold_lease(lease, "host-b-7", 20)
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, 15, tzinfo=dt.UTC), tick=False)
+    assert scheduler.hold_lease(lease, "host-a-1", 20)  # renewed until 01:00:35
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, 30, tzinfo=dt.UTC), tick=False)
+    assert not scheduler.hold_lease(lease, "host-b-7", 20)
+    # The holder died: the lease runs out and another worker takes over.
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, 36, tzinfo=dt.UTC), tick=False)
+    assert scheduler.hold_lease(lease, "host-b-7", 20)
+    assert not scheduler.hold_lease(lease, "host-a-1", 20)
+    # A worker that stops hands it over at once.
+    scheduler.release_lease(lease, "host-b-7")
+    assert scheduler.hold_lease(lease, "host-a-1", 20)
