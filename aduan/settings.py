@@ -194,6 +194,9 @@ FEDERATION_REPLAY_WINDOW = env_int("FEDERATION_REPLAY_WINDOW", 300)
 FEDERATION_MAX_BACKOFF = env_int("FEDERATION_MAX_BACKOFF", 300)
 FEDERATION_STUCK_MINUTES = env_int("FEDERATION_STUCK_MINUTES", 30)
 FEDERATION_RECONCILE_SECONDS = env_int("FEDERATION_RECONCILE_SECONDS", 900)
+# Several worker processes: one runs the federation loop, under a lease of this many
+# seconds renewed while it works; another takes over this long after it died.
+FEDERATION_LEASE_SECONDS = env_int("FEDERATION_LEASE_SECONDS", 20)
 # Hours between two deep reconciliations, which recompute every history from its events
 # (finding an event edited in place even where its stored hash was left alone).
 FEDERATION_DEEP_RECONCILE_HOURS = env_int("FEDERATION_DEEP_RECONCILE_HOURS", 24)
@@ -399,6 +402,57 @@ ATTACHMENT_MAX_REQUEST_PIXELS = env_int("ATTACHMENT_MAX_REQUEST_PIXELS", 60_000_
 # URL prefix onto MEDIA_ROOT (X-Accel-Redirect), after Django has checked who may see them;
 # empty: Django streams the file itself (deploy/nginx/aduan.conf).
 ATTACHMENT_ACCEL_REDIRECT = env_str("ATTACHMENT_ACCEL_REDIRECT", "")
+# Where uploaded files live (attachments, files waiting on a form, chat photos, the open
+# data): "filesystem" (MEDIA_ROOT; with several web hosts, a directory they all mount) or
+# "s3" (S3-compatible object storage through django-storages: MinIO, Ceph, AWS S3, a
+# cloud's object store). Every code path goes through Django's storage API. With S3 the
+# objects are private; after Django has checked who may see a file it answers with a
+# redirect to a presigned URL valid ATTACHMENT_URL_SECONDS, or, with
+# ATTACHMENT_S3_REDIRECT=false, streams the object itself (docs/DEPLOYMENT.md).
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+ATTACHMENT_URL_SECONDS = env_int("ATTACHMENT_URL_SECONDS", 300)
+ATTACHMENT_S3_REDIRECT = env_bool("ATTACHMENT_S3_REDIRECT", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+S3_ORIGIN = ""
+if STORAGE_BACKEND == "s3":
+    _S3_ENDPOINT = env_str("AWS_S3_ENDPOINT_URL", "")
+    _S3_BUCKET = env_str("AWS_STORAGE_BUCKET_NAME", "")
+    _S3_REGION = env_str("AWS_S3_REGION_NAME", "")
+    if not _S3_BUCKET:
+        raise ImproperlyConfigured(
+            "STORAGE_BACKEND=s3 memerlukan AWS_STORAGE_BUCKET_NAME / "
+            "STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME"
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            # Empty: AWS itself; otherwise MinIO, Ceph RGW, a cloud's S3 endpoint.
+            "endpoint_url": _S3_ENDPOINT or None,
+            "region_name": _S3_REGION or None,
+            # Empty: boto3's own chain (environment, instance role, ~/.aws).
+            "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("AWS_LOCATION", ""),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "") or None,
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": ATTACHMENT_URL_SECONDS,
+            # Every name is a fresh UUID (attachments, pending uploads) or a file meant to
+            # be replaced whole (the open data): no HEAD request before each upload.
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "private, no-store"},
+        },
+    }
+    # Images shown in pages are fetched from the presigned URL: the policy must allow it.
+    if _S3_ENDPOINT:
+        S3_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_S3_ENDPOINT))
+    else:
+        S3_ORIGIN = "https://*.amazonaws.com"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -591,7 +645,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN],
+        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN]
+        + ([S3_ORIGIN] if S3_ORIGIN and ATTACHMENT_S3_REDIRECT else []),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "worker-src": ["'self'"],

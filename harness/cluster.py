@@ -70,6 +70,8 @@ class Node:
                 "LOG_LEVEL": "WARNING",
                 "WORKER_SCHEDULE_SECONDS": "5",
                 "FEDERATION_MAX_BACKOFF": "4",
+                # A worker killed by the harness hands over its federation loop quickly.
+                "FEDERATION_LEASE_SECONDS": "4",
                 "FEDERATION_RECONCILE_SECONDS": "20",
                 "FEDERATION_STUCK_MINUTES": "60",
                 "PYTHONPATH": str(ROOT),

@@ -11,7 +11,7 @@ import uuid
 from typing import Literal
 
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
@@ -19,6 +19,7 @@ from pydantic import Field
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
 from aduan.core import limits
+from aduan.core.files import stored_file_response
 from aduan.core.i18n import ENGLISH, INDONESIAN, in_language
 from aduan.federation.dispatch import perform
 from aduan.federation.display import PENDING_NOTICE
@@ -377,7 +378,11 @@ ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
                 "content": {
                     t: {"schema": {"type": "string", "format": "binary"}} for t in ATTACHMENT_TYPES
                 },
-            }
+            },
+            "302": {
+                "description": "Where the files are on object storage: a redirect to a "
+                "presigned URL of the file, valid for a few minutes",
+            },
         }
     },
 )
@@ -388,15 +393,8 @@ def download_attachment(request, key: str, attachment: uuid.UUID):
     ).first()
     if item is None:
         raise Http404("Lampiran tidak ditemukan / Attachment not found")
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("Lampiran tidak ditemukan / Attachment not found") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=item.name,
-        content_type=item.content_type,
+    return stored_file_response(
+        item.file, content_type=item.content_type, as_attachment=True, filename=item.name
     )
 
 

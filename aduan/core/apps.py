@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
         from aduan.categories.models import Category
         from aduan.regions.models import Region
 
-        from . import language, refcache, uploads
+        from . import checks, language, refcache, uploads  # noqa: F401 - checks register
 
         refcache.connect(Category, Region)
         language.connect()

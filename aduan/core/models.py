@@ -39,3 +39,18 @@ class LimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PeriodicJob(models.Model):
+    """When one periodic job (by task path) is next due, shared by every worker process on
+    every host: the worker that moves `due_at` forward by a conditional update is the one
+    that queues the job (`core.scheduler.enqueue_periodic`), so several workers queue each
+    job once per interval, not once each. A row named "lease:…" is a lease instead
+    (`core.scheduler.hold_lease`): `held_by` the worker that holds it until `due_at`."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    due_at = models.DateTimeField()
+    held_by = models.CharField(max_length=100, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.name} due {self.due_at:%Y-%m-%d %H:%M:%S}"

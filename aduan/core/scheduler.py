@@ -1,15 +1,27 @@
 """Periodic jobs and stuck-task recovery for the worker.
 
-django-tasks has no scheduler, so the worker enqueues the periodic jobs itself every
-`WORKER_SCHEDULE_SECONDS`. Each job is idempotent (deadline notices are unique rows,
-notification delivery is claimed by a conditional update), so two workers scheduling the
-same job, or a job running twice, change nothing twice.
+django-tasks has no scheduler, so the workers queue the periodic jobs themselves. Any
+number of worker processes, on any number of hosts, share one database queue:
+
+- A job is claimed by one worker only: django-tasks-db takes the next ready row with
+  `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL and in an exclusive transaction on
+  SQLite, and marks it running in the same transaction.
+- Each periodic job is queued once per interval by all the workers together, not once by
+  each: `PeriodicJob` holds when the job is next due, and the worker whose conditional
+  update moves that time forward is the one that queues it. A job whose previous copy is
+  still waiting or running is not queued again (a slow open-data build is not stacked).
+- A job left "running" by a worker that died is queued again (`requeue_stale_tasks`), but
+  never one whose worker is still alive (its heartbeat is fresh), so a long job is not
+  started a second time beside itself.
+
+Each job is idempotent as well (deadline notices are unique rows, notification delivery is
+claimed by a conditional update), so a job that does run twice after a crash changes
+nothing twice.
 """
 
 import logging
 import os
 import socket
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,7 +37,6 @@ NOTIFICATIONS_QUEUE = "notifications"
 PRUNE_EVERY_SECONDS = 3600
 
 _worker_id = None
-_last_prune = None
 
 
 def current_worker_id() -> str:
@@ -72,32 +83,104 @@ def periodic_tasks():
     ]
 
 
-def enqueue_periodic() -> None:
-    """Queue every periodic job; the pruning only once in PRUNE_EVERY_SECONDS per process
-    (it scans the task table, which the other jobs do not need)."""
-    global _last_prune
+def intervals() -> dict[str, tuple[object, float]]:
+    """Task path -> (task, seconds between two runs) of every periodic job."""
     from aduan.core.tasks import prune_finished_work
 
-    prune_due = _last_prune is None or time.monotonic() - _last_prune >= PRUNE_EVERY_SECONDS
-    with transaction.atomic():
-        for task in periodic_tasks():
-            if task is prune_finished_work and not prune_due:
-                continue
-            task.enqueue()
-    if prune_due:
-        _last_prune = time.monotonic()
+    every = float(settings.WORKER_SCHEDULE_SECONDS)
+    return {
+        task.module_path: (task, PRUNE_EVERY_SECONDS if task is prune_finished_work else every)
+        for task in periodic_tasks()
+    }
+
+
+def enqueue_periodic(*, force: bool = False) -> list[str]:
+    """Queue every periodic job that is due and not already waiting or running; returns
+    the task paths queued. Several workers calling this at once queue each job once: the
+    claim is `UPDATE ... SET due_at = now + interval WHERE name = job AND due_at <= now`,
+    which only one of them can win (PostgreSQL re-checks the condition after the row lock
+    of a concurrent update; SQLite has one writer). `force` (run_worker --once, a drain
+    on demand) queues every job that is not waiting or running whatever its due time."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import PeriodicJob
+
+    now = timezone.now()
+    jobs = intervals()
+    PeriodicJob.objects.bulk_create(
+        [PeriodicJob(name=name, due_at=now) for name in jobs], ignore_conflicts=True
+    )
+    unfinished = set(
+        DBTaskResult.objects.filter(
+            status__in=["READY", "RUNNING"], task_path__in=list(jobs)
+        ).values_list("task_path", flat=True)
+    )
+    queued = []
+    for name, (task, seconds) in jobs.items():
+        if name in unfinished:
+            continue
+        with transaction.atomic():
+            claim = PeriodicJob.objects.filter(name=name)
+            if not force:
+                claim = claim.filter(due_at__lte=now)
+            if claim.update(due_at=now + timedelta(seconds=seconds)):
+                task.enqueue()
+                queued.append(name)
+    return queued
 
 
 def requeue_stale_tasks(now=None) -> int:
-    """Put tasks whose worker died mid-run back in the queue, so no job is lost."""
+    """Put tasks whose worker died mid-run back in the queue, so no job is lost. A task
+    still "running" after TASK_STALE_SECONDS is requeued only if the worker that claimed
+    it has written no heartbeat for WORKER_HEARTBEAT_MAX_AGE (a live worker's lane writes
+    one every few seconds even while its main loop runs a long job): a slow job on a live
+    worker must not be started again by another."""
     from django_tasks_db.models import DBTaskResult
 
+    from .models import WorkerHeartbeat
+
     now = now or timezone.now()
-    # A task still "running" after TASK_STALE_SECONDS belonged to a worker that died.
     stale_after = timedelta(seconds=settings.TASK_STALE_SECONDS)
-    count = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - stale_after).update(
-        status="READY", started_at=None
+    candidates = list(
+        DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - stale_after).values_list(
+            "pk", "worker_ids"
+        )
     )
+    if not candidates:
+        return 0
+    alive = set(
+        WorkerHeartbeat.objects.filter(
+            seen_at__gte=now - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+        ).values_list("worker_id", flat=True)
+    )
+    dead = [pk for pk, workers in candidates if not workers or workers[-1] not in alive]
+    count = DBTaskResult.objects.filter(
+        pk__in=dead, status="RUNNING", started_at__lt=now - stale_after
+    ).update(status="READY", started_at=None)
     if count:
         logger.warning("requeued %s task(s) left running by a dead worker", count)
     return count
+
+
+def hold_lease(name: str, holder: str, seconds: float) -> bool:
+    """Take or renew the lease `name` for `seconds`: true when `holder` has it now. Free
+    when it has expired (its holder stopped renewing: dead or stopped) or was released.
+    One conditional update, so two workers asking at once cannot both get it."""
+    from django.db.models import Q
+
+    from .models import PeriodicJob
+
+    now = timezone.now()
+    PeriodicJob.objects.bulk_create([PeriodicJob(name=name, due_at=now)], ignore_conflicts=True)
+    taken = (
+        PeriodicJob.objects.filter(name=name)
+        .filter(Q(due_at__lte=now) | Q(held_by=holder))
+        .update(due_at=now + timedelta(seconds=seconds), held_by=holder)
+    )
+    return bool(taken)
+
+
+def release_lease(name: str, holder: str) -> None:
+    from .models import PeriodicJob
+
+    PeriodicJob.objects.filter(name=name, held_by=holder).update(due_at=timezone.now(), held_by="")

@@ -8,11 +8,14 @@ database."""
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
+
+from aduan.core.scheduler import current_worker_id, hold_lease, release_lease
 
 from . import blobs, client, inbound, messages, outbound, reconcile, reference, sequencer, signing
 from .alerts import raise_alert
@@ -21,6 +24,12 @@ from .models import AlertKind, Peer, PendingEvent, SyncAlert
 logger = logging.getLogger(__name__)
 
 REFERENCE_EVERY = timedelta(minutes=5)
+# One federation loop per node, whatever the number of worker processes (FederationThread).
+LEASE = "lease:federation"
+
+
+def lease_seconds() -> float:
+    return float(settings.FEDERATION_LEASE_SECONDS)
 
 
 def repair_gaps(peer: Peer, *, limit: int = 20) -> int:
@@ -133,16 +142,36 @@ TRICKLE_WAIT = 0.2  # seconds
 
 class FederationThread(threading.Thread):
     """Runs `run_round` until stopped: back to back while there is a backlog, every
-    `TRICKLE_WAIT` seconds while only a trickle comes, every `interval` seconds when idle."""
+    `TRICKLE_WAIT` seconds while only a trickle comes, every `interval` seconds when idle.
+
+    With several worker processes (on one host or many) only one runs the rounds at a
+    time: the one holding the lease `LEASE` (`core.scheduler.hold_lease`), renewed while it
+    works; the others ask again every half lease and take over within
+    FEDERATION_LEASE_SECONDS when the holder dies (at once when it stops). The rounds would be safe side by side
+    (every step is idempotent) but would push the same batches several times."""
 
     def __init__(self, interval: float = 0.5):
         super().__init__(name="federation", daemon=True)
         self.interval = interval
         self.stopping = threading.Event()
+        self.holder = current_worker_id()
 
     def run(self):
+        renewed = 0.0
         while not self.stopping.is_set():
             close_old_connections()
+            # Renewed when half the lease has gone: one row update per half lease.
+            seconds = lease_seconds()
+            if time.monotonic() - renewed >= seconds / 2:
+                try:
+                    held = hold_lease(LEASE, self.holder, seconds)
+                except Exception:  # noqa: BLE001 - the database is away: try again later
+                    logger.exception("federation lease check failed")
+                    held = False
+                if not held:
+                    self.stopping.wait(seconds / 2)
+                    continue
+                renewed = time.monotonic()
             try:
                 summary = run_round()
                 busy = summary["pushed"] or summary["sequenced"]
@@ -153,7 +182,11 @@ class FederationThread(threading.Thread):
                 self.stopping.wait(self.interval)
             elif summary["pushed"] < TRICKLE:
                 self.stopping.wait(min(TRICKLE_WAIT, self.interval))
-        close_old_connections()
+        try:
+            if renewed:
+                release_lease(LEASE, self.holder)
+        finally:
+            close_old_connections()
 
     def stop(self):
         self.stopping.set()

@@ -12,8 +12,11 @@ Privacy rules (docs/STATISTICS.md):
 - dates only (WIB), no times.
 
 The files are rebuilt by the worker (`tasks.refresh_open_data`, at most once per
-`OPEN_DATA_MAX_AGE`) or by `manage.py build_open_data`, written to temporary files and
-renamed into place, so a download never sees half a file.
+`OPEN_DATA_MAX_AGE`) or by `manage.py build_open_data`, and kept in the file storage
+(`default_storage`, under "opendata/"), so every web host serves the same build: on the
+filesystem they are written to temporary files and renamed into place; on object storage
+each file is one PUT of the whole object. Either way a download never sees half a file,
+and meta.json, which the page and the next build read, is written last.
 """
 
 import csv
@@ -21,16 +24,23 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+<<<<<<< HEAD
 from aduan.core.streaming import chunks
+=======
+from aduan.core.files import is_local
+>>>>>>> scale
 from aduan.regions.models import Region
 from aduan.reports.access import public_reports
 from aduan.reports.public import location_from_values
@@ -119,7 +129,13 @@ HUNDREDTH = Decimal("0.01")
 
 
 def directory() -> Path:
+    """Where the files are on the filesystem storage (MEDIA_ROOT/opendata)."""
     return Path(settings.MEDIA_ROOT) / DIRECTORY
+
+
+def storage_name(name: str) -> str:
+    """A file's name in the file storage."""
+    return f"{DIRECTORY}/{name}"
 
 
 def _day(moment: dt.datetime | None) -> str:
@@ -213,8 +229,12 @@ def _sha256(path: Path) -> str:
 
 
 def build() -> BuildResult:
-    """Write laporan.csv, laporan.json and meta.json under MEDIA_ROOT/opendata/."""
-    target = directory()
+    """Write laporan.csv, laporan.json and meta.json to the file storage ("opendata/")."""
+    local = is_local(default_storage)
+    # On the filesystem the temporary files sit beside their final names, so the rename
+    # is atomic; for object storage they are made in a directory of this host, uploaded,
+    # and removed.
+    target = directory() if local else Path(tempfile.mkdtemp(prefix="aduan-opendata-"))
     target.mkdir(parents=True, exist_ok=True)
     generated_at = timezone.now()
     names = [c.name for c in COLUMNS]
@@ -226,6 +246,7 @@ def build() -> BuildResult:
     json_tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115
         "w", encoding="utf-8", dir=target, suffix=".json.tmp", delete=False
     )
+    meta_tmp = target / (META_NAME + ".tmp")
     try:
         with csv_tmp, json_tmp:
             writer = csv.writer(csv_tmp)
@@ -247,33 +268,44 @@ def build() -> BuildResult:
                 )
                 count += 1
             json_tmp.write("\n]}\n")
-        os.replace(csv_tmp.name, target / CSV_NAME)
-        os.replace(json_tmp.name, target / JSON_NAME)
+        built = {CSV_NAME: Path(csv_tmp.name), JSON_NAME: Path(json_tmp.name)}
+        files = {
+            name: {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+            for name, path in built.items()
+        }
+        meta = {
+            "dibuat": generated_at.isoformat(),
+            "baris": count,
+            "lisensi": LICENSE,
+            "atribusi": ATTRIBUTION,
+            "berkas": files,
+        }
+        meta_tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        built[META_NAME] = meta_tmp
+        for name, path in built.items():  # meta.json last
+            _publish(name, path, local=local)
     finally:
-        for name in (csv_tmp.name, json_tmp.name):
+        for name in (csv_tmp.name, json_tmp.name, str(meta_tmp)):
             if os.path.exists(name):
                 os.unlink(name)
-    files = {
-        name: {"bytes": (target / name).stat().st_size, "sha256": _sha256(target / name)}
-        for name in (CSV_NAME, JSON_NAME)
-    }
-    meta = {
-        "dibuat": generated_at.isoformat(),
-        "baris": count,
-        "lisensi": LICENSE,
-        "atribusi": ATTRIBUTION,
-        "berkas": files,
-    }
-    meta_tmp = target / (META_NAME + ".tmp")
-    meta_tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    os.replace(meta_tmp, target / META_NAME)
+        if not local:
+            shutil.rmtree(target, ignore_errors=True)
     return BuildResult(count, generated_at, files)
+
+
+def _publish(name: str, path: Path, *, local: bool) -> None:
+    if local:
+        os.replace(path, directory() / name)
+        return
+    with open(path, "rb") as handle:
+        default_storage.save(storage_name(name), File(handle, name=name))
 
 
 def metadata() -> dict | None:
     """What the last build wrote, or None before the first build."""
     try:
-        meta = json.loads((directory() / META_NAME).read_text(encoding="utf-8"))
+        with default_storage.open(storage_name(META_NAME), "rb") as handle:
+            meta = json.loads(handle.read().decode("utf-8"))
         meta["dibuat_pada"] = dt.datetime.fromisoformat(meta["dibuat"])
         return meta
     except (OSError, ValueError, KeyError):

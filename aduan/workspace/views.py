@@ -658,7 +658,7 @@ def attachment(request, tracking_number, attachment_uuid):
         as_attachment=item.kind != "image",
         filename=item.name,
     )
-    response["Cache-Control"] = "private, no-store"
+    response.setdefault("Cache-Control", "private, no-store")
     return response
 
 

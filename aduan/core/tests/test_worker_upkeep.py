@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from aduan.core import pruning
+from aduan.core import pruning, scheduler
 from aduan.core.management.commands.run_worker import queue_runner
 from aduan.core.models import WorkerHeartbeat
 from aduan.core.scheduler import NOTIFICATIONS_QUEUE, enqueue_periodic
@@ -64,14 +64,60 @@ def test_sent_notifications_are_pruned_and_dead_letters_kept(world, settings):
 
 
 def test_the_pruning_is_on_the_schedule_once_an_hour(world):
-    from aduan.core import scheduler
-
-    scheduler._last_prune = None
     enqueue_periodic()
-    enqueue_periodic()
+    run_tasks()
+    enqueue_periodic(force=False)
     pruned = DBTaskResult.objects.filter(task_path__endswith="prune_finished_work")
     assert pruned.count() == 1
-    scheduler._last_prune = None
+
+
+def test_several_workers_queue_each_periodic_job_once_per_interval(world, settings, time_machine):
+    """Three workers ticking at once (every process calls enqueue_periodic each
+    WORKER_SCHEDULE_SECONDS) queue each job once; once run, the next copy comes when the
+    interval has passed, whichever worker ticks first. Times: 2026-03-02 09:00 WITA on."""
+    settings.WORKER_SCHEDULE_SECONDS = 60
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), tick=False)
+    jobs = scheduler.intervals()
+    first = [enqueue_periodic() for _worker in range(3)]
+    assert sorted(first[0]) == sorted(jobs) and first[1:] == [[], []]
+    assert DBTaskResult.objects.count() == len(jobs)
+    # Not run yet and due again: a job still waiting is not stacked.
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 2, tzinfo=dt.UTC), tick=False)
+    assert enqueue_periodic() == []
+    run_tasks()
+    # Run, but its minute has not passed since it was queued by the second tick's claim.
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 2, 30, tzinfo=dt.UTC), tick=False)
+    second = [enqueue_periodic() for _worker in range(3)]
+    every_minute = sorted(name for name in jobs if not name.endswith("prune_finished_work"))
+    assert sorted(second[0]) == every_minute and second[1:] == [[], []]
+    assert DBTaskResult.objects.filter(task_path__endswith="prune_finished_work").count() == 1
+    assert DBTaskResult.objects.count() == 2 * len(jobs) - 1
+
+
+def test_a_slow_job_of_a_live_worker_is_not_requeued_a_dead_workers_is(world, settings):
+    settings.TASK_STALE_SECONDS = 900
+    settings.WORKER_HEARTBEAT_MAX_AGE = 180
+    world.submit()
+    DBTaskResult.objects.all().delete()
+    enqueue_periodic()
+    slow, lost = DBTaskResult.objects.order_by("task_path")[:2]
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="alive", seen_at=now, started_at=now)
+    WorkerHeartbeat.objects.create(
+        worker_id="gone", seen_at=now - dt.timedelta(minutes=30), started_at=now
+    )
+    an_hour_ago = now - dt.timedelta(hours=1)
+    DBTaskResult.objects.filter(pk=slow.pk).update(
+        status="RUNNING", started_at=an_hour_ago, worker_ids=["alive"]
+    )
+    DBTaskResult.objects.filter(pk=lost.pk).update(
+        status="RUNNING", started_at=an_hour_ago, worker_ids=["gone"]
+    )
+
+    assert scheduler.requeue_stale_tasks(now) == 1
+
+    assert DBTaskResult.objects.get(pk=slow.pk).status == "RUNNING"
+    assert DBTaskResult.objects.get(pk=lost.pk).status == "READY"
 
 
 def test_the_notification_lane_runs_messages_and_nothing_else(world):
@@ -149,3 +195,22 @@ def test_a_fresh_claim_is_left_alone_even_without_a_heartbeat(world, settings):
 
     email.refresh_from_db()
     assert email.status == "sending"
+
+
+def test_one_worker_holds_the_federation_lease_until_it_stops_or_it_expires(db, time_machine):
+    """Times: 2026-03-02 09:00 WITA on; a 20-second lease."""
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC), tick=False)
+    lease = "lease:federation"
+    assert scheduler.hold_lease(lease, "host-a-1", 20)
+    assert not scheduler.hold_lease(lease, "host-b-7", 20)
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, 15, tzinfo=dt.UTC), tick=False)
+    assert scheduler.hold_lease(lease, "host-a-1", 20)  # renewed until 01:00:35
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, 30, tzinfo=dt.UTC), tick=False)
+    assert not scheduler.hold_lease(lease, "host-b-7", 20)
+    # The holder died: the lease runs out and another worker takes over.
+    time_machine.move_to(dt.datetime(2026, 3, 2, 1, 0, 36, tzinfo=dt.UTC), tick=False)
+    assert scheduler.hold_lease(lease, "host-b-7", 20)
+    assert not scheduler.hold_lease(lease, "host-a-1", 20)
+    # A worker that stops hands it over at once.
+    scheduler.release_lease(lease, "host-b-7")
+    assert scheduler.hold_lease(lease, "host-a-1", 20)

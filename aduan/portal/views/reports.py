@@ -324,7 +324,7 @@ def attachment(request, uuid):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    response.setdefault("Cache-Control", "public, max-age=300" if public else "private, no-store")
     return response
 
 

@@ -1,8 +1,11 @@
 """The open data page (data dictionary and downloads) and the files' stable URLs."""
 
-from django.http import FileResponse, Http404
+from django.core.files.storage import default_storage
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from aduan.core.files import stored_name_response
 
 from .. import opendata
 
@@ -27,16 +30,19 @@ def open_data(request):
 
 
 def _serve(name: str):
-    path = opendata.directory() / name
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    except FileNotFoundError:
-        raise Http404("Data terbuka belum dibuat / Open data not built yet")
-    response = FileResponse(
-        handle, content_type=CONTENT_TYPES[name], as_attachment=True, filename=name
-    )
-    # Rebuilt at most daily: let caches keep it for an hour.
-    response["Cache-Control"] = "public, max-age=3600"
+        response = stored_name_response(
+            default_storage,
+            opendata.storage_name(name),
+            content_type=CONTENT_TYPES[name],
+            as_attachment=True,
+            filename=name,
+        )
+    except Http404:
+        raise Http404("Data terbuka belum dibuat / Open data not built yet") from None
+    # Rebuilt at most daily: let caches keep it for an hour (a redirect to object storage
+    # keeps its own "no-store": its URL expires).
+    response.setdefault("Cache-Control", "public, max-age=3600")
     return response
 
 

@@ -163,7 +163,7 @@ class Command(BaseCommand):
                 or options["once"]
             ):
                 requeue_stale_tasks(now)
-                enqueue_periodic()
+                enqueue_periodic(force=options["once"])
                 last_schedule = time.monotonic()
                 scheduled = True
             WorkerHeartbeat.objects.update_or_create(

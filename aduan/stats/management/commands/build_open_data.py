@@ -1,4 +1,4 @@
-"""Write the anonymised open dataset (CSV and JSON) under MEDIA_ROOT/opendata/ now."""
+"""Write the anonymised open dataset (CSV and JSON) in the file storage (opendata/) now."""
 
 from django.core.management.base import BaseCommand
 
@@ -13,6 +13,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Data terbuka dibuat / open data built: {result.rows} reports in "
-                f"{opendata.directory()}"
+                f"{opendata.storage_name('')}"
             )
         )
