@@ -176,17 +176,23 @@ def run_phase(worker_fn, concurrency: int, seconds: float) -> dict:
     }
 
 
-def start_gunicorn(port: int, workers: int, app: str = "aduan.wsgi") -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, app: str = "aduan.wsgi", extra_env: dict | None = None
+) -> subprocess.Popen:
     """gunicorn with the production configuration serving `app` (Aduan, or the bare
     reference `bare.wsgi`) on 127.0.0.1:`port`."""
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "bench_settings" if app == "aduan.wsgi" else "bare.settings",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": str(workers),
-        "GUNICORN_MAX_REQUESTS": "0",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_LOG_LEVEL": "warning",
-    }
+    env = (
+        os.environ
+        | (extra_env or {})
+        | {
+            "DJANGO_SETTINGS_MODULE": "bench_settings" if app == "aduan.wsgi" else "bare.settings",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_MAX_REQUESTS": "0",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
+    )
     proc = subprocess.Popen(  # noqa: S603, S607 - fixed local commands
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -232,6 +238,42 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_backends(dbname: str) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to `dbname` (their title names it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {dbname} " in title:
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_split(server: subprocess.Popen | None, dbname: str, run) -> dict:
+    """Run `run()`, and add to its result the CPU seconds per completed request of the
+    web server's processes and of the database backends that lived through the phase
+    (the persistent connections of gunicorn's workers; the floor's connections end with
+    their phase and are not counted)."""
+    web = [server.pid, *gunicorn_workers(server)] if server is not None else []
+    backends = pg_backends(dbname)
+    web0 = {pid: cpu_seconds(pid) for pid in web}
+    db0 = {pid: cpu_seconds(pid) for pid in backends}
+    result = run()
+    done = max(result["completed"], 1)
+    web_cpu = sum(cpu_seconds(pid) - c for pid, c in web0.items())
+    db_cpu = sum(
+        max(cpu_seconds(pid) - c, 0) for pid, c in db0.items() if Path(f"/proc/{pid}").exists()
+    )
+    if server is not None:
+        result["web_cpu_ms_per_request"] = round(web_cpu / done * 1000, 2)
+        result["db_cpu_ms_per_request"] = round(db_cpu / done * 1000, 2)
+    return result
 
 
 class Backlog(threading.Thread):
@@ -376,6 +418,11 @@ def combine(phases: list[dict]) -> dict:
         "load_generator_cpu_share_of_2_cores": round(
             sum(p["load_generator_cpu_share_of_2_cores"] for p in phases) / len(phases), 3
         ),
+        **{
+            name: sorted(p[name] for p in phases)[len(phases) // 2]
+            for name in ("web_cpu_ms_per_request", "db_cpu_ms_per_request")
+            if all(name in p for p in phases)
+        },
         "rounds": phases,
     }
 
@@ -398,6 +445,12 @@ def main():
     parser.add_argument("--bare-port", type=int, default=8766)
     parser.add_argument("--name", default="intake")
     parser.add_argument(
+        "--compare-immediate",
+        action="store_true",
+        help="also run Aduan with STATS_UPKEEP=immediate (statistics upserted in the request, "
+        "the former design) as a fourth phase of each round",
+    )
+    parser.add_argument(
         "--no-check", action="store_true", help="skip the recount of the statistics at the end"
     )
     args = parser.parse_args()
@@ -417,17 +470,27 @@ def main():
     folder = start_fold_loop()
     app_proc = start_gunicorn(args.port, args.workers)
     bare_proc = start_gunicorn(args.bare_port, args.workers, "bare.wsgi")
-    runs: dict[str, list[dict]] = {"app": [], "bare": [], "floor": []}
+    kinds = ["app", "bare", "floor"]
+    immediate_proc = None
+    if args.compare_immediate:
+        kinds.insert(1, "app_immediate")
+        immediate_proc = start_gunicorn(
+            args.port + 2, args.workers, extra_env={"STATS_UPKEEP": "immediate"}
+        )
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    ports = {"app": args.port, "bare": args.bare_port, "app_immediate": args.port + 2}
+    servers = {"app": app_proc, "bare": bare_proc, "app_immediate": immediate_proc}
     backlog = Backlog(dsn)
     templates = None
     fold_cpu0 = cpu_seconds(folder.pid)
     try:
         # Warm the workers up (imports, connections) outside the measured window.
-        app_phase(args.port, key.secret, payloads, args.workers, 3)
-        app_phase(args.bare_port, key.secret, payloads, args.workers, 3)
+        for kind in kinds:
+            if kind != "floor":
+                app_phase(ports[kind], key.secret, payloads, args.workers, 3)
         backlog.start()
         for round_no in range(1, args.rounds + 1):
-            for kind in ("app", "bare", "floor"):
+            for kind in kinds:
                 print(
                     f"round {round_no}/{args.rounds} {kind}: {args.seconds:.0f} s at "
                     f"concurrency {args.concurrency} ...",
@@ -438,17 +501,30 @@ def main():
                         templates = floor_templates()
                     phase = floor_phase(dsn, *templates, args.concurrency, args.seconds)
                 else:
-                    port = args.port if kind == "app" else args.bare_port
-                    phase = app_phase(port, key.secret, payloads, args.concurrency, args.seconds)
+                    phase = cpu_split(
+                        servers[kind],
+                        db["NAME"],
+                        lambda port=ports[kind]: app_phase(
+                            port, key.secret, payloads, args.concurrency, args.seconds
+                        ),
+                    )
                 runs[kind].append(phase)
+                split = (
+                    f", CPU per request: web {phase['web_cpu_ms_per_request']} ms, "
+                    f"database {phase['db_cpu_ms_per_request']} ms"
+                    if "web_cpu_ms_per_request" in phase
+                    else ""
+                )
                 print(
                     f"  {phase['per_second']}/s, p50 {phase['p50_ms']} ms, "
-                    f"errors {phase['errors']}",
+                    f"errors {phase['errors']}{split}",
                     flush=True,
                 )
         worker_rss = {pid: round(rss_mb(pid), 1) for pid in gunicorn_workers(app_proc)}
     finally:
-        for proc in (app_proc, bare_proc):
+        for proc in (app_proc, bare_proc, immediate_proc):
+            if proc is None:
+                continue
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
     # The worker folds what is left; then the statistics must equal a recount.
@@ -472,6 +548,7 @@ def main():
         "app": combine(runs["app"]),
         "bare": combine(runs["bare"]),
         "floor": combine(runs["floor"]),
+        **({"app_immediate": combine(runs["app_immediate"])} if args.compare_immediate else {}),
         "gunicorn_worker_rss_mb_after": worker_rss,
         "statistics": {
             "upkeep": settings.STATS_UPKEEP,
@@ -484,6 +561,15 @@ def main():
         },
         "targets": {"app_reports_per_second": 500, "app_over_bare": 0.5, "errors": 0},
     }
+    if args.compare_immediate:
+        result["app_over_app_immediate_rounds"] = [
+            round(a["per_second"] / b["per_second"], 3) if b["per_second"] else None
+            for a, b in zip(runs["app"], runs["app_immediate"], strict=True)
+        ]
+        result["app_immediate_over_bare_rounds"] = [
+            round(a["per_second"] / b["per_second"], 3) if b["per_second"] else None
+            for a, b in zip(runs["app_immediate"], runs["bare"], strict=True)
+        ]
     for kind in ("bare", "floor"):
         rounds = [
             round(a["per_second"] / b["per_second"], 3) if b["per_second"] else None

@@ -39,9 +39,14 @@ def main():
         print()
     last_line = None
     if intake:
-        print("| intake | reports/s | rounds | p50 ms | p99 ms | errors | load generator CPU |")
-        print("|---|---:|---|---:|---:|---:|---:|")
+        print(
+            "| intake | reports/s | rounds | p50 ms | p99 ms | errors | web CPU ms/report "
+            "| database CPU ms/report | load generator CPU |"
+        )
+        print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
         kinds = [("app (Aduan, HTTP, gunicorn)", "app")]
+        if "app_immediate" in intake:
+            kinds.append(("app, statistics upserted in the request", "app_immediate"))
         if "bare" in intake:
             kinds.append(("bare Django view (HTTP, gunicorn)", "bare"))
         kinds.append(("floor (psycopg)", "floor"))
@@ -50,7 +55,9 @@ def main():
             rounds = ", ".join(str(r) for r in x.get("per_second_rounds", [x["per_second"]]))
             print(
                 f"| {label} | {x['per_second']} | {rounds} | {x['p50_ms']} | {x['p99_ms']} | "
-                f"{x['errors']} | {x['load_generator_cpu_share_of_2_cores']:.0%} |"
+                f"{x['errors']} | {x.get('web_cpu_ms_per_request', '')} | "
+                f"{x.get('db_cpu_ms_per_request', '')} | "
+                f"{x['load_generator_cpu_share_of_2_cores']:.0%} |"
             )
         a = intake["app"]
         print()

@@ -1,7 +1,9 @@
 """Keeping the aggregate tables in step with the reports, and proving that they are.
 
 - `on_report_changed` receives `report_changed` inside each domain action's transaction and
-  applies after-minus-before to the few rows involved, with atomic upserts
+  computes after-minus-before for the few rows involved. With STATS_UPKEEP="deferred" (the
+  default) it writes that as one delta row, which the worker folds into the tables
+  (`deltas.py`); with "immediate" it applies it at once, with atomic upserts
   (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, on PostgreSQL and SQLite), so
   a rolled-back action leaves the aggregates untouched and two concurrent actions never
   lose an increment.
