@@ -257,9 +257,9 @@ def pg_backends(dbname: str) -> list[int]:
 
 def cpu_split(server: subprocess.Popen | None, dbname: str, run) -> dict:
     """Run `run()`, and add to its result the CPU seconds per completed request of the
-    web server's processes and of the database backends that lived through the phase
-    (the persistent connections of gunicorn's workers; the floor's connections end with
-    their phase and are not counted)."""
+    web server's processes and of the database backends connected at the phase's end (the
+    persistent connections of gunicorn's workers; the floor's connections end with their
+    phase and are not counted). Other clients of the same database count too."""
     web = [server.pid, *gunicorn_workers(server)] if server is not None else []
     backends = pg_backends(dbname)
     web0 = {pid: cpu_seconds(pid) for pid in web}
@@ -267,9 +267,9 @@ def cpu_split(server: subprocess.Popen | None, dbname: str, run) -> dict:
     result = run()
     done = max(result["completed"], 1)
     web_cpu = sum(cpu_seconds(pid) - c for pid, c in web0.items())
-    db_cpu = sum(
-        max(cpu_seconds(pid) - c, 0) for pid, c in db0.items() if Path(f"/proc/{pid}").exists()
-    )
+    # Backends opened during the phase (a worker's connection renewed after
+    # DB_CONN_MAX_AGE) count whole; one closed during the phase is missed.
+    db_cpu = sum(max(cpu_seconds(pid) - db0.get(pid, 0.0), 0) for pid in pg_backends(dbname))
     if server is not None:
         result["web_cpu_ms_per_request"] = round(web_cpu / done * 1000, 2)
         result["db_cpu_ms_per_request"] = round(db_cpu / done * 1000, 2)
