@@ -171,7 +171,7 @@ def test_the_worker_folds_what_is_pending(world):
     assert_equal_to_recount()
 
 
-def test_the_pages_say_up_to_when_the_figures_are_complete(world, client):
+def test_the_pages_say_up_to_when_the_figures_are_complete(world, client, settings):
     # Submitted at 10:00:00 WITA (09:00:00 WIB), folded 0.8 s later: the page's figures
     # are complete to the fold's start, within a second of the change.
     with time_machine.travel(aware(2026, 5, 4, 10), tick=False):
@@ -186,6 +186,10 @@ def test_the_pages_say_up_to_when_the_figures_are_complete(world, client):
         page = client.get("/statistik/?dari=2026-05&sampai=2026-05")
     assert page.status_code == 200
     assert "Data hingga 09:00:00 WIB" in page.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with time_machine.travel(fold_time + dt.timedelta(seconds=5), tick=False):
+        page = client.get("/statistik/?dari=2026-05&sampai=2026-05")
+    assert "Data as of 09:00:00 WIB" in page.content.decode()
 
 
 def test_as_of_stays_at_the_last_complete_fold_while_deltas_wait(world):
