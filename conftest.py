@@ -69,6 +69,10 @@ def _isolated_side_effects(settings, tmp_path):
     settings.SMS_BACKEND = "aduan.notifications.sms.LocmemSMSBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.NODE_ID = "PST"
+    # Statistics updated inside each action, so a test reads its figures right after the
+    # action; the deferred upkeep (deltas folded by the worker, production's default) has
+    # its own tests, which switch it on (aduan/stats/tests/test_deltas.py).
+    settings.STATS_UPKEEP = "immediate"
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from aduan.core import refcache

@@ -515,6 +515,13 @@ CACHES["reference"] = {
 }
 # Seconds between two runs of the periodic jobs (deadline scan, notification sweep).
 WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
+# Statistics upkeep (docs/STATISTICS.md, "Deferred upkeep"): "deferred" writes each
+# change as one delta row with the report and the worker folds the deltas into the
+# aggregates every STATS_FOLD_SECONDS; "immediate" updates the aggregates inside each action.
+STATS_UPKEEP = env_str("STATS_UPKEEP", "deferred")
+if STATS_UPKEEP not in ("deferred", "immediate"):
+    raise ImproperlyConfigured("STATS_UPKEEP must be 'deferred' or 'immediate'")
+STATS_FOLD_SECONDS = env_int("STATS_FOLD_SECONDS", 1)
 # E-mail alerts (docs/ALERTS.md): minutes between two digests to one subscriber (the
 # worker's alert run), and subscription requests accepted per client address per minute.
 ALERTS_DIGEST_MINUTES = env_int("ALERTS_DIGEST_MINUTES", 60)

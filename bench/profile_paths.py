@@ -28,6 +28,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -35,6 +36,7 @@ from intake import bodies  # noqa: E402
 
 from aduan.accounts.models import User  # noqa: E402
 from aduan.api.keys import issue_key  # noqa: E402
+from aduan.stats import deltas  # noqa: E402
 
 
 def main():
@@ -51,7 +53,21 @@ def main():
         help="no profile: wall and CPU time per request without the profiler's overhead, "
         "and Python function calls per request",
     )
+    parser.add_argument(
+        "--upkeep",
+        choices=["deferred", "immediate"],
+        help="statistics upkeep for this run (default: the settings'; deltas are folded after)",
+    )
     args = parser.parse_args()
+    if args.upkeep:
+        settings.STATS_UPKEEP = args.upkeep
+    try:
+        profile(args)
+    finally:
+        deltas.fold()  # leave no delta behind in the benchmark database
+
+
+def profile(args):
     if args.path == "intake":
         key = issue_key("bench profile", rate_limit_per_minute=1_000_000_000)
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_API_KEY=key.secret)

@@ -1,7 +1,9 @@
 """Keeping the aggregate tables in step with the reports, and proving that they are.
 
 - `on_report_changed` receives `report_changed` inside each domain action's transaction and
-  applies after-minus-before to the few rows involved, with atomic upserts
+  computes after-minus-before for the few rows involved. With STATS_UPKEEP="deferred" (the
+  default) it writes that as one delta row, which the worker folds into the tables
+  (`deltas.py`); with "immediate" it applies it at once, with atomic upserts
   (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, on PostgreSQL and SQLite), so
   a rolled-back action leaves the aggregates untouched and two concurrent actions never
   lose an increment.
@@ -26,10 +28,12 @@ from itertools import groupby
 
 from django.db import connection, transaction
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from aduan.reports.models import Report, Status
 from aduan.reports.signals import SNAPSHOT_FIELDS, snapshot
 
+from . import deltas
 from .contributions import CUBE, DURATION, FLOW, contributions, difference, local_day
 from .models import (
     CUBE_KEYS,
@@ -42,6 +46,7 @@ from .models import (
     DailyFlow,
     DurationCube,
     ReportCube,
+    StatsDelta,
 )
 
 BASE_TABLES = {
@@ -86,6 +91,14 @@ def batched() -> Iterator[None]:
     finally:
         _batch.delta = None
     if delta:
+        _upkeep(delta)
+
+
+def _upkeep(delta: dict[tuple, dict[str, int]]) -> None:
+    """Deferred: one delta row, folded by the worker (`deltas`); immediate: the upserts."""
+    if deltas.deferred():
+        deltas.record(delta)
+    else:
         apply(with_rollups(delta))
 
 
@@ -93,12 +106,9 @@ def on_report_changed(sender, report, before, **kwargs) -> None:
     delta = difference(before, snapshot(report))
     pending = getattr(_batch, "delta", None)
     if pending is not None:
-        for key, amounts in delta.items():
-            target = pending.setdefault(key, {})
-            for measure, amount in amounts.items():
-                target[measure] = target.get(measure, 0) + amount
+        deltas.add_into(pending, delta)
     elif delta:
-        apply(with_rollups(delta))
+        _upkeep(delta)
 
 
 def with_rollups(rows: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
@@ -273,9 +283,13 @@ def recount_by_month(chunk_size: int = CHUNK) -> Iterator[tuple[dt.date, dict]]:
 def _lock_tables() -> None:
     if connection.vendor == "postgresql":
         # Actions that change an aggregate wait here until the rebuild commits; they then
-        # apply their change on top of a recount that saw the report as it was before.
+        # apply their change (or write their delta) on top of a recount that saw the
+        # report as it was before. The delta table comes first, as in a fold, and waits
+        # for every action that has written a delta to commit: after the lock, the
+        # pending deltas are exactly the changes the recount sees.
         names = ", ".join(
-            connection.ops.quote_name(m._meta.db_table) for m, _, _ in TABLES.values()
+            connection.ops.quote_name(m._meta.db_table)
+            for m in (StatsDelta, *(m for m, _, _ in TABLES.values()))
         )
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
@@ -345,8 +359,12 @@ def rebuild(chunk_size: int = CHUNK) -> RebuildResult:
     result = RebuildResult()
     with transaction.atomic():
         _lock_tables()
+        started = timezone.now()
+        # The recount below holds every committed change, the pending ones included.
+        StatsDelta.objects.all().delete()
         for model, _, _ in TABLES.values():
             model.objects.all().delete()
+        deltas.mark_complete(started)
         for _month, rows in recount_by_month(chunk_size):
             result.months += 1
             for table, items in groupby(sorted(rows.items()), key=lambda item: item[0][0]):
@@ -401,8 +419,25 @@ def _differences(stored: dict, recounted: dict) -> Iterable[Mismatch]:
             yield Mismatch(table, dict(zip(names, key[1:], strict=True)), have, want)
 
 
+def _by_month(rows: dict[tuple, dict[str, int]]) -> dict[dt.date, dict[tuple, dict[str, int]]]:
+    """Rows grouped by the month `_stored` reads them under (a day's month for the flow)."""
+    out: dict[dt.date, dict[tuple, dict[str, int]]] = {}
+    for key, amounts in rows.items():
+        out.setdefault(_month_start(key[1]), {})[key] = amounts
+    return out
+
+
+def _add_unfolded(stored: dict, unfolded: dict) -> None:
+    for key, amounts in unfolded.items():
+        row = dict(stored.get(key, {}))
+        for measure, amount in amounts.items():
+            row[measure] = row.get(measure, 0) + amount
+        stored[key] = {m: v for m, v in row.items() if v}
+
+
 def check(chunk_size: int = CHUNK, limit: int = 100) -> list[Mismatch]:
-    """Differences between the stored aggregates and a recount (empty when in step).
+    """Differences between the stored aggregates plus the pending deltas (not yet folded
+    by the worker) and a recount (empty when in step).
 
     On PostgreSQL the comparison reads one consistent snapshot (REPEATABLE READ) and
     blocks nobody."""
@@ -412,12 +447,16 @@ def check(chunk_size: int = CHUNK, limit: int = 100) -> list[Mismatch]:
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # Changes committed but not yet folded (deferred upkeep) count as stored: the
+        # tables plus the pending deltas must equal the recount.
+        unfolded = _by_month(with_rollups(deltas.pending()))
         seen: set[dt.date] = set()
         for month, rows in recount_by_month(chunk_size):
             seen.add(month)
             stored: dict = {}
             for table in TABLES:
                 stored.update(_stored(table, month))
+            _add_unfolded(stored, unfolded.pop(month, {}))
             found.extend(_differences(stored, with_rollups(rows)))
             if len(found) >= limit:
                 return found[:limit]
@@ -429,9 +468,11 @@ def check(chunk_size: int = CHUNK, limit: int = 100) -> list[Mismatch]:
             else:
                 qs = model.objects.all()
             months |= set(qs.values_list("month", flat=True).distinct())
+        months |= set(unfolded)
         for month in sorted(months - seen):
             stored = {}
             for table in TABLES:
                 stored.update(_stored(table, month))
+            _add_unfolded(stored, unfolded.pop(month, {}))
             found.extend(_differences(stored, {}))
     return found[:limit]

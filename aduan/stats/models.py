@@ -20,6 +20,7 @@ few thousand rows instead of one row per report.
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 # Columns that identify a cube row, in the order of the unique constraint.
 CUBE_KEYS = (
@@ -351,3 +352,32 @@ ROLLUPS: dict[str, tuple[str, type[models.Model]]] = {
     "duration_agency_topic": ("duration", AgencyTopicDurations),
     "flow_agency": ("flow", AgencyFlow),
 }
+
+
+class StatsDelta(models.Model):
+    """A change to the aggregates not yet added to them: written by the action that
+    changed a report, in the action's transaction, and folded into the aggregate tables by
+    the worker (`deltas.fold`), which deletes it in the transaction that adds it.
+
+    `rows` is the change to the base tables as JSON (`deltas.encode`): a list of
+    `[table, [key ...], {measure: amount}]`, the rollups being derived when folding. A
+    delta exists exactly as long as its change is committed and not yet in the tables,
+    so the aggregates plus the pending deltas always equal a recount."""
+
+    id = models.BigAutoField(primary_key=True)
+    rows = models.TextField()
+    created_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"delta {self.pk}"
+
+
+class StatsFold(models.Model):
+    """One row (id 1): up to when the aggregates are complete. `as_of` is a moment at which
+    no delta committed earlier was still pending; the statistics pages show it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"statistics complete as of {self.as_of}"

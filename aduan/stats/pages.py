@@ -15,7 +15,8 @@ from aduan.categories.models import Category
 from aduan.regions.models import Region
 from aduan.reports.models import Channel, ReportType, Status
 
-from . import charts
+from . import charts, deltas
+from .contributions import STATS_TIME_ZONE
 from .models import CUBE_MEASURES
 from .queries import (
     BREAKDOWNS,
@@ -41,6 +42,9 @@ class StatsData:
     # Changes with every load: HTML rendered from this data is cached under it, so a page
     # never shows HTML of older figures than the cached data (views/public.py).
     version: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # Up to when the figures are complete (deferred upkeep: the worker's last fold; read
+    # before the figures, so they hold at least every change made before it).
+    as_of: dt.datetime | None = None
 
 
 UNIT_DEPTH = 5  # units are listed from the regency/city level down
@@ -55,6 +59,7 @@ def wants_units(sel: Selection) -> bool:
 def load(sel: Selection, *, units: bool | None = None) -> StatsData:
     if units is None:
         units = wants_units(sel)
+    complete = deltas.complete_as_of()
     breakdowns = [name for name in BREAKDOWNS if units or name != "unit"]
     ov = overview(sel, breakdowns)
     overdue = overdue_by_agency(sel, units=units)
@@ -77,7 +82,13 @@ def load(sel: Selection, *, units: bool | None = None) -> StatsData:
         parts = sel.region.split(".")
         codes |= {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
     regions = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return StatsData(sel, ov, overdue, categories, regions, agencies)
+    return StatsData(sel, ov, overdue, categories, regions, agencies, as_of=complete)
+
+
+def as_of_label(data) -> str:
+    """ "HH:MM:SS" in WIB of the moment the figures are complete to ("" if unknown)."""
+    moment = getattr(data, "as_of", None)  # data cached before the field existed: None
+    return moment.astimezone(STATS_TIME_ZONE).strftime("%H:%M:%S") if moment else ""
 
 
 # ------------------------------------------------------------------ presentation

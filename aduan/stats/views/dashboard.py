@@ -31,7 +31,7 @@ from aduan.reports.models import OPEN_STATUSES, Status
 
 from .. import charts, fragments
 from ..contributions import STATS_TIME_ZONE
-from ..pages import StatsData, load, period_label, present, wants_units
+from ..pages import StatsData, as_of_label, load, period_label, present, wants_units
 from ..params import BadParameter, parse_category, parse_period, parse_region
 from ..queries import Selection, daily_flow, flow_q, workload
 from ..scope import StaffScope, staff_scope
@@ -458,6 +458,7 @@ def dashboard(request, scope: StaffScope):
             **chosen,
             # WIB, as the rest of the statistics, whatever the site's time zone.
             "computed_at": data.computed_at.astimezone(STATS_TIME_ZONE).strftime("%H:%M"),
+            "as_of": as_of_label(data.stats),
             "queues": queue_reports,
             "status_choices": Status.choices,
             "report_agencies": report_agencies,

@@ -20,7 +20,7 @@ from aduan.core import refcache
 
 from .. import fragments
 from ..charts import Chart
-from ..pages import Presented, StatsData, load, period_label, present
+from ..pages import Presented, StatsData, as_of_label, load, period_label, present
 from ..params import BadParameter, parse_category, parse_period, parse_region
 from ..queries import Selection
 from .common import link_builder, parse_sort, sort_headers
@@ -94,6 +94,7 @@ def public_body(data: StatsData, query: QueryDict, *, start, end, region) -> tup
             show_all_link=link(semua="1") + "#kinerja",
         ),
         "period": period_label(start, end),
+        "as_of": as_of_label(data),
         "start": start,
         "end": end,
         "region": region,

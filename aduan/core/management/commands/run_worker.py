@@ -4,9 +4,10 @@ python manage.py run_worker            # run until stopped (SIGINT/SIGTERM)
 python manage.py run_worker --once     # one schedule + drain the queues, then exit
 python manage.py run_worker --verbose  # also log every task and federation round (INFO)
 
-Two lanes share the process: a thread runs only the notifications queue, the main loop
-every other queue (the periodic jobs, statistics, replication notices), so that a message
-to a person never waits behind a slow statistics job. SIGTERM lets the task each lane is
+Lanes share the process: a thread runs only the notifications queue, another folds the
+statistics deltas into the aggregates every STATS_FOLD_SECONDS (`stats.deltas.FoldLoop`),
+the main loop runs every other queue (the periodic jobs, statistics, replication notices),
+so that a message to a person never waits behind a slow statistics job. SIGTERM lets the task each lane is
 running finish (a notification being sent is sent and recorded), then stops.
 
 Quiet by default: only warnings and errors are logged, so that what the development
@@ -35,6 +36,7 @@ from aduan.core.scheduler import (
     requeue_stale_tasks,
     set_worker_id,
 )
+from aduan.stats import deltas
 
 # Seconds between two heartbeats written by the notifications lane.
 LANE_HEARTBEAT_SECONDS = 5
@@ -131,6 +133,7 @@ class Command(BaseCommand):
         self.running = True
         self.runner = None
         self.lane = None
+        self.folder = None
         worker_id = f"{socket.gethostname()}-{os.getpid()}"[:100]
         set_worker_id(worker_id)
         started = timezone.now()
@@ -154,6 +157,9 @@ class Command(BaseCommand):
         if not options["once"]:
             self.lane = NotificationLane(worker_id, min(options["interval"], 0.5))
             self.lane.start()
+            # Statistics deltas folded into the aggregates every STATS_FOLD_SECONDS.
+            self.folder = deltas.FoldLoop()
+            self.folder.start()
         while self.running:
             close_old_connections()
             now = timezone.now()
@@ -173,9 +179,10 @@ class Command(BaseCommand):
             )
             if options["once"]:
                 # One process, in order: the messages first, then everything else (which
-                # may queue more messages, run by the last pass).
+                # may queue more messages, run by the last pass), then the statistics.
                 queue_runner(worker_id, only=NOTIFICATIONS_QUEUE).run()
                 queue_runner(worker_id).run()
+                deltas.fold()
                 break
             self.runner = queue_runner(worker_id, exclude=NOTIFICATIONS_QUEUE)
             if self.running:
@@ -185,6 +192,9 @@ class Command(BaseCommand):
         if self.lane is not None:
             self.lane.stop()
             self.lane.join(timeout=60)
+        if self.folder is not None:
+            self.folder.stop()
+            self.folder.join(timeout=60)
         if federation is not None:
             federation.stop()
             federation.join(timeout=30)
