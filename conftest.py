@@ -36,13 +36,14 @@ MACHINE_WIDE = (
     "aduan/core/tests/test_local_keys.py",
 )
 # Drills that prove the machinery rather than the calendar (processes killed and started,
-# a backup restored, the whole country's regions loaded): the run with a moved clock
+# several workers on one queue, a backup restored, the whole country's regions loaded): the run with a moved clock
 # leaves them out (`-m "not drill"`), the two database runs keep them.
 DRILLS = (
     "aduan/core/tests/test_crash_drill.py",
     "aduan/core/tests/test_restore_drill.py",
     "aduan/regions/tests/test_full_load.py",
     "harness/test_harness.py",
+    "aduan/core/tests/test_many_workers.py",
 )
 
 

@@ -36,11 +36,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-<<<<<<< HEAD
-from aduan.core.streaming import chunks
-=======
 from aduan.core.files import is_local
->>>>>>> scale
+from aduan.core.streaming import chunks
 from aduan.regions.models import Region
 from aduan.reports.access import public_reports
 from aduan.reports.public import location_from_values
