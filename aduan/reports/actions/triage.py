@@ -336,7 +336,11 @@ def archive_report(
         "paused_at",
         "status_before_hold",
     )
-    _notify_status(report, reason=str(ArchiveReason(reason).label))
+    _notify_status(
+        report,
+        reason=str(ArchiveReason(reason).label),
+        duplicate_of=report.duplicate_of.tracking_number if report.duplicate_of_id else "",
+    )
     return report
 
 

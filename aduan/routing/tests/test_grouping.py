@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from aduan.notifications.models import Notification
+from aduan.notifications.service import render
 from aduan.reports import actions as a
 from aduan.reports.errors import DomainError, InvalidInput, NotAllowed
 from aduan.reports.events import verify_report_chain
@@ -245,7 +246,10 @@ def test_merging_archives_the_duplicate_tells_its_reporter_and_joins_the_cluster
     assert copy.archive_reason == "duplicate"
     assert copy.duplicate_of == primary
     assert copy.cluster_membership.cluster == primary.cluster_membership.cluster
-    assert Notification.objects.filter(report=copy, audience="reporter").count() > notified
+    told = Notification.objects.filter(report=copy, audience="reporter").order_by("-pk")
+    assert told.count() > notified
+    _subject, body = render(told.filter(channel="email").first())
+    assert f"digabungkan dengan laporan {primary.tracking_number}" in body
     assert verify_report_chain(copy) == []
 
 
