@@ -626,3 +626,5 @@ CLUSTER_TEXT_ANY_CATEGORY = env_int("CLUSTER_TEXT_ANY_CATEGORY", 50)
 CAMPAIGN_SIMILARITY = env_int("CAMPAIGN_SIMILARITY", 90)
 CAMPAIGN_MIN_SENDERS = env_int("CAMPAIGN_MIN_SENDERS", 5)
 CAMPAIGN_WINDOW_HOURS = env_int("CAMPAIGN_WINDOW_HOURS", 48)
+# Shorter texts ("lampu jalan mati") are alike for everyone with the problem: no campaign.
+CAMPAIGN_MIN_WORDS = env_int("CAMPAIGN_MIN_WORDS", 12)

@@ -13,7 +13,8 @@ fitted or stored): typos and affixes still share most of their n-grams.
   both share a category, or CLUSTER_TEXT_ANY_CATEGORY % alike otherwise. At most three
   per report, the most alike first, each with its reason in one sentence.
 - A **campaign** is a set of texts at least CAMPAIGN_SIMILARITY % alike from at least
-  CAMPAIGN_MIN_SENDERS distinct reporters within CAMPAIGN_WINDOW_HOURS. Candidates come
+  CAMPAIGN_MIN_SENDERS distinct reporters within CAMPAIGN_WINDOW_HOURS, of at least
+  CAMPAIGN_MIN_WORDS words. Candidates come
   from MinHash bands of the word 3-shingles (`TextBand`, an indexed key), so the worker
   reads only the texts that share a band with the new one, never the whole window.
 """
@@ -192,8 +193,7 @@ def cluster_candidates(report: Report) -> list[tuple[Report, int]]:
             Q(submitted_at__lt=report.submitted_at)
             | Q(submitted_at=report.submitted_at, pk__lt=report.pk)
         )
-        .filter(duplicate_of__isnull=True)
-        .exclude(status=Status.WITHDRAWN)
+        .exclude(status__in=(Status.WITHDRAWN, Status.ARCHIVED))
         .exclude(pk=report.pk)
         .only(
             "pk",
@@ -287,7 +287,9 @@ def sender_of(report: Report) -> str:
 
 
 def _flag_campaign(report: Report, text: str, keys: list[int], now: dt.datetime) -> None:
-    if not keys:
+    # A short text ("lampu jalan mati") is alike for everyone who has the problem: only a
+    # text of some length written alike by many is a campaign.
+    if not keys or len(text.split()) < settings.CAMPAIGN_MIN_WORDS:
         return
     window = dt.timedelta(hours=settings.CAMPAIGN_WINDOW_HOURS)
     ids = list(

@@ -537,6 +537,9 @@ def situations(world) -> dict[str, Callable[[], Report]]:
         "closed and rated": closed_and_rated,
         "closed long ago": closed_long_ago,
         "archived": lambda: world.report_in("archived"),
+        "archived as a duplicate": lambda: a.archive_report(
+            world.submit(), "duplicate", duplicate_of=world.submit(), actor=world.national_admin
+        ),
         "withdrawn": lambda: world.report_in("withdrawn"),
     }
 

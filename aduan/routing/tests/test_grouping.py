@@ -168,6 +168,13 @@ def test_four_senders_one_sender_five_times_or_a_stretched_window_are_no_campaig
     assert not Campaign.objects.exists()
 
 
+def test_five_short_identical_texts_are_five_reports_not_a_campaign(world):
+    for n in range(5):
+        guest(n, ("Lampu jalan mati", "Lampu jalan mati sejak kemarin."), aware(2026, 4, 6, 8 + n))
+    detect(aware(2026, 4, 6, 15))
+    assert not Campaign.objects.exists()
+
+
 def test_a_detached_member_stays_out(world):
     members = [guest(n, CAMPAIGN, aware(2026, 4, 6, 8 + n)) for n in range(5)]
     detect(aware(2026, 4, 6, 14))
