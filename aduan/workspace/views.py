@@ -387,6 +387,16 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Tutup laporan"),
         "button button-secondary",
     ),
+    # Undo a merge (docs/ROUTING.md, Duplicate clusters and campaigns).
+    "unmerge": ActionSpec(
+        f.UnmergeForm,
+        lambda r, u, note: perform("unmerge", r, actor=u, note=note),
+        "unmerge",
+        gettext_lazy("Penggabungan dibatalkan; laporan kembali menunggu verifikasi."),
+        gettext_lazy("Batalkan penggabungan"),
+        gettext_lazy("Batalkan penggabungan sebagai duplikat"),
+        "button button-secondary",
+    ),
     "archive": ActionSpec(
         f.ArchiveForm,
         lambda r, u, reason, **kw: perform("archive", r, reason, actor=u, **kw),
