@@ -237,11 +237,14 @@ def campaign_answer(request, campaign_uuid):
     except DomainError as error:
         context.update(error=localized(error), text=text[:10_000])
         return render(request, "workspace/campaign.html", context, status=error.status_code)
-    messages.success(
-        request,
-        _("Jawaban dicatat pada %(answered)s laporan; %(pending)s dikirim ke simpul pengelola.")
-        % {"answered": len(result.answered), "pending": len(result.pending)},
-    )
+    counts = {"answered": len(result.answered), "pending": len(result.pending)}
+    if result.pending:
+        notice = _(
+            "Jawaban dicatat pada %(answered)s laporan; %(pending)s dikirim ke simpul pengelola."
+        )
+    else:
+        notice = _("Jawaban dicatat pada %(answered)s laporan.")
+    messages.success(request, notice % counts)
     context = _campaign_context(request, campaign)
     context["skipped"] = [(r.tracking_number, str(reason)) for r, reason in result.skipped]
     return render(request, "workspace/campaign.html", context)
