@@ -46,9 +46,9 @@ from .text import normalise
 
 SUGGESTIONS_PER_REPORT = 3
 # Earlier reports compared with a new one, newest first (bounded work per report).
-CANDIDATES = 200
+CANDIDATES = 100
 # Reports examined per worker run.
-BATCH = 200
+BATCH = 100
 BANDS = 8
 ROWS = 2
 MAX_BAND_MATCHES = 1000
