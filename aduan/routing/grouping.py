@@ -21,6 +21,7 @@ fitted or stored): typos and affixes still share most of their n-grams.
 
 import datetime as dt
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,8 @@ from .models import (
     TextBand,
 )
 from .text import normalise
+
+logger = logging.getLogger(__name__)
 
 SUGGESTIONS_PER_REPORT = 3
 # Earlier reports compared with a new one, newest first (bounded work per report).
@@ -388,7 +391,13 @@ def run(batch: int = BATCH) -> int:
             )
         reports = list(Report.objects.filter(pk__gt=cursor.last_report_id).order_by("pk")[:batch])
         for report in reports:
-            examine(report, now)
+            try:
+                with transaction.atomic():
+                    examine(report, now)
+            except Exception:
+                # One report that cannot be examined must not hold up every later one;
+                # the log names the report by id only, never by its text.
+                logger.exception("grouping: report id %s could not be examined", report.pk)
         if reports:
             cursor.last_report_id = reports[-1].pk
         cursor.save()

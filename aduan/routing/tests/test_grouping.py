@@ -117,10 +117,19 @@ def test_very_similar_text_is_suggested_across_categories(world):
     assert "kategori sama" not in found.reason
 
 
-def test_the_worker_examines_each_report_once(world):
-    guest(1, POTHOLE, aware(2026, 3, 2))
+def test_the_worker_examines_each_report_once_and_is_not_stopped_by_one(world, monkeypatch):
+    first = guest(1, POTHOLE, aware(2026, 3, 2))
     second = guest(2, POTHOLE_AGAIN, aware(2026, 3, 3))
+    real = grouping.examine
+
+    def failing_on_the_first(report, now=None):
+        if report.pk == first.pk:
+            raise ValueError("cannot read this one")
+        return real(report, now)
+
+    monkeypatch.setattr(grouping, "examine", failing_on_the_first)
     detect(aware(2026, 3, 3, 12))
+    monkeypatch.setattr(grouping, "examine", real)
     detect(aware(2026, 3, 3, 13))
     assert len(suggestions_for(second)) == 1
 
