@@ -401,4 +401,18 @@ def run(batch: int = BATCH) -> int:
         if reports:
             cursor.last_report_id = reports[-1].pk
         cursor.save()
+        prune_bands(now)
     return len(reports)
+
+
+PRUNE_BATCH = 5000
+
+
+def prune_bands(now: dt.datetime) -> int:
+    """Forget the band keys of texts older than twice the campaign window (they can no longer
+    join a campaign), a bounded number per run."""
+    cutoff = now - 2 * dt.timedelta(hours=settings.CAMPAIGN_WINDOW_HOURS)
+    old = list(TextBand.objects.filter(at__lt=cutoff).values_list("pk", flat=True)[:PRUNE_BATCH])
+    if old:
+        TextBand.objects.filter(pk__in=old).delete()
+    return len(old)

@@ -222,7 +222,11 @@ class TextBand(models.Model):
     at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["key", "at"], name="text_band_key_idx")]
+        indexes = [
+            models.Index(fields=["key", "at"], name="text_band_key_idx"),
+            # Pruning: bands are needed only within the campaign window.
+            models.Index(fields=["at"], name="text_band_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.key}"

@@ -17,6 +17,7 @@ from aduan.routing.models import (
     ClusterMembership,
     DuplicateSuggestion,
     SuggestionState,
+    TextBand,
 )
 from conftest import aware
 
@@ -182,6 +183,14 @@ def test_five_short_identical_texts_are_five_reports_not_a_campaign(world):
         guest(n, ("Lampu jalan mati", "Lampu jalan mati sejak kemarin."), aware(2026, 4, 6, 8 + n))
     detect(aware(2026, 4, 6, 15))
     assert not Campaign.objects.exists()
+
+
+def test_band_keys_are_forgotten_after_two_campaign_windows(world):
+    guest(1, CAMPAIGN, aware(2026, 4, 6, 8))
+    detect(aware(2026, 4, 6, 12))
+    assert TextBand.objects.count() > 0
+    detect(aware(2026, 4, 11, 12))  # 124 hours later: it can join no campaign now
+    assert TextBand.objects.count() == 0
 
 
 def test_a_detached_member_stays_out(world):
