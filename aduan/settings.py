@@ -724,3 +724,17 @@ LOGIN_REDIRECT_URL = "portal:home"
 # no secrets or QR codes of existing devices in the admin (an admin can still remove a lost one).
 OTP_TOTP_ISSUER = "Aduan"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Duplicate clusters and campaigns (docs/ROUTING.md, Duplicate clusters and campaigns).
+# Clusters: candidates submitted within CLUSTER_WINDOW_DAYS of each other, within
+# CLUSTER_RADIUS_KM when both have a point; text similarity (0-100) needed with the same
+# category, and without it. Campaigns: texts at least CAMPAIGN_SIMILARITY % alike from at
+# least CAMPAIGN_MIN_SENDERS distinct reporters within CAMPAIGN_WINDOW_HOURS.
+CLUSTER_WINDOW_DAYS = env_int("CLUSTER_WINDOW_DAYS", 14)
+CLUSTER_RADIUS_KM = env_int("CLUSTER_RADIUS_KM", 1)
+CLUSTER_TEXT_SAME_CATEGORY = env_int("CLUSTER_TEXT_SAME_CATEGORY", 30)
+CLUSTER_TEXT_ANY_CATEGORY = env_int("CLUSTER_TEXT_ANY_CATEGORY", 50)
+CAMPAIGN_SIMILARITY = env_int("CAMPAIGN_SIMILARITY", 90)
+CAMPAIGN_MIN_SENDERS = env_int("CAMPAIGN_MIN_SENDERS", 5)
+CAMPAIGN_WINDOW_HOURS = env_int("CAMPAIGN_WINDOW_HOURS", 48)
+# Shorter texts ("lampu jalan mati") are alike for everyone with the problem: no campaign.
+CAMPAIGN_MIN_WORDS = env_int("CAMPAIGN_MIN_WORDS", 12)

@@ -59,7 +59,7 @@ def periodic_tasks():
     from aduan.portal.tasks import purge_pending_uploads
     from aduan.privacy.tasks import apply_retention
     from aduan.reports.tasks import purge_submission_keys, scan_deadlines
-    from aduan.routing.tasks import retrain_category_model
+    from aduan.routing.tasks import detect_duplicates_and_campaigns, retrain_category_model
     from aduan.stats.tasks import (
         refresh_open_data,
         warm_public_statistics,
@@ -80,6 +80,7 @@ def periodic_tasks():
         apply_retention,
         prune_finished_work,
         retrain_category_model,
+        detect_duplicates_and_campaigns,
     ]
 
 

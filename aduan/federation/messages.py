@@ -70,6 +70,7 @@ ACTIONS = {
         attachment, actor=actor
     ),
     "support": actions.support_report,
+    "unmerge": actions.unmerge_report,
 }
 
 

@@ -312,6 +312,11 @@ class EventType(models.TextChoices):
     ATTACHMENT_PUBLISHED = "attachment_published", _("Lampiran dipublikasikan")
     ATTACHMENT_UNPUBLISHED = "attachment_unpublished", _("Publikasi lampiran dibatalkan")
     SUPPORTED = "supported", _("Warga lain juga mengalami masalah ini")
+    # Duplicate clusters and campaigns (docs/ROUTING.md).
+    CLUSTER_LINKED = "cluster_linked", _("Dihubungkan ke klaster laporan serupa")
+    CLUSTER_UNLINKED = "cluster_unlinked", _("Dikeluarkan dari klaster laporan serupa")
+    UNMERGED = "unmerged", _("Penggabungan sebagai duplikat dibatalkan")
+    CAMPAIGN_DETACHED = "campaign_detached", _("Dilepas dari kampanye massal")
 
 
 class Visibility(models.TextChoices):

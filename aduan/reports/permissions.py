@@ -19,6 +19,7 @@ from .workflow import TRANSITIONS, can_transition, condition_holds, condition_re
 PUBLISHING_ACTIONS = {"publish_attachment", "unpublish_attachment"}
 NATIONAL_ACTIONS = {
     "verify",
+    "unmerge",
     "dispose",
     "put_on_hold",
     "archive",
@@ -49,6 +50,7 @@ AGENCY_ACTIONS = {
 # verification is delegated to it.
 AGENCY_VERIFICATION_ACTIONS = {
     "verify",
+    "unmerge",
     "dispose",
     "put_on_hold",
     "archive",
@@ -183,7 +185,7 @@ def role_actions(actor) -> frozenset[str]:
     if user.role == Role.NATIONAL_ADMIN:
         return frozenset(NATIONAL_ACTIONS)
     if user.role == Role.AGENCY_ADMIN and user.agency_id:
-        actions = set(AGENCY_ACTIONS) - {"verify", "dispose", "archive"}
+        actions = set(AGENCY_ACTIONS) - {"verify", "dispose", "archive", "unmerge"}
         if user.agency.verifies_own_region:
             actions |= AGENCY_VERIFICATION_ACTIONS
         return frozenset(actions)

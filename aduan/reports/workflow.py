@@ -75,6 +75,9 @@ TRANSITIONS: dict[str, Transition] = {
     "support": Transition(
         (S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED), None
     ),
+    # Undo a merge: a report archived as a duplicate goes back to verification
+    # (docs/ROUTING.md, Duplicate clusters and campaigns).
+    "unmerge": Transition((S.ARCHIVED,), S.SUBMITTED),
 }
 
 ACTION_LABELS = {
@@ -107,6 +110,7 @@ ACTION_LABELS = {
     "publish_attachment": _("publikasikan lampiran"),
     "unpublish_attachment": _("batalkan publikasi lampiran"),
     "support": _("dukung laporan"),
+    "unmerge": _("batalkan penggabungan duplikat"),
 }
 
 
@@ -174,7 +178,12 @@ def _assigned(report) -> bool:
     return report.assignee_id is not None
 
 
+def _merged_duplicate(report) -> bool:
+    return report.archive_reason == "duplicate" and report.duplicate_of_id is not None
+
+
 CONDITIONS: dict[str, Callable] = {
+    "unmerge": _merged_duplicate,
     "archive": _archivable,
     "set_needs_inspection": _is_complaint,
     "contest": _appeal_open,
@@ -211,6 +220,12 @@ def condition_refusal(action: str, report) -> DomainError:
             _("Hanya pengaduan yang dapat ditandai perlu pemeriksaan/audit."),
             field="needs_inspection",
             code="not_a_complaint",
+        )
+    if action == "unmerge":
+        return InvalidInput(
+            _("Hanya laporan yang digabungkan sebagai duplikat yang dapat dipisahkan kembali."),
+            field="report",
+            code="not_merged",
         )
     if action == "take_report" and report.unit_id is not None:
         return InvalidInput(

@@ -16,3 +16,12 @@ def retrain_category_model() -> dict:
         return {"trained": None, "promoted": None, "reason": "checked recently"}
     result = learning.retrain()
     return {"trained": result.trained, "promoted": result.promoted, "reason": result.reason}
+
+
+@task(queue_name="schedule")
+def detect_duplicates_and_campaigns() -> dict:
+    """Suggest duplicate clusters and flag campaigns among the reports stored since the
+    last run (docs/ROUTING.md, Duplicate clusters and campaigns)."""
+    from . import grouping
+
+    return {"examined": grouping.run()}

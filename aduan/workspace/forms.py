@@ -607,6 +607,17 @@ class CloseForm(forms.Form):
         return {"note": self.cleaned_data["note"]}
 
 
+class UnmergeForm(CloseForm):
+    """Undo a merge: the report goes back to verification, on its own."""
+
+    note = forms.CharField(
+        label=_("Alasan pembatalan"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 # -- counter / phone entry ----------------------------------------------------------------
 
 

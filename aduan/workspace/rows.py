@@ -27,6 +27,8 @@ ROW = (
     "      {escalated}\n"
     "      {anonymous}\n"
     "      {confidential}\n"
+    "      {campaign}\n"
+    "      {cluster}\n"
     "      <span>{report_type}</span>\n"
     "      {category}\n"
     "      {region}\n"
@@ -96,6 +98,16 @@ def report_row(report, *, bulk: bool) -> SafeString:
         else NOTHING,
         confidential=format_html('<span class="badge">{}</span>', t("Rahasia"))
         if report.is_confidential
+        else NOTHING,
+        # Marked, never hidden (docs/ROUTING.md, Duplicate clusters and campaigns).
+        campaign=format_html(
+            '<span class="badge badge-warn" data-testid="campaign-mark">{}</span>',
+            t("Kampanye massal"),
+        )
+        if getattr(report, "in_campaign", False)
+        else NOTHING,
+        cluster=format_html('<span class="badge">{}</span>', t("Klaster"))
+        if getattr(report, "in_cluster", False)
         else NOTHING,
         report_type=report.report_type_label,
         category=format_html("<span>· {}</span>", report.category) if report.category else NOTHING,

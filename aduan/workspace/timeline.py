@@ -138,6 +138,14 @@ def _describe(entry: Entry) -> None:
         if p.get("duplicate_of"):
             entry.details.append((_("Duplikat dari"), p["duplicate_of"]))
         entry.text = p.get("note", "")
+    if kind == E.CLUSTER_LINKED:
+        entry.details.append((_("Bersama laporan"), p.get("with") or "—"))
+        entry.text = p.get("reason", "")
+    if kind in (E.CLUSTER_UNLINKED, E.CAMPAIGN_DETACHED):
+        entry.text = p.get("note", "")
+    if kind == E.UNMERGED:
+        entry.details.append((_("Sebelumnya duplikat dari"), p.get("duplicate_of") or "—"))
+        entry.text = p.get("note", "")
     if kind == E.VERIFIED:
         for name, change in (p.get("changes") or {}).items():
             old, new = (change + [None, None])[:2] if isinstance(change, list) else (None, change)

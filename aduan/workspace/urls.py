@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grouping, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -18,6 +18,44 @@ urlpatterns = [
         "laporan/<str:tracking_number>/tindakan/<slug:action>/",
         views.report_action,
         name="report-action",
+    ),
+    path(
+        "laporan/<str:tracking_number>/klaster/hubungkan/",
+        grouping.report_link,
+        name="report-link",
+    ),
+    path(
+        "laporan/<str:tracking_number>/klaster/gabungkan/",
+        grouping.report_merge,
+        name="report-merge",
+    ),
+    path(
+        "laporan/<str:tracking_number>/klaster/keluarkan/",
+        grouping.report_split,
+        name="report-split",
+    ),
+    path(
+        "laporan/<str:tracking_number>/klaster/batal-gabung/",
+        grouping.report_unmerge,
+        name="report-unmerge",
+    ),
+    path(
+        "laporan/<str:tracking_number>/klaster/abaikan-saran/",
+        grouping.report_dismiss,
+        name="report-dismiss",
+    ),
+    path("klaster/<uuid:cluster_uuid>/", grouping.cluster_detail, name="cluster"),
+    path("kampanye/", grouping.campaigns, name="campaigns"),
+    path("kampanye/<uuid:campaign_uuid>/", grouping.campaign_detail, name="campaign"),
+    path(
+        "kampanye/<uuid:campaign_uuid>/jawab/",
+        grouping.campaign_answer,
+        name="campaign-answer",
+    ),
+    path(
+        "kampanye/<uuid:campaign_uuid>/lepas/<str:tracking_number>/",
+        grouping.campaign_detach,
+        name="campaign-detach",
     ),
     path(
         "laporan/<str:tracking_number>/lampiran/<uuid:attachment_uuid>/",

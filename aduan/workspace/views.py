@@ -39,6 +39,7 @@ from aduan.reports.access import (
 from aduan.reports.errors import DomainError, ValidationFailed
 from aduan.reports.models import Attachment, EventType, Report
 from aduan.reports.permissions import available_actions, refusal
+from aduan.routing.display import mark_groups, report_grouping
 from aduan.routing.history import refine as refine_route
 from aduan.routing.suggest import displayed as displayed_categories
 from aduan.routing.suggest import suggestion_for as category_suggestion_for
@@ -207,6 +208,7 @@ def inbox(request):
     bulk_form = f.BulkForm(user=user)
     if not bulk_form.offers_actions:
         bulk_form = None
+    mark_groups(rows)
     for row in rows:
         row.row_html = report_row(row, bulk=bulk_form is not None)
     context = {
@@ -385,6 +387,16 @@ ACTIONS: dict[str, ActionSpec] = {
         gettext_lazy("Tutup laporan"),
         "button button-secondary",
     ),
+    # Undo a merge (docs/ROUTING.md, Duplicate clusters and campaigns).
+    "unmerge": ActionSpec(
+        f.UnmergeForm,
+        lambda r, u, note: perform("unmerge", r, actor=u, note=note),
+        "unmerge",
+        gettext_lazy("Penggabungan dibatalkan; laporan kembali menunggu verifikasi."),
+        gettext_lazy("Batalkan penggabungan"),
+        gettext_lazy("Batalkan penggabungan sebagai duplikat"),
+        "button button-secondary",
+    ),
     "archive": ActionSpec(
         f.ArchiveForm,
         lambda r, u, reason, **kw: perform("archive", r, reason, actor=u, **kw),
@@ -509,6 +521,8 @@ def _report_context(
         "identity": identity,
         "similar": similar_reports(user, report),
         "duplicates": duplicates_of(user, report),
+        # Clusters, the worker's suggestions and the campaign (docs/ROUTING.md).
+        "grouping": report_grouping(user, report, offered),
         # Shown to whoever verifies or disposes it (docs/ROUTING.md); never applied alone.
         "category_suggestions": (
             _category_suggestions(report) if {"verify", "dispose"} & set(available) else None

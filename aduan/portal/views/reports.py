@@ -161,6 +161,8 @@ def _render_detail(request, viewer, bound=None, status=200, support_error=""):
         "can_support": not viewer.is_reporter and possible("support", report),
         "support_error": support_error,
         "duplicate_count": Report.objects.filter(duplicate_of=report).count(),
+        # A reporter whose report was merged follows the primary (docs/ROUTING.md).
+        "merged_into": report.duplicate_of if viewer.is_reporter else None,
     }
     return render(request, "portal/report_detail.html", context, status=status)
 

@@ -48,6 +48,7 @@ from .triage import (
     put_on_hold,
     redispose_report,
     return_not_authority,
+    unmerge_report,
     verify_report,
 )
 from .validation import ReporterDetails, validate_submission
@@ -86,6 +87,7 @@ __all__ = [
     "support_report",
     "supporter_key",
     "take_report",
+    "unmerge_report",
     "unpublish_attachment",
     "validate_submission",
     "verify_report",

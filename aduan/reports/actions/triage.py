@@ -336,7 +336,41 @@ def archive_report(
         "paused_at",
         "status_before_hold",
     )
-    _notify_status(report, reason=str(ArchiveReason(reason).label))
+    _notify_status(
+        report,
+        reason=str(ArchiveReason(reason).label),
+        duplicate_of=report.duplicate_of.tracking_number if report.duplicate_of_id else "",
+    )
+    return report
+
+
+@transaction.atomic
+def unmerge_report(report: Report, *, actor, note: str = "") -> Report:
+    """Undo a merge: a report archived as a duplicate goes back to verification, with a
+    new verification deadline, and its reporter is told (docs/ROUTING.md)."""
+    actor = as_actor(actor)
+    now = _now()
+    report, target = _begin(report, "unmerge", actor)
+    check_condition("unmerge", report)
+    note = _clean_text(note, "note", required=False)
+    primary = report.duplicate_of.tracking_number
+    before, after = _move(report, target)
+    report.archive_reason = ""
+    report.duplicate_of = None
+    report.closed_at = None
+    deadlines.on_submitted(report, now)
+    append_event(
+        report,
+        EventType.UNMERGED,
+        actor=actor,
+        at=now,
+        visibility=Visibility.PARTIES,
+        from_status=before,
+        to_status=after,
+        payload={"duplicate_of": primary, "note": note},
+    )
+    _save(report, now, "status", "archive_reason", "duplicate_of", "closed_at", "verify_due_at")
+    _notify_status(report)
     return report
 
 

@@ -80,6 +80,8 @@ SCENARIO = {
     "publish_attachment": "in_progress",
     "unpublish_attachment": "in_progress",
     "support": "in_progress",
+    # Archived as a duplicate of another report.
+    "unmerge": "archived",
 }
 
 # docs/DESIGN.md (People and what they may do), cell by cell, for the scenarios above.
@@ -99,6 +101,7 @@ EXPECTED: dict[str, set[str]] = {
         "close",
         "publish_attachment",
         "unpublish_attachment",
+        "unmerge",
     },
     # Everything the national admin may for reports disposed to its agency, dispose to its
     # units, or handle it itself. Verification of a submitted report is not its own unless
@@ -187,6 +190,11 @@ def report_for(world, action: str) -> Report:
     if status == "closed":
         # Closed without a rating, so rating it is still possible.
         return a.accept_response(world.report_in("responded"), actor=world.citizen)
+    if action == "unmerge":
+        original = world.submit()
+        return a.archive_report(
+            world.submit(), "duplicate", duplicate_of=original, actor=world.national_admin
+        )
     if action == "release_report":
         return a.take_report(world.report_in(status), actor=world.officer)
     if action in ("publish_attachment", "unpublish_attachment"):
@@ -239,6 +247,7 @@ def perform(world, action: str) -> Callable[[Report, Actor], object]:
         "unpublish_attachment": lambda r, who: a.unpublish_attachment(
             r.attachments.get(), actor=who
         ),
+        "unmerge": lambda r, who: a.unmerge_report(r, actor=who),
         "support": lambda r, who: a.support_report(
             r, a.supporter_key(r, "tetangga@example.com"), actor=who
         ),
@@ -528,6 +537,9 @@ def situations(world) -> dict[str, Callable[[], Report]]:
         "closed and rated": closed_and_rated,
         "closed long ago": closed_long_ago,
         "archived": lambda: world.report_in("archived"),
+        "archived as a duplicate": lambda: a.archive_report(
+            world.submit(), "duplicate", duplicate_of=world.submit(), actor=world.national_admin
+        ),
         "withdrawn": lambda: world.report_in("withdrawn"),
     }
 

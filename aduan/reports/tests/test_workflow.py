@@ -56,6 +56,9 @@ EXPECTED_SOURCES = {
     # "Saya juga mengalami" while a published report is being handled (on hold only after
     # disposition, which is a condition: tested in test_support.py).
     "support": {S.ON_HOLD, S.DISPOSITIONED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED},
+    # Undo a merge: only a report archived as a duplicate (a condition, tested in
+    # aduan/routing/tests/test_grouping.py).
+    "unmerge": {S.ARCHIVED},
 }
 ATTACHMENT_ACTIONS = {"publish_attachment", "unpublish_attachment"}
 ASSIGNMENT_ACTIONS = {"take_report", "assign_report", "release_report"}
@@ -117,7 +120,9 @@ ACTION_STATUS_PAIRS = [
     (action, status)
     for action in sorted(EXPECTED_SOURCES)
     if action not in ("auto_close", "remind", "mark_overdue", "escalate")
-    if action != "auto_close" and action not in ATTACHMENT_ACTIONS and action != "support"
+    if action != "auto_close" and action not in ATTACHMENT_ACTIONS
+    # Their conditions need a particular report (tested in their own files).
+    if action not in ("support", "unmerge")
     for status in sorted(ALL)
     # `report_in("on_hold")` is on hold before disposition: no unit, so nobody to assign
     # (the condition; on hold after disposition is tried in test_assignment.py).
