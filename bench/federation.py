@@ -426,6 +426,22 @@ def backend_cpu_since(database: str, before: dict[int, float]) -> float:
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in backends(database).items())
 
 
+def wait_for_worker(node: BenchNode, spawned: float, timeout: float = 90) -> None:
+    """Until the worker started at `spawned` has written its heartbeat (Django loaded, its
+    first loop done), and two seconds more: its start-up is not counted in a phase."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT 1 FROM core_workerheartbeat WHERE started_at >= to_timestamp(%s)",
+                [spawned - 1],
+            ).fetchone()
+            if row:
+                break
+            time.sleep(0.3)
+    time.sleep(2)
+
+
 def pin(pids: list[int], cpus: str) -> None:
     """Bind every thread of these processes to `cpus` ("0", "1", "0,1"): taskset -a."""
     import subprocess
@@ -461,6 +477,7 @@ def intake_cost(
         intake.app_phase(port, secret, bodies, 4, 3)  # warm-up
         for _ in range(rounds):
             for mode in modes:
+                spawned = time.time()
                 if mode.startswith("off"):
                     ktm._spawn(
                         "worker",
@@ -487,17 +504,15 @@ def intake_cost(
                     pin(replication, "1")
                 else:
                     pin(web + replication, everything)
-                time.sleep(5)  # the worker started (imports, first rounds)
+                wait_for_worker(ktm, spawned)
                 say(f"intake with federation {mode}: {seconds:.0f} s at concurrency 16")
 
-                def pst_pids():
-                    return [
-                        p for name in ("server", "worker") for p in _tree(pst.processes[name].pid)
-                    ]
+                def pst_cpu(name):
+                    return cpu_seconds(_tree(pst.processes[name].pid))
 
                 web_cpu = cpu_seconds(web)
                 ktm_worker_cpu = cpu_seconds(_tree(ktm.processes["worker"].pid))
-                pst_cpu = cpu_seconds(pst_pids())
+                pst_server_cpu, pst_worker_cpu = pst_cpu("server"), pst_cpu("worker")
                 databases = {
                     node.node_id: node.database_url.rsplit("/", 1)[1] for node in (ktm, pst)
                 }
@@ -516,7 +531,8 @@ def intake_cost(
                     "ktm_worker": per_report(
                         cpu_seconds(_tree(ktm.processes["worker"].pid)) - ktm_worker_cpu
                     ),
-                    "pst": per_report(cpu_seconds(pst_pids()) - pst_cpu),
+                    "pst_server": per_report(pst_cpu("server") - pst_server_cpu),
+                    "pst_worker": per_report(pst_cpu("worker") - pst_worker_cpu),
                     "ktm_database": per_report(
                         backend_cpu_since(databases["KTM"], db_before["KTM"])
                     ),
