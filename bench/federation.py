@@ -442,6 +442,15 @@ def wait_for_worker(node: BenchNode, spawned: float, timeout: float = 90) -> Non
     time.sleep(2)
 
 
+def requests_from(node: BenchNode, peer: str) -> int:
+    """How many signed requests `node` has accepted from `peer` (the nonces it keeps; the
+    worker purges them only after twice the replay window, ten minutes)."""
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        return conn.execute(
+            "SELECT coalesce(max(id), 0) FROM federation_seennonce WHERE node = %s", [peer]
+        ).fetchone()[0]
+
+
 def pin(pids: list[int], cpus: str) -> None:
     """Bind every thread of these processes to `cpus` ("0", "1", "0,1"): taskset -a."""
     import subprocess
@@ -517,8 +526,11 @@ def intake_cost(
                     node.node_id: node.database_url.rsplit("/", 1)[1] for node in (ktm, pst)
                 }
                 db_before = {key: backends(name) for key, name in databases.items()}
+                requests_before = requests_from(pst, "KTM")
                 phase = intake.app_phase(port, secret, bodies, 16, seconds)
                 done = max(phase["completed"], 1)
+                # Signed requests KTM made to PST in the phase (each leaves a nonce).
+                phase["requests_to_pst"] = requests_from(pst, "KTM") - requests_before
 
                 def per_report(value, done=done):
                     return round(value / done * 1000, 2)
