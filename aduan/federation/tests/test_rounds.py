@@ -116,3 +116,39 @@ def test_the_federation_thread_spaces_its_rounds_by_what_the_last_one_did(
 def test_the_push_wait_comes_from_the_settings(settings):
     settings.FEDERATION_PUSH_WAIT_MS = 250
     assert worker.FederationThread().push_wait == 0.25
+
+
+def test_a_batch_inserts_its_new_reporters_in_one_statement_with_their_lookups(federated, tmp_path):
+    from django.db import connection as conn
+
+    from aduan.accounts.models import Reporter, lookup_hash, normalise_phone
+    from aduan.federation import inbound
+
+    from .helpers import as_node, forget_reports, roundtrip
+
+    pst = make_peer("PST", tmp_path)
+    for actor in (federated.citizen, federated.outsider):
+        actions.dispose_report(
+            federated.submit(actor=actor, is_anonymous=False),
+            federated.pemkab,
+            actor=federated.national_admin,
+        )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+    expected = {
+        str(r.uuid): (r.email, r.phone) for r in Reporter.objects.filter(user__isnull=False)
+    }
+    forget_reports()
+    with conn.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_reporter")
+    with as_node("KTM", tmp_path), CaptureQueriesContext(conn) as captured:
+        inbound.apply_batch(pst, batch)
+    inserts = [q for q in captured.captured_queries if 'INTO "accounts_reporter"' in q["sql"]]
+    assert len(inserts) == 1
+    arrived = {str(r.uuid): r for r in Reporter.objects.all()}
+    assert set(arrived) == set(expected)
+    for key, (email, phone) in expected.items():
+        reporter = arrived[key]
+        assert (reporter.email, reporter.phone) == (email, phone)
+        assert reporter.email_lookup == (lookup_hash(email) if email else "")
+        assert reporter.phone_lookup == (lookup_hash(normalise_phone(phone)) if phone else "")
