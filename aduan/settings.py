@@ -203,6 +203,10 @@ FEDERATION_DEEP_RECONCILE_HOURS = env_int("FEDERATION_DEEP_RECONCILE_HOURS", 24)
 # Reports per slice of a deep pass (each slice one request; docs/FEDERATION.md).
 FEDERATION_DEEP_SLICE = env_int("FEDERATION_DEEP_SLICE", 20000)
 FEDERATION_TIMEOUT = env_int("FEDERATION_TIMEOUT", 30)
+# While events come in steadily, milliseconds between two pushes to a peer: the reports
+# of that time travel together (fewer requests and applies, less CPU on both nodes) for
+# at most that much more lag. A backlog is sent back to back regardless.
+FEDERATION_PUSH_WAIT_MS = env_int("FEDERATION_PUSH_WAIT_MS", 500)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

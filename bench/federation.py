@@ -53,7 +53,8 @@ from common import ms, percentile, write_result  # noqa: E402
 from harness.cluster import Node, pg_admin_url  # noqa: E402
 
 PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://aduan:aduan@127.0.0.1:5432") + "/aduan"
-TEMPLATE = "fedbench_template"
+# Databases are <prefix>_template, <prefix>_ktm and <prefix>_pst (--db-prefix).
+DB_PREFIX = "fedbench"
 EVENTS_PER_REPORT = 4.4  # what the generator writes on average (bench/results/generate.log)
 
 
@@ -81,7 +82,7 @@ class BenchNode(Node):
 
     @property
     def database_url(self) -> str:
-        name = self.database or f"fedbench_{self.node_id.lower()}"
+        name = self.database or f"{DB_PREFIX}_{self.node_id.lower()}"
         return self.pg_base.rsplit("/", 1)[0] + f"/{name}"
 
     def dsn(self) -> str:
@@ -92,6 +93,7 @@ class BenchNode(Node):
 
 
 def build_template(workdir: Path, fresh: bool) -> None:
+    TEMPLATE = f"{DB_PREFIX}_template"
     with psycopg.connect(pg_admin_url(PG_BASE), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE]).fetchone()
         if not exists or fresh:
@@ -132,7 +134,7 @@ def make_nodes(workdir: Path) -> tuple[BenchNode, BenchNode]:
             node.data_dir.mkdir(parents=True, exist_ok=True)
             name = node.database_url.rsplit("/", 1)[1]
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{DB_PREFIX}_template"')
     for node in (ktm, pst):
         if not (node.data_dir / "node_key.pem").exists():
             node.manage("node_key", "--generate")
@@ -375,21 +377,117 @@ def lag(ktm: BenchNode, pst: BenchNode, seconds: float, rate: float, bodies) -> 
     }
 
 
-def intake_cost(ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bodies) -> dict:
-    """KTM's intake with federation off and on, alternated; the same load as intake.py."""
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (gunicorn's master and workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            children = []
+        todo.extend(int(c) for c in children)
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and their threads so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / tick
+
+
+def backends(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving `database` (found by its
+    process title, "postgres: <user> <database> ..."; the server runs on this machine)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found[int(entry.name)] = cpu_seconds([int(entry.name)])
+    return found
+
+
+def backend_cpu_since(database: str, before: dict[int, float]) -> float:
+    """CPU used since `before` by the backends of `database` alive now (a backend that
+    ended meanwhile is not counted: the figure is a lower bound)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in backends(database).items())
+
+
+def wait_for_worker(node: BenchNode, spawned: float, timeout: float = 90) -> None:
+    """Until the worker started at `spawned` has written its heartbeat (Django loaded, its
+    first loop done), and two seconds more: its start-up is not counted in a phase."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT 1 FROM core_workerheartbeat WHERE started_at >= to_timestamp(%s)",
+                [spawned - 1],
+            ).fetchone()
+            if row:
+                break
+            time.sleep(0.3)
+    time.sleep(2)
+
+
+def requests_from(node: BenchNode, peer: str) -> int:
+    """How many signed requests `node` has accepted from `peer` (the nonces it keeps; the
+    worker purges them only after twice the replay window, ten minutes)."""
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        return conn.execute(
+            "SELECT coalesce(max(id), 0) FROM federation_seennonce WHERE node = %s", [peer]
+        ).fetchone()[0]
+
+
+def pin(pids: list[int], cpus: str) -> None:
+    """Bind every thread of these processes to `cpus` ("0", "1", "0,1"): taskset -a."""
+    import subprocess
+
+    for pid in pids:
+        subprocess.run(  # noqa: S603 - a fixed local command
+            ["taskset", "-a", "-p", "-c", cpus, str(pid)],  # noqa: S607
+            capture_output=True,
+        )
+
+
+def intake_cost(
+    ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bodies, pinned: bool = False
+) -> dict:
+    """KTM's intake with federation off and on, alternated; the same load as intake.py.
+
+    With `pinned`, each round also runs both modes with the intake server (and the load
+    generator) bound to core 0 and everything replication runs (KTM's worker and its
+    federation server, PST's server and worker) bound to core 1: the cost when the
+    replication work does not take the intake server's CPU. PostgreSQL is not bound (one
+    server for both nodes' databases, as on this machine)."""
     import intake  # bench/intake.py: Django set up against KTM (see main)
 
     secret = issue_api_key(ktm)
     port = intake_port(ktm)
     os.environ.update(ktm.env())
     server = intake.start_gunicorn(port, 4)
-    phases: dict[str, list[dict]] = {"off": [], "on": []}
+    modes = ["off", "on"] + (["off_pinned", "on_pinned"] if pinned else [])
+    phases: dict[str, list[dict]] = {mode: [] for mode in modes}
+    everything = "0,1" if (os.cpu_count() or 1) > 1 else "0"
     try:
         pst.start_worker()
         intake.app_phase(port, secret, bodies, 4, 3)  # warm-up
         for _ in range(rounds):
-            for mode in ("off", "on"):
-                if mode == "off":
+            for mode in modes:
+                spawned = time.time()
+                if mode.startswith("off"):
                     ktm._spawn(
                         "worker",
                         [
@@ -403,16 +501,66 @@ def intake_cost(ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bod
                     )
                 else:
                     ktm.start_worker()
-                time.sleep(2)
+                web = _tree(server.pid) + [os.getpid()]
+                replication = [
+                    pid
+                    for node in (ktm, pst)
+                    for name in ("server", "worker")
+                    for pid in _tree(node.processes[name].pid)
+                ]
+                if mode.endswith("pinned"):
+                    pin(web, "0")
+                    pin(replication, "1")
+                else:
+                    pin(web + replication, everything)
+                wait_for_worker(ktm, spawned)
                 say(f"intake with federation {mode}: {seconds:.0f} s at concurrency 16")
+
+                def pst_cpu(name):
+                    return cpu_seconds(_tree(pst.processes[name].pid))
+
+                web_cpu = cpu_seconds(web)
+                ktm_worker_cpu = cpu_seconds(_tree(ktm.processes["worker"].pid))
+                pst_server_cpu, pst_worker_cpu = pst_cpu("server"), pst_cpu("worker")
+                databases = {
+                    node.node_id: node.database_url.rsplit("/", 1)[1] for node in (ktm, pst)
+                }
+                db_before = {key: backends(name) for key, name in databases.items()}
+                requests_before = requests_from(pst, "KTM")
                 phase = intake.app_phase(port, secret, bodies, 16, seconds)
+                done = max(phase["completed"], 1)
+                # Signed requests KTM made to PST in the phase (each leaves a nonce).
+                phase["requests_to_pst"] = requests_from(pst, "KTM") - requests_before
+
+                def per_report(value, done=done):
+                    return round(value / done * 1000, 2)
+
+                # CPU per accepted report: the intake server (and the load generator),
+                # KTM's worker (notifications; and federation when on), PST's server and
+                # worker, and the PostgreSQL backends of each node's database.
+                phase["cpu_ms_per_report"] = {
+                    "intake_server_and_load": per_report(cpu_seconds(web) - web_cpu),
+                    "ktm_worker": per_report(
+                        cpu_seconds(_tree(ktm.processes["worker"].pid)) - ktm_worker_cpu
+                    ),
+                    "pst_server": per_report(pst_cpu("server") - pst_server_cpu),
+                    "pst_worker": per_report(pst_cpu("worker") - pst_worker_cpu),
+                    "ktm_database": per_report(
+                        backend_cpu_since(databases["KTM"], db_before["KTM"])
+                    ),
+                    "pst_database": per_report(
+                        backend_cpu_since(databases["PST"], db_before["PST"])
+                    ),
+                }
                 ktm.stop("worker")
                 say(
-                    f"  {phase['per_second']}/s, p50 {phase['p50_ms']} ms, errors {phase['errors']}"
+                    f"  {phase['per_second']}/s, p50 {phase['p50_ms']} ms, errors {phase['errors']},"
+                    f" CPU ms/report {phase['cpu_ms_per_report']}"
                 )
                 phases[mode].append(phase)
         pst.stop("worker")
     finally:
+        pin([os.getpid()], everything)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
@@ -420,16 +568,28 @@ def intake_cost(ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bod
         values = [p["per_second"] for p in phases[mode]]
         return sum(values) / len(values)
 
-    off, on = mean("off"), mean("on")
-    return {
+    def cost(off_mode, on_mode):
+        # Each round's on phase against the off phase run just before it.
+        pairs = zip(phases[off_mode], phases[on_mode], strict=True)
+        ratios = [(off["per_second"] - on["per_second"]) / off["per_second"] for off, on in pairs]
+        return {
+            "off_per_second": round(mean(off_mode), 1),
+            "on_per_second": round(mean(on_mode), 1),
+            "cost_percent": round((mean(off_mode) - mean(on_mode)) / mean(off_mode) * 100, 1),
+            "cost_percent_per_round": [round(r * 100, 1) for r in ratios],
+        }
+
+    result = {
         "concurrency": 16,
         "gunicorn_workers": 4,
         "phases": phases,
-        "off_per_second": round(off, 1),
-        "on_per_second": round(on, 1),
-        "cost_percent": round((off - on) / off * 100, 1) if off else None,
         "target_cost_percent": 10,
+        "shared_cores": cost("off", "on"),
     }
+    result |= {k: v for k, v in result["shared_cores"].items() if k != "cost_percent_per_round"}
+    if pinned:
+        result["pinned"] = cost("off_pinned", "on_pinned")
+    return result
 
 
 def main() -> None:
@@ -443,7 +603,20 @@ def main() -> None:
     parser.add_argument("--fresh-template", action="store_true")
     parser.add_argument("--skip", action="append", default=[], choices=["catchup", "lag", "intake"])
     parser.add_argument("--name", default="federation")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="intake phase: also run each mode with the intake server on core 0 and the "
+        "replication processes on core 1 (taskset)",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="fedbench",
+        help="database names <prefix>_template, <prefix>_ktm, <prefix>_pst",
+    )
     args = parser.parse_args()
+    global DB_PREFIX
+    DB_PREFIX = args.db_prefix
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="aduan-fedbench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     build_template(workdir, args.fresh_template)
@@ -460,9 +633,11 @@ def main() -> None:
             say(f"lag: {json.dumps(result['lag'])}")
         if "intake" not in args.skip:
             result["intake"] = intake_cost(
-                ktm, pst, args.intake_seconds, args.intake_rounds, bodies
+                ktm, pst, args.intake_seconds, args.intake_rounds, bodies, pinned=args.pin
             )
             say(f"intake cost: {result['intake']['cost_percent']} %")
+            if args.pin:
+                say(f"intake cost, pinned: {result['intake']['pinned']['cost_percent']} %")
     finally:
         for node in (ktm, pst):
             for name in list(node.processes):

@@ -105,9 +105,13 @@ class Reporter(models.Model):
         return f"Reporter {self.uuid}"
 
     def save(self, *args, **kwargs):
+        self.set_lookups()
+        super().save(*args, **kwargs)
+
+    def set_lookups(self) -> None:
+        """The blind indexes of the contacts (also for rows written with bulk_create)."""
         self.email_lookup = lookup_hash(self.email) if self.email else ""
         self.phone_lookup = lookup_hash(normalise_phone(self.phone)) if self.phone else ""
-        super().save(*args, **kwargs)
 
 
 def normalise_phone(phone: str) -> str:

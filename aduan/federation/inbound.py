@@ -81,6 +81,9 @@ class _Resolver:
         self._regions: dict[str, Region] = {}
         self._locked: dict[str, Report] = {}
         self._prefetched: set[str] = set()
+        self._reporters_looked_up: set[str] = set()
+        # Reporters new here, inserted together just before the new reports naming them.
+        self.new_reporters: list[Reporter] = []
         # Reports and events checked and ready, inserted together at the end of the batch.
         self.new_reports: list[Report] = []
         self.new_events: list[tuple[Report, list[ReportEvent]]] = []
@@ -97,6 +100,7 @@ class _Resolver:
         reporter_keys = {s.get("reporter") for s in states} - {None}
         for reporter in Reporter.objects.filter(uuid__in=reporter_keys):
             self._reporters[str(reporter.uuid)] = reporter
+        self._reporters_looked_up = {str(key) for key in reporter_keys}
         codes = {s.get(f) for s in states for f in ("region", "suggested_region")} - {None}
         for region in Region.objects.filter(code__in=codes).only("code"):
             self._regions[region.code] = region
@@ -114,9 +118,23 @@ class _Resolver:
         self._prefetched.add(str(report.uuid))
 
     def insert_new_reports(self) -> None:
+        self.insert_new_reporters()
         if self.new_reports:
             Report.objects.bulk_create(self.new_reports, batch_size=1000)
             self.new_reports = []
+
+    def insert_new_reporters(self) -> None:
+        """One statement for the batch's new reporters (a report submitted at another node
+        usually brings one), instead of one insert each."""
+        if not self.new_reporters:
+            return
+        for reporter in self.new_reporters:
+            reporter.set_lookups()  # what Reporter.save does; bulk_create does not call it
+        Reporter.objects.bulk_create(self.new_reporters, batch_size=1000)
+        for reporter in self.new_reporters:
+            if reporter.pk is None:  # a database that does not return new ids
+                reporter.pk = Reporter.objects.values_list("pk", flat=True).get(uuid=reporter.uuid)
+        self.new_reporters = []
 
     def locked_report(self, key: str) -> Report | None:
         """The report with this uuid, locked for this transaction, or None."""
@@ -162,13 +180,18 @@ class _Resolver:
         raise Refused(f"unknown reference field {field_name}")
 
     def reporter(self, key: str) -> Reporter:
-        reporter = self._reporters.get(key) or Reporter.objects.filter(uuid=key).first()
+        reporter = self._reporters.get(key)
+        if reporter is None and key not in self._reporters_looked_up:
+            reporter = Reporter.objects.filter(uuid=key).first()
         data = self.reporters_wire.get(key) or {}
         if reporter is None:
+            # Not here (the batch's reporters were all looked up at once): inserted with
+            # the new report that names it (`insert_new_reports`), in one statement.
             reporter = Reporter(uuid=key)
             self._apply_personal(reporter, data)
-            reporter.save(force_insert=True)
+            self.new_reporters.append(reporter)
             self._reporters[key] = reporter
+            return reporter
         elif (
             data.get("personal")
             and reporter.erased_at is None

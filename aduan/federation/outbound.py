@@ -59,32 +59,43 @@ def identity_allowed(node: str, report: Report, hosting: Hosting) -> bool:
 
 def build_batch(peer: Peer, after: int, limit: int | None = None) -> dict | None:
     """The next batch for `peer` after stream position `after`, or None if there is none."""
+    return _next_batch(peer, after, limit)[0]
+
+
+def _next_batch(peer: Peer, after: int, limit: int | None = None) -> tuple[dict | None, bool]:
+    """The next batch, and whether more of the stream waits behind it (the batch is full,
+    a backlog) rather than the batch reaching the head of the stream."""
     limit = limit or settings.FEDERATION_BATCH_SIZE
     head = sequencer.head_position()
     if head <= after:
-        return None
+        return None, False
     rows = list(
         _events_for(peer, after, head)
         .order_by("position")
         .values("report_id", "seq", "position")[:limit]
     )
-    last = rows[-1]["position"] if len(rows) >= limit else head
+    full = len(rows) >= limit
+    last = rows[-1]["position"] if full else head
     first_seq: dict[int, int] = {}
     for row in rows:
         first_seq.setdefault(row["report_id"], row["seq"])
-    return {
+    batch = {
         "v": wire.PROTOCOL_VERSION,
         "from": settings.NODE_ID,
         "to": peer.node_id,
         "after": after,
         "last": last,
     } | bundle(peer, first_seq)
+    return batch, full
 
 
 def bundle(peer: Peer, first_seq: dict[int, int], *, echo: bool = False) -> dict:
     """Reports (by local id) with their state and every event from `first_seq[id]` up to
     that state, plus the accounts, reporters and attachments those name. Events that came
     from `peer` are left out unless `echo` (a repair: the peer may have lost them)."""
+    if not first_seq:
+        # Only a position to report (the events up to it are none of this peer's).
+        return {"reports": [], "users": {}, "reporters": {}, "attachments": []}
     reports = {r.pk: r for r in Report.objects.filter(pk__in=list(first_seq))}
     first_seq = {pk: seq for pk, seq in first_seq.items() if pk in reports}
     # Every event of each report from the first one asked for up to its current state, so
@@ -175,6 +186,9 @@ class PushResult:
     events: int = 0
     position: int = 0
     error: str = ""
+    # More of the stream was waiting when the push stopped (its time budget ran out while
+    # it sent full batches): the worker's next round should follow at once.
+    backlog: bool = False
 
 
 def backoff_seconds(failures: int) -> float:
@@ -197,26 +211,35 @@ def record_failure(peer: Peer, error: str) -> None:
 
 
 def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushResult:
-    """Send batches to `peer` until it has everything or the time budget is spent.
+    """Send batches to `peer` until it has the stream up to its head (as it was when the
+    last batch was built) or the time budget is spent.
 
-    While the peer applies one batch, the next one is built on a second database
-    connection (it reads committed rows only, which is all a batch ever holds), so the
-    sender and the receiver work at the same time. Inside a transaction (tests, shells)
-    batches are built one after the other on this connection."""
+    A batch that reaches the head ends the push even if events came in meanwhile: they
+    wait for the next round, so that under steady intake reports travel several to a
+    request instead of one request per report (the worker spaces its rounds,
+    `worker.PUSH_WAIT`). Only while a backlog is sent (full batches) the next batch is
+    built on a second database connection while the peer applies this one (it reads
+    committed rows only, which is all a batch ever holds), so that the sender and the
+    receiver work at the same time. Inside a transaction (tests, shells) batches are built
+    one after the other on this connection."""
     result = PushResult(position=peer.acked_position)
     now = timezone.now()
     if not force and peer.next_attempt_at and peer.next_attempt_at > now:
         return result
     started = time.monotonic()
-    ahead = None if connection.in_atomic_block else _Ahead(peer)
+    ahead = None
     try:
-        batch = build_batch(peer, peer.acked_position)
+        batch, more = _next_batch(peer, peer.acked_position)
         if batch is not None and not batch["reports"] and not force and _acked_lately(peer, now):
             # Nothing for this peer, only our position to report (events that came from
             # it): said at most every EMPTY_EVERY, not once per round.
             return result
-        while batch is not None and time.monotonic() - started < time_budget:
-            if ahead is not None:
+        while batch is not None:
+            if time.monotonic() - started >= time_budget:
+                result.backlog = True
+                break
+            if more and not connection.in_atomic_block:
+                ahead = ahead or _Ahead(peer)
                 ahead.build_after(batch["last"])
             try:
                 status, data = client.call(peer, "POST", "/events", batch)
@@ -235,11 +258,13 @@ def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushRe
             _check_restore(peer, position)
             peer.acked_position = position
             peer.failures = 0
+            success = timezone.now()
+            peer.last_success_at = success
             Peer.objects.filter(pk=peer.pk).update(
                 acked_position=position,
                 failures=0,
-                last_success_at=timezone.now(),
-                last_attempt_at=timezone.now(),
+                last_success_at=success,
+                last_attempt_at=success,
                 next_attempt_at=None,
                 stuck_alerted_at=None,
             )
@@ -247,11 +272,16 @@ def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushRe
             if status == 200:
                 result.batches += 1
                 result.events += sum(len(item["events"]) for item in batch["reports"])
-            if ahead is not None and position == batch["last"]:
-                batch = ahead.take()
+            if position == batch["last"] and not more:
+                break  # the head as it was: what came since goes in the next round
+            if ahead is not None and ahead.pending and position == batch["last"]:
+                batch, more = ahead.take()
             else:
-                # The peer is elsewhere in our stream (409): build from where it is.
-                batch = build_batch(peer, position)
+                # The peer is elsewhere in our stream (409), or a full batch was built
+                # here: build from where it is.
+                if ahead is not None:
+                    ahead.discard()
+                batch, more = _next_batch(peer, position)
     finally:
         if ahead is not None:
             ahead.close()
@@ -280,23 +310,33 @@ class _Ahead:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="federation-ahead")
         self.future = None
 
+    @property
+    def pending(self) -> bool:
+        return self.future is not None
+
     def build_after(self, position: int) -> None:
+        self.discard()
         self.future = self.pool.submit(self._build, position)
 
     def _build(self, position: int):
-        return build_batch(self.peer, position)
+        return _next_batch(self.peer, position)
 
-    def take(self) -> dict | None:
+    def take(self) -> tuple[dict | None, bool]:
         future, self.future = self.future, None
         return future.result()
 
-    def close(self) -> None:
+    def discard(self) -> None:
+        """Drop a batch built for a position the peer did not reach."""
         if self.future is not None:
-            self.future.cancel()
+            future, self.future = self.future, None
+            future.cancel()
             try:
-                self.future.result()
+                future.result()
             except Exception:  # noqa: BLE001 - a discarded speculative batch
                 logger.debug("discarded batch failed to build", exc_info=True)
+
+    def close(self) -> None:
+        self.discard()
         self.pool.submit(_close_own_connection).result()
         self.pool.shutdown(wait=True)
 

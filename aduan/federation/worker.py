@@ -85,7 +85,14 @@ def check_stuck(peer: Peer, now) -> None:
 def run_round(*, push_budget: float = 2.0) -> dict:
     """One round of every federation duty; returns counts for logging and tests."""
     now = timezone.now()
-    summary = {"sequenced": 0, "pushed": 0, "messages": 0, "blobs": 0, "gaps": 0}
+    summary = {
+        "sequenced": 0,
+        "pushed": 0,
+        "messages": 0,
+        "blobs": 0,
+        "gaps": 0,
+        "backlog": False,
+    }
     while True:
         given = sequencer.sequence()
         summary["sequenced"] += given
@@ -95,6 +102,7 @@ def run_round(*, push_budget: float = 2.0) -> dict:
         try:
             result = outbound.push(peer, time_budget=push_budget)
             summary["pushed"] += result.events
+            summary["backlog"] = summary["backlog"] or result.backlog
             if peer.next_attempt_at and peer.next_attempt_at > now and not result.batches:
                 check_stuck(peer, now)
                 continue
@@ -129,30 +137,47 @@ def run_round(*, push_budget: float = 2.0) -> dict:
             logger.exception("federation round with %s failed", peer.node_id)
             # Shown by sync_status and the admin, and retried with backoff like any failure.
             outbound.record_failure(peer, f"{type(exc).__name__}: {exc}")
-    signing.purge_nonces(now)
+    _purge_nonces(now)
     return summary
 
 
-# After a round that moved only a trickle of events (intake as usual, not a backlog), the
-# next round waits this long: reports then travel in batches of several instead of one
-# request each, for a fraction of a second of lag (docs/FEDERATION.md, Measurements).
-TRICKLE = 100  # events
-TRICKLE_WAIT = 0.2  # seconds
+PURGE_EVERY = timedelta(minutes=1)
+_last_purge = [None]
+
+
+def _purge_nonces(now) -> None:
+    """Forget nonces older than the replay window, once a minute (not every round: the
+    window is minutes long and a nonce kept a little longer is harmless)."""
+    if _last_purge[0] is None or now - _last_purge[0] >= PURGE_EVERY or now < _last_purge[0]:
+        signing.purge_nonces(now)
+        _last_purge[0] = now
+
+
+# Rounds are spaced while intake is steady: a round ends once the peers have the stream
+# up to its head, and the next one waits FEDERATION_PUSH_WAIT_MS, so that the reports submitted
+# meanwhile travel together, several to a request, instead of one request (and one apply
+# at the receiver, and one round of queries here) per report. The price is at most that
+# much more lag (docs/FEDERATION.md, Measurements). A backlog is sent back to back.
 
 
 class FederationThread(threading.Thread):
     """Runs `run_round` until stopped: back to back while there is a backlog, every
-    `TRICKLE_WAIT` seconds while only a trickle comes, every `interval` seconds when idle.
+    `push_wait` seconds (FEDERATION_PUSH_WAIT_MS) while events come in, every `interval`
+    seconds when idle.
 
     With several worker processes (on one host or many) only one runs the rounds at a
     time: the one holding the lease `LEASE` (`core.scheduler.hold_lease`), renewed while it
     works; the others ask again every half lease and take over within
-    FEDERATION_LEASE_SECONDS when the holder dies (at once when it stops). The rounds would be safe side by side
-    (every step is idempotent) but would push the same batches several times."""
+    FEDERATION_LEASE_SECONDS when the holder dies (at once when it stops). The rounds would be
+    safe side by side (every step is idempotent) but would push the same batches several
+    times."""
 
-    def __init__(self, interval: float = 0.5):
+    def __init__(self, interval: float = 0.5, push_wait: float | None = None):
         super().__init__(name="federation", daemon=True)
         self.interval = interval
+        if push_wait is None:
+            push_wait = settings.FEDERATION_PUSH_WAIT_MS / 1000
+        self.push_wait = push_wait
         self.stopping = threading.Event()
         self.holder = current_worker_id()
 
@@ -175,13 +200,13 @@ class FederationThread(threading.Thread):
             try:
                 summary = run_round()
                 busy = summary["pushed"] or summary["sequenced"]
+                backlog = summary["backlog"]
             except Exception:  # noqa: BLE001 - keep the loop alive; the error is logged
                 logger.exception("federation round failed")
-                busy = False
-            if not busy:
-                self.stopping.wait(self.interval)
-            elif summary["pushed"] < TRICKLE:
-                self.stopping.wait(min(TRICKLE_WAIT, self.interval))
+                busy = backlog = False
+            if backlog:
+                continue
+            self.stopping.wait(self.push_wait if busy else self.interval)
         try:
             if renewed:
                 release_lease(LEASE, self.holder)
