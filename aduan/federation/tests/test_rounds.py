@@ -108,6 +108,9 @@ def test_the_federation_thread_spaces_its_rounds_by_what_the_last_one_did(
 
     monkeypatch.setattr(worker, "run_round", fake_round)
     monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+    # The lease (one worker of several runs the rounds) is the scheduler's: held here.
+    monkeypatch.setattr(worker, "hold_lease", lambda *args: True)
+    monkeypatch.setattr(worker, "release_lease", lambda *args: None)
     monkeypatch.setattr(thread.stopping, "wait", fake_wait)
     thread.run()
     assert waits == ([] if waited is None else [waited])
