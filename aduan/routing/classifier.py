@@ -37,6 +37,11 @@ TEMPERATURE = 2.0
 # corpus's training part; docs/ROUTING.md).
 SVM_WEIGHT = 0.5
 NB_ALPHA = 0.3
+# The mean probability is then raised to this power and renormalised (the ranking is
+# unchanged): without it the confidences were far too low (the top topic said 29 % where
+# it was right 85 % of the time); 3 minimises the log-loss of out-of-fold predictions on
+# the seed corpus's training part (calibration error 0.46 → 0.05; docs/ROUTING.md).
+CONFIDENCE_POWER = 3.0
 # Character n-grams within words, 2 to 5 letters long (docs/ROUTING.md).
 CHAR_NGRAMS = (2, 5)
 
@@ -164,6 +169,7 @@ class CategoryClassifier:
         self.max_char_features = max_char_features
         self.char_ngrams = tuple(char_ngrams)
         self.svm_weight = svm_weight  # 1.0: the SVM alone, no naive Bayes model
+        self.confidence_power = CONFIDENCE_POWER
 
     # -- training -------------------------------------------------------------------------
 
@@ -216,6 +222,8 @@ class CategoryClassifier:
         # Models stored before the naive Bayes half existed are read as the SVM alone.
         if not hasattr(self, "nb_model"):
             self.nb_model, self.svm_weight = None, 1.0
+        if not hasattr(self, "confidence_power"):
+            self.confidence_power = 1.0
         self.n_word_features = len(self.words.vocabulary_)
         self._mean_coef = self.topic_model.coef_.mean(axis=0)
         self._char_analyzer = self.chars.build_analyzer()
@@ -248,12 +256,16 @@ class CategoryClassifier:
 
     def _combine(self, svm_scores: np.ndarray, nb_log_likelihood) -> np.ndarray:
         """Rows × topics probabilities: the SVM's softmax, averaged with the naive Bayes
-        probabilities (a softmax of its joint log-likelihoods) when there is that model."""
+        probabilities (a softmax of its joint log-likelihoods) when there is that model,
+        then sharpened by `confidence_power` (calibration; the order is unchanged)."""
         probabilities = _softmax(svm_scores)
-        if nb_log_likelihood is None:
-            return probabilities
-        weight = self.svm_weight
-        return weight * probabilities + (1 - weight) * _softmax(nb_log_likelihood, 1.0)
+        if nb_log_likelihood is not None:
+            weight = self.svm_weight
+            probabilities = weight * probabilities + (1 - weight) * _softmax(nb_log_likelihood, 1.0)
+        if self.confidence_power != 1.0:
+            probabilities = probabilities**self.confidence_power
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+        return probabilities
 
     def suggest(self, text: str, k: int = TOP_K) -> list[Suggestion]:
         """The top `k` topics for one text, best first.

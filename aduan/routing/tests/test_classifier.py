@@ -72,6 +72,17 @@ def test_the_seed_model_meets_its_floor_on_the_held_out_part(seed_classifier):
     assert result.macro_f1 >= FLOOR_MACRO_F1
 
 
+def test_the_confidence_of_the_best_topic_is_near_how_often_it_is_right(seed_classifier):
+    """Calibration on text the model never saw: the mean confidence of the best topic is
+    within 0.12 of its accuracy (it was 0.45 below it before the calibration)."""
+    _train, held = seed_split()
+    topics = topic_map()
+    probabilities, classes = seed_classifier.topic_probabilities([text for text, _ in held])
+    best = probabilities.argmax(axis=1)
+    right = [classes[i] == topics[slug] for i, (_text, slug) in zip(best, held, strict=True)]
+    assert abs(probabilities.max(axis=1).mean() - np.mean(right)) < 0.12
+
+
 def test_character_ngrams_counted_per_word_equal_scikit_learns():
     clean = ["jalan rusak parah depan sd", "air pdam keruh keruh", "", "lampu jalan mati"]
     ours = WordCharTfidf(ngram_range=(2, 5)).fit_transform(clean)
@@ -89,7 +100,7 @@ def test_a_model_stored_before_the_naive_bayes_half_suggests_with_the_svm_alone(
     seed_classifier,
 ):
     state = seed_classifier.__getstate__()
-    del state["nb_model"], state["svm_weight"]
+    del state["nb_model"], state["svm_weight"], state["confidence_power"]
     old = CategoryClassifier.__new__(CategoryClassifier)
     old.__setstate__(state)
     text = "lampu jalan mati sebulan, gelap"
