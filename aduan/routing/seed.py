@@ -1,7 +1,7 @@
 """The seed corpus (`data/seed_corpus.tsv`, CC0, see `data/NOTICE.md`): complaints written
 for this project so a new node suggests categories before it has any history."""
 
-import random
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,20 +34,20 @@ def seed_examples() -> tuple[tuple[str, str], ...]:
     return tuple(examples)
 
 
+def _bucket(text: str, seed: int) -> float:
+    """A number in [0, 1) fixed by the text and the seed alone."""
+    digest = hashlib.sha256(f"{seed}|{' '.join(text.lower().split())}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
 def seed_split(
     fraction: float = HOLDOUT_FRACTION, seed: int = HOLDOUT_SEED
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(train, held out): a fixed, stratified split by topic, the same on every run."""
-    topics = topic_map()
-    by_topic: dict[str, list[tuple[str, str]]] = {}
-    for example in seed_examples():
-        by_topic.setdefault(topics[example[1]], []).append(example)
-    rng = random.Random(seed)
+    """(train, held out): each text is held out when the hash of (seed, text) falls in the
+    lowest `fraction` — the same on every run, in corpus order, and stable as the corpus
+    grows: adding a text never moves another between the parts, so a text that was once
+    learned from never becomes held out (and the reverse)."""
     train, held = [], []
-    for topic in sorted(by_topic):
-        examples = list(by_topic[topic])
-        rng.shuffle(examples)
-        cut = max(1, round(len(examples) * fraction))
-        held.extend(examples[:cut])
-        train.extend(examples[cut:])
+    for example in seed_examples():
+        (held if _bucket(example[0], seed) < fraction else train).append(example)
     return train, held

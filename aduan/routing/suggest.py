@@ -82,7 +82,9 @@ def displayed(suggestion: CategorySuggestion) -> list[dict]:
         rows.append(
             {
                 "category": category,
-                "percent": round(item["confidence"] * 100),
+                # Calibrated confidences leave the alternatives of a clear case near
+                # zero: "<1" rather than a "0 %" that reads as impossible.
+                "percent": round(item["confidence"] * 100) or "<1",
                 "because": item["because"],
             }
         )

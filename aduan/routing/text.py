@@ -102,8 +102,13 @@ def _word(token: str) -> str:
 def normalise(text: str) -> str:
     """The text as the classifier reads it: lower case, words only, informal spellings
     replaced ("jln" → "jalan", "anak2" → "anak anak", "parahhh" → "parah")."""
-    text = _LINK.sub(" ", (text or "").lower())
-    text = _REDUPLICATION.sub(r"\1 \1", text)
+    text = (text or "").lower()
+    # The substitutions are skipped when they cannot match (most texts): retraining
+    # normalises every decision, and these are most of its cost.
+    if "http" in text or "www." in text:
+        text = _LINK.sub(" ", text)
+    if "2" in text:
+        text = _REDUPLICATION.sub(r"\1 \1", text)
     text = _STRETCH.sub(r"\1", text)
     words = (_word(token) for token in _TOKEN.findall(text))
     return " ".join(word for word in words if word)

@@ -196,3 +196,31 @@ def test_the_national_admin_sees_the_agency_admins_chose_without_a_rule(signed_i
     page = page_text(response)
     assert "Saran disposisi: Pemerintah Kabupaten Paser" in page
     assert "Untuk 3 dari 3 laporan Limbah di Kabupaten Kutai Timur, admin memilih" in page
+
+
+def test_a_confidence_under_one_percent_reads_less_than_one_not_zero(world):
+    from aduan.routing.suggest import displayed
+
+    suggestion = CategorySuggestion(
+        suggestions=[
+            {
+                "category": "jalan-rusak",
+                "topic": "infrastruktur",
+                "confidence": 0.9965,
+                "because": [],
+            },
+            {
+                "category": "limbah",
+                "topic": "lingkungan-hidup",
+                "confidence": 0.0004,
+                "because": [],
+            },
+        ]
+    )
+
+    rows = displayed(suggestion)
+
+    assert [(row["category"].slug, row["percent"]) for row in rows] == [
+        ("jalan-rusak", 100),
+        ("limbah", "<1"),
+    ]
