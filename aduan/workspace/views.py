@@ -45,7 +45,7 @@ from aduan.routing.suggest import suggestion_for as category_suggestion_for
 
 from . import forms as f
 from . import inbox as ib
-from .rows import report_row
+from .rows import RowRenderer
 from .timeline import timeline
 
 INTAKE_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.UNIT_OFFICER)
@@ -207,8 +207,9 @@ def inbox(request):
     bulk_form = f.BulkForm(user=user)
     if not bulk_form.offers_actions:
         bulk_form = None
+    draw = RowRenderer(bulk=bulk_form is not None)
     for row in rows:
-        row.row_html = report_row(row, bulk=bulk_form is not None)
+        row.row_html = draw(row)
     context = {
         "tabs": tab_counts,
         "current_tab": current,
