@@ -184,9 +184,12 @@ ROW_DEFERRED = ("body", "rating_comment", "region_suggestion_reason", "address",
 
 
 def with_related(queryset: QuerySet) -> QuerySet:
+    """The rows with what they show. Not `duplicate_of`: no row shows it, and joining
+    the reports table to itself made PostgreSQL spend ~26 ms planning the page's query
+    at 375,000 reports (~7 ms without it; execution is under 1 ms either way)."""
     return queryset.select_related(
-        "category", "category__parent", "region", "agency", "unit", "duplicate_of", "assignee"
-    ).defer(*ROW_DEFERRED, *(f"duplicate_of__{name}" for name in ROW_DEFERRED))
+        "category", "category__parent", "region", "agency", "unit", "assignee"
+    ).defer(*ROW_DEFERRED)
 
 
 def base_queryset(user) -> QuerySet[Report]:
