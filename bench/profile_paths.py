@@ -2,6 +2,9 @@
 
     DATABASE_URL=... .venv/bin/python bench/profile_paths.py intake|inbox [--n 100] [--cpu]
 
+`inbox` is the national admin's inbox, `inbox_agency` the agency admin's (Pemkab Kutai
+Timur), `report` the staff report page bench/reads.py measures.
+
 `stats` and `dashboard` are the public statistics page and the national admin's
 dashboard with a query parameter the pages do not read (`?profil=1`): their data comes
 from the minute's cache, but their content is rendered on every request (such queries
@@ -39,10 +42,23 @@ from aduan.api.keys import issue_key  # noqa: E402
 from aduan.stats import deltas  # noqa: E402
 
 
+def staff_report_number() -> str:
+    from aduan.agencies.models import Agency
+    from aduan.reports.models import Report
+
+    kutim = Agency.objects.get(name="Pemerintah Kabupaten Kutai Timur")
+    report = (
+        Report.objects.filter(agency=kutim, status="in_progress").order_by("-pk").first()
+        or Report.objects.filter(agency=kutim).order_by("-pk").first()
+    )
+    return report.tracking_number
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "path", choices=["intake", "inbox", "inbox_agency", "open311", "stats", "dashboard"]
+        "path",
+        choices=["intake", "inbox", "inbox_agency", "report", "open311", "stats", "dashboard"],
     )
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
@@ -83,6 +99,11 @@ def profile(args):
             client.force_login(User.objects.get(username="admin.nasional"))
         elif args.path == "inbox_agency":
             client.force_login(User.objects.get(username="diskominfo.kutim"))
+        elif args.path == "report":
+            # The staff report page bench/reads.py measures: the agency admin's newest
+            # report in progress.
+            client.force_login(User.objects.get(username="diskominfo.kutim"))
+            url = f"/petugas/laporan/{staff_report_number()}/"
         elif args.path == "stats":
             url = "/statistik/?profil=1"
         elif args.path == "dashboard":

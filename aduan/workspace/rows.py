@@ -6,13 +6,17 @@ already safe, so no value can reach the page unescaped by a forgotten call. Tran
 messages are used as the template's tags use them (`core.html`).
 """
 
+from urllib.parse import quote
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
-from aduan.core.html import NOTHING, blocktranslate, t
+from aduan.core.html import NOTHING, t
 
 ROW = (
     '<li class="ws-row{overdue}">\n'
@@ -59,70 +63,96 @@ def _date(value, fmt: str) -> str:
     return date_format(timezone.localtime(value), fmt) if value else ""
 
 
-def report_row(report, *, bulk: bool) -> SafeString:
-    number = report.tracking_number
-    check = NOTHING
-    if bulk:
-        label = blocktranslate("Pilih laporan %(number)s", number=number)
-        check = format_html(CHECK, number, label)
-    due = NOTHING
-    if report.next_due_at:
-        due = format_html(
-            DUE,
-            t("Tenggat"),
-            _date(report.next_due_at, "c"),
-            _date(report.next_due_at, "j M Y H:i T"),
-            LATE if report.days_left_late else NOTHING,
-            report.days_left_label,
+# `reverse("workspace:report", args=[number])` without resolving the pattern per row: the
+# link is the same text around the number, which Django quotes like this (a tracking
+# number never needs it; the test with hostile text checks the equality).
+_MARKER = "ROWNUMBER"
+_URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
+
+
+class RowRenderer:
+    """Draws the rows of one page: what is the same on every row (the link around the
+    number, translated labels, the fixed badges) is prepared once per page, not per row."""
+
+    def __init__(self, *, bulk: bool):
+        self.bulk = bulk
+        self.url_prefix, self.url_suffix = reverse("workspace:report", args=[_MARKER]).split(
+            _MARKER
         )
-    handler = report.unit or report.agency
-    return format_html(
-        ROW,
-        overdue=OVERDUE if report.sla_state == "overdue" else NOTHING,
-        check=check,
-        url=reverse("workspace:report", args=[number]),
-        number=number,
-        title=report.title,
-        status=report.status_label,
-        sla=format_html('<span class="badge {}">{}</span>', report.sla_class, report.sla_label)
-        if report.sla_state
-        else NOTHING,
-        appeal=format_html('<span class="badge badge-danger">{}</span>', t("Banding"))
-        if report.is_appealed
-        else NOTHING,
-        escalated=format_html('<span class="badge badge-danger">{}</span>', t("Eskalasi"))
-        if report.is_deadline_escalated
-        else NOTHING,
-        anonymous=format_html('<span class="badge">{}</span>', t("Anonim"))
-        if report.is_anonymous
-        else NOTHING,
-        confidential=format_html('<span class="badge">{}</span>', t("Rahasia"))
-        if report.is_confidential
-        else NOTHING,
+        badge_danger = '<span class="badge badge-danger">{}</span>'
+        self.appeal = format_html(badge_danger, t("Banding"))
+        self.escalated = format_html(badge_danger, t("Eskalasi"))
+        self.anonymous = format_html('<span class="badge">{}</span>', t("Anonim"))
+        self.confidential = format_html('<span class="badge">{}</span>', t("Rahasia"))
+        self.due_label = t("Tenggat")
+        self.received = t("Tanggal masuk")
+        self.officer = t("Petugas")
+        self.check_label = gettext("Pilih laporan %(number)s")
         # Marked, never hidden (docs/ROUTING.md, Duplicate clusters and campaigns).
-        campaign=format_html(
+        self.campaign = format_html(
             '<span class="badge badge-warn" data-testid="campaign-mark">{}</span>',
             t("Kampanye massal"),
         )
-        if getattr(report, "in_campaign", False)
-        else NOTHING,
-        cluster=format_html('<span class="badge">{}</span>', t("Klaster"))
-        if getattr(report, "in_cluster", False)
-        else NOTHING,
-        report_type=report.report_type_label,
-        category=format_html("<span>· {}</span>", report.category) if report.category else NOTHING,
-        region=format_html("<span>· {}</span>", report.region.name) if report.region else NOTHING,
-        due=due,
-        received=t("Tanggal masuk"),
-        submitted_iso=_date(report.submitted_at, "c"),
-        submitted=_date(report.submitted_at, "j M Y"),
-        channel=report.channel_label,
-        handler=format_html("· <span>{}</span>", handler) if handler else NOTHING,
-        assignee=format_html(
-            '· <span class="ws-assignee">{}: {}</span>',
-            t("Petugas"),
-            report.assignee.display_name,
+        self.cluster = format_html('<span class="badge">{}</span>', t("Klaster"))
+
+    def __call__(self, report) -> SafeString:
+        number = report.tracking_number
+        check = NOTHING
+        if self.bulk:
+            # `blocktranslate` with the message translated once per page.
+            label = mark_safe(self.check_label % {"number": conditional_escape(number)})  # noqa: S308
+            check = format_html(CHECK, number, label)
+        due = NOTHING
+        if report.next_due_at:
+            due = format_html(
+                DUE,
+                self.due_label,
+                _date(report.next_due_at, "c"),
+                _date(report.next_due_at, "j M Y H:i T"),
+                LATE if report.days_left_late else NOTHING,
+                report.days_left_label,
+            )
+        handler = report.unit or report.agency
+        return format_html(
+            ROW,
+            overdue=OVERDUE if report.sla_state == "overdue" else NOTHING,
+            check=check,
+            url=self.url_prefix + quote(str(number), safe=_URL_SAFE) + self.url_suffix,
+            number=number,
+            title=report.title,
+            status=report.status_label,
+            sla=format_html('<span class="badge {}">{}</span>', report.sla_class, report.sla_label)
+            if report.sla_state
+            else NOTHING,
+            appeal=self.appeal if report.is_appealed else NOTHING,
+            escalated=self.escalated if report.is_deadline_escalated else NOTHING,
+            anonymous=self.anonymous if report.is_anonymous else NOTHING,
+            confidential=self.confidential if report.is_confidential else NOTHING,
+            campaign=self.campaign if getattr(report, "in_campaign", False) else NOTHING,
+            cluster=self.cluster if getattr(report, "in_cluster", False) else NOTHING,
+            report_type=report.report_type_label,
+            category=format_html("<span>· {}</span>", report.category)
+            if report.category
+            else NOTHING,
+            region=format_html("<span>· {}</span>", report.region.name)
+            if report.region
+            else NOTHING,
+            due=due,
+            received=self.received,
+            submitted_iso=_date(report.submitted_at, "c"),
+            submitted=_date(report.submitted_at, "j M Y"),
+            channel=report.channel_label,
+            handler=format_html("· <span>{}</span>", handler) if handler else NOTHING,
+            assignee=format_html(
+                '· <span class="ws-assignee">{}: {}</span>',
+                self.officer,
+                report.assignee.display_name,
+            )
+            if report.assignee
+            else NOTHING,
         )
-        if report.assignee
-        else NOTHING,
-    )
+
+
+def report_row(report, *, bulk: bool) -> SafeString:
+    """One row (a page draws its rows with one `RowRenderer`)."""
+    return RowRenderer(bulk=bulk)(report)

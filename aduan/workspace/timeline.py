@@ -186,20 +186,26 @@ def _describe(entry: Entry) -> None:
         entry.details.append((_("Status"), _label(Status, event.to_status)))
 
 
-def timeline(report: Report) -> list[Entry]:
+def timeline(report: Report, attachments: list | None = None) -> list[Entry]:
     """The whole history, except that of the supports ("Saya juga mengalami", possibly
-    thousands) only the latest is shown, with the count so far."""
-    events = list(
-        report.events.exclude(type=E.SUPPORTED)
-        .select_related("actor", "actor__agency")
-        .prefetch_related("attachments")
-        .order_by("seq")
-    )
+    thousands) only the latest is shown, with the count so far.
+
+    `attachments`: every attachment of the report, when the caller has read them already
+    (the staff page shows the report's own files too): each event gets its own from that
+    list instead of a query of its own."""
+    events = report.events.exclude(type=E.SUPPORTED).select_related("actor", "actor__agency")
+    if attachments is None:
+        events = events.prefetch_related("attachments")
+    events = list(events.order_by("seq"))
     if report.support_count:
         latest = report.events.filter(type=E.SUPPORTED).order_by("-seq").first()
         if latest is not None:
             events.append(latest)
             events.sort(key=lambda event: event.seq)
+    by_event: dict[int, list] = {}
+    for attachment in attachments or ():
+        if attachment.event_id is not None:
+            by_event.setdefault(attachment.event_id, []).append(attachment)
     entries = []
     for event in events:
         entry = Entry(
@@ -207,7 +213,9 @@ def timeline(report: Report) -> list[Entry]:
             label=_label(EventType, event.type),
             actor=actor_label(event),
             internal=event.visibility == Visibility.INTERNAL,
-            attachments=list(event.attachments.all()),
+            attachments=(
+                list(event.attachments.all()) if attachments is None else by_event.get(event.pk, [])
+            ),
         )
         _describe(entry)
         entries.append(entry)

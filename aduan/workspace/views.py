@@ -46,7 +46,7 @@ from aduan.routing.suggest import suggestion_for as category_suggestion_for
 
 from . import forms as f
 from . import inbox as ib
-from .rows import report_row
+from .rows import RowRenderer
 from .timeline import timeline
 
 INTAKE_ROLES = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN, Role.UNIT_OFFICER)
@@ -147,13 +147,6 @@ def inbox(request):
         return redirect("workspace:report", number)
     tabs = ib.tabs_for(user)
     current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
-    tab_counts = []
-    current_count = 0
-    for tab in tabs:
-        count = ib.bounded_count(base.filter(tab.query(user, now)))
-        tab_counts.append({"tab": tab, "count": ib.format_count(count), "active": tab == current})
-        if tab == current:
-            current_count = count
 
     form = f.InboxFilterForm(request.GET, regions=f.scope_regions(user), user=user)
     form.is_valid()
@@ -203,14 +196,22 @@ def inbox(request):
     has_next = len(rows) > ib.PAGE_SIZE
     rows = rows[: ib.PAGE_SIZE]
     ib.SLAJudge(now).annotate(rows)
-    result_count = ib.bounded_count(qs) if filtered else current_count
+    # Every tab's count, and the filtered list's, in one statement.
+    counted = [base.filter(tab.query(user, now)) for tab in tabs]
+    counts = ib.bounded_counts([*counted, qs] if filtered else counted)
+    tab_counts = [
+        {"tab": tab, "count": ib.format_count(count), "active": tab == current}
+        for tab, count in zip(tabs, counts, strict=False)
+    ]
+    result_count = counts[-1] if filtered else counts[tabs.index(current)]
 
     bulk_form = f.BulkForm(user=user)
     if not bulk_form.offers_actions:
         bulk_form = None
     mark_groups(rows)
+    draw = RowRenderer(bulk=bulk_form is not None)
     for row in rows:
-        row.row_html = report_row(row, bulk=bulk_form is not None)
+        row.row_html = draw(row)
     context = {
         "tabs": tab_counts,
         "current_tab": current,
@@ -505,11 +506,13 @@ def _report_context(
     english = (get_language() or "id").startswith("en")
     judge = ib.SLAJudge(timezone.now())
     judge.annotate([report])
+    # Every file of the report in one query: the report's own, and each event's.
+    attachments = list(report.attachments.all())
     return {
         "report": report,
         # The events, and the messages exchanged on the report's channels in their places.
         "timeline": with_messages(
-            timeline(report), conversation(report), when=lambda entry: entry.event.at
+            timeline(report, attachments), conversation(report), when=lambda entry: entry.event.at
         ),
         "action_forms": action_forms,
         "suggestion": suggestion,
@@ -529,7 +532,7 @@ def _report_context(
         ),
         "can_archive": "archive" in available,
         "can_verify": "verify" in available,
-        "attachments": [a for a in report.attachments.all() if a.event_id is None],
+        "attachments": [a for a in attachments if a.event_id is None],
         # Publishing a reporter's file, offered file by file (see _attachment.html).
         "can_publish": "publish_attachment" in offered and not report.is_confidential,
         "can_unpublish": "unpublish_attachment" in offered,
@@ -549,8 +552,11 @@ def _fetch(request, tracking_number: str) -> Report:
             "suggested_region",
             "agency",
             "unit",
-            "duplicate_of",
+            # Not `duplicate_of`: a second copy of the reports table in the join costs
+            # PostgreSQL more planning time than the one query for the few duplicates.
             "assignee",
+            # The page shows the reporter's reply channel (never their identity unasked).
+            "reporter",
         ),
     )
     if report is None:

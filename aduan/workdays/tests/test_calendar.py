@@ -164,3 +164,52 @@ def test_a_pause_shifts_a_deadline_by_the_working_days_it_lasted():
     # Ascension Day (14 May) and its cuti bersama (15 May) fall inside the extension.
     assert deadline_date(original, WIB) == date(2026, 5, 11)
     assert deadline_date(shifted, WIB) == date(2026, 5, 19)
+
+
+def _walked(start: datetime, end: datetime, tz: str, region: str | None = None) -> int:
+    """working_days_between as its definition reads: one day at a time."""
+    if end <= start:
+        return 0
+    day, last, count = local_date(start, tz) + timedelta(days=1), local_date(end, tz), 0
+    while day <= last:
+        count += is_working_day(day, region)
+        day += timedelta(days=1)
+    return count
+
+
+def test_working_days_between_counts_what_a_walk_over_the_days_counts(east_kalimantan):
+    """The count is arithmetic (weekdays, corrected by each year's holidays and admin
+    rows); it must agree with walking day by day, for short and multi-year spans, across
+    new year, in every zone, with admin rows for the nation and for one regency."""
+    from aduan.workdays.models import Holiday
+
+    Holiday.objects.create(date=date(2025, 12, 29), name="Cuti daerah", region_id="64.08")
+    Holiday.objects.create(date=date(2026, 3, 21), name="Masuk kerja (Sabtu)", is_working_day=True)
+    Holiday.objects.create(
+        date=date(2026, 3, 24),
+        name="Cuti bersama dibatalkan di Kutai Timur",
+        region_id="64.08",
+        is_working_day=True,
+    )
+    starts = [
+        at(WIB, 2025, 12, 31, 23, 59),
+        at(WITA, 2026, 3, 17, 9),
+        at(WIT, 2024, 1, 1, 0, 30),
+        at(WIB, 2026, 5, 8, 17),  # a Friday
+        at(WITA, 2023, 6, 3, 12),  # a Saturday
+    ]
+    spans = [timedelta(hours=1), timedelta(days=1), timedelta(days=2), timedelta(days=6)]
+    spans += [timedelta(days=n) for n in (7, 13, 30, 100, 365, 800, 1200)]
+    for start in starts:
+        for span in spans:
+            for tz in (WIB, WITA, WIT):
+                for region in (None, "64.08", "64"):
+                    end = start + span
+                    expected = _walked(start, end, tz, region)
+                    assert working_days_between(start, end, tz, region) == expected, (
+                        start,
+                        span,
+                        tz,
+                        region,
+                    )
+                    assert working_days_between(end, start, tz, region) == 0

@@ -181,6 +181,28 @@ def test_a_bounded_count_is_one_query_with_a_limit(world):
     assert "LIMIT 1001" in queries[0]["sql"]
 
 
+def test_bounded_counts_are_the_bounded_counts_in_one_query(world, monkeypatch):
+    from aduan.reports.models import Report
+
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 3)
+    for _ in range(5):
+        world.submit()
+    world.report_in("dispositioned")
+    querysets = [
+        Report.objects.all(),
+        Report.objects.filter(status="dispositioned"),
+        Report.objects.none(),
+        Report.objects.filter(status="closed"),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        counts = inbox.bounded_counts(querysets)
+    assert counts == [4, 1, 0, 0]
+    assert counts == [inbox.bounded_count(qs) for qs in querysets]
+    assert len(queries) == 1
+    assert inbox.bounded_counts([]) == []
+    assert inbox.bounded_counts([Report.objects.none()]) == [0]
+
+
 # -- filters and sorting ------------------------------------------------------------------
 
 

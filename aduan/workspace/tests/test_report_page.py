@@ -491,6 +491,54 @@ def test_the_page_query_count_does_not_grow_with_the_history(signed_in, world):
     assert len(long) <= 30
 
 
+# What one view of the report page costs with every part of the page filled: the
+# session, user, agency and reference version, the report with its related rows (reporter
+# included), all its attachments once, the events, the messages and notices, similar
+# reports, the duplicates' count and list, pending federation commands, the unit's
+# officers and the canned replies, one query each. A query per event, attachment, similar
+# report, duplicate or reply (an N+1) fails this.
+REPORT_PAGE_MAX_QUERIES = 16
+
+
+@pytest.mark.parametrize("persona", ["agency_admin", "officer"])
+def test_a_full_report_page_costs_a_fixed_number_of_queries(
+    signed_in, world, django_assert_max_num_queries, persona
+):
+    from aduan.agencies.models import CannedResponse
+
+    def grow(report, round_):
+        for i in range(3):
+            # At most 5 files per report: the report's own and two notes' per round.
+            files = [png(f"{i}.png")] if i < 2 else []
+            a.add_internal_note(report, f"Catatan {round_}-{i}", actor=world.officer, files=files)
+            CannedResponse.objects.create(
+                agency=world.pemkab, title=f"Jawaban {round_}-{i}", body="Sudah dijadwalkan."
+            )
+            world.submit(title=f"Jalan berlubang lagi {round_}-{i}")
+            a.archive_report(
+                world.submit(title=f"Salinan {round_}-{i}"),
+                "duplicate",
+                duplicate_of=report,
+                actor=world.national_admin,
+            )
+        a.support_report(report, a.supporter_key(report, f"{round_}@example.com"), actor=None)
+
+    report = world.report_in("in_progress", files=[png("laporan.png")])
+    a.take_report(report, actor=world.officer)
+    grow(report, 1)
+    client = signed_in(getattr(world, persona))
+    client.get(report_url(report))  # fills the per-process memo of reference data
+    with CaptureQueriesContext(connection) as few:
+        client.get(report_url(report))
+    grow(report, 2)
+    with django_assert_max_num_queries(REPORT_PAGE_MAX_QUERIES):
+        response = client.get(report_url(report))
+    assert response.status_code == 200
+    assert len([e for e in response.context["timeline"] if e.attachments]) == 5
+    assert response.context["duplicates"]["total"] == 6
+    assert len(few) <= REPORT_PAGE_MAX_QUERIES
+
+
 def test_coordinates_are_shown_for_the_verifier(signed_in, world):
     report = world.submit(latitude="0.5", longitude="117.55")
     page = page_text(signed_in(world.national_admin).get(report_url(report)))
