@@ -89,12 +89,11 @@ def test_a_search_costs_a_fixed_number_of_queries(
 ):
     client = signed_in(world.national_admin)
     client.get(INBOX, {"tab": "semua", "q": "jalan"})
-    # 16: the page, plus one query each for the rows' campaign and cluster marks.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(14):
         few = client.get(INBOX, {"tab": "semua", "q": "jalan"})
     for i in range(30):
         world.submit(title=f"Jalan desa rusak {i}")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(14):
         many = client.get(INBOX, {"tab": "semua", "q": "jalan"})
     assert len(listed(few)) == 3 and len(listed(many)) == 25
     second = client.get(INBOX, {"tab": "semua", "q": "jalan", "halaman": "2"})
