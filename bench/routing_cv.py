@@ -102,11 +102,40 @@ def scored(kwargs, normaliser, train, test):
         return score(model, test, topic_map())
 
 
+def print_confusion(runs) -> None:
+    """Out-of-fold recall per topic and the most frequent (true → predicted) pairs, summed
+    over the folds: where new training texts are most needed."""
+    pairs: dict[tuple[str, str], int] = {}
+    totals: dict[str, int] = {}
+    right: dict[str, int] = {}
+    for run in runs:
+        for i, true in enumerate(run.labels):
+            for j, guess in enumerate(run.labels):
+                count = run.confusion[i][j]
+                totals[true] = totals.get(true, 0) + count
+                if i == j:
+                    right[true] = right.get(true, 0) + count
+                elif count:
+                    pairs[(true, guess)] = pairs.get((true, guess), 0) + count
+    print("    recall per topic (out of fold):")
+    for topic in sorted(totals, key=lambda t: right.get(t, 0) / totals[t]):
+        print(f"      {topic:<30} {right.get(topic, 0) / totals[topic]:.3f} of {totals[topic]}")
+    print("    most frequent confusions (true → predicted):")
+    for (true, guess), count in sorted(pairs.items(), key=lambda p: -p[1])[:15]:
+        print(f"      {count:>3}  {true} → {guess}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--only", nargs="*", help="variant names (a prefix is enough)")
     parser.add_argument("--held-out", action="store_true")
+    parser.add_argument(
+        "--confusion",
+        action="store_true",
+        help="print the shipped model's out-of-fold recall per topic and its most frequent"
+        " confusions (training part only)",
+    )
     args = parser.parse_args()
     train, held = seed_split()
     assignment = folds(train, args.folds, CV_SEED)
@@ -129,6 +158,8 @@ def main():
             values = [getattr(run, measure) for run in runs]
             cells.append(f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}")
         print(f"  {name:<30} top-1 {cells[0]}  top-3 {cells[1]}  macro-F1 {cells[2]}", flush=True)
+        if args.confusion and not kwargs and normaliser is None:
+            print_confusion(runs)
     if args.held_out:
         result = scored({}, None, train, held)
         print(
