@@ -7,10 +7,13 @@ Aduan's (DATABASE_URL, DB_CONN_MAX_AGE), so the two differ only in what the view
 """
 
 import os
+import secrets
 
 import dj_database_url
 
-SECRET_KEY = "bench-bare-reference-not-secret"  # noqa: S105 - a local benchmark only
+# Nothing here is signed (no sessions, no cookies), but Django wants a key: from the
+# environment, else a fresh random one per process.
+SECRET_KEY = os.environ.get("BENCH_BARE_SECRET_KEY") or secrets.token_urlsafe(50)
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = ["bare"]
