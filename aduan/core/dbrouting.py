@@ -261,7 +261,9 @@ def _pin_key(request) -> str:
 
 def _pinned(request) -> bool:
     now = time.time()
-    horizon = now + settings.READ_YOUR_WRITES_SECONDS
+    # The cookie keeps the end to the millisecond, rounded either way: a pin set within the
+    # same millisecond may end up to half a millisecond past the horizon.
+    horizon = now + settings.READ_YOUR_WRITES_SECONDS + 0.001
     try:
         until = float(request.get_signed_cookie(PIN_COOKIE, salt=PIN_SALT, default="0"))
     except (BadSignature, ValueError):
