@@ -354,6 +354,16 @@ if DATABASE_POOLER == "pgbouncer":
         # psycopg 3: never prepare (Django binds parameters on the client by default,
         # which prepares nothing either; this keeps it so if server_side_binding is set).
         DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
+else:
+    # psycopg 3 prepares a statement on its connection after this many uses. Only the
+    # statements sent with server-side binding are concerned (`aduan.core.inserts`: the
+    # rows every submission writes); Django's own queries bind on the client and are never
+    # prepared. Django's default is None, never.
+    for _alias in DATABASES:
+        if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+            DATABASES[_alias].setdefault("OPTIONS", {}).setdefault(
+                "prepare_threshold", env_int("DB_PREPARE_THRESHOLD", 5)
+            )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -485,7 +495,7 @@ RETENTION_EVERY_MINUTES = env_int("RETENTION_EVERY_MINUTES", 60)
 
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("TASKS_BACKEND", "aduan.core.tasks_backend.QueueBackend"),
         "QUEUES": ["default", "notifications", "schedule"],
         "ENQUEUE_ON_COMMIT": False,
     }

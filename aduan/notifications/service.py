@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from aduan.accounts.models import Role, User
+from aduan.core.inserts import insert_new
 
 from .models import Notification, NotificationChannel, NotificationStatus
 from .sms import get_backend
@@ -52,9 +53,9 @@ def _create_and_enqueue(notifications: list[Notification]) -> list[Notification]
         return []
     from .tasks import deliver_notifications
 
-    created = Notification.objects.bulk_create(notifications)
-    deliver_notifications.enqueue([n.pk for n in created])
-    return created
+    insert_new(notifications)
+    deliver_notifications.enqueue([n.pk for n in notifications])
+    return notifications
 
 
 def _forward(node: str, report, audience: str, template: str, extra: dict | None) -> list:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aduan.accounts.models import Reporter, Role
+from aduan.core.inserts import insert_new
 from aduan.core.uploads import ProcessedUpload
 from aduan.notifications.service import notify_reporter
 from aduan.regions.models import Region
@@ -23,7 +24,6 @@ from ..models import (
     Channel,
     EventType,
     Report,
-    ReportEvent,
     Status,
     SubmissionKey,
     Visibility,
@@ -70,7 +70,8 @@ def _reporter_for(actor: Actor, details: ReporterDetails | None) -> Reporter:
         email=clean.email,
         contact_verified_at=clean.contact_verified_at,
     )
-    reporter.save()
+    reporter.set_lookups()  # what Reporter.save adds
+    insert_new([reporter])
     return reporter
 
 
@@ -206,10 +207,12 @@ def _file_report(
                     },
                 )
             )
-        report.save(force_insert=True)
+        # The three rows every submission writes, each with a statement built once per
+        # process (`insert_new`: what save() would write, without its compilation).
+        insert_new([report])
         if key_hash:
             SubmissionKey.objects.create(key=key_hash, report=report)
-        ReportEvent.objects.bulk_create(events)
+        insert_new(events)
         # The reporter's files, also when staff type the report in for them: shared with
         # the staff only until staff publish one (`publish_attachment`).
         attachments = _store_files(

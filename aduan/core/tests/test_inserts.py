@@ -1,0 +1,149 @@
+"""`insert_new` writes what `save()` writes, and the job queue's backend what the library's
+writes (the intake's rows go in through them; docs/PERFORMANCE.md, "Intake")."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from aduan.accounts.models import Reporter, User
+from aduan.core.inserts import insert_new
+from aduan.core.tasks_backend import QueueBackend
+from aduan.notifications.models import Notification
+from aduan.notifications.tasks import deliver_notifications
+from aduan.reports.actions import ReporterDetails, submit_report
+
+WHEN = dt.datetime(2027, 3, 9, 2, 0, tzinfo=dt.UTC)
+
+
+def row(model, pk, leave_out=("id", "uuid")):
+    values = model.objects.filter(pk=pk).values().get()
+    return {k: v for k, v in values.items() if k not in leave_out}
+
+
+def reporter(**extra):
+    person = Reporter(
+        name="Siti Rahayu",
+        nik="6408010101900001",
+        phone="+6281234567890",
+        email="siti@example.id",
+        contact_verified_at=WHEN,
+        **extra,
+    )
+    person.set_lookups()
+    return person
+
+
+@pytest.mark.django_db
+def test_a_reporter_written_by_insert_new_equals_one_saved():
+    saved, inserted = reporter(), reporter()
+    saved.save()
+    insert_new([inserted])
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding and inserted._state.db == "default"
+    assert row(Reporter, inserted.pk, ("id", "uuid", "created_at")) == row(
+        Reporter, saved.pk, ("id", "uuid", "created_at")
+    )
+    # Encrypted at rest like a saved one: the stored text is not the phone number.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, email FROM accounts_reporter WHERE id = %s", [inserted.pk])
+        phone, email = cursor.fetchone()
+    assert "81234567890" not in phone and "siti" not in email
+    assert Reporter.objects.get(pk=inserted.pk).phone == "+6281234567890"
+
+
+@pytest.mark.django_db
+def test_several_rows_in_one_statement_each_get_its_own_key_in_order(world):
+    report = submit_report(
+        {
+            "report_type": "complaint",
+            "title": "Jalan rusak di Sangatta",
+            "body": "Lubang besar di jalan poros sejak dua minggu.",
+            "region": "64.08.04.1001",
+            "category": "limbah",
+        },
+        actor=None,
+        reporter=ReporterDetails(name="Budi", email="budi@example.id"),
+    ).report
+    rows = [
+        Notification(report=report, audience="reporter", channel="email", address=f"{n}@x.id")
+        for n in ("satu", "dua", "tiga")
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_new(rows)
+    assert len(queries) == 1
+    assert [Notification.objects.get(pk=n.pk).address for n in rows] == [
+        "satu@x.id",
+        "dua@x.id",
+        "tiga@x.id",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_foreign_key_takes_the_related_row_saved_after_it_was_assigned():
+    officer = User(username="petugas.baru", email="petugas@example.id")
+    notification = Notification(recipient_user=officer, audience="unit", channel="email")
+    # Not saved yet: refused as save() refuses it, nothing written.
+    with pytest.raises(ValueError):
+        insert_new([notification])
+    assert Notification.objects.count() == 0
+    officer.save()
+    insert_new([notification])
+    assert Notification.objects.get(pk=notification.pk).recipient_user_id == officer.pk
+
+
+@pytest.mark.django_db
+def test_signals_are_sent_as_save_sends_them_and_mixed_keys_are_refused():
+    seen = []
+
+    def before(sender, instance, **kwargs):
+        seen.append(("pre", instance.pk))
+
+    def after(sender, instance, created, **kwargs):
+        seen.append(("post", instance.pk, created))
+
+    pre_save.connect(before, sender=Reporter, dispatch_uid="test-inserts-pre")
+    post_save.connect(after, sender=Reporter, dispatch_uid="test-inserts-post")
+    try:
+        person = reporter()
+        insert_new([person])
+    finally:
+        pre_save.disconnect(dispatch_uid="test-inserts-pre", sender=Reporter)
+        post_save.disconnect(dispatch_uid="test-inserts-post", sender=Reporter)
+    assert seen == [("pre", None), ("post", person.pk, True)]
+    with pytest.raises(ValueError):
+        insert_new([reporter(), Reporter(pk=person.pk + 100, name="x")])
+    assert Reporter.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_queue_backend_writes_the_job_row_the_library_writes(settings):
+    ours = QueueBackend("default", settings.TASKS["default"])
+    theirs = DatabaseBackend("default", settings.TASKS["default"])
+    a = ours.enqueue(deliver_notifications, ([1, 2],), {})
+    b = theirs.enqueue(deliver_notifications, ([1, 2],), {})
+    leave_out = ("id", "enqueued_at")
+    assert row(DBTaskResult, a.id, leave_out) == row(DBTaskResult, b.id, leave_out)
+    assert row(DBTaskResult, a.id, leave_out)["args_kwargs"] == {"args": [[1, 2]], "kwargs": {}}
+    # The library's pre_save handler ran: no run_after means "as soon as possible".
+    assert DBTaskResult.objects.get(pk=a.id).run_after.year == 9999
+    assert DBTaskResult.objects.ready().filter(pk=a.id).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_statement_is_prepared_on_the_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; covered by the PostgreSQL run")
+    for _ in range(7):
+        insert_new([reporter()])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements"
+            " WHERE statement LIKE 'INSERT INTO \"accounts_reporter\"%%'"
+        )
+        assert cursor.fetchone()[0] == 1
