@@ -356,7 +356,7 @@ if DATABASE_POOLER == "pgbouncer":
         DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
 else:
     # psycopg 3 prepares a statement on its connection after this many uses. Only the
-    # statements sent with server-side binding are concerned (`aduan.core.inserts`: the
+    # statements sent with server-side binding are concerned (`aduan.core.rowsql`: the
     # rows every submission writes); Django's own queries bind on the client and are never
     # prepared. Django's default is None, never.
     for _alias in DATABASES:

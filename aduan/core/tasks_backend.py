@@ -8,7 +8,7 @@ from django.db import router
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json
 
-from .inserts import insert_new
+from .rowsql import insert_new
 
 
 class QueueBackend(DatabaseBackend):

@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from aduan.accounts.models import Role, User
-from aduan.core.inserts import insert_new
+from aduan.core.rowsql import insert_new
 
 from .models import Notification, NotificationChannel, NotificationStatus
 from .sms import get_backend

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aduan.accounts.models import Reporter, Role
-from aduan.core.inserts import insert_new
+from aduan.core.rowsql import insert_new
 from aduan.core.uploads import ProcessedUpload
 from aduan.notifications.service import notify_reporter
 from aduan.regions.models import Region

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.accounts.identity import clean_email, clean_nik, clean_phone
 from aduan.agencies.models import Agency, AgencyKind
 from aduan.categories.models import Category
-from aduan.core import refcache
+from aduan.core import refcache, rowsql
 from aduan.core.uploads import (
     ProcessedUpload,
     UploadRejected,
@@ -155,7 +155,9 @@ def _resolve_region(value) -> Region | None:
     if isinstance(value, Region):
         return value
     code = str(value).strip()
-    return refcache.lookup("region", code, lambda: Region.objects.filter(code=code).first())
+    # Most codes of a country's 80,000 villages are not in a process's cache: read with a
+    # statement built once.
+    return refcache.lookup("region", code, lambda: rowsql.by_key(Region, code))
 
 
 def _coordinate(value, low: float, high: float) -> Decimal | None:

@@ -1,5 +1,6 @@
-"""`insert_new` writes what `save()` writes, and the job queue's backend what the library's
-writes (the intake's rows go in through them; docs/PERFORMANCE.md, "Intake")."""
+"""`insert_new` writes what `save()` writes, `by_key` reads what a queryset reads, and the
+job queue's backend writes what the library's writes (the intake goes through them;
+docs/PERFORMANCE.md, "Intake")."""
 
 import datetime as dt
 
@@ -11,7 +12,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from aduan.accounts.models import Reporter, User
-from aduan.core.inserts import insert_new
+from aduan.core.rowsql import by_key, insert_new
 from aduan.core.tasks_backend import QueueBackend
 from aduan.notifications.models import Notification
 from aduan.notifications.tasks import deliver_notifications
@@ -129,7 +130,9 @@ def test_the_queue_backend_writes_the_job_row_the_library_writes(settings):
     leave_out = ("id", "enqueued_at")
     assert row(DBTaskResult, a.id, leave_out) == row(DBTaskResult, b.id, leave_out)
     assert row(DBTaskResult, a.id, leave_out)["args_kwargs"] == {"args": [[1, 2]], "kwargs": {}}
-    # The library's pre_save handler ran: no run_after means "as soon as possible".
+    # auto_now_add was honoured, and the library's pre_save handler ran: no run_after
+    # means "as soon as possible".
+    assert DBTaskResult.objects.get(pk=a.id).enqueued_at is not None
     assert DBTaskResult.objects.get(pk=a.id).run_after.year == 9999
     assert DBTaskResult.objects.ready().filter(pk=a.id).exists()
 
@@ -147,3 +150,24 @@ def test_on_postgresql_the_statement_is_prepared_on_the_connection():
             " WHERE statement LIKE 'INSERT INTO \"accounts_reporter\"%%'"
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db
+def test_by_key_reads_the_row_the_queryset_reads_and_refuses_columns_that_need_converting(
+    world,
+):
+    from aduan.regions.models import Region
+
+    village = Region.objects.get(code="64.08.04.1001")
+    read = by_key(Region, "64.08.04.1001")
+    assert (read.code, read.name, read.level, read.parent_id, read.timezone) == (
+        village.code,
+        village.name,
+        village.level,
+        village.parent_id,
+        village.timezone,
+    )
+    assert not read._state.adding and read.parent.code == "64.08.04"
+    assert by_key(Region, "99.99.99.9999") is None
+    with pytest.raises(ValueError):
+        by_key(Reporter, 1)  # encrypted columns

@@ -1,5 +1,5 @@
-"""New rows for the paths that insert on every request (intake), without the ORM's
-statement compilation.
+"""Rows written and read with statements built once per process, for the paths that do
+so on every request (intake), without the ORM's statement compilation.
 
 `Model.save()` and `bulk_create()` build their INSERT anew on every call: a query object,
 a compiler, every field's SQL, then psycopg quoting every value into the SQL text. For a
@@ -22,7 +22,7 @@ import functools
 import uuid
 from collections.abc import Sequence
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import NOT_PROVIDED, Model
 from django.db.models.signals import post_save, pre_save
@@ -180,3 +180,30 @@ def insert_new(objs: Sequence[Model], *, using: str = "default") -> None:
         post_save.send(
             sender=model, instance=obj, created=True, raw=False, using=using, update_fields=None
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _select_by_key(model: type[Model]) -> tuple[str, list[str]]:
+    meta = model._meta
+    for field in meta.concrete_fields:
+        # Only fields whose column reads back as their value on every database (no
+        # converter: not a boolean, which SQLite keeps as 0/1, nor JSON, dates, encryption).
+        if _plain_types(field, "") is None or type(field) is models.BooleanField:
+            raise ValueError(f"{model.__name__}.{field.name}: by_key reads plain columns only")
+    quote = connections["default"].ops.quote_name
+    names = [f.attname for f in meta.concrete_fields]
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
+    return sql, names
+
+
+def by_key(model: type[Model], key) -> Model | None:
+    """The row of `model` with primary key `key` (a plain value: str or int), or None;
+    `objects.filter(pk=key).first()` without building the query, from the database the
+    routers choose for reading."""
+    sql, names = _select_by_key(model)
+    using = router.db_for_read(model)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    return model.from_db(using, names, row) if row is not None else None
