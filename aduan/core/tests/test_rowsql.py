@@ -171,3 +171,17 @@ def test_by_key_reads_the_row_the_queryset_reads_and_refuses_columns_that_need_c
     assert by_key(Region, "99.99.99.9999") is None
     with pytest.raises(ValueError):
         by_key(Reporter, 1)  # encrypted columns
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_by_insert_new_go_with_the_transaction_they_were_written_in():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        insert_new([reporter()])
+        assert Reporter.objects.count() == 1
+        raise RuntimeError("the submission failed after its first row")
+    assert Reporter.objects.count() == 0
+    with transaction.atomic():
+        insert_new([reporter()])
+    assert Reporter.objects.count() == 1
