@@ -36,11 +36,15 @@ MAX_ATTEMPTS = 8
 
 
 def _base_context(report) -> dict:
+    # The label in the messages' language, whatever language the change was made in (a
+    # staff member working in English disposes a report: the reporter reads Indonesian).
+    with translation.override("id"):
+        label = str(report.get_status_display())
     return {
         "tracking_number": report.tracking_number,
         "title": report.title,
         "status": report.status,
-        "status_label": str(report.get_status_display()),
+        "status_label": label,
         "site_url": settings.SITE_URL,
     }
 

@@ -103,3 +103,13 @@ def test_no_message_template_escapes_html(path):
     text = render_to_string(f"notifications/{path.name}", context)
     for escaped in ("&amp;", "&quot;", "&lt;", "&gt;", "&#x27;"):
         assert escaped not in text, path.name
+
+
+def test_a_change_made_in_english_still_reaches_the_reporter_in_indonesian(world):
+    # A staff member working in English disposes the report; the reporter reads Indonesian.
+    with translation.override("en"):
+        world.report_in("dispositioned")
+    run_tasks()
+    subjects = [m.subject for m in mail.outbox if m.to == ["siti@example.com"]]
+    assert subjects and all("Forwarded" not in s for s in subjects)
+    assert any("Didisposisikan" in s or "diterima" in s for s in subjects)
