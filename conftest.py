@@ -12,7 +12,7 @@ import os
 import shutil
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aduan.accounts.models import Role, User
 from aduan.agencies.models import Agency, AgencyKind, RoutingRule
@@ -81,6 +81,9 @@ def _isolated_side_effects(settings, tmp_path):
     from aduan.notifications import sms
 
     keys.private_key.cache_clear()
+    # The language middleware leaves the request's language active in the thread (as
+    # Django's does); a test starts in the site's language, not the last request's.
+    translation.deactivate()
 
     sms.outbox.clear()
     # Rolled-back test rows send no delete signal, and the rolled-back reference version
