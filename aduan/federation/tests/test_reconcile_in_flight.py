@@ -141,7 +141,10 @@ def test_what_central_is_still_sending_is_not_pulled_but_what_it_sent_and_we_lac
     }
     # Central's stream delivered `lost` up to one event beyond ours, and `on_its_way` up
     # to ours: the rest of each is on its way; `elsewhere` it believes delivered.
-    central.flying = {key(on_its_way): on_its_way.last_event_seq, key(lost): lost.last_event_seq + 1}
+    central.flying = {
+        key(on_its_way): on_its_way.last_event_seq,
+        key(lost): lost.last_event_seq + 1,
+    }
 
     result = reconcile.reconcile(ktm.peer)
 
