@@ -1,18 +1,22 @@
 """Replication's CPU and queries per batch, in one process (pytest, on the test database):
 the sending side of one round of the worker's federation loop (sequencer step, building
 the batch, serialising and signing it, moving the cursor on the answer, and the round's
-other duties) and central's side (the signed `events` view: the
-signature and nonce checked, the batch applied, the answer signed), for batches like the
-ones steady intake sends (`--reports` new reports submitted by guests, each with a new
-reporter, one event each).
+other duties) and central's side (the signed `events` view: the signature and nonce
+checked, the batch applied, the answer signed), for batches like the ones steady intake
+sends (BATCH_REPORTS new reports submitted by guests, each with a new reporter, one
+event each). No HTTP: the request body and its signature are built as the client builds
+them and handed to the view.
 
     DATABASE_URL=postgres://aduan:aduan@127.0.0.1:5432/aduan_<name> \\
         [BATCH_REPORTS=60] [BATCH_ROUNDS=10] [BATCH_PROFILE=sender|central] \\
+        [BATCH_SORT=tottime] [BATCH_SQL=1] [BATCH_BULK_CREATE=1] \\
         .venv/bin/pytest -q -s -p no:randomly bench/profile_federation_batch.py
 
 Prints per batch: queries, this process's CPU, the PostgreSQL backend's CPU (from /proc:
-the database must run on this machine), each side; with BATCH_PROFILE, the cProfile of
-that side summed over the rounds."""
+the database must run on this machine; 10 ms ticks, so use enough rounds), each side;
+with BATCH_PROFILE, the cProfile (CPU time) of that side summed over the rounds;
+BATCH_SQL=1 the statements of the last round; BATCH_BULK_CREATE=1 central's new rows
+inserted with Django's bulk_create instead (for comparison)."""
 
 import cProfile
 import datetime as dt
@@ -137,7 +141,7 @@ def test_profile_a_batch(nodes, settings):
 
         inbound.insert_rows = bulk
     timed = [0.0]
-    plain_insert = inbound.insert_rows
+    plain_insert = getattr(inbound, "insert_rows", None)  # (absent before it was written)
 
     def timed_insert(*args, **kwargs):
         started = time.process_time()
@@ -146,7 +150,8 @@ def test_profile_a_batch(nodes, settings):
         finally:
             timed[0] += time.process_time() - started
 
-    inbound.insert_rows = timed_insert
+    if plain_insert is not None:
+        inbound.insert_rows = timed_insert
     factory = RequestFactory()
     Peer.objects.update(
         reference_synced_at=timezone.now() + dt.timedelta(days=1),
