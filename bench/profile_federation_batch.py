@@ -87,6 +87,10 @@ class Meter:
 
     def top(self) -> str:
         out = io.StringIO()
+        if os.environ.get("BATCH_CALLEES"):  # the callees of the functions named so
+            stats = pstats.Stats(self.profiler, stream=out).sort_stats("cumulative")
+            stats.print_callees(os.environ["BATCH_CALLEES"])
+            return out.getvalue()
         pstats.Stats(self.profiler, stream=out).sort_stats(
             os.environ.get("BATCH_SORT", "cumulative")
         ).print_stats(45)
