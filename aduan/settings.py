@@ -194,6 +194,11 @@ FEDERATION_REPLAY_WINDOW = env_int("FEDERATION_REPLAY_WINDOW", 300)
 FEDERATION_MAX_BACKOFF = env_int("FEDERATION_MAX_BACKOFF", 300)
 FEDERATION_STUCK_MINUTES = env_int("FEDERATION_STUCK_MINUTES", 30)
 FEDERATION_RECONCILE_SECONDS = env_int("FEDERATION_RECONCILE_SECONDS", 900)
+# Reconciliation leaves to the streams the events they are still carrying (not yet
+# acknowledged by the peer): while the link acknowledged within this many seconds, or
+# for this long after an event was recorded. Past that, a link that stopped carrying them
+# has them repaired by reconciliation (docs/FEDERATION.md, Reconciliation).
+FEDERATION_RECONCILE_SETTLE_SECONDS = env_int("FEDERATION_RECONCILE_SETTLE_SECONDS", 60)
 # Several worker processes: one runs the federation loop, under a lease of this many
 # seconds renewed while it works; another takes over this long after it died.
 FEDERATION_LEASE_SECONDS = env_int("FEDERATION_LEASE_SECONDS", 20)

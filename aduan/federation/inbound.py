@@ -36,6 +36,7 @@ from aduan.reports.signals import report_changed, snapshot
 from . import wire
 from .alerts import raise_alert
 from .models import AlertKind, BlobFetch, NodeRole, Peer, PendingEvent
+from .rows import insert as insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class _Resolver:
     def insert_new_reports(self) -> None:
         self.insert_new_reporters()
         if self.new_reports:
-            Report.objects.bulk_create(self.new_reports, batch_size=1000)
+            insert_rows(Report, self.new_reports)
             self.new_reports = []
 
     def insert_new_reporters(self) -> None:
@@ -130,7 +131,7 @@ class _Resolver:
             return
         for reporter in self.new_reporters:
             reporter.set_lookups()  # what Reporter.save does; bulk_create does not call it
-        Reporter.objects.bulk_create(self.new_reporters, batch_size=1000)
+        insert_rows(Reporter, self.new_reporters)
         for reporter in self.new_reporters:
             if reporter.pk is None:  # a database that does not return new ids
                 reporter.pk = Reporter.objects.values_list("pk", flat=True).get(uuid=reporter.uuid)
@@ -480,9 +481,9 @@ def _flush(peer: Peer, resolver: _Resolver, attachments: dict, stats: ApplyStats
     """Insert the events of every report of the batch, their attachments' rows, and let
     go of gap events the batch made unnecessary."""
     resolver.insert_new_reports()
-    rows = [event for _, events in resolver.new_events for event in events]
-    if rows:
-        ReportEvent.objects.bulk_create(rows, batch_size=2000)
+    new = [event for _, events in resolver.new_events for event in events]
+    if new:
+        insert_rows(ReportEvent, new, batch_size=2000)
         for report, events in resolver.new_events:
             _store_attachment_rows(peer, report, events, attachments)
     resolver.new_events = []

@@ -11,6 +11,7 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -42,13 +43,16 @@ def _events_for(peer: Peer, after: int, head: int):
     return qs
 
 
-def identity_allowed(node: str, report: Report, hosting: Hosting) -> bool:
+def identity_allowed(node: str, report: Report, hosting: Hosting | Callable[[], Hosting]) -> bool:
     """Whether a reporter's identity may be held on `node`: central always; the node where
     the report was submitted (it has it); a node whose agencies may see it — for an
-    anonymous report only a node whose agency admins verify reports of that region."""
-    if node == hosting.central or node == report.origin_node:
+    anonymous report only a node whose agency admins verify reports of that region.
+    `hosting` may be given as a function that loads it, called only when it is needed."""
+    if node == report.origin_node or not report.is_anonymous:
         return True
-    if not report.is_anonymous:
+    if callable(hosting):
+        hosting = hosting()
+    if node == hosting.central:
         return True
     region = report.region_id or ""
     return any(
@@ -111,8 +115,19 @@ def bundle(peer: Peer, first_seq: dict[int, int], *, echo: bool = False) -> dict
             pk = event.report_id
             if first_seq[pk] <= event.seq <= reports[pk].last_event_seq:
                 events_by_report[pk].append(event)
-    refs = _references(reports.values())
-    hosting = Hosting.load()
+    reporter_rows = {
+        r.pk: r for r in Reporter.objects.filter(pk__in={r.reporter_id for r in reports.values()})
+    }
+    refs = _references(reports.values(), reporter_rows)
+    loaded: list[Hosting] = []
+
+    def hosting() -> Hosting:
+        # Only an anonymous report for a regional node submitted elsewhere needs to know
+        # where agencies are hosted (a batch for central never does).
+        if not loaded:
+            loaded.append(Hosting.load())
+        return loaded[0]
+
     actor_uuids = {e.actor_uuid for evs in events_by_report.values() for e in evs if e.actor_uuid}
     # The assignee is named by the state: described like an actor, so the receiver knows
     # the account (an assignment always has its event, so this adds a row only rarely).
@@ -129,12 +144,10 @@ def bundle(peer: Peer, first_seq: dict[int, int], *, echo: bool = False) -> dict
     # to the same person's other reports on that node.
     reporter_key: dict[int, str] = {}
     reporters: dict[str, dict] = {}
-    rows = {
-        r.pk: r for r in Reporter.objects.filter(pk__in={r.reporter_id for r in reports.values()})
-    }
+    central_peer = peer.role == NodeRole.CENTRAL
     for pk, report in reports.items():
-        reporter = rows[report.reporter_id]
-        if identity_allowed(peer.node_id, report, hosting):
+        reporter = reporter_rows[report.reporter_id]
+        if central_peer or identity_allowed(peer.node_id, report, hosting):
             key = str(reporter.uuid)
             reporters[key] = wire.reporter_to_wire(reporter, personal=True)
         else:
@@ -156,7 +169,9 @@ def bundle(peer: Peer, first_seq: dict[int, int], *, echo: bool = False) -> dict
     return {"reports": items, "users": users, "reporters": reporters, "attachments": attachments}
 
 
-def _references(reports) -> dict:
+def _references(reports, reporters: dict[int, Reporter]) -> dict:
+    """Local ids of the reports' references -> their global keys (`reporters`: the
+    reports' reporters, already loaded)."""
     reports = list(reports)
     refs: dict = {}
     for report in reports:
@@ -168,9 +183,8 @@ def _references(reports) -> dict:
     agency_ids = {r.agency_id for r in reports} | {r.unit_id for r in reports}
     for pk, key in Agency.objects.filter(pk__in=agency_ids - {None}).values_list("pk", "uuid"):
         refs[("agency", pk)] = refs[("unit", pk)] = str(key)
-    reporter_ids = {r.reporter_id for r in reports}
-    for pk, key in Reporter.objects.filter(pk__in=reporter_ids).values_list("pk", "uuid"):
-        refs[("reporter", pk)] = str(key)
+    for pk, reporter in reporters.items():
+        refs[("reporter", pk)] = str(reporter.uuid)
     assignee_ids = {r.assignee_id for r in reports} - {None}
     for pk, key in User.objects.filter(pk__in=assignee_ids).values_list("pk", "uuid"):
         refs[("assignee", pk)] = str(key)
@@ -255,7 +269,9 @@ def push(peer: Peer, *, time_budget: float = 5.0, force: bool = False) -> PushRe
                 record_failure(peer, error)
                 result.error = error
                 break
-            _check_restore(peer, position)
+            if position > batch["last"]:
+                # Beyond what we sent: perhaps beyond all we ever numbered (a restore).
+                _check_restore(peer, position)
             peer.acked_position = position
             peer.failures = 0
             success = timezone.now()

@@ -7,7 +7,17 @@ every day that differs, its list of (uuid, seq, hash). The requester then pulls 
 report the responder has further (or that it lacks), pushes each report the responder is
 behind on (or lacks), and raises a fork where both have the same sequence number with
 different hashes. Both nodes run it against each other, so each direction is covered even
-if one side's worker is down."""
+if one side's worker is down.
+
+What the streams are still carrying is not a difference to repair: a report whose newest
+events are in our stream to the peer but not yet acknowledged by it (or not yet given a
+position) is compared only up to what the peer acknowledged (`in_flight`), on both sides;
+pulling or pushing it anyway would meet the stream's own batch for it at the receiver
+(the concurrent apply refused with `retry_later`, the sender backing off). Nothing is left
+out for good: the acknowledged part of every report is always compared, and events count
+as in flight only while the link is acknowledging or for FEDERATION_RECONCILE_SETTLE_SECONDS
+after they were recorded, so a link that stops carrying them has them repaired by the next
+pass."""
 
 import datetime as dt
 import hashlib
@@ -16,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -88,6 +98,45 @@ def recomputed_heads(qs: QuerySet[Report]) -> dict[int, str]:
             prev = event_digest(ReportEvent(**fields), uuids[report_id])
             heads[report_id] = prev
     return heads
+
+
+def in_flight(peer: Peer, keys: set[str] | None = None) -> dict[str, int]:
+    """The reports whose newest events are still on their way to `peer` in our stream:
+    uuid -> the last sequence number the peer has acknowledged of that report (the one
+    before its first event not yet acknowledged). Limited to `keys` where given.
+
+    An event is on its way when the stream has not given it a position yet or the peer has
+    not acknowledged its position, and it is one the stream sends to that peer (not an
+    event that came from it; for a regional peer, of a report it holds). It counts as on
+    its way only while the link is live — the peer acknowledged within the last
+    FEDERATION_RECONCILE_SETTLE_SECONDS — or the event was recorded within that time: a
+    link that stopped acknowledging carries nothing, and reconciliation repairs around it.
+
+    The caller reads its heads first and this afterwards: every event its heads include is
+    then either acknowledged (applied at the peer before this look) or listed here."""
+    settle = dt.timedelta(seconds=settings.FEDERATION_RECONCILE_SETTLE_SECONDS)
+    now = timezone.now()
+    acked, last_success = (
+        Peer.objects.filter(pk=peer.pk).values_list("acked_position", "last_success_at").get()
+    )
+    unsequenced = Q(position__isnull=True)
+    events = ReportEvent.objects.filter(unsequenced | Q(position__gt=acked)).exclude(
+        received_from=peer.node_id
+    )
+    if peer.role == NodeRole.REGIONAL:
+        # As the stream: only the reports it holds (recorded when events are sequenced).
+        events = events.filter(
+            unsequenced
+            | Q(report_id__in=Holding.objects.filter(node=peer.node_id).values("report_id"))
+        )
+    if last_success is None or now - last_success >= settle:
+        events = events.filter(at__gte=now - settle)
+    if keys is not None and not keys:
+        return {}
+    rows = events.values_list("report__uuid").annotate(first=Min("seq")).order_by()
+    # (Few reports are in flight at a time: narrowed here rather than by a long IN list.)
+    flying = {str(key): first - 1 for key, first in rows}
+    return flying if keys is None else {k: s for k, s in flying.items() if k in keys}
 
 
 def _heads(
@@ -165,12 +214,18 @@ def compare(qs: QuerySet[Report], *, deep: bool) -> tuple[dict, dict[int, str] |
 
 
 def answer(peer: Peer, their_days: dict[str, str], *, deep: bool = False, span=("", "")) -> dict:
-    """Responder: for every day (of the span) that differs, our heads of that day."""
+    """Responder: for every day (of the span) that differs, our heads of that day, and which
+    of those reports are still on their way to the requester (`in_flight`: uuid -> the
+    last sequence number it acknowledged), so that it does not pull them."""
     qs = within(shared_reports(peer), span)
-    ours, recomputed = compare(qs, deep=deep)
+    recomputed = recomputed_heads(qs) if deep else None
+    by_day = _heads(qs, recomputed=recomputed)
+    ours = day_digests(by_day)
     differing = {d for d in set(ours) | set(their_days) if ours.get(d) != their_days.get(d)}
-    heads = _heads(qs, differing, recomputed) if differing else {}
-    return {"days": {d: sorted(heads.get(d, [])) for d in sorted(differing)}}
+    days = {d: sorted(by_day.get(d, [])) for d in sorted(differing)}
+    # Looked at after the heads were read (see `in_flight`).
+    flying = in_flight(peer, {key for heads in days.values() for key, _s, _h in heads})
+    return {"days": days, "in_flight": flying}
 
 
 @dataclass
@@ -180,6 +235,8 @@ class ReconcileResult:
     pulled: int = 0
     pushed: int = 0
     forks: int = 0
+    # Reports that differed only by what the streams are still carrying: left to them.
+    in_flight: int = 0
     deep_through: str = ""  # a deep slice's last day; "" once the pass is complete
     errors: list[str] = field(default_factory=list)
 
@@ -197,7 +254,13 @@ def reconcile(peer: Peer, *, deep: bool = False) -> ReconcileResult:
     if deep:
         span = next_span(ours_qs, peer.deep_reconcile_through)
         ours_qs = within(ours_qs, span)
-    digests, recomputed = compare(ours_qs, deep=deep)
+    recomputed = recomputed_heads(ours_qs) if deep else None
+    # Our heads are read once, before the request, and what is on its way to the peer
+    # right after them: a report is then never taken as missing at the peer for events
+    # the stream is still carrying (see `in_flight`).
+    by_day = _heads(ours_qs, recomputed=recomputed)
+    digests = day_digests(by_day)
+    ours_flying = in_flight(peer)
     result.days_compared = len(digests)
     status, data = client.call(
         peer,
@@ -209,8 +272,10 @@ def reconcile(peer: Peer, *, deep: bool = False) -> ReconcileResult:
     if status != 200:
         raise client.PeerError(f"reconcile: HTTP {status}", status=status, data=data)
     their_days = data.get("days") or {}
+    # A responder of an earlier version says nothing of what it is sending: all compared.
+    theirs_flying = data.get("in_flight") or {}
     result.days_differing = len(their_days)
-    mine = _heads(ours_qs, set(their_days), recomputed)
+    mine = {day: heads for day, heads in by_day.items() if day in their_days}
     stored_heads = (
         {k: h for heads in _heads(ours_qs, set(their_days)).values() for k, _s, h in heads}
         if deep
@@ -244,9 +309,28 @@ def reconcile(peer: Peer, *, deep: bool = False) -> ReconcileResult:
                     f"({l_hash[:12]} vs {r_hash[:12]})",
                 )
             elif r_seq > l_seq:
-                to_pull[key] = l_seq
+                to_pull[key] = r_seq  # (decided below, against our head after the answer)
             elif l_seq > r_seq:
+                if key in ours_flying and ours_flying[key] <= r_seq:
+                    # The peer has all we sent it of this report; the rest is on its way.
+                    result.in_flight += 1
+                    continue
                 to_push[key] = r_seq
+    if to_pull:
+        # Ours now, not as before the request: what the peer's stream brought meanwhile is
+        # not pulled again.
+        now_at = dict(
+            Report.objects.filter(uuid__in=list(to_pull)).values_list("uuid", "last_event_seq")
+        )
+        for key, r_seq in list(to_pull.items()):
+            here = now_at.get(uuid_module.UUID(key), 0)
+            flying = theirs_flying.get(key)
+            if here >= r_seq or (isinstance(flying, int) and flying <= here):
+                # Arrived meanwhile, or the rest is on its way to us in the peer's stream.
+                del to_pull[key]
+                result.in_flight += 1
+            else:
+                to_pull[key] = here
     for key, after in to_pull.items():
         try:
             status, bundle = client.call(

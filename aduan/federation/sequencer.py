@@ -19,8 +19,11 @@ from .relevance import Hosting
 
 
 def _state_for_update() -> StreamState:
-    StreamState.objects.get_or_create(pk=1)
-    return StreamState.objects.select_for_update().get(pk=1)
+    state = StreamState.objects.select_for_update().filter(pk=1).first()
+    if state is None:  # the node's first step
+        StreamState.objects.get_or_create(pk=1)
+        state = StreamState.objects.select_for_update().get(pk=1)
+    return state
 
 
 def sequence(limit: int = 5000) -> int:

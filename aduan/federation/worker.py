@@ -69,10 +69,10 @@ def repair_gaps(peer: Peer, *, limit: int = 20) -> int:
 def check_stuck(peer: Peer, now) -> None:
     """Raise a link that has had something to send and no success for too long."""
     limit = timedelta(minutes=settings.FEDERATION_STUCK_MINUTES)
-    if peer.stuck_alerted_at or sequencer.head_position() <= peer.acked_position:
-        return
     since = peer.last_success_at or peer.paired_at
-    if since and now - since > limit:
+    if peer.stuck_alerted_at or not since or now - since <= limit:
+        return  # (the stream's head is read only for a link that has been quiet that long)
+    if sequencer.head_position() > peer.acked_position:
         raise_alert(
             AlertKind.STUCK,
             peer=peer.node_id,

@@ -312,3 +312,44 @@ def test_push_sends_the_stream_in_order_building_ahead_and_resumes_where_the_pee
     )
     assert len(held) >= 4
     assert {str(u) for u in held} <= accepted
+
+
+def test_new_rows_are_stored_as_bulk_create_would_store_them(federated, monkeypatch):
+    """The batch's new reports, events and reporters are inserted in one statement each
+    (`rows.insert`, a JSON document on PostgreSQL): every column as Django's bulk_create
+    stores it, encrypted personal data included."""
+    import time_machine
+    from django.forms.models import model_to_dict
+
+    from aduan.accounts.models import Reporter
+
+    report = actions.dispose_report(
+        federated.submit(is_anonymous=False, incident_date="2026-03-01"),
+        federated.pemkab,
+        unit=federated.dinas_pu,
+        actor=federated.national_admin,
+    )
+    sequencer.sequence()
+    batch = roundtrip(outbound.build_batch(federated.ktm, 0))
+
+    def stored():
+        copy_ = Report.objects.get(uuid=report.uuid)
+        events = [model_to_dict(e, exclude=["id", "report"]) for e in copy_.events.order_by("seq")]
+        reporter = model_to_dict(copy_.reporter, exclude=["id"])
+        return model_to_dict(copy_, exclude=["id", "reporter"]), events, reporter
+
+    def applied(insert):
+        forget_reports()
+        Reporter.objects.filter(uuid=report.reporter.uuid).delete()
+        monkeypatch.setattr(inbound, "insert_rows", insert)
+        with as_node("KTM", federated.tmp), time_machine.travel(timezone.now(), tick=False):
+            federated.pst.refresh_from_db()
+            federated.pst.received_position = 0
+            federated.pst.save()
+            inbound.apply_batch(federated.pst, batch)
+        return stored()
+
+    fast = applied(inbound.insert_rows)
+    plain = applied(lambda model, objs, batch_size=1000: model.objects.bulk_create(objs))
+    assert fast == plain
+    assert fast[2]["name"] == "Siti Aminah" and fast[1][-1]["type"] == "handed_over"
