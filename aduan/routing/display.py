@@ -2,14 +2,21 @@
 Duplicate clusters and campaigns). Members a reader may not open are counted, never
 shown: no title, number or place of a report outside the reader's scope."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import get_language
 
 from aduan.reports.access import visible_reports
 from aduan.reports.models import Report
 
 from .clusters import may_group
-from .models import CampaignMember, ClusterMembership, DuplicateSuggestion, SuggestionState
+from .models import (
+    Campaign,
+    CampaignMember,
+    ClusterMembership,
+    DuplicateCluster,
+    DuplicateSuggestion,
+    SuggestionState,
+)
 
 MEMBERS_SHOWN = 20
 SUGGESTIONS_SHOWN = 5
@@ -58,18 +65,54 @@ def cluster_members(user, cluster, *, exclude=None, limit=MEMBERS_SHOWN) -> dict
     }
 
 
+def _group_state(report: Report) -> tuple:
+    """(cluster id, cluster uuid, campaign id, campaign uuid, detached at, any pending
+    suggestion) of `report`, in one statement: most reports are in no cluster, no
+    campaign and no suggestion, and the card then costs this one query instead of three."""
+    membership = ClusterMembership.objects.filter(report_id=OuterRef("pk"))
+    member = CampaignMember.objects.filter(report_id=OuterRef("pk"))
+    pending = DuplicateSuggestion.objects.filter(
+        Q(report_id=OuterRef("pk")) | Q(candidate_id=OuterRef("pk")),
+        state=SuggestionState.PENDING,
+    )
+    return (
+        Report.objects.filter(pk=report.pk)
+        .values_list(
+            Subquery(membership.values("cluster_id")),
+            Subquery(membership.values("cluster__uuid")),
+            Subquery(member.values("campaign_id")),
+            Subquery(member.values("campaign__uuid")),
+            Subquery(member.values("detached_at")),
+            Exists(pending),
+        )
+        .get()
+    )
+
+
 def report_grouping(user, report: Report, offered) -> dict:
     """The report page's card: its cluster, the pending suggestions whose other report
-    the reader may open, its campaign, and what the reader may do."""
-    membership = ClusterMembership.objects.filter(report=report).select_related("cluster").first()
-    cluster = cluster_members(user, membership.cluster, exclude=report) if membership else None
-    pending = list(
-        DuplicateSuggestion.objects.filter(
-            Q(report=report) | Q(candidate=report), state=SuggestionState.PENDING
-        )
-        .select_related("report", "candidate")
-        .order_by("-text_similarity", "pk")[: SUGGESTIONS_SHOWN * 2]
+    the reader may open, its campaign, and what the reader may do. `report`: one the
+    reader may open (the page read it through `visible_reports`)."""
+    cluster_id, cluster_uuid, campaign_id, campaign_uuid, detached_at, any_pending = (
+        _group_state(report)
     )
+    # The card shows the cluster's and the campaign's uuid (their links); any other field
+    # would be read when asked (deferred).
+    db = report._state.db
+    cluster = None
+    if cluster_id is not None:
+        found = DuplicateCluster.from_db(db, ["id", "uuid"], [cluster_id, cluster_uuid])
+        cluster = cluster_members(user, found, exclude=report)
+    campaign = Campaign.from_db(db, ["id", "uuid"], [campaign_id, campaign_uuid])
+    pending = []
+    if any_pending:
+        pending = list(
+            DuplicateSuggestion.objects.filter(
+                Q(report=report) | Q(candidate=report), state=SuggestionState.PENDING
+            )
+            .select_related("report", "candidate")
+            .order_by("-text_similarity", "pk")[: SUGGESTIONS_SHOWN * 2]
+        )
     others = {s.candidate_id if s.report_id == report.pk else s.report_id for s in pending}
     visible = set(visible_reports(user).filter(pk__in=others).values_list("pk", flat=True))
     english = _english()
@@ -86,14 +129,14 @@ def report_grouping(user, report: Report, offered) -> dict:
                 "similarity": s.text_similarity,
             }
         )
-    member = CampaignMember.objects.filter(report=report).select_related("campaign").first()
     return {
         "cluster": cluster,
         "suggestions": suggestions[:SUGGESTIONS_SHOWN],
-        "campaign": member.campaign if member else None,
-        "campaign_detached": bool(member and member.detached_at),
-        "can_group": may_group(user, report),
+        "campaign": campaign if campaign_id is not None else None,
+        "campaign_detached": campaign_id is not None and detached_at is not None,
+        # The page's report was read through visible_reports(user).
+        "can_group": may_group(user, report, visible=True),
         "can_merge": "archive" in offered,
         "can_unmerge": "unmerge" in offered,
-        "in_cluster": membership is not None,
+        "in_cluster": cluster_id is not None,
     }
