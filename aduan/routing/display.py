@@ -93,8 +93,8 @@ def report_grouping(user, report: Report, offered) -> dict:
     """The report page's card: its cluster, the pending suggestions whose other report
     the reader may open, its campaign, and what the reader may do. `report`: one the
     reader may open (the page read it through `visible_reports`)."""
-    cluster_id, cluster_uuid, campaign_id, campaign_uuid, detached_at, any_pending = (
-        _group_state(report)
+    cluster_id, cluster_uuid, campaign_id, campaign_uuid, detached_at, any_pending = _group_state(
+        report
     )
     # The card shows the cluster's and the campaign's uuid (their links); any other field
     # would be read when asked (deferred).
