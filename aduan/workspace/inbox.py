@@ -172,6 +172,43 @@ def format_count(count: int) -> str:
     return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)
 
 
+# -- the other tabs' counts ---------------------------------------------------------------
+# A view of the inbox counts its own tab (and the filtered list) with the page. The other
+# tabs' counts are loaded after the page (`workspace:tab-counts`, workspace.js) and kept
+# in the session for TAB_COUNTS_SECONDS, so that the next views within that time show
+# them at once without counting again; any change the user makes in the workspace (a
+# POST) forgets them. Counting five or six queues on every view cost as much database
+# time as the rest of the page at a million reports.
+
+TAB_COUNTS_KEY = "workspace_tab_counts"
+TAB_COUNTS_SECONDS = 30
+
+
+def _scope(user) -> list:
+    """What the tabs' queries depend on besides the clock: a change of role, agency or
+    area makes the kept counts another user's."""
+    return [user.pk, user.role, user.agency_id, user.scope_region_id]
+
+
+def remember_counts(session, user, counts: dict[str, int], now: dt.datetime) -> None:
+    session[TAB_COUNTS_KEY] = {"at": now.timestamp(), "scope": _scope(user), "counts": counts}
+
+
+def remembered_counts(session, user, now: dt.datetime) -> dict[str, int]:
+    """The tabs' counts kept in the session, if fresh and this user's; else {}."""
+    kept = session.get(TAB_COUNTS_KEY)
+    if not kept or kept.get("scope") != _scope(user):
+        return {}
+    age = now.timestamp() - kept.get("at", 0)
+    if not 0 <= age <= TAB_COUNTS_SECONDS:
+        return {}
+    return kept.get("counts") or {}
+
+
+def forget_counts(session) -> None:
+    session.pop(TAB_COUNTS_KEY, None)
+
+
 def order(queryset: QuerySet, sort: str) -> QuerySet:
     if sort == "newest":
         return queryset.order_by("-submitted_at", "-id")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +75,9 @@ def staff_required(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_staff_role:
             raise PermissionDenied
+        if request.method == "POST":
+            # A change may move reports between queues: count them again.
+            ib.forget_counts(request.session)
         with timezone.override(staff_timezone(request.user)):
             return view(request, *args, **kwargs)
 
@@ -197,14 +200,21 @@ def inbox(request):
     rows = rows[: ib.PAGE_SIZE]
     ib.attach_reference(rows)
     ib.SLAJudge(now).annotate(rows)
-    # Every tab's count, and the filtered list's, in one statement.
-    counted = [base.filter(tab.query(user, now)) for tab in tabs]
-    counts = ib.bounded_counts([*counted, qs] if filtered else counted)
-    tab_counts = [
-        {"tab": tab, "count": ib.format_count(count), "active": tab == current}
-        for tab, count in zip(tabs, counts, strict=False)
-    ]
-    result_count = counts[-1] if filtered else counts[tabs.index(current)]
+    # This tab's count, and the filtered list's, in one statement; the other tabs' counts
+    # as kept in the session, or loaded after the page (ib.remember_counts).
+    counts = ib.bounded_counts([queue, qs] if filtered else [queue])
+    kept = ib.remembered_counts(request.session, user, now)
+    tab_counts = []
+    for tab in tabs:
+        count = counts[0] if tab == current else kept.get(tab.key)
+        tab_counts.append(
+            {
+                "tab": tab,
+                "count": ib.format_count(count) if count is not None else None,
+                "active": tab == current,
+            }
+        )
+    result_count = counts[-1]
 
     bulk_form = f.BulkForm(user=user)
     if not bulk_form.offers_actions:
@@ -215,6 +225,7 @@ def inbox(request):
         row.row_html = draw(row)
     context = {
         "tabs": tab_counts,
+        "counts_pending": any(item["count"] is None for item in tab_counts),
         "current_tab": current,
         "form": form,
         "filtered": filtered,
@@ -229,6 +240,31 @@ def inbox(request):
         "can_enter_reports": user.role in INTAKE_ROLES,
     }
     return render(request, "workspace/inbox.html", context, status=400 if form.errors else 200)
+
+
+@staff_required
+def tab_counts(request):
+    """The counts of every tab of the user's inbox (bounded like the page's), for the
+    inbox to show after the page (workspace.js); kept in the session for a short time
+    (ib.remember_counts)."""
+    user = request.user
+    now = timezone.now()
+    base = ib.base_queryset(user)
+    tabs = ib.tabs_for(user)
+    counts = ib.bounded_counts([base.filter(tab.query(user, now)) for tab in tabs])
+    ib.remember_counts(
+        request.session,
+        user,
+        {tab.key: count for tab, count in zip(tabs, counts, strict=True)},
+        now,
+    )
+    shown = {}
+    for tab, count in zip(tabs, counts, strict=True):
+        text = ib.format_count(count)
+        shown[tab.key] = {"count": text, "label": _("%(count)s laporan") % {"count": text}}
+    response = JsonResponse({"tabs": shown})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # -- the report workspace -----------------------------------------------------------------
