@@ -497,7 +497,12 @@ def similar_reports(user, report: Report, limit: int = similar.LIMIT) -> list[Re
     """Possible duplicates of `report` among the reports `user` may see (the rule is in
     aduan/reports/similar.py)."""
     return similar.find_similar(
-        visible_reports(user), similar.place_of(report), exclude=report, limit=limit
+        visible_reports(user),
+        similar.place_of(report),
+        exclude=report,
+        limit=limit,
+        # What the page shows of each.
+        only=("tracking_number", "title", "status", "submitted_at"),
     )
 
 
