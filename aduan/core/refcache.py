@@ -1,6 +1,7 @@
 """Reference data kept in each process's memory, dropped in every process when it changes.
 
-What is kept: categories and regions looked up by code at intake, the staff forms'
+What is kept: categories and regions looked up by code at intake, and by key for the
+reports the staff pages show (reports.reference: instead of joins), the staff forms'
 category and region choices, the working-day calendar (`workdays.calendar`), API keys by
 prefix, and rendered `<select>` HTML (`core.renderers.MemoSelect`). Reads of these cost no
 database round trip and no network hop.
