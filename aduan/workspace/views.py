@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +41,7 @@ from aduan.reports.access import (
 from aduan.reports.errors import DomainError, ValidationFailed
 from aduan.reports.models import Attachment, EventType, Report
 from aduan.reports.permissions import available_actions, refusal
-from aduan.routing.display import mark_groups, report_grouping
+from aduan.routing.display import group_state_annotations, mark_groups, report_grouping
 from aduan.routing.history import refine as refine_route
 from aduan.routing.suggest import displayed as displayed_categories
 from aduan.routing.suggest import suggestion_for as category_suggestion_for
@@ -509,10 +511,26 @@ def similar_reports(user, report: Report, limit: int = similar.LIMIT) -> list[Re
 DUPLICATES_SHOWN = 20
 
 
+# How many reports are archived as duplicates of the report (an annotation).
+DUPLICATE_TOTAL = Coalesce(
+    Subquery(
+        Report.objects.filter(duplicate_of_id=OuterRef("pk"))
+        .order_by()
+        .values("duplicate_of_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    ),
+    0,
+)
+
+
 def duplicates_of(user, report: Report) -> dict:
     """The reports archived as duplicates of `report` (an original): those `user` may
-    open, newest first and at most DUPLICATES_SHOWN, and how many there are in all."""
-    total = Report.objects.filter(duplicate_of=report).count()
+    open, newest first and at most DUPLICATES_SHOWN, and how many there are in all
+    (`duplicate_total` when the report was read with it)."""
+    total = getattr(report, "duplicate_total", None)
+    if total is None:
+        total = Report.objects.filter(duplicate_of=report).count()
     if not total:
         return {"shown": [], "total": 0, "hidden": 0}
     shown = list(
@@ -593,13 +611,17 @@ def _fetch(request, tracking_number: str) -> Report:
     duplicates."""
     report = find_report(
         tracking_number,
-        visible_reports(request.user).select_related(
+        visible_reports(request.user)
+        .select_related(
             "agency",
             "unit",
             "assignee",
             # The page shows the reporter's reply channel (never their identity unasked).
             "reporter",
-        ),
+        )
+        # The cluster card's state and the number of duplicates: small subqueries of
+        # this statement instead of two more round trips.
+        .annotate(**group_state_annotations(), duplicate_total=DUPLICATE_TOTAL),
     )
     if report is None:
         raise Http404("Laporan tidak ditemukan / Report not found")
