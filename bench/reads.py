@@ -95,6 +95,9 @@ def main():
     pages = [
         ("inbox_national", "staff", national, "/petugas/"),
         ("inbox_agency", "staff", agency_admin, "/petugas/"),
+        # The other tabs' counts, which the inbox loads after the page (workspace.js).
+        ("inbox_tab_counts", "staff", national, "/petugas/jumlah-antrean/"),
+        ("inbox_tab_counts_agency", "staff", agency_admin, "/petugas/jumlah-antrean/"),
         (
             "staff_report",
             "staff",

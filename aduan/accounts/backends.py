@@ -3,7 +3,10 @@
 An account that lives on another node (kept here as a copy so that histories can name who
 acted) can never sign in here, even if someone set a password on the copy."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+User = get_user_model()
 
 
 class LocalAccountBackend(ModelBackend):
@@ -11,5 +14,13 @@ class LocalAccountBackend(ModelBackend):
         return super().user_can_authenticate(user) and not getattr(user, "home_node", "")
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
-        return user if user is not None and not user.home_node else None
+        """ModelBackend.get_user with the staff member's agency and supervision area in
+        the same query: every workspace view reads one of them (the staff member's time
+        zone), which cost a second query per request."""
+        try:
+            user = User._default_manager.select_related("agency", "scope_region").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user) or user.home_node:
+            return None
+        return user

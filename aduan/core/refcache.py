@@ -1,6 +1,7 @@
 """Reference data kept in each process's memory, dropped in every process when it changes.
 
-What is kept: categories and regions looked up by code at intake, the staff forms'
+What is kept: categories and regions looked up by code at intake, and by key for the
+reports the staff pages show (reports.reference: instead of joins), the staff forms'
 category and region choices, the working-day calendar (`workdays.calendar`), API keys by
 prefix, and rendered `<select>` HTML (`core.renderers.MemoSelect`). Reads of these cost no
 database round trip and no network hop.
@@ -40,7 +41,7 @@ import hashlib
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -129,6 +130,33 @@ class ProcessCache:
                 store.set(name, value, _timeout(), version=version)
         return value
 
+    def lookup_many(
+        self, kind: str, keys: Iterable, load: Callable[[list], dict], *, versioned: bool = True
+    ) -> dict:
+        """{key: value} for each of `keys` found: what this process has for (kind, key),
+        and for the others what `load(missing_keys)` returns (one call for all of them,
+        e.g. one query), kept like `lookup` keeps its values. Keys `load` does not answer
+        are left out (and not kept)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        version = self.version() if versioned else 0
+        store = self.store
+        names = {key: _key_text(kind, key) for key in wanted}
+        cached = store.get_many(list(names.values()), version=version)
+        found = {key: cached[name] for key, name in names.items() if name in cached}
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            loaded = {key: value for key, value in load(missing).items() if value is not None}
+            if loaded:
+                store.set_many(
+                    {names[key]: value for key, value in loaded.items()},
+                    _timeout(),
+                    version=version,
+                )
+            found.update(loaded)
+        return found
+
     def put(self, kind: str, key: Any, value: Any) -> None:
         """Replace an entry, under the version of the current unit of work (for state kept
         up to date on it, such as an API key's last use)."""
@@ -174,6 +202,10 @@ _process = ProcessCache()
 
 def lookup(kind: str, key: Any, load: Callable[[], Any], *, versioned: bool = True):
     return _process.lookup(kind, key, load, versioned=versioned)
+
+
+def lookup_many(kind: str, keys: Iterable, load: Callable[[list], dict], *, versioned=True):
+    return _process.lookup_many(kind, keys, load, versioned=versioned)
 
 
 def put(kind: str, key: Any, value: Any) -> None:

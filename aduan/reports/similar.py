@@ -141,20 +141,22 @@ def find_similar(
     exclude: Report | None = None,
     public: bool = False,
     limit: int = LIMIT,
+    only: tuple[str, ...] = (),
 ) -> list[Report]:
     """The newest `limit` reports of `candidates` similar to `place` (see the module's
-    docstring). With `public`, match only on what the public may know of each report."""
+    docstring). With `public`, match only on what the public may know of each report.
+    `only`: the columns the caller shows (then without category and region: fewer
+    tables for PostgreSQL to plan); by default whole rows with those."""
     if place.category_id is None or not (place.has_point or place.region_code):
         return []
+    base = candidates.filter(
+        category_id=place.category_id,
+        submitted_at__gte=place.at - WINDOW,
+        submitted_at__lte=place.at + WINDOW,
+        duplicate_of__isnull=True,
+    ).exclude(status=Status.WITHDRAWN)
     base = (
-        candidates.filter(
-            category_id=place.category_id,
-            submitted_at__gte=place.at - WINDOW,
-            submitted_at__lte=place.at + WINDOW,
-            duplicate_of__isnull=True,
-        )
-        .exclude(status=Status.WITHDRAWN)
-        .select_related("category", "category__parent", "region")
+        base.only(*only) if only else base.select_related("category", "category__parent", "region")
     )
     if exclude is not None:
         base = base.exclude(pk=exclude.pk)

@@ -61,13 +61,15 @@ class Conflict(InvalidInput):
     status_code = 409
 
 
-def may_group(user, report: Report) -> bool:
+def may_group(user, report: Report, *, visible: bool = False) -> bool:
     """National admins group any report; an agency admin the reports it may open (its
     agency's, and with delegated verification the undisposed ones of its region). Unit
-    officers and supervisors see clusters and campaigns but do not change them."""
+    officers and supervisors see clusters and campaigns but do not change them.
+    `visible`: the caller read `report` through `visible_reports(user)` (no need to ask
+    again)."""
     if user is None or not user.is_active or user.role not in GROUPING_ROLES:
         return False
-    if user.role == Role.NATIONAL_ADMIN:
+    if user.role == Role.NATIONAL_ADMIN or visible:
         return True
     return visible_reports(user).filter(pk=report.pk).exists()
 

@@ -2,14 +2,21 @@
 Duplicate clusters and campaigns). Members a reader may not open are counted, never
 shown: no title, number or place of a report outside the reader's scope."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.utils.translation import get_language
 
 from aduan.reports.access import visible_reports
 from aduan.reports.models import Report
 
 from .clusters import may_group
-from .models import CampaignMember, ClusterMembership, DuplicateSuggestion, SuggestionState
+from .models import (
+    Campaign,
+    CampaignMember,
+    ClusterMembership,
+    DuplicateCluster,
+    DuplicateSuggestion,
+    SuggestionState,
+)
 
 MEMBERS_SHOWN = 20
 SUGGESTIONS_SHOWN = 5
@@ -21,18 +28,20 @@ def _english() -> bool:
 
 
 def mark_groups(rows: list) -> None:
-    """Mark inbox rows that belong to a campaign or a cluster (two queries a page)."""
+    """Mark inbox rows that belong to a campaign or a cluster (one query a page: both
+    memberships, UNION ALL)."""
     pks = [row.pk for row in rows]
     if not pks:
         return
-    campaign = set(
-        CampaignMember.objects.filter(report_id__in=pks, detached_at__isnull=True).values_list(
-            "report_id", flat=True
-        )
+    campaigns = CampaignMember.objects.filter(
+        report_id__in=pks, detached_at__isnull=True
+    ).values_list("report_id", Value(1))
+    clusters = ClusterMembership.objects.filter(report_id__in=pks).values_list(
+        "report_id", Value(2)
     )
-    cluster = set(
-        ClusterMembership.objects.filter(report_id__in=pks).values_list("report_id", flat=True)
-    )
+    campaign, cluster = set(), set()
+    for report_id, kind in campaigns.union(clusters, all=True):
+        (campaign if kind == 1 else cluster).add(report_id)
     for row in rows:
         row.in_campaign = row.pk in campaign
         row.in_cluster = row.pk in cluster
@@ -58,18 +67,73 @@ def cluster_members(user, cluster, *, exclude=None, limit=MEMBERS_SHOWN) -> dict
     }
 
 
+GROUP_STATE = (
+    "group_cluster_id",
+    "group_cluster_uuid",
+    "group_campaign_id",
+    "group_campaign_uuid",
+    "group_detached_at",
+    "group_any_pending",
+)
+
+
+def group_state_annotations() -> dict:
+    """A report's cluster (id, uuid), campaign (id, uuid, detached at) and whether a
+    suggestion about it waits, as annotations of the report's own query (one small
+    subquery each): the report page reads them with the report, and most reports are in
+    no cluster, no campaign and no suggestion, so the card then costs no query at all
+    (it cost three)."""
+    membership = ClusterMembership.objects.filter(report_id=OuterRef("pk"))
+    member = CampaignMember.objects.filter(report_id=OuterRef("pk"))
+    pending = DuplicateSuggestion.objects.filter(
+        Q(report_id=OuterRef("pk")) | Q(candidate_id=OuterRef("pk")),
+        state=SuggestionState.PENDING,
+    )
+    values = (
+        Subquery(membership.values("cluster_id")),
+        Subquery(membership.values("cluster__uuid")),
+        Subquery(member.values("campaign_id")),
+        Subquery(member.values("campaign__uuid")),
+        Subquery(member.values("detached_at")),
+        Exists(pending),
+    )
+    return dict(zip(GROUP_STATE, values, strict=True))
+
+
+def _group_state(report: Report) -> tuple:
+    """`group_state_annotations` of `report`: from its query if it was read with them,
+    else in one statement."""
+    if all(hasattr(report, name) for name in GROUP_STATE):
+        return tuple(getattr(report, name) for name in GROUP_STATE)
+    return (
+        Report.objects.filter(pk=report.pk).values_list(*group_state_annotations().values()).get()
+    )
+
+
 def report_grouping(user, report: Report, offered) -> dict:
     """The report page's card: its cluster, the pending suggestions whose other report
-    the reader may open, its campaign, and what the reader may do."""
-    membership = ClusterMembership.objects.filter(report=report).select_related("cluster").first()
-    cluster = cluster_members(user, membership.cluster, exclude=report) if membership else None
-    pending = list(
-        DuplicateSuggestion.objects.filter(
-            Q(report=report) | Q(candidate=report), state=SuggestionState.PENDING
-        )
-        .select_related("report", "candidate")
-        .order_by("-text_similarity", "pk")[: SUGGESTIONS_SHOWN * 2]
+    the reader may open, its campaign, and what the reader may do. `report`: one the
+    reader may open (the page read it through `visible_reports`)."""
+    cluster_id, cluster_uuid, campaign_id, campaign_uuid, detached_at, any_pending = _group_state(
+        report
     )
+    # The card shows the cluster's and the campaign's uuid (their links); any other field
+    # would be read when asked (deferred).
+    db = report._state.db
+    cluster = None
+    if cluster_id is not None:
+        found = DuplicateCluster.from_db(db, ["id", "uuid"], [cluster_id, cluster_uuid])
+        cluster = cluster_members(user, found, exclude=report)
+    campaign = Campaign.from_db(db, ["id", "uuid"], [campaign_id, campaign_uuid])
+    pending = []
+    if any_pending:
+        pending = list(
+            DuplicateSuggestion.objects.filter(
+                Q(report=report) | Q(candidate=report), state=SuggestionState.PENDING
+            )
+            .select_related("report", "candidate")
+            .order_by("-text_similarity", "pk")[: SUGGESTIONS_SHOWN * 2]
+        )
     others = {s.candidate_id if s.report_id == report.pk else s.report_id for s in pending}
     visible = set(visible_reports(user).filter(pk__in=others).values_list("pk", flat=True))
     english = _english()
@@ -86,14 +150,14 @@ def report_grouping(user, report: Report, offered) -> dict:
                 "similarity": s.text_similarity,
             }
         )
-    member = CampaignMember.objects.filter(report=report).select_related("campaign").first()
     return {
         "cluster": cluster,
         "suggestions": suggestions[:SUGGESTIONS_SHOWN],
-        "campaign": member.campaign if member else None,
-        "campaign_detached": bool(member and member.detached_at),
-        "can_group": may_group(user, report),
+        "campaign": campaign if campaign_id is not None else None,
+        "campaign_detached": campaign_id is not None and detached_at is not None,
+        # The page's report was read through visible_reports(user).
+        "can_group": may_group(user, report, visible=True),
         "can_merge": "archive" in offered,
         "can_unmerge": "unmerge" in offered,
-        "in_cluster": membership is not None,
+        "in_cluster": cluster_id is not None,
     }

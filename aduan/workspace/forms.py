@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.identity import clean_email, clean_nik, clean_phone
@@ -175,6 +176,22 @@ def find_visible_report(user, key: str):
 # -- the inbox ----------------------------------------------------------------------------
 
 
+class ReadyChoices(BaseChoiceIterator):
+    """Choices already in Django's normal form ((value, label) pairs): a field or widget
+    takes them as they are. Given a plain list, Django normalises it item by item when
+    the field gets it and again when its widget does, ~1,100 calls on every inbox view
+    for the region filter's 550 regions."""
+
+    def __init__(self, choices):
+        self.choices = list(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
+
+
 class RegionFilterField(forms.ChoiceField):
     """A select of the regions in the user's area; any other existing region code (e.g. a
     district in a link) is accepted too."""
@@ -236,7 +253,7 @@ class InboxFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Semua status"))] + list(Status.choices)
         self.fields["report_type"].choices = [("", _("Semua jenis"))] + list(ReportType.choices)
         self.fields["channel"].choices = [("", _("Semua kanal"))] + list(Channel.choices)
-        self.fields["region"].choices = [("", _("Semua wilayah")), *regions]
+        self.fields["region"].choices = ReadyChoices([("", _("Semua wilayah")), *regions])
         # The long lists are drawn once per choice list, value and process, not per view.
         for name in ("region", "category"):
             self.fields[name].widget = MemoSelect(choices=self.fields[name].choices)

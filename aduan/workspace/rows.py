@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
@@ -59,8 +59,29 @@ LATE = mark_safe(" ws-days-late")
 OVERDUE = mark_safe(" ws-row-overdue")
 
 
-def _date(value, fmt: str) -> str:
-    return date_format(timezone.localtime(value), fmt) if value else ""
+class Dates:
+    """The row's three date formats ("c", "j M Y", "j M Y H:i T" in the current time
+    zone) without Django's format parser, which cost ~50 µs per date, four dates a row:
+    the same pieces Django's `DateFormat` puts together (`c` is `isoformat()`, `M` the
+    translated three-letter month titled, `T` the zone's name for that moment); a test
+    compares them with `date_format` over months, hours, zones and both languages."""
+
+    def __init__(self):
+        self.months = {month: str(name).title() for month, name in MONTHS_3.items()}
+
+    def iso(self, value) -> str:
+        return timezone.localtime(value).isoformat()
+
+    def day(self, value) -> str:
+        local = timezone.localtime(value)
+        return f"{local.day} {self.months[local.month]} {local.year:04d}"
+
+    def moment(self, value) -> str:
+        local = timezone.localtime(value)
+        return (
+            f"{local.day} {self.months[local.month]} {local.year:04d} "
+            f"{local.hour:02d}:{local.minute:02d} {local.tzname() or ''}"
+        )
 
 
 # `reverse("workspace:report", args=[number])` without resolving the pattern per row: the
@@ -94,6 +115,7 @@ class RowRenderer:
             t("Kampanye massal"),
         )
         self.cluster = format_html('<span class="badge">{}</span>', t("Klaster"))
+        self.dates = Dates()
 
     def __call__(self, report) -> SafeString:
         number = report.tracking_number
@@ -107,8 +129,8 @@ class RowRenderer:
             due = format_html(
                 DUE,
                 self.due_label,
-                _date(report.next_due_at, "c"),
-                _date(report.next_due_at, "j M Y H:i T"),
+                self.dates.iso(report.next_due_at),
+                self.dates.moment(report.next_due_at),
                 LATE if report.days_left_late else NOTHING,
                 report.days_left_label,
             )
@@ -139,8 +161,8 @@ class RowRenderer:
             else NOTHING,
             due=due,
             received=self.received,
-            submitted_iso=_date(report.submitted_at, "c"),
-            submitted=_date(report.submitted_at, "j M Y"),
+            submitted_iso=self.dates.iso(report.submitted_at),
+            submitted=self.dates.day(report.submitted_at),
             channel=report.channel_label,
             handler=format_html("· <span>{}</span>", handler) if handler else NOTHING,
             assignee=format_html(

@@ -5,6 +5,7 @@ from . import grouping, views
 app_name = "workspace"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("jumlah-antrean/", views.tab_counts, name="tab-counts"),
     path("massal/", views.bulk, name="bulk"),
     path("laporan-baru/", views.report_new, name="report-new"),
     path("laporan-baru/selesai/", views.report_new_done, name="report-new-done"),

@@ -88,3 +88,25 @@ def test_the_inbox_works_at_a_phone_width(phone_page, world):
     page.wait_for_url("**q=drainase**")
     assert page.get_by_role("link", name="Jalan berlubang di KM 12").count() == 0
     screenshot(page, "workspace-inbox-phone")
+
+
+def test_the_other_tabs_counts_appear_after_the_page(page, world):
+    world.report_in("in_progress")
+    a.dispose_report(world.submit(), world.pemkab, actor=world.national_admin)
+
+    login(page, "admin_kutim")
+    page.get_by_role("heading", name="Kotak masuk").wait_for()
+    tabs = page.get_by_role("navigation", name="Antrean kerja")
+    everything = tabs.locator('[data-tab-count="semua"]')
+    everything.wait_for()  # shown once the counts have arrived
+    assert everything.inner_text() == "2"
+    assert everything.get_attribute("aria-label") == "2 laporan"
+    assert tabs.locator('[data-tab-count="diproses"]').inner_text() == "1"
+    # The shown tab was counted with the page.
+    assert page.get_by_role("link", name="Perlu diteruskan ke unit").inner_text().endswith("1")
+
+    # Within a short time the next view shows the counts at once, from the session.
+    page.get_by_role("link", name="Semua").click()
+    page.get_by_role("link", name="Semua").get_by_text("2").wait_for()
+    assert tabs.locator("[data-tab-count]").count() == 0
+    assert "1 laporan" in tabs.get_by_role("link", name="Diproses unit").inner_html()

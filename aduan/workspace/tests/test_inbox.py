@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from aduan.reports import actions as a
 from aduan.workspace import inbox
@@ -15,6 +16,7 @@ from conftest import aware
 from .helpers import page_text
 
 INBOX = "/petugas/"
+TAB_COUNTS = "/petugas/jumlah-antrean/"
 
 
 def listed(response) -> set[str]:
@@ -57,7 +59,9 @@ def test_the_national_admin_sees_what_awaits_verification_first(signed_in, world
     assert listed(response) == {submitted.tracking_number, on_hold.tracking_number}
     assert disposed.tracking_number not in page_text(response)
     assert tab_counts(response)["verifikasi"] == "2"
-    assert tab_counts(response)["semua"] == "3"
+    counts = signed_in(world.national_admin).get(TAB_COUNTS).json()["tabs"]
+    assert counts["verifikasi"]["count"] == "2"
+    assert counts["semua"]["count"] == "3"
 
 
 def test_the_national_admin_sees_reports_returned_by_an_agency(signed_in, world):
@@ -170,6 +174,89 @@ def test_tab_counts_stop_at_the_limit(signed_in, world, monkeypatch):
     response = signed_in(world.national_admin).get(INBOX)
     assert tab_counts(response)["verifikasi"] == "3+"
     assert ">3+</span>" in page_text(response)
+
+
+def test_the_page_counts_its_own_tab_and_the_others_come_after_it(signed_in, world):
+    world.report_in("submitted")
+    world.report_in("submitted")
+    world.report_in("in_progress")
+    client = signed_in(world.national_admin)
+    response = client.get(INBOX)
+    assert tab_counts(response) == {
+        "verifikasi": "2",
+        "dikembalikan": None,
+        "eskalasi": None,
+        "terlambat": None,
+        "semua": None,
+    }
+    text = page_text(response)
+    assert 'data-tab-counts="/petugas/jumlah-antrean/"' in text
+    assert '<span class="count" data-tab-count="semua" hidden></span>' in text
+    answer = client.get(TAB_COUNTS)
+    assert answer["Cache-Control"] == "private, no-store"
+    assert answer.json()["tabs"] == {
+        "verifikasi": {"count": "2", "label": "2 laporan"},
+        "dikembalikan": {"count": "0", "label": "0 laporan"},
+        "eskalasi": {"count": "0", "label": "0 laporan"},
+        "terlambat": {"count": "0", "label": "0 laporan"},
+        "semua": {"count": "3", "label": "3 laporan"},
+    }
+    # Kept for a short time: the next views show them at once, without counting them.
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(INBOX, {"tab": "semua"})
+    assert tab_counts(again) == {
+        "verifikasi": "2",
+        "dikembalikan": "0",
+        "eskalasi": "0",
+        "terlambat": "0",
+        "semua": "3",
+    }
+    assert "data-tab-counts" not in page_text(again)
+    (counting,) = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+    assert counting.count("COUNT(*)") == 1
+
+
+def test_the_tabs_counted_after_the_page_are_counted_again_after_a_change(signed_in, world):
+    report = world.report_in("submitted")
+    client = signed_in(world.national_admin)
+    client.get(TAB_COUNTS)
+    assert tab_counts(client.get(INBOX))["semua"] == "1"
+    world.report_in("in_progress")
+    # Others' changes show within TAB_COUNTS_SECONDS; the user's own at once.
+    assert tab_counts(client.get(INBOX))["semua"] == "1"
+    note = {"add_internal_note-text": "Dicek."}
+    client.post(f"/petugas/laporan/{report.tracking_number}/tindakan/add_internal_note/", note)
+    assert tab_counts(client.get(INBOX))["semua"] is None
+    client.get(TAB_COUNTS)
+    assert tab_counts(client.get(INBOX))["semua"] == "2"
+    world.report_in("in_progress")
+    later = timezone.now() + dt.timedelta(seconds=inbox.TAB_COUNTS_SECONDS + 1)
+    with time_machine.travel(later):
+        assert tab_counts(client.get(INBOX))["semua"] is None
+        client.get(TAB_COUNTS)
+        assert tab_counts(client.get(INBOX))["semua"] == "3"
+
+
+def test_counts_kept_for_another_user_or_role_are_not_shown(world):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    now = timezone.now()
+    inbox.remember_counts(session, world.agency_admin, {"semua": 4}, now)
+    assert inbox.remembered_counts(session, world.agency_admin, now) == {"semua": 4}
+    assert inbox.remembered_counts(session, world.national_admin, now) == {}
+    world.agency_admin.agency = world.pemkab_paser
+    assert inbox.remembered_counts(session, world.agency_admin, now) == {}
+
+
+def test_the_tab_counts_are_for_staff_only(client, signed_in, world):
+    assert client.get(TAB_COUNTS).status_code == 302
+    assert signed_in(world.citizen).get(TAB_COUNTS).status_code == 403
+    world.report_in("in_progress")
+    counts = signed_in(world.agency_admin).get(TAB_COUNTS).json()["tabs"]
+    assert counts["semua"]["count"] == "1"
+    other = signed_in(world.other_admin).get(TAB_COUNTS).json()["tabs"]
+    assert other["semua"]["count"] == "0"
 
 
 def test_a_bounded_count_is_one_query_with_a_limit(world):

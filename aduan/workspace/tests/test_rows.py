@@ -98,3 +98,24 @@ def test_hostile_text_in_every_field_comes_out_escaped(handler):
     assert html == render_to_string(
         "workspace/_report_row.html", {"report": report, "bulk_form": object()}
     )
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"])
+def test_row_dates_equal_django_date_format(language, zone):
+    import datetime as dt
+
+    from django.utils.formats import date_format
+
+    from aduan.workspace.rows import Dates
+
+    start = dt.datetime(2025, 12, 31, 16, 59, 59, 999999, tzinfo=dt.UTC)
+    moments = [start + dt.timedelta(days=31 * i, hours=5 * i, minutes=7 * i) for i in range(40)]
+    moments.append(dt.datetime(999, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=400))
+    with translation.override(language), timezone.override(zone):
+        dates = Dates()
+        for moment in moments:
+            local = timezone.localtime(moment)
+            assert dates.iso(moment) == date_format(local, "c")
+            assert dates.day(moment) == date_format(local, "j M Y")
+            assert dates.moment(moment) == date_format(local, "j M Y H:i T")

@@ -29,6 +29,26 @@
     });
   });
 
+  // The inbox counts its own tab with the page; the other tabs' counts come after it.
+  var tabs = document.querySelector("[data-tab-counts]");
+  if (tabs && window.fetch) {
+    fetch(tabs.getAttribute("data-tab-counts"), {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || !data.tabs) return;
+      tabs.querySelectorAll("[data-tab-count]").forEach(function (span) {
+        var item = data.tabs[span.getAttribute("data-tab-count")];
+        if (!item) return;
+        span.textContent = item.count;
+        span.setAttribute("aria-label", item.label);
+        span.removeAttribute("hidden");
+      });
+    }).catch(function () {});
+  }
+
   // Bulk selection: "select all on this page".
   var all = document.querySelector("[data-select-all]");
   if (all) {
