@@ -35,7 +35,7 @@ def deliver_to_peers() -> list[str]:
     for peer in peers:
         try:
             status, answer = client.call(
-                peer, "POST", "checkpoints", checkpoints.document(checkpoint), timeout=15
+                peer, "POST", "/checkpoints", checkpoints.document(checkpoint), timeout=15
             )
         except client.PeerError as error:
             logger.info("checkpoint %s not delivered to %s: %s", checkpoint.number, peer, error)

@@ -43,6 +43,9 @@ def call(
     """Send a signed request to `peer` and return (status, parsed JSON or raw bytes).
 
     Raises PeerError when the peer cannot be reached or its answer is not signed by it."""
+    if not path.startswith("/"):
+        # "checkpoints" would ask for /federation/v1checkpoints, which no node serves.
+        raise ValueError(f"a federation path starts with '/': {path!r}")
     full_path = API_PREFIX + path
     if params:
         full_path += "?" + urlencode(params)

@@ -187,8 +187,11 @@ def test_the_worker_takes_one_when_due_only(history, settings):
 # -- a copy at the peer node ---------------------------------------------------------------
 
 
-def post_signed(client, tmp_path, body: dict, *, sender="PST", receiver="KTM"):
-    path = "/federation/v1/checkpoints"
+def post_signed(client, tmp_path, body: dict, *, sender="PST", receiver="KTM", path=None):
+    from aduan.federation.client import API_PREFIX
+
+    # The address the sending node's client builds (a path it gets wrong answers 404).
+    path = API_PREFIX + (path or "/checkpoints")
     raw_body = json.dumps(body).encode()
     with as_node(sender, tmp_path):
         headers = signing.request_headers("POST", path, raw_body, receiver)
@@ -205,8 +208,8 @@ def test_the_peer_keeps_a_copy_it_can_check(history, client, tmp_path, monkeypat
     make_peer("KTM", tmp_path)  # and PST knows KTM (same test database)
 
     def call(peer, method, path, payload=None, **kwargs):
-        assert (peer.node_id, method, path) == ("KTM", "POST", "checkpoints")
-        response = post_signed(client, tmp_path, payload)
+        assert (peer.node_id, method) == ("KTM", "POST")
+        response = post_signed(client, tmp_path, payload, path=path)
         return response.status_code, response.json()
 
     monkeypatch.setattr("aduan.federation.client.call", call)
