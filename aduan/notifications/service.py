@@ -33,6 +33,8 @@ from .sms import get_backend
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Notifications per delivery job queued by the sweep.
+SWEEP_BATCH = 50
 
 
 def _base_context(report) -> dict:
@@ -565,7 +567,7 @@ def sweep(now=None, *, stale_after: timedelta | None = None) -> int:
     of times."""
     from aduan.core.models import WorkerHeartbeat
 
-    from .tasks import deliver_notification
+    from .tasks import deliver_notifications
 
     now = now or timezone.now()
     if stale_after is None:
@@ -585,9 +587,18 @@ def sweep(now=None, *, stale_after: timedelta | None = None) -> int:
         )
         | Q(next_attempt_at__lte=now)
     )
+    # One job per batch, not per notification: after a burst the delivery lane may be
+    # minutes behind, and thousands of pending notifications (most of them already in a
+    # waiting job) must not become thousands of jobs. A notification in two jobs is sent
+    # once: `deliver` claims it first.
     count = 0
-    for pk in due.values_list("pk", flat=True).iterator(chunk_size=500):
-        with transaction.atomic():
-            deliver_notification.enqueue(pk)
-        count += 1
+    batch: list[int] = []
+    for pk in due.values_list("pk", flat=True).iterator(chunk_size=SWEEP_BATCH):
+        batch.append(pk)
+        if len(batch) == SWEEP_BATCH:
+            deliver_notifications.enqueue(batch)
+            count, batch = count + len(batch), []
+    if batch:
+        deliver_notifications.enqueue(batch)
+        count += len(batch)
     return count

@@ -214,3 +214,34 @@ def test_the_reporter_hears_of_every_status_change(world):
         ("follow_up_posted", "responded"),
         ("report_closed", "closed"),
     ]
+
+
+def test_a_backlog_is_swept_into_a_job_per_batch_and_each_message_goes_out_once(world):
+    # A burst left 120 messages waiting longer than the sweep's patience, each already in
+    # the delivery job its change queued.
+    report = world.submit()
+    template = Notification.objects.filter(report=report, channel="email").first()
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                report=report,
+                audience="reporter",
+                channel="email",
+                address=f"warga{n}@example.id",
+                template=template.template,
+                context=template.context,
+            )
+            for n in range(120)
+        ]
+    )
+    Notification.objects.update(created_at=long_ago)
+    jobs_before = DBTaskResult.objects.count()
+    assert service.sweep() == Notification.objects.count() == 122
+    # 122 messages: three jobs of at most SWEEP_BATCH, not 122 jobs.
+    assert DBTaskResult.objects.count() - jobs_before == 3
+    mail.outbox.clear()
+    run_tasks()
+    sent = [m.to[0] for m in mail.outbox]
+    assert len(sent) == len(set(sent)) == 121  # every address once (the second row: SMS)
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
