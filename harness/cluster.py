@@ -189,6 +189,7 @@ class Node:
         return process is not None and process.poll() is None
 
     def wait_until_up(self, timeout: float = 60) -> None:
+        import http.client
         import urllib.request
 
         deadline = time.monotonic() + timeout
@@ -196,7 +197,7 @@ class Node:
             try:
                 with urllib.request.urlopen(self.url + "/federation/v1/hello", timeout=2):
                     return
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up, or cut off while starting
                 time.sleep(0.3)
         raise RuntimeError(f"{self.node_id} did not start: see {self.data_dir / 'server.log'}")
 

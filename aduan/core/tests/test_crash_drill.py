@@ -8,6 +8,7 @@ The processes are the fault harness's (harness/cluster.py); the worker's timings
 to seconds so that the dead worker's claims and jobs are handed over within the test.
 """
 
+import http.client
 import json
 import os
 import threading
@@ -69,8 +70,10 @@ class Citizens(threading.Thread):
                 with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
                     if response.status == 201:
                         self.acknowledged.append(json.load(response)["tracking_number"])
-            except (OSError, urllib.error.HTTPError, ValueError):
-                time.sleep(0.05)  # the server is down: the citizen tries again
+            except (OSError, http.client.HTTPException, ValueError):
+                # The server is down, or was killed while answering (an answer cut short
+                # is no acknowledgement): the citizen tries again.
+                time.sleep(0.05)
 
     def wait_for(self, count: int, rounds: int = 600):
         for _ in range(rounds):
