@@ -93,20 +93,26 @@ def _now() -> dt.datetime:
 # ------------------------------------------------------------------------------ clusters
 
 
-def _join(report: Report, cluster: DuplicateCluster, other: Report, actor, now, reason: str):
+def _internal_event(report: Report, type: str, actor, now, payload: dict) -> Report:
+    """Append an internal event to `report`'s history under its row lock; returns the
+    locked report."""
     locked = _lock(report)
+    append_event(locked, type, actor=actor, at=now, visibility=Visibility.INTERNAL, payload=payload)
+    _save(locked, now)
+    return locked
+
+
+def _join(report: Report, cluster: DuplicateCluster, other: Report, actor, now, reason: str):
+    locked = _internal_event(
+        report,
+        EventType.CLUSTER_LINKED,
+        actor,
+        now,
+        {"cluster": str(cluster.uuid), "with": other.tracking_number, "reason": reason},
+    )
     ClusterMembership.objects.create(
         cluster=cluster, report=locked, added_at=now, added_by=actor.user
     )
-    append_event(
-        locked,
-        EventType.CLUSTER_LINKED,
-        actor=actor,
-        at=now,
-        visibility=Visibility.INTERNAL,
-        payload={"cluster": str(cluster.uuid), "with": other.tracking_number, "reason": reason},
-    )
-    _save(locked, now)
 
 
 @transaction.atomic
@@ -169,16 +175,13 @@ def split_report(report: Report, *, actor, note: str = "") -> None:
     now = _now()
     cluster = membership.cluster
     membership.delete()
-    locked = _lock(report)
-    append_event(
-        locked,
+    _internal_event(
+        report,
         EventType.CLUSTER_UNLINKED,
-        actor=actor,
-        at=now,
-        visibility=Visibility.INTERNAL,
-        payload={"cluster": str(cluster.uuid), "note": note[:500]},
+        actor,
+        now,
+        {"cluster": str(cluster.uuid), "note": note[:500]},
     )
-    _save(locked, now)
     if not cluster.memberships.exists():
         cluster.delete()
 
@@ -329,13 +332,10 @@ def detach_member(campaign: Campaign, report: Report, *, actor, note: str = "") 
     member.detached_at = now
     member.detached_by = actor.user
     member.save(update_fields=["detached_at", "detached_by"])
-    locked = _lock(report)
-    append_event(
-        locked,
+    _internal_event(
+        report,
         EventType.CAMPAIGN_DETACHED,
-        actor=actor,
-        at=now,
-        visibility=Visibility.INTERNAL,
-        payload={"campaign": str(campaign.uuid), "note": note[:500]},
+        actor,
+        now,
+        {"campaign": str(campaign.uuid), "note": note[:500]},
     )
-    _save(locked, now)
