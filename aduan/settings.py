@@ -210,8 +210,9 @@ FEDERATION_DEEP_SLICE = env_int("FEDERATION_DEEP_SLICE", 20000)
 FEDERATION_TIMEOUT = env_int("FEDERATION_TIMEOUT", 30)
 # While events come in steadily, milliseconds between two pushes to a peer: the reports
 # of that time travel together (fewer requests and applies, less CPU on both nodes) for
-# at most that much more lag. A backlog is sent back to back regardless.
-FEDERATION_PUSH_WAIT_MS = env_int("FEDERATION_PUSH_WAIT_MS", 500)
+# at most that much more lag. A backlog is sent back to back regardless. Each push costs
+# both nodes about 30 ms of CPU whatever it carries (docs/FEDERATION.md, Cost to intake).
+FEDERATION_PUSH_WAIT_MS = env_int("FEDERATION_PUSH_WAIT_MS", 1000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -265,7 +266,8 @@ MIDDLEWARE = [
     "aduan.workspace.middleware.StaffIdleTimeoutMiddleware",
     "aduan.accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once (aduan/core/csp.py).
+    "aduan.core.csp.CSPMiddleware",
 ]
 
 # Static files from the web process itself (WhiteNoise, from STATIC_ROOT after

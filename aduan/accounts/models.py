@@ -78,8 +78,9 @@ class Reporter(models.Model):
     nik = EncryptedTextField(blank=True)
     phone = EncryptedTextField(blank=True)
     email = EncryptedTextField(blank=True)
-    email_lookup = models.CharField(max_length=64, blank=True, db_index=True)
-    phone_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    # Indexed in Meta (exact matches only: no LIKE index beside them).
+    email_lookup = models.CharField(max_length=64, blank=True)
+    phone_lookup = models.CharField(max_length=64, blank=True)
     contact_verified_at = models.DateTimeField(null=True, blank=True)
     # Where the reporter asked to hear about their reports: "" is on the channel each
     # report came in by (`notifications.service.notify_reporter`), else one of their own
@@ -99,6 +100,10 @@ class Reporter(models.Model):
     class Meta:
         verbose_name = _("pelapor")
         verbose_name_plural = _("pelapor")
+        indexes = [
+            models.Index(fields=["email_lookup"], name="reporter_email_lookup_idx"),
+            models.Index(fields=["phone_lookup"], name="reporter_phone_lookup_idx"),
+        ]
 
     def __str__(self) -> str:
         # Never the name: objects are printed in logs and the admin's history.

@@ -31,8 +31,14 @@ class Notification(models.Model):
     report = models.ForeignKey(
         "reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # Staff only; messages to reporters carry their address instead.
     recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # notification_recipient_idx (partial)
     )
     # "reporter" or the staff role the message was addressed to.
     audience = models.CharField(max_length=20)
@@ -68,6 +74,11 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            models.Index(
+                fields=["recipient_user"],
+                name="notification_recipient_idx",
+                condition=Q(recipient_user__isnull=False),
+            ),
             models.Index(
                 fields=["status", "next_attempt_at"],
                 name="notification_due_idx",

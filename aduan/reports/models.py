@@ -93,14 +93,26 @@ class Report(models.Model):
     incident_date = models.DateField(null=True, blank=True)
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.WEB)
 
+    # Foreign keys whose lookups a composite index below already serves carry no index of
+    # their own (db_index=False): every index is written on every submission.
     region = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # report_similar_idx
     )
     # Denormalised from region for fast filters and statistics by area.
-    province_code = models.CharField(max_length=2, blank=True, db_index=True)
-    regency_code = models.CharField(max_length=5, blank=True, db_index=True)
+    province_code = models.CharField(max_length=2, blank=True)
+    regency_code = models.CharField(max_length=5, blank=True)
     suggested_region = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # report_suggested_region_idx (partial)
     )
     region_suggestion_reason = models.CharField(max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -109,7 +121,12 @@ class Report(models.Model):
     # A link to media hosted elsewhere (Open311 `media_url`); never fetched by the server.
     media_url = models.URLField(max_length=500, blank=True)
     category = models.ForeignKey(
-        "categories.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "categories.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # report_category_idx
     )
 
     is_anonymous = models.BooleanField(default=False)
@@ -124,7 +141,12 @@ class Report(models.Model):
     # Where an on-hold report goes back to once the reporter answers.
     status_before_hold = models.CharField(max_length=16, choices=Status.choices, blank=True)
     agency = models.ForeignKey(
-        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,  # report_agency_due_idx
     )
     unit = models.ForeignKey(
         "agencies.Agency",
@@ -132,6 +154,7 @@ class Report(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="unit_reports",
+        db_index=False,  # report_unit_due_idx
     )
     # Who must act on a returned report: "national" or "agency".
     returned_to = models.CharField(max_length=10, blank=True)
@@ -143,12 +166,18 @@ class Report(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_reports",
+        db_index=False,  # report_assignee_due_idx (partial)
     )
     needs_inspection = models.BooleanField(default=False)
 
     archive_reason = models.CharField(max_length=24, choices=ArchiveReason.choices, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        db_index=False,  # report_duplicate_of_idx (partial)
     )
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True)
@@ -229,6 +258,21 @@ class Report(models.Model):
             ),
             # Keyset pages of the public list (ordered newest first, most rows published).
             models.Index(fields=["-submitted_at", "-tracking_number"], name="report_newest_idx"),
+            # Filters and statistics by area (plain b-trees: nothing searches these codes
+            # by prefix, so no LIKE index beside them).
+            models.Index(fields=["province_code"], name="report_province_idx"),
+            models.Index(fields=["regency_code"], name="report_regency_idx"),
+            # Rare links, partial so that the rows without one (nearly all) cost nothing.
+            models.Index(
+                fields=["duplicate_of"],
+                name="report_duplicate_of_idx",
+                condition=Q(duplicate_of__isnull=False),
+            ),
+            models.Index(
+                fields=["suggested_region"],
+                name="report_suggested_region_idx",
+                condition=Q(suggested_region__isnull=False),
+            ),
             # The public map's box queries (portal/mapdata.py); reports without a point
             # are left out of it.
             models.Index(
@@ -334,14 +378,22 @@ class ReportEvent(models.Model):
     event breaks the chain (`manage.py verify_audit_chain`)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
+    # Looked up through event_report_seq_unique, whose first column it is.
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=24, choices=EventType.choices)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # event_actor_idx (partial: reporters' and the system's have none)
     )
     # "reporter", "system", or the staff role at the time of the action.
     actor_role = models.CharField(max_length=20)
@@ -374,6 +426,9 @@ class ReportEvent(models.Model):
             # The sequencer's queue: events not yet given a stream position.
             models.Index(
                 fields=["id"], name="event_unsequenced_idx", condition=Q(position__isnull=True)
+            ),
+            models.Index(
+                fields=["actor"], name="event_actor_idx", condition=Q(actor__isnull=False)
             ),
         ]
 

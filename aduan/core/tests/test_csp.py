@@ -3,8 +3,14 @@ elsewhere but the map's tiles, no page can be framed; and the pages still work u
 in a real browser (no violation reported on any of them)."""
 
 import pytest
+from csp.constants import NONCE
+from csp.decorators import csp_update
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
+from aduan.core.csp import CSPMiddleware
 from conftest import login
 
 PAGES = [
@@ -53,6 +59,72 @@ def test_staff_pages_and_errors_carry_it_too(client, world):
         assert policy(client.get(path))["script-src"] == ["'self'"]
     missing = client.get("/lacak/PST-26-0009999-0/")
     assert missing.status_code == 404 and "Content-Security-Policy" in missing
+
+
+def _through(middleware_class, view, path="/x/"):
+    request = RequestFactory().get(path)
+    middleware = middleware_class(view)
+    middleware.process_request(request)
+    return request, middleware.process_response(request, view(request))
+
+
+def test_the_policy_built_once_is_django_csps_own():
+    plain = lambda request: HttpResponse("ok")  # noqa: E731
+    ours = _through(CSPMiddleware, plain)[1]
+    theirs = _through(DjangoCSPMiddleware, plain)[1]
+    assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+    assert "script-src 'self'" in ours["Content-Security-Policy"]
+    # A second response is given the kept policy, the same text.
+    assert _through(CSPMiddleware, plain)[1]["Content-Security-Policy"] == (
+        theirs["Content-Security-Policy"]
+    )
+
+
+def test_a_changed_setting_is_seen_at_once():
+    plain = lambda request: HttpResponse("ok")  # noqa: E731
+    before = _through(CSPMiddleware, plain)[1]["Content-Security-Policy"]
+    policy = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://peta.example"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=policy):
+        during = _through(CSPMiddleware, plain)[1]["Content-Security-Policy"]
+    assert "img-src https://peta.example" in during and during != before
+    assert _through(CSPMiddleware, plain)[1]["Content-Security-Policy"] == before
+
+
+def test_a_views_own_policy_and_a_nonce_still_take_django_csps_path():
+    @csp_update({"img-src": ["https://foto.example"]})
+    def updated(request):
+        return HttpResponse("ok")
+
+    header = _through(CSPMiddleware, updated)[1]["Content-Security-Policy"]
+    assert "https://foto.example" in header
+
+    def with_nonce(request):
+        str(request.csp_nonce)  # a template asking for {{ request.csp_nonce }}
+        return HttpResponse("ok")
+
+    policy = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", NONCE]}}
+    with override_settings(CONTENT_SECURITY_POLICY=policy):
+        request, response = _through(CSPMiddleware, with_nonce)
+    assert f"'nonce-{request._csp_nonce}'" in response["Content-Security-Policy"]
+
+    # Asking for a nonce after the header was written is refused, as by django-csp.
+    request, response = _through(CSPMiddleware, lambda request: HttpResponse("ok"))
+    with pytest.raises(Exception, match="csp_nonce"):
+        str(request.csp_nonce)
+
+
+def test_exempt_responses_and_excluded_paths_get_no_header():
+    def exempt(request):
+        response = HttpResponse("ok")
+        response._csp_exempt = True
+        return response
+
+    assert "Content-Security-Policy" not in _through(CSPMiddleware, exempt)[1]
+    policy = {"EXCLUDE_URL_PREFIXES": ["/bebas/"], "DIRECTIVES": {"default-src": ["'self'"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=policy):
+        plain = lambda request: HttpResponse("ok")  # noqa: E731
+        assert "Content-Security-Policy" not in _through(CSPMiddleware, plain, "/bebas/a")[1]
+        assert "Content-Security-Policy" in _through(CSPMiddleware, plain, "/lain/")[1]
 
 
 def watch(page) -> list[str]:
