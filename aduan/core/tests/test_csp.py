@@ -75,8 +75,9 @@ def test_the_policy_built_once_is_django_csps_own():
     assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
     assert "script-src 'self'" in ours["Content-Security-Policy"]
     # A second response is given the kept policy, the same text.
-    assert _through(CSPMiddleware, plain)[1]["Content-Security-Policy"] == (
-        theirs["Content-Security-Policy"]
+    assert (
+        _through(CSPMiddleware, plain)[1]["Content-Security-Policy"]
+        == (theirs["Content-Security-Policy"])
     )
 
 
