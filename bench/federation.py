@@ -27,7 +27,12 @@ node "PST", paired with their fingerprints as an operator would.
    pushing to PST, PST applying), alternated off/on/off/on in the same run.
 
 Everything runs on this machine (two cores): in phases 2 and 3 the receiving node competes
-for the same CPU as the sender, which a deployment on two servers would not do.
+for the same CPU as the sender, which a deployment on two servers would not do. With
+`--split`, phase 3 models that deployment instead: each node gets a PostgreSQL server of
+its own (a throwaway cluster, initdb, with the settings of the machine's server) and a core
+of its own — KTM's intake server, worker and database on core 0, PST's server, worker and
+database on core 1, with the load generator (the citizens' phones) — so that what
+federation costs the intake is only the sending node's own work.
 Results: bench/results/<name>.json, tables in docs/FEDERATION.md.
 """
 
@@ -126,6 +131,123 @@ def build_template(workdir: Path, fresh: bool) -> None:
     say(f"template built in {time.monotonic() - started:.0f} s")
 
 
+class PinnedServer:
+    """A throwaway PostgreSQL server bound to one core (`taskset`: the postmaster and every
+    process it forks, backends and autovacuum included), on its own port, with the
+    settings of the machine's server that matter for this benchmark."""
+
+    COPIED = ("shared_buffers", "fsync", "synchronous_commit", "autovacuum", "max_wal_size")
+
+    def __init__(self, name: str, cpu: str, workdir: Path):
+        from harness.pgcluster import free_port, postgres_bin
+
+        self.bin = postgres_bin()
+        if self.bin is None:
+            raise RuntimeError("--split needs the PostgreSQL server binaries (postgresql)")
+        self.name, self.cpu, self.port = name, cpu, free_port()
+        self.base = workdir / f"pg_{name}"
+        self.base.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.base, 0o700)
+        if os.geteuid() == 0:
+            import pwd
+
+            entry = pwd.getpwnam("postgres")
+            os.chown(workdir, entry.pw_uid, entry.pw_gid)
+            os.chown(self.base, entry.pw_uid, entry.pw_gid)
+
+    def _run(self, *argv: str) -> None:
+        import subprocess
+
+        from harness.pgcluster import as_server_user
+
+        subprocess.run(  # noqa: S603 - local server tools
+            list(argv), **as_server_user(), capture_output=True, text=True, check=True, timeout=300
+        )
+
+    def start(self) -> None:
+        with psycopg.connect(pg_admin_url(PG_BASE), autocommit=True) as conn:
+            settings = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in self.COPIED}
+        data = self.base / "data"
+        self._run(
+            str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write("".join(f"{k} = '{v}'\n" for k, v in settings.items()))
+            conf.write("max_connections = 100\ntimezone = 'UTC'\n")
+        self._run(
+            "taskset", "-c", self.cpu, str(self.bin / "pg_ctl"), "-D", str(data), "-w",
+            "-l", str(self.base / "server.log"), "-o",
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1", "start",
+        )  # fmt: skip
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute("CREATE ROLE aduan LOGIN SUPERUSER PASSWORD 'aduan'")
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def pg_base(self) -> str:
+        return f"postgres://aduan:aduan@127.0.0.1:{self.port}/aduan"
+
+    def load(self, database: str, dump: Path) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+        self._run(
+            str(self.bin / "pg_restore"), "-h", "127.0.0.1", "-p", str(self.port),
+            "-U", "postgres", "-d", database, "--no-owner", str(dump),
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        import subprocess
+
+        from harness.pgcluster import as_server_user
+
+        subprocess.run(  # noqa: S603
+            [str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "stop"],
+            **as_server_user(),
+            capture_output=True,
+        )
+
+
+def make_split_nodes(workdir: Path) -> tuple[BenchNode, BenchNode, list[PinnedServer]]:
+    """KTM and PST, each on a PostgreSQL server of its own bound to its core, both
+    databases restored from the template."""
+    import subprocess
+
+    from harness.pgcluster import postgres_bin
+
+    dump = workdir / "template.dump"
+    subprocess.run(  # noqa: S603
+        [
+            str(postgres_bin() / "pg_dump"), "-h", "127.0.0.1", "-U", "postgres",
+            "-Fc", "-f", str(dump), f"{DB_PREFIX}_template",
+        ],
+        check=True,
+    )  # fmt: skip
+    os.chmod(dump, 0o644)
+    servers = []
+    nodes = []
+    for node_id, role, cpu in (("KTM", "regional", "0"), ("PST", "central", "1")):
+        server = PinnedServer(node_id.lower(), cpu, workdir)
+        server.start()
+        servers.append(server)
+        node = BenchNode(node_id, role, "postgres", workdir, server.pg_base)
+        node.database = f"{DB_PREFIX}_split_{node_id.lower()}"
+        node.data_dir.mkdir(parents=True, exist_ok=True)
+        server.load(node.database, dump)
+        nodes.append(node)
+    say(
+        "split: "
+        + ", ".join(
+            f"{n.node_id} on core {s.cpu}, PostgreSQL :{s.port}"
+            for n, s in zip(nodes, servers, strict=True)
+        )
+    )
+    return (*_pair(*nodes), servers)
+
+
 def make_nodes(workdir: Path) -> tuple[BenchNode, BenchNode]:
     ktm = BenchNode("KTM", "regional", "postgres", workdir, PG_BASE)
     pst = BenchNode("PST", "central", "postgres", workdir, PG_BASE)
@@ -135,6 +257,11 @@ def make_nodes(workdir: Path) -> tuple[BenchNode, BenchNode]:
             name = node.database_url.rsplit("/", 1)[1]
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{DB_PREFIX}_template"')
+    return _pair(ktm, pst)
+
+
+def _pair(ktm: BenchNode, pst: BenchNode) -> tuple[BenchNode, BenchNode]:
+    """Start both nodes' servers and pair them as an operator would."""
     for node in (ktm, pst):
         if not (node.data_dir / "node_key.pem").exists():
             node.manage("node_key", "--generate")
@@ -451,6 +578,14 @@ def requests_from(node: BenchNode, peer: str) -> int:
         ).fetchone()[0]
 
 
+def _ktm_processes(ktm: BenchNode) -> list[int]:
+    return [pid for name in ("server", "worker") for pid in _tree(ktm.processes[name].pid)]
+
+
+def _pst_processes(pst: BenchNode) -> list[int]:
+    return [pid for name in ("server", "worker") for pid in _tree(pst.processes[name].pid)]
+
+
 def pin(pids: list[int], cpus: str) -> None:
     """Bind every thread of these processes to `cpus` ("0", "1", "0,1"): taskset -a."""
     import subprocess
@@ -463,7 +598,13 @@ def pin(pids: list[int], cpus: str) -> None:
 
 
 def intake_cost(
-    ktm: BenchNode, pst: BenchNode, seconds: float, rounds: int, bodies, pinned: bool = False
+    ktm: BenchNode,
+    pst: BenchNode,
+    seconds: float,
+    rounds: int,
+    bodies,
+    pinned: bool = False,
+    split: bool = False,
 ) -> dict:
     """KTM's intake with federation off and on, alternated; the same load as intake.py.
 
@@ -471,7 +612,11 @@ def intake_cost(
     generator) bound to core 0 and everything replication runs (KTM's worker and its
     federation server, PST's server and worker) bound to core 1: the cost when the
     replication work does not take the intake server's CPU. PostgreSQL is not bound (one
-    server for both nodes' databases, as on this machine)."""
+    server for both nodes' databases, as on this machine).
+
+    With `split` (nodes from `make_split_nodes`), every phase runs with KTM's intake
+    server and worker on core 0, beside KTM's own PostgreSQL server, and PST's server and
+    worker and the load generator on core 1, beside PST's: two servers, as deployed."""
     import intake  # bench/intake.py: Django set up against KTM (see main)
 
     secret = issue_api_key(ktm)
@@ -508,7 +653,10 @@ def intake_cost(
                     for name in ("server", "worker")
                     for pid in _tree(node.processes[name].pid)
                 ]
-                if mode.endswith("pinned"):
+                if split:
+                    pin(_tree(server.pid) + _ktm_processes(ktm), "0")
+                    pin(_pst_processes(pst) + [os.getpid()], "1")
+                elif mode.endswith("pinned"):
                     pin(web, "0")
                     pin(replication, "1")
                 else:
@@ -560,7 +708,8 @@ def intake_cost(
                 phases[mode].append(phase)
         pst.stop("worker")
     finally:
-        pin([os.getpid()], everything)
+        if not split:
+            pin([os.getpid()], everything)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
@@ -584,9 +733,11 @@ def intake_cost(
         "gunicorn_workers": 4,
         "phases": phases,
         "target_cost_percent": 10,
-        "shared_cores": cost("off", "on"),
+        "split": split,
+        "split_cores" if split else "shared_cores": cost("off", "on"),
     }
-    result |= {k: v for k, v in result["shared_cores"].items() if k != "cost_percent_per_round"}
+    main_cost = result["split_cores" if split else "shared_cores"]
+    result |= {k: v for k, v in main_cost.items() if k != "cost_percent_per_round"}
     if pinned:
         result["pinned"] = cost("off_pinned", "on_pinned")
     return result
@@ -610,6 +761,12 @@ def main() -> None:
         "replication processes on core 1 (taskset)",
     )
     parser.add_argument(
+        "--split",
+        action="store_true",
+        help="intake phase only: each node on a PostgreSQL server of its own and a core of "
+        "its own (KTM core 0, PST and the load generator core 1), as on two servers",
+    )
+    parser.add_argument(
         "--db-prefix",
         default="fedbench",
         help="database names <prefix>_template, <prefix>_ktm, <prefix>_pst",
@@ -620,7 +777,13 @@ def main() -> None:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="aduan-fedbench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     build_template(workdir, args.fresh_template)
-    ktm, pst = make_nodes(workdir)
+    servers: list[PinnedServer] = []
+    if args.split:
+        if set(args.skip) != {"catchup", "lag"}:
+            parser.error("--split measures the intake phase only: add --skip catchup --skip lag")
+        ktm, pst, servers = make_split_nodes(workdir)
+    else:
+        ktm, pst = make_nodes(workdir)
     # Django in this process reads KTM's database (bench/intake.py's helpers need it).
     os.environ.update(ktm.env())
     result: dict = {"events_requested": args.events}
@@ -633,7 +796,13 @@ def main() -> None:
             say(f"lag: {json.dumps(result['lag'])}")
         if "intake" not in args.skip:
             result["intake"] = intake_cost(
-                ktm, pst, args.intake_seconds, args.intake_rounds, bodies, pinned=args.pin
+                ktm,
+                pst,
+                args.intake_seconds,
+                args.intake_rounds,
+                bodies,
+                pinned=args.pin,
+                split=args.split,
             )
             say(f"intake cost: {result['intake']['cost_percent']} %")
             if args.pin:
@@ -642,6 +811,8 @@ def main() -> None:
         for node in (ktm, pst):
             for name in list(node.processes):
                 node.stop(name)
+        for server in servers:
+            server.stop()
     path = write_result(args.name, result)
     say(f"-> {path}")
 

@@ -6,12 +6,20 @@ else about the queue (claiming, retries, results, the worker) are the library's.
 
 from django.db import router
 from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.compat import normalize_json
+from django_tasks_db.compat import normalize_json, task_enqueued
 
 from .rowsql import insert_new
 
 
 class QueueBackend(DatabaseBackend):
+    def enqueue(self, task, args, kwargs):
+        # As the library's, with the row's TaskResult built once (its `task_result` is a
+        # property that imports and checks the task each time it is read).
+        self.validate_task(task)
+        result = self._task_to_db_task(task, args, kwargs).task_result
+        task_enqueued.send(type(self), task_result=result)
+        return result
+
     def _task_to_db_task(self, task, args, kwargs):
         from django_tasks_db.models import DBTaskResult
 
