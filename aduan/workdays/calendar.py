@@ -78,19 +78,22 @@ def _decided_days(year: int, region_code: str | None) -> dict[date, bool]:
     date -> is working day. Package holidays are not; an admin row decides its date, the
     row of the most specific region winning (a national row ranks below any region)."""
 
+    rules = [rule for rule in _admin_rules(year) if _applies_to(rule[1], region_code)]
+
     def build() -> dict[date, bool]:
         decided = dict.fromkeys(package_holidays(year), False)
         best: dict[date, tuple[int, bool]] = {}
-        for day, rule_region, is_working in _admin_rules(year):
-            if not _applies_to(rule_region, region_code):
-                continue
+        for day, rule_region, is_working in rules:
             rank = len(rule_region) if rule_region else -1
             if day not in best or rank > best[day][0]:
                 best[day] = (rank, is_working)
         decided.update({day: is_working for day, (_, is_working) in best.items()})
         return decided
 
-    return refcache.lookup("working-days", f"{year}:{region_code or '-'}", build)
+    # Kept by the regional rules that apply, not by the region: the ~80,000 villages
+    # without a rule of their own share one entry with the nation instead of one each.
+    regional = sorted({rule[1] for rule in rules if rule[1] is not None})
+    return refcache.lookup("working-days", f"{year}:{','.join(regional) or '-'}", build)
 
 
 def _working_day_test(region_code: str | None) -> Callable[[date], bool]:

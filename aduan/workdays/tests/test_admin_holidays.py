@@ -59,6 +59,30 @@ def test_a_regional_holiday_shifts_deadlines_in_its_subtree_only(east_kalimantan
     assert due_date(1) == date(2026, 5, 5)
 
 
+def test_places_without_a_rule_of_their_own_share_one_calendar(east_kalimantan):
+    """The calendar is kept by the rules that apply, not by the village: intake looks up
+    tens of thousands of villages, nearly all of them without a rule."""
+    from unittest import mock
+
+    from aduan.workdays import calendar
+
+    Holiday.objects.create(
+        date=date(2026, 5, 5),
+        name="Hari Jadi Kabupaten Kutai Timur",
+        kind=HolidayKind.LOCAL,
+        region=east_kalimantan,
+    )
+    with mock.patch.object(
+        calendar, "package_holidays", wraps=calendar.package_holidays
+    ) as builds:
+        for village in ("64.01.01.2001", "64.02.03.2004", "12.24.09.1001", None):
+            assert is_working_day(date(2026, 5, 5), village)
+        assert builds.call_count == 1
+        for village in ("64.08.04.2001", "64.08.01.1002", "64.08"):
+            assert not is_working_day(date(2026, 5, 5), village)
+        assert builds.call_count == 2
+
+
 def test_a_regional_holiday_does_not_match_a_code_that_merely_shares_its_prefix(
     east_kalimantan,
 ):
