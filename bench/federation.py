@@ -3,6 +3,7 @@ server with its own PostgreSQL database and signing key.
 
     .venv/bin/python bench/federation.py [--events 1000000] [--lag-seconds 60] [--rate 50]
                                          [--intake-seconds 30] [--name federation]
+    .venv/bin/python bench/federation.py --skip catchup --skip lag --split [--intake-rounds 6]
 
 Two nodes are built from one template database (migrated, every region, the demo
 organisation, the generator's provincial governments and reporter pool), so both know the
