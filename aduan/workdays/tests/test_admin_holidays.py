@@ -72,9 +72,7 @@ def test_places_without_a_rule_of_their_own_share_one_calendar(east_kalimantan):
         kind=HolidayKind.LOCAL,
         region=east_kalimantan,
     )
-    with mock.patch.object(
-        calendar, "package_holidays", wraps=calendar.package_holidays
-    ) as builds:
+    with mock.patch.object(calendar, "package_holidays", wraps=calendar.package_holidays) as builds:
         for village in ("64.01.01.2001", "64.02.03.2004", "12.24.09.1001", None):
             assert is_working_day(date(2026, 5, 5), village)
         assert builds.call_count == 1
