@@ -59,20 +59,17 @@ class CSPMiddleware(_CSPMiddleware):
             return response
         csp, csp_ro, excluded, excluded_ro = self._policies()
         path = request.path_info
-        if (
-            csp
-            and not getattr(response, "_csp_exempt", False)
-            and HEADER not in response
-            and not path.startswith(excluded)
+        for header, value, exempt, skipped in (
+            (HEADER, csp, "_csp_exempt", excluded),
+            (HEADER_REPORT_ONLY, csp_ro, "_csp_exempt_ro", excluded_ro),
         ):
-            response[HEADER] = csp
-        if (
-            csp_ro
-            and not getattr(response, "_csp_exempt_ro", False)
-            and HEADER_REPORT_ONLY not in response
-            and not path.startswith(excluded_ro)
-        ):
-            response[HEADER_REPORT_ONLY] = csp_ro
+            if (
+                value
+                and not getattr(response, exempt, False)
+                and header not in response
+                and not path.startswith(skipped)
+            ):
+                response[header] = value
         # As django-csp: asking for a nonce once the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response

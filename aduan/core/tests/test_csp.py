@@ -81,6 +81,18 @@ def test_the_policy_built_once_is_django_csps_own():
     )
 
 
+def test_a_report_only_policy_is_sent_as_django_csp_sends_it():
+    plain = lambda request: HttpResponse("ok")  # noqa: E731
+    report_only = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/csp-laporan/"}}
+    with override_settings(CONTENT_SECURITY_POLICY_REPORT_ONLY=report_only):
+        ours = _through(CSPMiddleware, plain)[1]
+        theirs = _through(DjangoCSPMiddleware, plain)[1]
+    header = "Content-Security-Policy-Report-Only"
+    assert ours[header] == theirs[header] and "report-uri /csp-laporan/" in ours[header]
+    assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+    assert header not in _through(CSPMiddleware, plain)[1]
+
+
 def test_a_changed_setting_is_seen_at_once():
     plain = lambda request: HttpResponse("ok")  # noqa: E731
     before = _through(CSPMiddleware, plain)[1]["Content-Security-Policy"]
