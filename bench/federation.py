@@ -579,12 +579,9 @@ def requests_from(node: BenchNode, peer: str) -> int:
         ).fetchone()[0]
 
 
-def _ktm_processes(ktm: BenchNode) -> list[int]:
-    return [pid for name in ("server", "worker") for pid in _tree(ktm.processes[name].pid)]
-
-
-def _pst_processes(pst: BenchNode) -> list[int]:
-    return [pid for name in ("server", "worker") for pid in _tree(pst.processes[name].pid)]
+def _node_processes(node: BenchNode) -> list[int]:
+    """A node's server and worker processes, with their children."""
+    return [pid for name in ("server", "worker") for pid in _tree(node.processes[name].pid)]
 
 
 def pin(pids: list[int], cpus: str) -> None:
@@ -648,15 +645,10 @@ def intake_cost(
                 else:
                     ktm.start_worker()
                 web = _tree(server.pid) + [os.getpid()]
-                replication = [
-                    pid
-                    for node in (ktm, pst)
-                    for name in ("server", "worker")
-                    for pid in _tree(node.processes[name].pid)
-                ]
+                replication = _node_processes(ktm) + _node_processes(pst)
                 if split:
-                    pin(_tree(server.pid) + _ktm_processes(ktm), "0")
-                    pin(_pst_processes(pst) + [os.getpid()], "1")
+                    pin(_tree(server.pid) + _node_processes(ktm), "0")
+                    pin(_node_processes(pst) + [os.getpid()], "1")
                 elif mode.endswith("pinned"):
                     pin(web, "0")
                     pin(replication, "1")

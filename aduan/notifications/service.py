@@ -238,19 +238,9 @@ def _zone_of(notification: Notification) -> str:
     its deadlines run), else the site's."""
     if notification.report_id is None:
         return settings.TIME_ZONE
-    from aduan.reports.models import Report
+    from aduan.reports.deadlines import stored_report_timezone
 
-    # As `deadlines.report_timezone`, in one small query instead of the whole report row
-    # and then its region's (a fifth of an e-mail's delivery).
-    zones = (
-        Report.objects.filter(pk=notification.report_id)
-        .values_list("agency_id", "agency__timezone", "region__timezone")
-        .first()
-    )
-    if zones is None:
-        return settings.TIME_ZONE
-    agency_id, agency_zone, region_zone = zones
-    return (agency_zone if agency_id else region_zone) or settings.TIME_ZONE
+    return stored_report_timezone(notification.report_id)
 
 
 # The free texts an SMS may quote (an answer, a question); they are shortened so that the

@@ -46,6 +46,24 @@ def report_timezone(report: Report) -> str:
     return settings.TIME_ZONE
 
 
+def stored_report_timezone(report_id: int) -> str:
+    """`report_timezone` of a stored report, read in one small query instead of the whole
+    report row and then its agency's or region's."""
+    row = (
+        Report.objects.filter(pk=report_id)
+        .values_list("agency_id", "agency__timezone", "region_id", "region__timezone")
+        .first()
+    )
+    if row is None:
+        return settings.TIME_ZONE
+    agency_id, agency_zone, region_id, region_zone = row
+    if agency_id:
+        return agency_zone
+    if region_id:
+        return region_zone
+    return settings.TIME_ZONE
+
+
 def _add(report: Report, start: datetime, days: int) -> datetime:
     return add_working_days(start, days, report_timezone(report), report.region_id)
 
