@@ -17,10 +17,13 @@ calls no overridden `save()`: callers use it only for models whose `save()` adds
 they do not do themselves (`Reporter.set_lookups` is called by the caller). Queries are
 logged as usual (`CaptureQueriesContext`, DEBUG)."""
 
+import contextlib
 import datetime as dt
 import functools
+import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db import connections, models, router
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
@@ -147,11 +150,17 @@ class _LoggedCursor(CursorDebugWrapper):
 def insert_new(objs: Sequence[Model], *, using: str = "default") -> None:
     """INSERT `objs` (unsaved instances of one model) in one statement; sets their primary
     keys and marks them saved. Either all primary keys are set beforehand or none (an
-    auto-increment key, read back)."""
+    auto-increment key, read back, or taken from the keys a `Batch` reserved).
+
+    Inside `Batch.deferring()` a statement that returns nothing (every key known) is held
+    and sent with the batch's others."""
     if not objs:
         return
     model = type(objs[0])
     connection = connections[using]
+    batch = _active_batch(connection)
+    if batch is not None and objs[0].pk is None:
+        batch.assign_keys(model, objs)
     with_pk = objs[0].pk is not None
     sql, plan = _statement(model, connection.vendor, len(objs), with_pk)
     aware = dt.datetime
@@ -169,9 +178,13 @@ def insert_new(objs: Sequence[Model], *, using: str = "default") -> None:
                     values.append(value)
                     continue
             values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
-    with _cursor(connection) as cursor:
-        cursor.execute(sql, values)
-        rows = None if with_pk else cursor.fetchall()
+    if with_pk and batch is not None:
+        batch.pending.append((sql, values))
+        rows = None
+    else:
+        with _cursor(connection) as cursor:
+            cursor.execute(sql, values)
+            rows = None if with_pk else cursor.fetchall()
     for i, obj in enumerate(objs):
         if rows is not None:
             obj.pk = rows[i][0]
@@ -207,3 +220,167 @@ def by_key(model: type[Model], key) -> Model | None:
         cursor.execute(sql, [key])
         row = cursor.fetchone()
     return model.from_db(using, names, row) if row is not None else None
+
+
+# ------------------------------------------------------------------ batched writes
+#
+# A transaction that writes several rows, each depending on the one before (the reporter,
+# the report with the reporter's key, its events and notifications with the report's key,
+# the delivery job with the notifications' keys), costs a round trip to the database per
+# statement when every key is read back with RETURNING: the client sends, waits, reads,
+# and PostgreSQL answers each one on its own. A `Batch` takes that wait out on PostgreSQL:
+#
+# 1. `Batch.reserve` draws, in one statement before the transaction, the keys the rows will
+#    need from their tables' own sequences (and any other sequence asked for, such as the
+#    tracking numbers'). Drawing from a sequence is what an INSERT does anyway; a key drawn
+#    and not used is a gap, as a rolled-back INSERT leaves one.
+# 2. Inside `deferring()`, `insert_new` gives each row a reserved key and holds its INSERT
+#    (which now returns nothing) instead of sending it; `execute_later` holds any other
+#    statement whose result nobody reads.
+# 3. The held statements go to the server together, in psycopg's pipeline mode: the
+#    transaction's BEGIN and every INSERT in one network round trip. They are sent when
+#    the block ends, and before any other statement on the connection (a read, a savepoint,
+#    an INSERT that must return its key), so every statement sees the rows written before
+#    it, in order, as if each had been sent at once. An error (a constraint) is raised from
+#    that point, as the database's error Django would raise, and the caller's transaction
+#    rolls back as usual.
+#
+# Elsewhere (SQLite, no reservation) a Batch does nothing and the statements run at once.
+
+_batches = threading.local()
+
+
+def _active_batch(connection) -> "Batch | None":
+    batch = getattr(_batches, "current", None)
+    return batch if batch is not None and batch.connection is connection else None
+
+
+@functools.lru_cache(maxsize=64)
+def _key_sequence(model: type[Model], using: str) -> str | None:
+    """The sequence that feeds `model`'s auto-incrementing key on PostgreSQL (a name safe
+    to put between quotes), or None."""
+    meta = model._meta
+    if meta.auto_field is None or meta.pk is not meta.auto_field:
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+        row = cursor.fetchone()
+    name = row[0] if row else None
+    return name if name and "'" not in name else None
+
+
+@functools.lru_cache(maxsize=64)
+def _draw_statement(names: tuple[str, ...]) -> str:
+    return "SELECT " + ", ".join(f"nextval('{name}')" for name in names)
+
+
+class Batch:
+    """Keys reserved for one transaction's rows and the statements held until they are
+    sent together (see above). Create with `Batch.reserve`."""
+
+    def __init__(self, connection, keys: dict, values: dict[str, int]):
+        self.connection = connection
+        self._keys = keys
+        self._values = values
+        self.pending: list[tuple[str, list]] = []
+
+    @classmethod
+    def reserve(
+        cls,
+        rows: dict[type[Model], int],
+        *,
+        sequences: Sequence[str] = (),
+        using: str = "default",
+    ) -> "Batch | None":
+        """Draw `rows[model]` keys for each model and one value of each named sequence
+        (names of existing sequences), in one statement; None where batching does not
+        apply (not PostgreSQL, or already inside a transaction's batch)."""
+        connection = connections[using]
+        if connection.vendor != "postgresql" or getattr(_batches, "current", None):
+            return None
+        plan: list[tuple[object, str]] = []
+        for model, count in rows.items():
+            name = _key_sequence(model, using)
+            if name is not None:
+                plan.extend((model, name) for _ in range(count))
+        plan.extend((sequence, sequence) for sequence in sequences)
+        if not plan:
+            return None
+        with _cursor(connection) as cursor:
+            cursor.execute(_draw_statement(tuple(name for _, name in plan)))
+            drawn = cursor.fetchone()
+        keys: dict = {}
+        values: dict[str, int] = {}
+        for (what, _), value in zip(plan, drawn, strict=True):
+            if isinstance(what, str):
+                values[what] = value
+            else:
+                keys.setdefault(what, []).append(value)
+        return cls(connection, keys, values)
+
+    def sequence_value(self, name: str) -> int | None:
+        """The value drawn from sequence `name` (once), or None."""
+        return self._values.pop(name, None)
+
+    def assign_keys(self, model: type[Model], objs: Sequence[Model]) -> None:
+        """Give `objs` reserved keys if there are enough for all of them."""
+        keys = self._keys.get(model)
+        if keys and len(keys) >= len(objs):
+            for obj in objs:
+                obj.pk = keys.pop(0)
+
+    @contextlib.contextmanager
+    def deferring(self) -> Iterator["Batch"]:
+        """Hold `insert_new`'s and `execute_later`'s statements in this block and send
+        them together: when it ends, or before the first other statement on the
+        connection. Use inside the transaction they belong to."""
+        if getattr(_batches, "current", None) is not None:
+            raise RuntimeError("a batch is already deferring statements in this thread")
+
+        def send_held_first(execute, sql, params, many, context):
+            self.flush()
+            return execute(sql, params, many, context)
+
+        _batches.current = self
+        try:
+            with self.connection.execute_wrapper(send_held_first):
+                yield self
+                self.flush()
+        finally:
+            _batches.current = None
+            self.pending = []
+
+    def flush(self) -> None:
+        """Send the held statements, in order, in one round trip."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        connection = self.connection
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        started = time.monotonic()
+        with connection.wrap_database_errors:
+            raw = connection.connection
+            with raw.pipeline(), ServerBindingCursor(raw) as cursor:
+                for sql, params in pending:
+                    cursor.execute(sql, params)
+        if connection.queries_logged:
+            each = (time.monotonic() - started) / len(pending)
+            for sql, params in pending:
+                try:
+                    text = connection.ops.compose_sql(sql, params)
+                except Exception:  # logging must not fail the write
+                    text = sql
+                connection.queries_log.append({"sql": text, "time": f"{each:.3f}"})
+
+
+def execute_later(sql: str, params: Sequence, *, using: str = "default") -> None:
+    """Execute a statement whose result nobody reads: held by the batch deferring on this
+    connection, if one is, else at once."""
+    connection = connections[using]
+    batch = _active_batch(connection)
+    if batch is not None:
+        batch.pending.append((sql, list(params)))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

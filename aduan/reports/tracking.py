@@ -91,9 +91,20 @@ def next_sequence(node: str) -> int:
         return counter.value
 
 
-def new_tracking_number(year: int) -> str:
+def drawn_sequence(node: str) -> str | None:
+    """The name of the node's number sequence when this process knows it exists (so a
+    value can be drawn from it with the transaction's other keys: `rowsql.Batch`)."""
+    if connection.vendor != "postgresql":
+        return None
+    name = f"report_tracking_{node.lower()}_seq"
+    return name if name in _known_sequences else None
+
+
+def new_tracking_number(year: int, *, drawn: int | None = None) -> str:
+    """The next tracking number of this node; `drawn` is a value already drawn from the
+    node's sequence (`drawn_sequence`)."""
     node = settings.NODE_ID.upper()
-    return format_number(node, year, next_sequence(node))
+    return format_number(node, year, drawn if drawn is not None else next_sequence(node))
 
 
 def sequence_of(number: str) -> tuple[str, int] | None:

@@ -39,6 +39,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
+from aduan.core import rowsql
+
 from .models import StatsDelta, StatsFold
 
 logger = logging.getLogger(__name__)
@@ -85,8 +87,9 @@ def record(delta: dict[tuple, dict[str, int]]) -> None:
     if _INSERT_SQL is None:
         q = connection.ops.quote_name
         _INSERT_SQL = f"INSERT INTO {q(StatsDelta._meta.db_table)} ({q('rows')}) VALUES (%s)"
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL, [encode(delta)])
+    # Nobody reads its result: held with the transaction's other rows when a batch is
+    # deferring them (core/rowsql.py), else executed now.
+    rowsql.execute_later(_INSERT_SQL, [encode(delta)])
 
 
 def pending() -> dict[tuple, dict[str, int]]:
