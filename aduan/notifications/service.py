@@ -11,6 +11,7 @@ channel allows, that second copy is recognisably the same message: an e-mail car
 Message-ID derived from the notification's UUID, and an SMS gateway receives that UUID as
 its client reference (`sms.BaseSMSBackend`)."""
 
+import functools
 import json
 import logging
 import uuid
@@ -37,16 +38,22 @@ MAX_ATTEMPTS = 8
 SWEEP_BATCH = 50
 
 
-def _base_context(report) -> dict:
-    # The label in the messages' language, whatever language the change was made in (a
-    # staff member working in English disposes a report: the reporter reads Indonesian).
+@functools.lru_cache(maxsize=64)
+def _status_label(model, status: str) -> str:
+    """A status's label in the messages' language, whatever language the change was made
+    in (a staff member working in English disposes a report: the reporter reads
+    Indonesian). Kept per process: switching the language is the costly part, and the
+    labels are fixed in the code."""
     with translation.override("id"):
-        label = str(report.get_status_display())
+        return str(dict(model._meta.get_field("status").flatchoices).get(status, status))
+
+
+def _base_context(report) -> dict:
     return {
         "tracking_number": report.tracking_number,
         "title": report.title,
         "status": report.status,
-        "status_label": label,
+        "status_label": _status_label(type(report), report.status),
         "site_url": settings.SITE_URL,
     }
 

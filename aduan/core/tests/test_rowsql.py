@@ -12,7 +12,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from aduan.accounts.models import Reporter, User
-from aduan.core.rowsql import by_key, insert_new
+from aduan.core.rowsql import Batch, by_key, execute_later, insert_new
 from aduan.core.tasks_backend import QueueBackend
 from aduan.notifications.models import Notification
 from aduan.notifications.tasks import deliver_notifications
@@ -185,3 +185,123 @@ def test_rows_written_by_insert_new_go_with_the_transaction_they_were_written_in
     with transaction.atomic():
         insert_new([reporter()])
     assert Reporter.objects.count() == 1
+
+
+# ------------------------------------------------------------------ batched writes
+
+
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("batched writes are PostgreSQL's; covered by the PostgreSQL run")
+
+
+@pytest.mark.django_db
+def test_on_sqlite_no_batch_is_made_and_statements_run_at_once():
+    if connection.vendor == "postgresql":
+        pytest.skip("the SQLite behaviour; the PostgreSQL one is tested below")
+    assert Batch.reserve({Reporter: 2}) is None
+    execute_later("INSERT INTO stats_statsdelta (rows) VALUES (%s)", ["[]"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM stats_statsdelta")
+        assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_holds_its_rows_and_sends_them_before_any_other_statement():
+    from django.db import transaction
+
+    _postgresql_only()
+    batch = Batch.reserve({Reporter: 2}, sequences=["report_tracking_pst_seq"])
+    first, second = reporter(), reporter()
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic(), batch.deferring():
+            insert_new([first])
+            execute_later("INSERT INTO stats_statsdelta (rows) VALUES (%s)", ["[]"])
+            # Held, with its reserved key already set...
+            assert len(batch.pending) == 2 and first.pk is not None
+            # ...and sent before a read on the same connection, which sees it.
+            assert Reporter.objects.filter(pk=first.pk).count() == 1
+            assert batch.pending == []
+            insert_new([second])
+            assert len(batch.pending) == 1
+        assert batch.pending == []
+    # Keys drawn from the table's own sequence, one after the other.
+    assert second.pk == first.pk + 1
+    assert sorted(Reporter.objects.values_list("pk", flat=True)) == [first.pk, second.pk]
+    assert row(Reporter, second.pk, ("id", "uuid", "created_at")) == row(
+        Reporter, first.pk, ("id", "uuid", "created_at")
+    )
+    # A sequence value drawn with the keys, handed out once.
+    assert batch.sequence_value("report_tracking_pst_seq") >= 1
+    assert batch.sequence_value("report_tracking_pst_seq") is None
+    # The held statements are logged like any other, in the order they were made.
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert [s.split()[2] for s in inserts] == [
+        '"accounts_reporter"',
+        "stats_statsdelta",
+        '"accounts_reporter"',
+    ]
+    # A row beyond the reserved keys reads its key back as before.
+    extra = reporter()
+    with transaction.atomic(), batch.deferring():
+        insert_new([extra])
+        assert batch.pending == []
+    assert Reporter.objects.filter(pk=extra.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_held_row_that_fails_raises_djangos_error_and_nothing_is_written():
+    from django.db import IntegrityError, transaction
+
+    _postgresql_only()
+    batch = Batch.reserve({Reporter: 2})
+    first, twin = reporter(), reporter()
+    twin.uuid = first.uuid  # unique: the second INSERT fails on the server
+    with pytest.raises(IntegrityError), transaction.atomic(), batch.deferring():
+        insert_new([first])
+        insert_new([twin])
+    assert Reporter.objects.count() == 0
+    assert not connection.needs_rollback
+    # The connection goes on working, batched or not.
+    later = Batch.reserve({Reporter: 1})
+    with transaction.atomic(), later.deferring():
+        insert_new([reporter()])
+    assert Reporter.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_writes_its_rows_with_the_keys_it_drew_and_numbers_in_order(world, settings):
+    _postgresql_only()
+    settings.STATS_UPKEEP = "deferred"  # the statistics delta is one of the held rows
+    from aduan.reports.models import ReportEvent
+    from aduan.stats.models import StatsDelta
+
+    def submit(title):
+        return submit_report(
+            {
+                "report_type": "complaint",
+                "title": title,
+                "body": "Lubang besar di jalan poros sejak dua minggu.",
+                "region": "64.08.04.1001",
+                "category": "limbah",
+            },
+            actor=None,
+            reporter=ReporterDetails(name="Budi", email="budi@example.id", phone="081234567890"),
+        ).report
+
+    first = submit("Jalan rusak di Sangatta")  # the node's sequence is known after this one
+    second = submit("Jalan rusak di Bengalon")
+    assert int(second.tracking_number.split("-")[2]) == int(first.tracking_number.split("-")[2]) + 1
+    stored = second.__class__.objects.select_related("reporter").get(pk=second.pk)
+    assert stored.tracking_number == second.tracking_number
+    assert stored.reporter.email == "budi@example.id"
+    event = ReportEvent.objects.get(report=second)
+    assert event.seq == 1 and event.hash == stored.last_event_hash
+    notes = Notification.objects.filter(report=second).order_by("pk")
+    assert sorted(n.channel for n in notes) == ["email", "sms"]
+    job = DBTaskResult.objects.get(args_kwargs__args=[[n.pk for n in notes]])
+    assert DBTaskResult.objects.ready().filter(pk=job.pk).exists()
+    assert StatsDelta.objects.count() == 2

@@ -113,3 +113,16 @@ def test_a_change_made_in_english_still_reaches_the_reporter_in_indonesian(world
     subjects = [m.subject for m in mail.outbox if m.to == ["siti@example.com"]]
     assert subjects and all("Forwarded" not in s for s in subjects)
     assert any("Didisposisikan" in s or "diterima" in s for s in subjects)
+
+
+def test_the_status_label_in_a_message_is_indonesian_whatever_language_the_change_was_made_in(
+    world,
+):
+    from aduan.notifications.models import Notification
+
+    with translation.override("en"):
+        report = world.report_in("in_progress")
+        # The staff page shows the English label at the same moment.
+        assert report.get_status_display() == "In progress"
+    labels = {n.context["status_label"] for n in Notification.objects.filter(report=report)}
+    assert "Diproses" in labels and "In progress" not in labels

@@ -146,9 +146,7 @@ def _file_report(
     # before the transaction, and the rows are then sent together: BEGIN and every INSERT
     # in one round trip, then COMMIT (core/rowsql.py, "batched writes").
     node_sequence = tracking.drawn_sequence(_node())
-    batch = rowsql.Batch.reserve(
-        _BATCH_ROWS, sequences=[node_sequence] if node_sequence else []
-    )
+    batch = rowsql.Batch.reserve(_BATCH_ROWS, sequences=[node_sequence] if node_sequence else [])
     deferring = batch.deferring() if batch is not None else contextlib.nullcontext()
     with FileGuard() as guard, transaction.atomic(), deferring:
         reporter_row = _reporter_for(actor if not staff_entry else Actor(), reporter)
