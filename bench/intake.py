@@ -177,10 +177,15 @@ def run_phase(worker_fn, concurrency: int, seconds: float) -> dict:
 
 
 def start_gunicorn(
-    port: int, workers: int, app: str = "aduan.wsgi", extra_env: dict | None = None
+    port: int,
+    workers: int,
+    app: str = "aduan.wsgi",
+    extra_env: dict | None = None,
+    tree: Path = ROOT,
 ) -> subprocess.Popen:
     """gunicorn with the production configuration serving `app` (Aduan, or the bare
-    reference `bare.wsgi`) on 127.0.0.1:`port`."""
+    reference `bare.wsgi`) on 127.0.0.1:`port`, from the checkout `tree` (this one, or
+    another version of Aduan to compare with: `--compare-tree`)."""
     env = (
         os.environ
         | (extra_env or {})
@@ -191,6 +196,8 @@ def start_gunicorn(
             "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_ACCESS_LOG": "/dev/null",
             "GUNICORN_LOG_LEVEL": "warning",
+            # The other checkout's settings and code, not this one's.
+            "PYTHONPATH": str(tree / "bench"),
         }
     )
     proc = subprocess.Popen(  # noqa: S603, S607 - fixed local commands
@@ -198,11 +205,11 @@ def start_gunicorn(
             str(ROOT / ".venv/bin/gunicorn"),
             app,
             "-c",
-            str(ROOT / "deploy/gunicorn.conf.py"),
+            str(tree / "deploy/gunicorn.conf.py"),
             "--pythonpath",
-            str(ROOT / "bench"),
+            str(tree / "bench"),
         ],
-        cwd=ROOT,
+        cwd=tree,
         env=env,
         start_new_session=True,
     )
@@ -453,6 +460,12 @@ def main():
     parser.add_argument(
         "--no-check", action="store_true", help="skip the recount of the statistics at the end"
     )
+    parser.add_argument(
+        "--compare-tree",
+        type=Path,
+        help="also run Aduan from this other checkout (e.g. `git worktree add /tmp/before "
+        "<commit>`; same database schema) as a phase of each round, named app_tree",
+    )
     args = parser.parse_args()
     db = settings.DATABASES["default"]
     dsn = (
@@ -477,9 +490,23 @@ def main():
         immediate_proc = start_gunicorn(
             args.port + 2, args.workers, extra_env={"STATS_UPKEEP": "immediate"}
         )
+    tree_proc = None
+    if args.compare_tree:
+        kinds.insert(1, "app_tree")
+        tree_proc = start_gunicorn(args.port + 3, args.workers, tree=args.compare_tree.resolve())
     runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
-    ports = {"app": args.port, "bare": args.bare_port, "app_immediate": args.port + 2}
-    servers = {"app": app_proc, "bare": bare_proc, "app_immediate": immediate_proc}
+    ports = {
+        "app": args.port,
+        "bare": args.bare_port,
+        "app_immediate": args.port + 2,
+        "app_tree": args.port + 3,
+    }
+    servers = {
+        "app": app_proc,
+        "bare": bare_proc,
+        "app_immediate": immediate_proc,
+        "app_tree": tree_proc,
+    }
     backlog = Backlog(dsn)
     templates = None
     fold_cpu0 = cpu_seconds(folder.pid)
@@ -522,7 +549,7 @@ def main():
                 )
         worker_rss = {pid: round(rss_mb(pid), 1) for pid in gunicorn_workers(app_proc)}
     finally:
-        for proc in (app_proc, bare_proc, immediate_proc):
+        for proc in (app_proc, bare_proc, immediate_proc, tree_proc):
             if proc is None:
                 continue
             os.killpg(proc.pid, signal.SIGTERM)
@@ -549,6 +576,22 @@ def main():
         "bare": combine(runs["bare"]),
         "floor": combine(runs["floor"]),
         **({"app_immediate": combine(runs["app_immediate"])} if args.compare_immediate else {}),
+        **(
+            {
+                "app_tree": combine(runs["app_tree"]),
+                "compare_tree": str(args.compare_tree),
+                "app_over_app_tree_rounds": [
+                    round(a["per_second"] / b["per_second"], 3) if b["per_second"] else None
+                    for a, b in zip(runs["app"], runs["app_tree"], strict=True)
+                ],
+                "app_tree_over_bare_rounds": [
+                    round(a["per_second"] / b["per_second"], 3) if b["per_second"] else None
+                    for a, b in zip(runs["app_tree"], runs["bare"], strict=True)
+                ],
+            }
+            if args.compare_tree
+            else {}
+        ),
         "gunicorn_worker_rss_mb_after": worker_rss,
         "statistics": {
             "upkeep": settings.STATS_UPKEEP,
