@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.dateparse import parse_date, parse_datetime
 
 from aduan.accounts.models import Reporter, User
+from aduan.reports.deadlines import first_notice_at
 from aduan.reports.models import Attachment, Report, ReportEvent
 
 PROTOCOL_VERSION = 1
@@ -75,7 +76,16 @@ REFERENCE_FIELDS = {
 }
 # Fields that stay on their node: row ids and bookkeeping, and the hash of the reporter's
 # secret link (the reporter acts through the node that gave them the link).
-LOCAL_REPORT_FIELDS = ("id", "uuid", "created_at", "updated_at", "access_token_hash")
+# `next_notice_at` is the owner's deadline-scan bookkeeping: a node that receives a report
+# starts it where new deadlines start (`report_fields_from_wire`).
+LOCAL_REPORT_FIELDS = (
+    "id",
+    "uuid",
+    "created_at",
+    "updated_at",
+    "access_token_hash",
+    "next_notice_at",
+)
 
 
 def _iso(value) -> str | None:
@@ -112,6 +122,9 @@ def report_fields_from_wire(data: dict, resolve) -> dict:
     for field in REFERENCE_FIELDS:
         key = data.get(field)
         values[field] = resolve(field, key) if key else None
+    # Not on the wire: the receiving node judges the report's deadlines afresh, from the
+    # first moment a notice can be due (if it owns the report or comes to own it).
+    values["next_notice_at"] = first_notice_at(values["next_due_at"])
     return values
 
 

@@ -160,6 +160,13 @@ def refresh_next_due(report: Report, now: datetime) -> None:
     running = running_deadlines(report)
     report.next_due_at = min((due for _, due in running), default=None)
     report.is_overdue = report.next_due_at is not None and report.next_due_at < now
+    report.next_notice_at = first_notice_at(report.next_due_at)
+
+
+def first_notice_at(next_due_at: datetime | None) -> datetime | None:
+    """The earliest moment a notice can be due for deadlines whose first is `next_due_at`:
+    where the deadline scan starts looking at a report whose deadlines were just set."""
+    return next_due_at - REMINDER_LOOKAHEAD if next_due_at is not None else None
 
 
 # ---------------------------------------------------------------------------- the deadline watch
@@ -181,6 +188,36 @@ OVERDUE = "overdue"
 
 def escalation_kind(level: int) -> str:
     return f"escalation_{int(level)}"
+
+
+def next_notice_time(
+    report: Report, sent: set[tuple[str, datetime, str]], now: datetime
+) -> datetime | None:
+    """When `notices_due` can next call for a notice not in `sent` (deadline field, due
+    at, kind), judged on the report's deadlines as they are: `now` or earlier when one is
+    due already or a reminder may be (the last days before a deadline are looked at on
+    every scan, as the working-day count decides), a later moment when nothing can be
+    due before it, None when every notice of these deadlines went out."""
+    tz = None
+    moments: list[datetime] = []
+    for name, due in running_deadlines(report):
+        if due > now:
+            if (name, due, REMINDER) not in sent:
+                moments.append(max(due - REMINDER_LOOKAHEAD, now))
+            else:
+                moments.append(due)
+            continue
+        if (name, due, OVERDUE) not in sent or (
+            name,
+            due,
+            escalation_kind(EscalationLevel.AGENCY_ADMIN),
+        ) not in sent:
+            moments.append(now)
+        elif (name, due, escalation_kind(EscalationLevel.NATIONAL)) not in sent:
+            tz = tz or report_timezone(report)
+            second = add_working_days(due, SECOND_ESCALATION_WORKING_DAYS, tz, report.region_id)
+            moments.append(max(second, now))
+    return min(moments, default=None)
 
 
 def notices_due(report: Report, now: datetime) -> list[tuple[str, datetime, str]]:

@@ -208,6 +208,11 @@ class Report(models.Model):
     # The earliest deadline that still runs (null when none runs): the worker's scan key.
     next_due_at = models.DateTimeField(null=True, blank=True)
     is_overdue = models.BooleanField(default=False)
+    # When the deadline scan next needs to look at this report (null: nothing more to
+    # send for the deadlines it has now). Reset from next_due_at whenever the report is
+    # saved by an action; pushed later by the scan once the notices due so far went out
+    # (reports/sla.py), so an old backlog of overdue reports is not read every minute.
+    next_notice_at = models.DateTimeField(null=True, blank=True)
 
     # The head of the audit chain: the last event's sequence number and hash.
     last_event_seq = models.PositiveIntegerField(default=0)
@@ -227,6 +232,12 @@ class Report(models.Model):
                 condition=Q(next_due_at__isnull=False),
             ),
             models.Index(fields=["category", "-submitted_at"], name="report_category_idx"),
+            # The deadline scan: the reports this node owns that it must look at now.
+            models.Index(
+                fields=["owner_node", "next_notice_at"],
+                name="report_notice_idx",
+                condition=Q(next_notice_at__isnull=False),
+            ),
             # The "returned" queues of the inboxes (national and per agency); partial, so
             # submissions and most changes never touch it.
             models.Index(

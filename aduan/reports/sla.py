@@ -6,6 +6,14 @@ The scan only reads; every change goes through an action, which re-checks under 
 report's lock and records each notice once (a unique `DeadlineNotice` row), so the scan is
 safe to run twice or on two workers at once. Reports whose notices all went out already
 cost no lock: their notices are read with them, a chunk at a time.
+
+What it reads is bounded by what can be due, not by the backlog: a report is a candidate
+while its `next_notice_at` has come (`deadlines.first_notice_at` sets it from the first
+deadline whenever an action saves the report). Once the notices due so far went out, the
+scan moves it to when the next one can be due (`deadlines.next_notice_time`), or clears it
+when every notice of the report's deadlines went out; a report overdue for a year is read
+again only when an action changes it. That move is conditional on the report's status and
+deadlines being those the scan judged, so a change made meanwhile is never skipped.
 """
 
 import logging
@@ -36,13 +44,12 @@ class ScanResult:
 
 
 def _candidates(now: datetime):
-    """Open reports with a deadline passed or close enough for a reminder, with what the
-    scan needs to judge them (their zone, their running deadlines, the notices sent)."""
+    """Open reports whose next notice may be due (a deadline passed or close enough for a
+    reminder, and not every notice sent), with what the scan needs to judge them (their
+    zone, their running deadlines, the notices sent)."""
     return (
         # Only the node that owns a report acts on its deadlines; the others hold copies.
-        Report.objects.filter(
-            owner_node=settings.NODE_ID, next_due_at__lt=now + deadlines.REMINDER_LOOKAHEAD
-        )
+        Report.objects.filter(owner_node=settings.NODE_ID, next_notice_at__lte=now)
         .exclude(status=Status.RESPONDED)
         .select_related("agency", "region")
         .only(
@@ -65,17 +72,41 @@ def _candidates(now: datetime):
     )
 
 
-def _send(report: Report, deadline: str, kind: str, now: datetime, result: ScanResult) -> None:
+def _send(report: Report, deadline: str, kind: str, now: datetime, result: ScanResult) -> bool:
+    """Send one notice; True when it was recorded now."""
     if kind == deadlines.REMINDER:
         if send_deadline_reminder(report, deadline, now=now) is not None:
             result.reminders += 1
+            return True
     elif kind == deadlines.OVERDUE:
         if mark_overdue(report, deadline, now=now) is not None:
             result.overdue += 1
+            return True
     else:
         level = EscalationLevel(int(kind.removeprefix("escalation_")))
         if escalate(report, deadline, level, now=now) is not None:
             result.escalations += 1
+            return True
+    return False
+
+
+# What `next_notice_time` judges a report by: its next notice moves only while these are
+# still what the scan read.
+_JUDGED = ("status", "first_response_at", "region_id", "agency_id", *deadlines.DEADLINE_FIELDS)
+
+
+def _move_next_notice(report: Report, sent: set, now: datetime) -> None:
+    later = deadlines.next_notice_time(report, sent, now)
+    if later is not None and later <= now:
+        return  # still to be looked at on the next scan: nothing to write
+    unchanged = {}
+    for name in _JUDGED:
+        value = getattr(report, name)
+        if value is None:
+            unchanged[f"{name}__isnull"] = True
+        else:
+            unchanged[name] = value
+    Report.objects.filter(pk=report.pk, **unchanged).update(next_notice_at=later)
 
 
 def scan_deadlines(now: datetime | None = None) -> ScanResult:
@@ -93,9 +124,11 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
     for report in _candidates(now).iterator(chunk_size=CHUNK):
         sent = {(n.deadline, n.due_at, n.kind) for n in report.deadline_notices.all()}
         try:
-            for deadline, due, kind in deadlines.notices_due(report, now):
-                if (deadline, due, kind) not in sent:
-                    _send(report, deadline, kind, now, result)
+            for notice in deadlines.notices_due(report, now):
+                deadline, _due, kind = notice
+                if notice not in sent and _send(report, deadline, kind, now, result):
+                    sent.add(notice)
+            _move_next_notice(report, sent, now)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop the scan
             logger.exception("deadline scan failed for report %s", report.pk)
             result.errors.append(f"{report.pk}: {type(exc).__name__}")

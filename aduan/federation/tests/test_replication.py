@@ -9,6 +9,7 @@ from django.utils import timezone
 from aduan.federation import inbound, outbound, sequencer
 from aduan.federation.models import AlertKind, Holding, PendingEvent, SyncAlert
 from aduan.reports import actions
+from aduan.reports.deadlines import first_notice_at
 from aduan.reports.events import verify_report_chain
 from aduan.reports.models import Report, ReportEvent
 from aduan.stats.maintenance import check
@@ -83,6 +84,8 @@ def test_the_regional_node_receives_the_same_history_and_state(federated):
         federated.dinas_pu,
     )
     assert copy_.tracking_number == report.tracking_number
+    # The new owner's deadline scan looks at it from where new deadlines start.
+    assert copy_.next_notice_at == first_notice_at(copy_.next_due_at) is not None
     assert copy_.reporter.name == "Siti Aminah"  # not anonymous: the agency may see it
     assert not Report.objects.filter(uuid=other.uuid).exists()
     assert check() == []  # the regional statistics count it

@@ -83,6 +83,7 @@ ALWAYS_SAVED = [
     "last_event_hash",
     "updated_at",
     "next_due_at",
+    "next_notice_at",
     "is_overdue",
 ]
 

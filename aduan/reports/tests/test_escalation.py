@@ -13,8 +13,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 from aduan.notifications.models import Notification
 from aduan.reports import actions as a
+from aduan.reports.deadlines import REMINDER_LOOKAHEAD, SECOND_ESCALATION_WORKING_DAYS
 from aduan.reports.models import DeadlineNotice, EventType, Report, Status
-from aduan.reports.sla import scan_deadlines
+from aduan.reports.sla import _candidates, _move_next_notice, scan_deadlines
+from aduan.workdays.calendar import add_working_days
 
 WITA = ZoneInfo("Asia/Makassar")
 FIRST_RESPONSE = "first_response_due_at"
@@ -164,3 +166,117 @@ def test_the_upgrade_records_overdue_notices_for_deadlines_escalated_before_it(w
     assert notice.due_at == Report.objects.get(pk=late.pk).first_response_due_at
     with time_machine.travel(at(2026, 7, 9, 11), tick=False):
         assert scan_deadlines().overdue == 0
+
+
+# ---------------------------------------------------------------- what the scan reads
+
+
+def candidates(now):
+    return set(_candidates(now).values_list("pk", flat=True))
+
+
+def test_the_scan_reads_a_report_again_only_when_its_next_notice_can_be_due(world, late):
+    report = Report.objects.get(pk=late.pk)
+    # Disposed 1 July: the first follow-up is due 8 July, completion later.
+    assert report.next_notice_at == report.next_due_at - REMINDER_LOOKAHEAD
+    assert late.pk in candidates(at(2026, 7, 1))
+    # The reminder on the last working day; then nothing can be due before the deadline.
+    with time_machine.travel(at(2026, 7, 7), tick=False):
+        assert scan_deadlines().reminders == 1
+    report = Report.objects.get(pk=late.pk)
+    assert report.next_notice_at == min(
+        report.first_response_due_at, report.completion_due_at - REMINDER_LOOKAHEAD
+    )
+    assert late.pk not in candidates(at(2026, 7, 7, 15))
+    # The deadline passes: marked and escalated; the second escalation waits three
+    # working days (Monday 13 July) unless completion's reminder window opens first.
+    with time_machine.travel(at(2026, 7, 9), tick=False):
+        result = scan_deadlines()
+    assert (result.overdue, result.escalations) == (1, 1)
+    report = Report.objects.get(pk=late.pk)
+    second = add_working_days(
+        report.first_response_due_at,
+        SECOND_ESCALATION_WORKING_DAYS,
+        "Asia/Makassar",
+        report.region_id,
+    )
+    assert second.astimezone(WITA).date() == dt.date(2026, 7, 13)
+    window = report.completion_due_at - REMINDER_LOOKAHEAD
+    if window > at(2026, 7, 9):
+        assert report.next_notice_at == min(second, window)
+    else:
+        assert report.next_notice_at <= at(2026, 7, 9)
+
+
+def test_a_report_whose_every_notice_went_out_is_not_read_until_an_action_changes_it(
+    world, late, django_assert_max_num_queries
+):
+    # Long after both deadlines: every notice of both goes out in one scan.
+    with time_machine.travel(at(2026, 9, 1), tick=False):
+        first = scan_deadlines()
+        assert (first.overdue, first.escalations) == (2, 4)
+        assert Report.objects.get(pk=late.pk).next_notice_at is None
+        assert late.pk not in candidates(at(2026, 9, 1))
+        # The silent-reporter query and the candidates: no report, no notices read.
+        with django_assert_max_num_queries(2):
+            again = scan_deadlines()
+        assert (again.overdue, again.escalations, again.reminders) == (0, 0, 0)
+    # Any action saves the report's deadlines afresh, and the scan looks at it again: a
+    # hold (no deadline runs), then the reporter's answer (the same deadlines, both passed
+    # before the hold). Nothing new is due, so it is cleared again.
+    with time_machine.travel(at(2026, 9, 1, 11), tick=False):
+        held = a.put_on_hold(Report.objects.get(pk=late.pk), "Mohon foto.", actor=world.officer)
+    assert held.next_notice_at is None
+    with time_machine.travel(at(2026, 9, 2), tick=False):
+        resumed = a.add_information(held, "Foto terlampir.", actor=world.citizen)
+        assert resumed.next_notice_at == resumed.next_due_at - REMINDER_LOOKAHEAD
+        assert late.pk in candidates(at(2026, 9, 2))
+        assert scan_deadlines().escalations == 0
+    assert Report.objects.get(pk=late.pk).next_notice_at is None
+
+
+def test_a_change_made_while_the_scan_judged_a_report_is_not_skipped(world, late):
+    # The scan reads the report on Tuesday 7 July, the day before its first deadline...
+    stale = _candidates(at(2026, 7, 7)).get(pk=late.pk)
+    every_notice = {
+        (name, getattr(stale, name), kind)
+        for name in ("first_response_due_at", "completion_due_at")
+        for kind in ("reminder", "overdue", "escalation_1", "escalation_2")
+    }
+    # ...meanwhile the report goes on hold and comes back two working days later: its
+    # deadlines move.
+    with time_machine.travel(at(2026, 7, 7, 11), tick=False):
+        held = a.put_on_hold(Report.objects.get(pk=late.pk), "Mohon foto.", actor=world.officer)
+    with time_machine.travel(at(2026, 7, 9), tick=False):
+        resumed = a.add_information(held, "Foto terlampir.", actor=world.citizen)
+    assert resumed.first_response_due_at != stale.first_response_due_at
+    # Judging what it read, the scan would clear the report; the deadlines it read are
+    # gone, so nothing is written.
+    _move_next_notice(stale, every_notice, at(2026, 7, 9, 12))
+    assert Report.objects.get(pk=late.pk).next_notice_at == (
+        resumed.next_due_at - REMINDER_LOOKAHEAD
+    )
+    # Judged on what the report is now, it moves.
+    current = _candidates(at(2026, 7, 9, 12)).get(pk=late.pk)
+    _move_next_notice(
+        current,
+        {
+            (name, getattr(current, name), kind)
+            for name in ("first_response_due_at", "completion_due_at")
+            for kind in ("reminder", "overdue", "escalation_1", "escalation_2")
+        },
+        at(2026, 7, 9, 12),
+    )
+    # Reminded already: nothing can be due before the moved deadline itself.
+    assert Report.objects.get(pk=late.pk).next_notice_at == resumed.first_response_due_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_starts_the_scan_of_existing_reports_where_new_deadlines_start(world, late):
+    due = Report.objects.get(pk=late.pk).next_due_at
+    executor = MigrationExecutor(connection)
+    executor.migrate([("reports", "0025_drop_redundant_indexes")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Report.objects.get(pk=late.pk).next_notice_at == due - REMINDER_LOOKAHEAD
