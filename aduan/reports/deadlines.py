@@ -10,7 +10,8 @@ report closes itself. Clocks pause while the report waits on the reporter.
 All functions mutate the in-memory report; the calling action saves it.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -190,6 +191,23 @@ def escalation_kind(level: int) -> str:
     return f"escalation_{int(level)}"
 
 
+def reminder_from(due: datetime, tz: str, region_code: str | None) -> datetime:
+    """The first moment `notices_due` calls for the reminder of a deadline due at `due`:
+    the start of the first local day with at most REMINDER_WORKING_DAYS working days
+    left, and not before REMINDER_LOOKAHEAD ahead of it (the count depends on local dates
+    only, so a day is one step; at most thirteen)."""
+    zone = ZoneInfo(tz)
+    earliest = due - REMINDER_LOOKAHEAD
+    day = earliest.astimezone(zone).date()
+    while True:
+        start = max(datetime.combine(day, time.min, zone), earliest)
+        if start >= due or working_days_between(start, due, tz, region_code) <= (
+            REMINDER_WORKING_DAYS
+        ):
+            return start
+        day += timedelta(days=1)
+
+
 def next_notice_time(
     report: Report, sent: set[tuple[str, datetime, str]], now: datetime
 ) -> datetime | None:
@@ -203,7 +221,8 @@ def next_notice_time(
     for name, due in running_deadlines(report):
         if due > now:
             if (name, due, REMINDER) not in sent:
-                moments.append(max(due - REMINDER_LOOKAHEAD, now))
+                tz = tz or report_timezone(report)
+                moments.append(max(reminder_from(due, tz, report.region_id), now))
             else:
                 moments.append(due)
             continue

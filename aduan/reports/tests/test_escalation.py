@@ -13,7 +13,13 @@ from django.db.migrations.executor import MigrationExecutor
 
 from aduan.notifications.models import Notification
 from aduan.reports import actions as a
-from aduan.reports.deadlines import REMINDER_LOOKAHEAD, SECOND_ESCALATION_WORKING_DAYS
+from aduan.reports.deadlines import (
+    REMINDER,
+    REMINDER_LOOKAHEAD,
+    SECOND_ESCALATION_WORKING_DAYS,
+    notices_due,
+    reminder_from,
+)
 from aduan.reports.models import DeadlineNotice, EventType, Report, Status
 from aduan.reports.sla import _candidates, _move_next_notice, scan_deadlines
 from aduan.workdays.calendar import add_working_days
@@ -184,12 +190,12 @@ def test_the_scan_reads_a_report_again_only_when_its_next_notice_can_be_due(worl
     with time_machine.travel(at(2026, 7, 7), tick=False):
         assert scan_deadlines().reminders == 1
     report = Report.objects.get(pk=late.pk)
-    assert report.next_notice_at == min(
-        report.first_response_due_at, report.completion_due_at - REMINDER_LOOKAHEAD
-    )
+    completion_reminder = reminder_from(report.completion_due_at, "Asia/Makassar", report.region_id)
+    assert completion_reminder > report.first_response_due_at
+    assert report.next_notice_at == report.first_response_due_at
     assert late.pk not in candidates(at(2026, 7, 7, 15))
     # The deadline passes: marked and escalated; the second escalation waits three
-    # working days (Monday 13 July) unless completion's reminder window opens first.
+    # working days (Monday 13 July), or completion's reminder if that comes first.
     with time_machine.travel(at(2026, 7, 9), tick=False):
         result = scan_deadlines()
     assert (result.overdue, result.escalations) == (1, 1)
@@ -201,11 +207,8 @@ def test_the_scan_reads_a_report_again_only_when_its_next_notice_can_be_due(worl
         report.region_id,
     )
     assert second.astimezone(WITA).date() == dt.date(2026, 7, 13)
-    window = report.completion_due_at - REMINDER_LOOKAHEAD
-    if window > at(2026, 7, 9):
-        assert report.next_notice_at == min(second, window)
-    else:
-        assert report.next_notice_at <= at(2026, 7, 9)
+    assert report.next_notice_at == min(second, completion_reminder)
+    assert late.pk not in candidates(at(2026, 7, 10))
 
 
 def test_a_report_whose_every_notice_went_out_is_not_read_until_an_action_changes_it(
@@ -280,3 +283,24 @@ def test_the_upgrade_starts_the_scan_of_existing_reports_where_new_deadlines_sta
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert Report.objects.get(pk=late.pk).next_notice_at == due - REMINDER_LOOKAHEAD
+
+
+@pytest.mark.parametrize(
+    "due",
+    [
+        at(2026, 7, 8, 23),  # a Wednesday
+        at(2026, 7, 13, 9),  # a Monday: the Friday before is the last day but one
+        at(2027, 3, 12, 16),  # Friday, in the middle of Nyepi and Idul Fitri with leave days
+        at(2026, 12, 28, 8),  # after Christmas and its leave day
+    ],
+)
+def test_the_reminder_moment_is_the_first_the_scan_would_send_it(world, due):
+    report = Report(status=Status.SUBMITTED, verify_due_at=due, region=world.village)
+    moment = reminder_from(due, "Asia/Makassar", report.region_id)
+    assert due - REMINDER_LOOKAHEAD <= moment < due
+    step = dt.timedelta(hours=1)
+    now = due - REMINDER_LOOKAHEAD - dt.timedelta(days=1)
+    while now < due:
+        called = any(kind == REMINDER for _, _, kind in notices_due(report, now))
+        assert called == (now >= moment), now
+        now += step
