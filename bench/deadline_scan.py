@@ -33,40 +33,21 @@ django.setup()
 
 from common import write_result  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db.models import Prefetch  # noqa: E402
 
 from aduan.core import clock  # noqa: E402
 from aduan.reports import deadlines, sla  # noqa: E402
-from aduan.reports.models import DeadlineNotice, Report, Status  # noqa: E402
+from aduan.reports.models import DeadlineNotice, Report  # noqa: E402
 
 CHUNK = sla.CHUNK
 
 
 def former_candidates(now):
-    """The candidate query the scan used before `next_notice_at`."""
-    return (
+    """The candidate query the scan used before `next_notice_at`: every open report with
+    a deadline passed or within the reminder window."""
+    return sla.judged(
         Report.objects.filter(
             owner_node=settings.NODE_ID, next_due_at__lt=now + deadlines.REMINDER_LOOKAHEAD
         )
-        .exclude(status=Status.RESPONDED)
-        .select_related("agency", "region")
-        .only(
-            "pk",
-            "status",
-            "region_id",
-            "agency_id",
-            "agency__timezone",
-            "region__timezone",
-            "first_response_at",
-            *deadlines.DEADLINE_FIELDS,
-        )
-        .prefetch_related(
-            Prefetch(
-                "deadline_notices",
-                queryset=DeadlineNotice.objects.only("report_id", "deadline", "due_at", "kind"),
-            )
-        )
-        .order_by("pk")
     )
 
 

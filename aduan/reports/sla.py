@@ -45,12 +45,16 @@ class ScanResult:
 
 def _candidates(now: datetime):
     """Open reports whose next notice may be due (a deadline passed or close enough for a
-    reminder, and not every notice sent), with what the scan needs to judge them (their
-    zone, their running deadlines, the notices sent)."""
+    reminder, and not every notice sent)."""
+    # Only the node that owns a report acts on its deadlines; the others hold copies.
+    return judged(Report.objects.filter(owner_node=settings.NODE_ID, next_notice_at__lte=now))
+
+
+def judged(reports):
+    """`reports` that the scan judges (not those waiting for their reporter), with what it
+    needs to judge them: their zone, their running deadlines, the notices sent."""
     return (
-        # Only the node that owns a report acts on its deadlines; the others hold copies.
-        Report.objects.filter(owner_node=settings.NODE_ID, next_notice_at__lte=now)
-        .exclude(status=Status.RESPONDED)
+        reports.exclude(status=Status.RESPONDED)
         .select_related("agency", "region")
         .only(
             "pk",
