@@ -124,7 +124,7 @@ def report_fields_from_wire(data: dict, resolve) -> dict:
         values[field] = resolve(field, key) if key else None
     # Not on the wire: the receiving node judges the report's deadlines afresh, from the
     # first moment a notice can be due (if it owns the report or comes to own it).
-    values["next_notice_at"] = first_notice_at(values["next_due_at"])
+    values["next_notice_at"] = first_notice_at(values["status"], values["next_due_at"])
     return values
 
 

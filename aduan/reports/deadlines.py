@@ -161,13 +161,17 @@ def refresh_next_due(report: Report, now: datetime) -> None:
     running = running_deadlines(report)
     report.next_due_at = min((due for _, due in running), default=None)
     report.is_overdue = report.next_due_at is not None and report.next_due_at < now
-    report.next_notice_at = first_notice_at(report.next_due_at)
+    report.next_notice_at = first_notice_at(report.status, report.next_due_at)
 
 
-def first_notice_at(next_due_at: datetime | None) -> datetime | None:
-    """The earliest moment a notice can be due for deadlines whose first is `next_due_at`:
-    where the deadline scan starts looking at a report whose deadlines were just set."""
-    return next_due_at - REMINDER_LOOKAHEAD if next_due_at is not None else None
+def first_notice_at(status: str, next_due_at: datetime | None) -> datetime | None:
+    """Where the deadline scan starts looking at a report whose deadlines were just set:
+    the earliest moment a notice can be due, when its first deadline is `next_due_at`.
+    None for a report that waits on its reporter's reply, which the scan closes by its
+    own query rather than reminds (`sla.scan_deadlines`)."""
+    if next_due_at is None or status == Status.RESPONDED:
+        return None
+    return next_due_at - REMINDER_LOOKAHEAD
 
 
 # ---------------------------------------------------------------------------- the deadline watch

@@ -85,7 +85,7 @@ def test_the_regional_node_receives_the_same_history_and_state(federated):
     )
     assert copy_.tracking_number == report.tracking_number
     # The new owner's deadline scan looks at it from where new deadlines start.
-    assert copy_.next_notice_at == first_notice_at(copy_.next_due_at) is not None
+    assert copy_.next_notice_at == first_notice_at(copy_.status, copy_.next_due_at) is not None
     assert copy_.reporter.name == "Siti Aminah"  # not anonymous: the agency may see it
     assert not Report.objects.filter(uuid=other.uuid).exists()
     assert check() == []  # the regional statistics count it

@@ -1,7 +1,8 @@
 """The deadline scan's own key: when the scan next needs to look at a report
-(reports/sla.py). Existing reports start where a new deadline starts,
-`next_due_at - 12 days` (deadlines.first_notice_at): the first scans after the upgrade
-read them as before and move each one on as its notices are found sent."""
+(reports/sla.py). Existing reports start where a new deadline starts, `next_due_at - 12
+days` (deadlines.first_notice_at; none for a report waiting on its reporter's reply): the
+first scans after the upgrade read them as before and move each one on as its notices are
+found sent."""
 
 import datetime as dt
 
@@ -14,7 +15,10 @@ LOOKAHEAD = dt.timedelta(days=12)
 
 def set_first_notice(apps, schema_editor):
     Report = apps.get_model("reports", "Report")
-    Report.objects.using(schema_editor.connection.alias).filter(next_due_at__isnull=False).update(
+    reports = Report.objects.using(schema_editor.connection.alias)
+    # Not the reports waiting on their reporter's reply: the scan closes those by its own
+    # query and never reminds them.
+    reports.filter(next_due_at__isnull=False).exclude(status="responded").update(
         next_notice_at=F("next_due_at") - LOOKAHEAD
     )
 

@@ -304,3 +304,16 @@ def test_the_reminder_moment_is_the_first_the_scan_would_send_it(world, due):
         called = any(kind == REMINDER for _, _, kind in notices_due(report, now))
         assert called == (now >= moment), now
         now += step
+
+
+def test_a_report_waiting_on_its_reporters_reply_is_closed_not_scanned(world, late):
+    with time_machine.travel(at(2026, 7, 6), tick=False):
+        responded = a.post_follow_up(late, "Sudah ditambal.", actor=world.officer)
+    assert responded.status == Status.RESPONDED and responded.reply_due_at is not None
+    # The scan's notices are for the staff's deadlines; the reply window ends in closing,
+    # found by the silent-reporter query, so it has no place in the scan's index.
+    assert responded.next_notice_at is None
+    with time_machine.travel(at(2026, 7, 7), tick=False):
+        contested = a.contest_response(responded, "Lubangnya masih ada.", actor=world.citizen)
+    assert contested.status != Status.RESPONDED
+    assert contested.next_notice_at == contested.next_due_at - REMINDER_LOOKAHEAD
