@@ -196,10 +196,18 @@ def _postgresql_only():
 
 
 @pytest.mark.django_db
-def test_on_sqlite_no_batch_is_made_and_statements_run_at_once():
+def test_no_batch_is_made_where_it_does_not_apply_and_statements_then_run_at_once():
+    from django.db import transaction
+
     if connection.vendor == "postgresql":
-        pytest.skip("the SQLite behaviour; the PostgreSQL one is tested below")
-    assert Batch.reserve({Reporter: 2}) is None
+        # Not inside another batch: its statements would be held twice.
+        outer = Batch.reserve({Reporter: 1})
+        assert outer is not None
+        with transaction.atomic(), outer.deferring():
+            assert Batch.reserve({Reporter: 2}) is None
+    else:
+        # SQLite: one writer, no network round trip to save.
+        assert Batch.reserve({Reporter: 2}) is None
     execute_later("INSERT INTO stats_statsdelta (rows) VALUES (%s)", ["[]"])
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM stats_statsdelta")
