@@ -52,6 +52,11 @@ def normalise(raw: str) -> str | None:
     return f"{node}-{yy}-{seq}-{check}"
 
 
+def sequence_name(node: str) -> str:
+    """The PostgreSQL sequence of a node's tracking numbers."""
+    return f"report_tracking_{node.lower()}_seq"
+
+
 # Sequences this process has already drawn from and did not create itself: they exist
 # (a migration or an earlier, committed first submission made them), so nextval needs no
 # savepoint to survive their absence.
@@ -61,7 +66,7 @@ _known_sequences: set[str] = set()
 def next_sequence(node: str) -> int:
     if connection.vendor == "postgresql":
         # A sequence is not transactional: concurrent submissions never wait on each other.
-        name = f"report_tracking_{node.lower()}_seq"
+        name = sequence_name(node)
         if name in _known_sequences:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT nextval(%s)", [name])
@@ -96,7 +101,7 @@ def drawn_sequence(node: str) -> str | None:
     value can be drawn from it with the transaction's other keys: `rowsql.Batch`)."""
     if connection.vendor != "postgresql":
         return None
-    name = f"report_tracking_{node.lower()}_seq"
+    name = sequence_name(node)
     return name if name in _known_sequences else None
 
 
@@ -120,7 +125,7 @@ def advance_sequence(node: str, value: int) -> None:
     """Make sure the node's next number is above `value` (a report with this number came
     back from a peer after this node was restored from an older backup)."""
     if connection.vendor == "postgresql":
-        name = f"report_tracking_{node.lower()}_seq"
+        name = sequence_name(node)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
             cursor.execute(f'SELECT last_value, is_called FROM "{name}"')
@@ -136,7 +141,7 @@ def advance_sequence(node: str, value: int) -> None:
 def last_issued(node: str) -> int:
     """The last sequence number the node handed out (0 if none)."""
     if connection.vendor == "postgresql":
-        name = f"report_tracking_{node.lower()}_seq"
+        name = sequence_name(node)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f'SELECT last_value, is_called FROM "{name}"')

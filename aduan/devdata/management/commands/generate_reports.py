@@ -43,7 +43,7 @@ from aduan.devdata import synthetic
 from aduan.regions.models import Region, RegionLevel
 from aduan.reports.actors import Actor
 from aduan.reports.models import Report, ReportEvent, TrackingCounter
-from aduan.reports.tracking import format_number
+from aduan.reports.tracking import format_number, sequence_name
 
 REPORTER_POOL = 3000
 
@@ -354,7 +354,7 @@ class Command(BaseCommand):
     def _reserve_tracking(self, node: str, count: int) -> int:
         """Reserve `count` numbers of the node's tracking sequence; return the first."""
         if connection.vendor == "postgresql":
-            name = f"report_tracking_{node.lower()}_seq"
+            name = sequence_name(node)
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
                 cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
