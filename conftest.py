@@ -273,6 +273,17 @@ def aware(y, m, d, h=9, minute=0, tz="Asia/Makassar"):
     return dt.datetime(y, m, d, h, minute, tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
 
 
+@pytest.fixture
+def start_of_a_minute():
+    """The clock at one second past 09:00 on a stated day, running on: for tests of a
+    limit counted per calendar minute, which would see their requests split across two
+    minutes if the suite's own clock crossed one in the middle of the test."""
+    import time_machine
+
+    with time_machine.travel(aware(2026, 3, 10) + dt.timedelta(seconds=1), tick=True) as clock:
+        yield clock
+
+
 __all__ = ["World", "aware", "run_tasks", "timezone"]
 
 

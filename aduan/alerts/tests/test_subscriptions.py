@@ -168,7 +168,9 @@ def test_a_link_from_the_list_fills_in_the_regency_and_category(client, world):
     assert '<option value="64.08.04">Sangatta Utara</option>' in html
 
 
-def test_subscription_requests_are_limited_per_client_address(client, world, settings):
+def test_subscription_requests_are_limited_per_client_address(
+    client, world, settings, start_of_a_minute
+):
     settings.ALERTS_SUBSCRIBE_PER_MINUTE = 2
     for number in range(2):
         response = client.post("/langganan/", FORM | {"email": f"w{number}@example.com"})

@@ -84,7 +84,7 @@ def test_revoke_api_key_refuses_the_key_from_then_on(world):
         call_command("revoke_api_key", "tidakada", stdout=StringIO())
 
 
-def test_a_key_over_its_rate_limit_gets_429_with_retry_after(world):
+def test_a_key_over_its_rate_limit_gets_429_with_retry_after(world, start_of_a_minute):
     secret, _ = create_key("Cepat", "--rate", "3")
     client = ApiClient(secret)
     remaining = [client.get("/api/v1/categories")["X-RateLimit-Remaining"] for _ in range(3)]
@@ -99,7 +99,7 @@ def test_a_key_over_its_rate_limit_gets_429_with_retry_after(world):
     assert ApiClient(other).get("/api/v1/categories").status_code == 200
 
 
-def test_callers_without_a_key_are_limited_per_ip_address(world, settings):
+def test_callers_without_a_key_are_limited_per_ip_address(world, settings, start_of_a_minute):
     settings.API_ANONYMOUS_RATE_PER_MINUTE = 2
     client = ApiClient()
     assert [client.get("/api/v1/categories").status_code for _ in range(3)] == [200, 200, 429]

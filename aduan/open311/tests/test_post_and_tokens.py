@@ -280,7 +280,7 @@ def test_tokens_exist_only_for_requests_posted_through_open311(client, world):
         assert json.loads(response.content)[0]["code"] == 404
 
 
-def test_a_busy_key_is_slowed_down(client, world):
+def test_a_busy_key_is_slowed_down(client, world, start_of_a_minute):
     key = issue_key("Aplikasi sibuk", rate_limit_per_minute=1).secret
 
     assert client.post(BASE + "requests.json", post_form(key)).status_code == 200
@@ -314,7 +314,9 @@ def test_a_posted_photo_becomes_the_media_url_once_staff_publish_it_on_a_public_
     assert served["Content-Type"] == "image/jpeg"
 
 
-def test_reads_are_rate_limited_per_client_address_like_the_api(client, world, settings):
+def test_reads_are_rate_limited_per_client_address_like_the_api(
+    client, world, settings, start_of_a_minute
+):
     """The attack: Open311 reads had no rate limit at all."""
     settings.API_ANONYMOUS_RATE_PER_MINUTE = 3
     answers = [client.get(BASE + "requests.json") for _ in range(4)]
