@@ -13,6 +13,10 @@ went out (the steady state: the scan runs every minute).
 3. **After**: the scan itself (`sla.scan_deadlines`), once to settle (it moves each
    report's `next_notice_at` past the notices already sent: a one-off after the upgrade),
    then timed over `--repeat` passes, with the number of reports it read.
+4. **Settling after an upgrade**, twice per round over `--settle-rounds` rounds: every open
+   report is put back at its first notice time (what the upgrade's migration does), and
+   the first scan is timed with its moves of `next_notice_at` written one report at a time
+   (`MOVE_BATCH` 1, as before the moves were batched) and a batch at a time (the default).
 
 Only 127.0.0.1; rows are written to the benchmark database only.
 """
@@ -33,10 +37,11 @@ django.setup()
 
 from common import write_result  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.db.models import F  # noqa: E402
 
 from aduan.core import clock  # noqa: E402
 from aduan.reports import deadlines, sla  # noqa: E402
-from aduan.reports.models import DeadlineNotice, Report  # noqa: E402
+from aduan.reports.models import DeadlineNotice, Report, Status  # noqa: E402
 
 CHUNK = sla.CHUNK
 
@@ -89,10 +94,41 @@ def timed(fn, repeat: int) -> tuple[list[float], object]:
     return times, result
 
 
+def reset_to_first_notice() -> int:
+    """Every open report back at its first notice time, as the upgrade's migration left
+    it (the deadline minus the reminder window; none while waiting on the reporter)."""
+    return (
+        Report.objects.filter(owner_node=settings.NODE_ID, next_due_at__isnull=False)
+        .exclude(status=Status.RESPONDED)
+        .update(next_notice_at=F("next_due_at") - deadlines.REMINDER_LOOKAHEAD)
+    )
+
+
+def settle_rounds(now, rounds: int) -> dict:
+    """The first scan after the reset, its moves one at a time and batched, interleaved."""
+    batched = sla.MOVE_BATCH
+    out = {"reports_reset": 0, "one_at_a_time": [], "batched": [], "batch": batched}
+    try:
+        for _ in range(rounds):
+            for label, size in (("one_at_a_time", 1), ("batched", batched)):
+                out["reports_reset"] = reset_to_first_notice()
+                sla.MOVE_BATCH = size
+                started = time.perf_counter()
+                result = sla.scan_deadlines(now)
+                seconds = round(time.perf_counter() - started, 2)
+                assert not result.errors, result.errors
+                out[label].append(seconds)
+                print(f"settle, moves {label}: {seconds} s ({out['reports_reset']} reset)")
+    finally:
+        sla.MOVE_BATCH = batched
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--name", default="deadline_scan")
+    parser.add_argument("--settle-rounds", type=int, default=2)
     args = parser.parse_args()
     now = clock.now()
     open_reports = Report.objects.filter(owner_node=settings.NODE_ID, next_due_at__isnull=False)
@@ -110,6 +146,7 @@ def main():
     before_times, (before_read, before_due) = timed(lambda: former_pass(now), args.repeat)
     print(f"before: read {before_read} reports ({before_due} due) in {before_times} s", flush=True)
 
+    reset_to_first_notice()  # as the upgrade left them (also when the database is reused)
     started = time.perf_counter()
     settle = sla.scan_deadlines(now)
     settle_seconds = round(time.perf_counter() - started, 1)
@@ -122,6 +159,7 @@ def main():
 
     after_times, (after_read, after_result) = timed(after_pass, args.repeat)
     print(f"after: {after_read} candidates, scan {after_times} s, {after_result}", flush=True)
+    settling = settle_rounds(now, args.settle_rounds)
     result = {
         **facts,
         "now": now.isoformat(),
@@ -137,6 +175,7 @@ def main():
                 "auto_closed": after_result.auto_closed,
             },
         },
+        "settle_after_upgrade": settling,
     }
     print("->", write_result(args.name, result))
 

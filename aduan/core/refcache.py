@@ -41,6 +41,7 @@ import hashlib
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -130,6 +131,26 @@ class ProcessCache:
                 store.set(name, value, _timeout(), version=version)
         return value
 
+    def lookup_shared(self, kind: str, key: Any, load: Callable[[], Any]):
+        """`lookup`, and the value kept in this thread too: the same object is handed out
+        again while the version stays the one it was found under (and no longer than an
+        entry lives in the store). For read-only values looked up in loops (the working-day
+        calendar, once per report a scan judges), where unpickling a fresh copy is most of
+        the cost. A caller must not change what it gets."""
+        version = self.version()
+        state = self._thread
+        now = time.monotonic()
+        memo = getattr(state, "memo", None)
+        if memo is None or memo[0] != version or now - memo[1] > _timeout() or len(memo[2]) > 500:
+            memo = state.memo = (version, now, {})
+        name = _key_text(kind, key)
+        value = memo[2].get(name, _MISSING)
+        if value is _MISSING:
+            value = self.lookup(kind, key, load)
+            if value is not None:
+                memo[2][name] = value
+        return value
+
     def lookup_many(
         self, kind: str, keys: Iterable, load: Callable[[list], dict], *, versioned: bool = True
     ) -> dict:
@@ -194,6 +215,7 @@ class ProcessCache:
         """Empty this process's store and forget the version (tests: rolled-back rows
         send no signal, and a rolled-back version number comes back)."""
         self.store.clear()
+        self._thread.memo = None
         self.refresh()
 
 
@@ -202,6 +224,10 @@ _process = ProcessCache()
 
 def lookup(kind: str, key: Any, load: Callable[[], Any], *, versioned: bool = True):
     return _process.lookup(kind, key, load, versioned=versioned)
+
+
+def lookup_shared(kind: str, key: Any, load: Callable[[], Any]):
+    return _process.lookup_shared(kind, key, load)
 
 
 def lookup_many(kind: str, keys: Iterable, load: Callable[[list], dict], *, versioned=True):

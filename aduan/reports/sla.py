@@ -13,14 +13,18 @@ deadline whenever an action saves the report). Once the notices due so far went 
 scan moves it to when the next one can be due (`deadlines.next_notice_time`), or clears it
 when every notice of the report's deadlines went out; a report overdue for a year is read
 again only when an action changes it. That move is conditional on the report's status and
-deadlines being those the scan judged, so a change made meanwhile is never skipped.
+deadlines being those the scan judged, so a change made meanwhile is never skipped; the
+moves are written a batch of reports per statement (`_Moves`).
 """
 
+import functools
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch
 
 from aduan.core import clock
@@ -32,6 +36,8 @@ from .models import DeadlineNotice, EscalationLevel, Report, Status
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
+# Moves of `next_notice_at` written together (`_Moves`).
+MOVE_BATCH = 200
 
 
 @dataclass
@@ -99,18 +105,93 @@ def _send(report: Report, deadline: str, kind: str, now: datetime, result: ScanR
 _JUDGED = ("status", "first_response_at", "region_id", "agency_id", *deadlines.DEADLINE_FIELDS)
 
 
+class _Moves:
+    """The scan's moves of `next_notice_at`, written a batch at a time: one UPDATE joined
+    to a VALUES list (each report's key, its new time, and what the scan judged it by) for
+    up to MOVE_BATCH reports, not one statement a report. The first scan after an
+    upgrade, or after a long stop of the worker, moves every open report once."""
+
+    def __init__(self):
+        self.pending: list[tuple] = []
+
+    def add(self, report: Report, sent: set, now: datetime) -> None:
+        later = deadlines.next_notice_time(report, sent, now)
+        if later is not None and later <= now:
+            return  # still to be looked at on the next scan: nothing to write
+        self.pending.append((report.pk, later, *(getattr(report, n) for n in _JUDGED)))
+        if len(self.pending) >= MOVE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        moves, self.pending = self.pending, []
+        if not moves:
+            return
+        if not _update_from():
+            for pk, later, *judged in moves:
+                unchanged = {}
+                for name, value in zip(_JUDGED, judged, strict=True):
+                    if value is None:
+                        unchanged[f"{name}__isnull"] = True
+                    else:
+                        unchanged[name] = value
+                Report.objects.filter(pk=pk, **unchanged).update(next_notice_at=later)
+            return
+        sql, columns = _move_statement(connection.vendor)
+        params = [
+            field.get_db_prep_value(value, connection)
+            for move in moves
+            for field, value in zip(columns, move, strict=True)
+        ]
+        rows = ", ".join([sql.row] * len(moves))
+        with connection.cursor() as cursor:
+            cursor.execute(sql.text.format(rows=rows), params)
+
+
+def _update_from() -> bool:
+    """Whether the database joins an UPDATE to a VALUES list (PostgreSQL; SQLite from 3.33,
+    older than some systems Django 5.2 runs on): else the moves go one report a time."""
+    return connection.vendor != "sqlite" or sqlite3.sqlite_version_info >= (3, 33)
+
+
+@dataclass(frozen=True)
+class _MoveSQL:
+    text: str  # with {rows} for the VALUES rows
+    row: str  # one row's placeholders
+
+
+@functools.cache
+def _move_statement(vendor: str) -> tuple[_MoveSQL, tuple]:
+    """UPDATE reports SET next_notice_at = v.later FROM (VALUES …) v WHERE the key matches
+    and every judged column is still what the scan read (NULL matching NULL): a report
+    changed since is left out. VALUES columns are column1, column2, … on PostgreSQL and
+    SQLite alike; on PostgreSQL each value is cast to its column's type, so a column of
+    NULLs still compares with its column."""
+    meta = Report._meta
+    quote = connection.ops.quote_name
+    columns = (meta.pk, meta.get_field("next_notice_at"), *(meta.get_field(n) for n in _JUDGED))
+    if vendor == "postgresql":
+        row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
+        same = "IS NOT DISTINCT FROM"
+    else:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        same = "IS"
+    table = quote(meta.db_table)
+    unchanged = " AND ".join(
+        f"{table}.{quote(f.column)} {same} v.column{i}" for i, f in enumerate(columns[2:], start=3)
+    )
+    text = (
+        f"UPDATE {table} SET {quote(columns[1].column)} = v.column2 "
+        f"FROM (VALUES {{rows}}) AS v "
+        f"WHERE {table}.{quote(meta.pk.column)} = v.column1 AND {unchanged}"
+    )
+    return _MoveSQL(text, row), columns
+
+
 def _move_next_notice(report: Report, sent: set, now: datetime) -> None:
-    later = deadlines.next_notice_time(report, sent, now)
-    if later is not None and later <= now:
-        return  # still to be looked at on the next scan: nothing to write
-    unchanged = {}
-    for name in _JUDGED:
-        value = getattr(report, name)
-        if value is None:
-            unchanged[f"{name}__isnull"] = True
-        else:
-            unchanged[name] = value
-    Report.objects.filter(pk=report.pk, **unchanged).update(next_notice_at=later)
+    """Move one report's next notice at once (what the scan does a batch at a time)."""
+    moves = _Moves()
+    moves.add(report, sent, now)
+    moves.flush()
 
 
 def scan_deadlines(now: datetime | None = None) -> ScanResult:
@@ -125,6 +206,7 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
     for pk in silent.iterator(chunk_size=CHUNK):
         if auto_close_report(Report(pk=pk), now=now) is not None:
             result.auto_closed += 1
+    moves = _Moves()
     for report in _candidates(now).iterator(chunk_size=CHUNK):
         sent = {(n.deadline, n.due_at, n.kind) for n in report.deadline_notices.all()}
         try:
@@ -132,8 +214,9 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
                 deadline, _due, kind = notice
                 if notice not in sent and _send(report, deadline, kind, now, result):
                     sent.add(notice)
-            _move_next_notice(report, sent, now)
+            moves.add(report, sent, now)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop the scan
             logger.exception("deadline scan failed for report %s", report.pk)
             result.errors.append(f"{report.pk}: {type(exc).__name__}")
+    moves.flush()
     return result

@@ -62,7 +62,7 @@ def _admin_rules(year: int) -> list[tuple[date, str | None, bool]]:
         rows = Holiday.objects.filter(date__year=year)
         return list(rows.values_list("date", "region_id", "is_working_day"))
 
-    return refcache.lookup("holiday-rules", year, load)
+    return refcache.lookup_shared("holiday-rules", year, load)
 
 
 def _applies_to(rule_region: str | None, region_code: str | None) -> bool:
@@ -93,7 +93,7 @@ def _decided_days(year: int, region_code: str | None) -> dict[date, bool]:
     # Kept by the regional rules that apply, not by the region: the ~80,000 villages
     # without a rule of their own share one entry with the nation instead of one each.
     regional = sorted({rule[1] for rule in rules if rule[1] is not None})
-    return refcache.lookup("working-days", f"{year}:{','.join(regional) or '-'}", build)
+    return refcache.lookup_shared("working-days", f"{year}:{','.join(regional) or '-'}", build)
 
 
 def _working_day_test(region_code: str | None) -> Callable[[date], bool]:

@@ -136,3 +136,30 @@ def test_a_version_number_is_never_handed_out_twice(world):
         refcache.bump()
         seen.add(refcache.read_version())
     assert len(seen) == 21
+
+
+def test_a_shared_value_is_the_same_object_until_the_version_changes(
+    world, other_process, settings
+):
+    loads = []
+
+    def load():
+        loads.append(1)
+        return {"2026-05-05": False}
+
+    first = refcache.lookup_shared("test-shared", 2026, load)
+    assert refcache.lookup_shared("test-shared", 2026, load) is first
+    assert refcache.lookup("test-shared", 2026, load) is not first  # the store gives copies
+    assert len(loads) == 1
+    # Another process changes reference data: this thread's next unit of work reads the new
+    # version and loads the value afresh.
+    other_process(refcache.bump)
+    assert refcache.lookup_shared("test-shared", 2026, load) is first  # same unit of work
+    refcache.refresh()
+    again = refcache.lookup_shared("test-shared", 2026, load)
+    assert again == first and again is not first
+    assert len(loads) == 2
+    # Kept no longer than an entry lives in the store, whatever the version: then it is
+    # what the store has (a copy), or loaded again.
+    settings.REFCACHE_SECONDS = 0
+    assert refcache.lookup_shared("test-shared", 2026, load) is not again

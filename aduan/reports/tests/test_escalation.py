@@ -10,9 +10,11 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from aduan.notifications.models import Notification
 from aduan.reports import actions as a
+from aduan.reports import sla
 from aduan.reports.deadlines import (
     REMINDER,
     REMINDER_LOOKAHEAD,
@@ -272,6 +274,50 @@ def test_a_change_made_while_the_scan_judged_a_report_is_not_skipped(world, late
     )
     # Reminded already: nothing can be due before the moved deadline itself.
     assert Report.objects.get(pk=late.pk).next_notice_at == resumed.first_response_due_at
+
+
+def test_the_scan_moves_the_reports_it_judged_a_batch_at_a_time(world, monkeypatch):
+    monkeypatch.setattr(sla, "MOVE_BATCH", 2)
+    with time_machine.travel(at(2026, 7, 1), tick=False):
+        reports = [world.report_in("dispositioned") for _ in range(5)]
+    keys = [r.pk for r in reports]
+    # Every notice of every report goes out; then, as after an upgrade, every report is
+    # back at its first notice time although nothing more can be due.
+    with time_machine.travel(at(2026, 9, 1), tick=False):
+        assert scan_deadlines().escalations == 5 * 4
+    for report in reports:
+        Report.objects.filter(pk=report.pk).update(
+            next_notice_at=report.next_due_at - REMINDER_LOOKAHEAD
+        )
+    with time_machine.travel(at(2026, 9, 2), tick=False), CaptureQueriesContext(connection) as q:
+        result = scan_deadlines()
+    assert (result.overdue, result.escalations, result.reminders, result.errors) == (0, 0, 0, [])
+    moves = [x["sql"] for x in q.captured_queries if x["sql"].startswith('UPDATE "reports_report"')]
+    assert len(moves) == 3  # 2 + 2 + 1 reports
+    assert (
+        list(Report.objects.filter(pk__in=keys).values_list("next_notice_at", flat=True))
+        == [None] * 5
+    )
+
+
+@pytest.mark.parametrize("update_from", [True, False], ids=["joined", "one_at_a_time"])
+def test_a_batch_of_moves_leaves_out_a_report_changed_since_the_scan_read_it(
+    world, monkeypatch, update_from
+):
+    monkeypatch.setattr(sla, "_update_from", lambda: update_from)
+    with time_machine.travel(at(2026, 7, 1), tick=False):
+        kept, changed = world.report_in("dispositioned"), world.report_in("dispositioned")
+    now = at(2026, 7, 7, 12)
+    moves = sla._Moves()
+    for report in _candidates(now).filter(pk__in=[kept.pk, changed.pk]):
+        # Reminded of the first follow-up already: the next notice is the deadline itself.
+        sent = {(FIRST_RESPONSE, report.first_response_due_at, REMINDER)}
+        moves.add(report, sent, now)
+    with time_machine.travel(at(2026, 7, 7, 11), tick=False):
+        held = a.put_on_hold(Report.objects.get(pk=changed.pk), "Mohon foto.", actor=world.officer)
+    moves.flush()
+    assert Report.objects.get(pk=kept.pk).next_notice_at == kept.first_response_due_at
+    assert Report.objects.get(pk=changed.pk).next_notice_at == held.next_notice_at is None
 
 
 @pytest.mark.django_db(transaction=True)
