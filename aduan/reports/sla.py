@@ -148,8 +148,8 @@ class _Moves:
 
 
 def _update_from() -> bool:
-    """Whether the database joins an UPDATE to a VALUES list (PostgreSQL; SQLite from 3.33,
-    older than some systems Django 5.2 runs on): else the moves go one report a time."""
+    """Whether the database joins an UPDATE to a VALUES list: PostgreSQL does, SQLite from
+    3.33 (Django 5.2 also runs on 3.31 and 3.32). Otherwise the moves go one at a time."""
     return connection.vendor != "sqlite" or sqlite3.sqlite_version_info >= (3, 33)
 
 
