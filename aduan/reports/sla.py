@@ -111,8 +111,9 @@ class _Moves:
     up to MOVE_BATCH reports, not one statement a report. The first scan after an
     upgrade, or after a long stop of the worker, moves every open report once."""
 
-    def __init__(self):
+    def __init__(self, result: ScanResult | None = None):
         self.pending: list[tuple] = []
+        self.result = result
 
     def add(self, report: Report, sent: set, now: datetime) -> None:
         later = deadlines.next_notice_time(report, sent, now)
@@ -126,25 +127,35 @@ class _Moves:
         moves, self.pending = self.pending, []
         if not moves:
             return
-        if not _update_from():
-            for pk, later, *judged in moves:
-                unchanged = {}
-                for name, value in zip(_JUDGED, judged, strict=True):
-                    if value is None:
-                        unchanged[f"{name}__isnull"] = True
-                    else:
-                        unchanged[name] = value
-                Report.objects.filter(pk=pk, **unchanged).update(next_notice_at=later)
-            return
-        sql, columns = _move_statement(connection.vendor)
-        params = [
-            field.get_db_prep_value(value, connection)
-            for move in moves
-            for field, value in zip(columns, move, strict=True)
-        ]
-        rows = ", ".join([sql.row] * len(moves))
-        with connection.cursor() as cursor:
-            cursor.execute(sql.text.format(rows=rows), params)
+        try:
+            _write_moves(moves)
+        except Exception as exc:  # noqa: BLE001 - the reports are read again next scan
+            if self.result is None:
+                raise
+            logger.exception("deadline scan: moving %s reports failed", len(moves))
+            self.result.errors.append(f"moves of {len(moves)} reports: {type(exc).__name__}")
+
+
+def _write_moves(moves: list[tuple]) -> None:
+    if not _update_from():
+        for pk, later, *judged in moves:
+            unchanged = {}
+            for name, value in zip(_JUDGED, judged, strict=True):
+                if value is None:
+                    unchanged[f"{name}__isnull"] = True
+                else:
+                    unchanged[name] = value
+            Report.objects.filter(pk=pk, **unchanged).update(next_notice_at=later)
+        return
+    sql, columns = _move_statement(connection.vendor)
+    params = [
+        field.get_db_prep_value(value, connection)
+        for move in moves
+        for field, value in zip(columns, move, strict=True)
+    ]
+    rows = ", ".join([sql.row] * len(moves))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text.format(rows=rows), params)
 
 
 def _update_from() -> bool:
@@ -206,7 +217,7 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
     for pk in silent.iterator(chunk_size=CHUNK):
         if auto_close_report(Report(pk=pk), now=now) is not None:
             result.auto_closed += 1
-    moves = _Moves()
+    moves = _Moves(result)
     for report in _candidates(now).iterator(chunk_size=CHUNK):
         sent = {(n.deadline, n.due_at, n.kind) for n in report.deadline_notices.all()}
         try:

@@ -300,6 +300,19 @@ def test_the_scan_moves_the_reports_it_judged_a_batch_at_a_time(world, monkeypat
     )
 
 
+def test_a_batch_of_moves_that_fails_is_reported_and_read_again_on_the_next_scan(
+    world, late, monkeypatch
+):
+    with time_machine.travel(at(2026, 7, 7), tick=False):
+        assert scan_deadlines().reminders == 1
+    Report.objects.filter(pk=late.pk).update(next_notice_at=at(2026, 7, 1))
+    monkeypatch.setattr(sla, "_write_moves", lambda moves: (_ for _ in ()).throw(OSError))
+    with time_machine.travel(at(2026, 7, 7, 12), tick=False):
+        result = scan_deadlines()
+    assert result.errors == ["moves of 1 reports: OSError"]
+    assert late.pk in candidates(at(2026, 7, 7, 12))
+
+
 @pytest.mark.parametrize("update_from", [True, False], ids=["joined", "one_at_a_time"])
 def test_a_batch_of_moves_leaves_out_a_report_changed_since_the_scan_read_it(
     world, monkeypatch, update_from
