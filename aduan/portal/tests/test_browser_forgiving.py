@@ -55,6 +55,9 @@ def test_all_errors_at_once_with_the_photo_kept_and_the_focus_on_the_summary(
 
     summary = page.locator("#kesalahan")
     summary.wait_for()
+    # The page's script moves the focus once it has run, which can be a moment after the
+    # summary is on the page: wait for it (up to the default timeout), then check.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'kesalahan'")
     assert focused_id(page) == "kesalahan"
     text = summary.inner_text()
     assert "Judul wajib diisi." in text
