@@ -76,11 +76,14 @@ def _isolated_side_effects(settings, tmp_path):
     settings.STATS_UPKEEP = "immediate"
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from aduan.core import refcache
+    from aduan.core import refcache, scheduler
     from aduan.federation import keys
     from aduan.notifications import sms
 
     keys.private_key.cache_clear()
+    # A test that stopped the in-process worker (run_worker's SIGTERM handler) leaves the
+    # next test's scans and suggestions free to run.
+    scheduler.clear_stop()
     # The language middleware leaves the request's language active in the thread (as
     # Django's does); a test starts in the site's language, not the last request's.
     translation.deactivate()

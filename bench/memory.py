@@ -149,16 +149,26 @@ def worker_memory(seconds: float) -> dict:
             if queued_jobs() == 0 and time.monotonic() - t0 > 5:
                 break
         final = rss_mb(proc.pid)
+        seconds = time.monotonic() - t0
     finally:
+        # As systemd stops it (deploy/systemd/aduan-worker.service): SIGTERM, then SIGKILL
+        # after TimeoutStopSec (90 s). The time it takes is part of the result.
+        stop_started = time.monotonic()
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
     after = queued_jobs()
     return {
         "jobs_queued_before": before,
         "jobs_run": before - after,
-        "seconds": round(time.monotonic() - t0, 1),
+        "seconds": round(seconds, 1),
         "rss_mb_final": round(final, 1),
         "rss_mb_peak": round(peak, 1),
+        "stop_seconds": round(time.monotonic() - stop_started, 1),
+        "stopped_by_sigterm": proc.returncode == 0,
     }
 
 

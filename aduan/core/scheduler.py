@@ -22,6 +22,7 @@ nothing twice.
 import logging
 import os
 import socket
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,6 +51,26 @@ def set_worker_id(worker_id: str) -> None:
     _worker_id = worker_id
 
 
+# Set when this process's worker is asked to stop (SIGTERM, SIGINT). Long jobs that work
+# through a list (the deadline scan, the category suggestions) look at it between two items
+# and end early, their work so far saved: what is left is still due and the next run, on
+# this worker or another, goes on. Without it a stop would wait for the whole list.
+_stopping = threading.Event()
+
+
+def request_stop() -> None:
+    _stopping.set()
+
+
+def stop_requested() -> bool:
+    return _stopping.is_set()
+
+
+def clear_stop() -> None:
+    """A new run of the worker in this process (and the tests) starts unstopped."""
+    _stopping.clear()
+
+
 def periodic_tasks():
     from aduan.alerts.tasks import send_alerts
     from aduan.api.tasks import purge_rate_counters
@@ -59,7 +80,11 @@ def periodic_tasks():
     from aduan.portal.tasks import purge_pending_uploads
     from aduan.privacy.tasks import apply_retention
     from aduan.reports.tasks import purge_submission_keys, scan_deadlines
-    from aduan.routing.tasks import detect_duplicates_and_campaigns, retrain_category_model
+    from aduan.routing.tasks import (
+        detect_duplicates_and_campaigns,
+        retrain_category_model,
+        suggest_categories,
+    )
     from aduan.stats.tasks import (
         refresh_open_data,
         warm_public_statistics,
@@ -80,6 +105,7 @@ def periodic_tasks():
         apply_retention,
         prune_finished_work,
         retrain_category_model,
+        suggest_categories,
         detect_duplicates_and_campaigns,
     ]
 

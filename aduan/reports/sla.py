@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from aduan.core import clock
+from aduan.core.scheduler import stop_requested
 
 from . import deadlines
 from .actions import auto_close_report, escalate, mark_overdue, send_deadline_reminder
@@ -47,6 +48,9 @@ class ScanResult:
     overdue: int = 0
     escalations: int = 0
     errors: list[str] = field(default_factory=list)
+    # True when the worker was asked to stop mid-scan: the reports not reached are still
+    # due (their next_notice_at unchanged) and the next scan takes them.
+    stopped: bool = False
 
 
 def _candidates(now: datetime):
@@ -215,10 +219,18 @@ def scan_deadlines(now: datetime | None = None) -> ScanResult:
         "pk", flat=True
     )
     for pk in silent.iterator(chunk_size=CHUNK):
+        if stop_requested():
+            result.stopped = True
+            return result
         if auto_close_report(Report(pk=pk), now=now) is not None:
             result.auto_closed += 1
     moves = _Moves(result)
     for report in _candidates(now).iterator(chunk_size=CHUNK):
+        if stop_requested():
+            # Between two reports: each one's notices and move are saved with it or in
+            # the batch flushed below, so nothing is half done.
+            result.stopped = True
+            break
         sent = {(n.deadline, n.due_at, n.kind) for n in report.deadline_notices.all()}
         try:
             for notice in deadlines.notices_due(report, now):

@@ -14,6 +14,7 @@ def scan_deadlines() -> dict:
         "overdue": result.overdue,
         "escalations": result.escalations,
         "errors": result.errors[:20],
+        "stopped": result.stopped,
     }
 
 

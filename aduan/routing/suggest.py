@@ -1,19 +1,38 @@
 """Category suggestions for reports and texts (docs/ROUTING.md). The suggestion is shown to
 the verifier beside the citizen's own category; it never changes the report: the admin
-decides, by verifying."""
+decides, by verifying.
 
-from django.db import IntegrityError, transaction
+The worker makes the suggestions (`make_suggestions`, every minute, for the reports waiting
+for verification); web requests only read them. The model and the numerical libraries it
+needs (NumPy, SciPy, scikit-learn: ~130 MB, and the model as much again) are loaded by the
+worker alone, so this module imports none of them: the staff pages import it."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef
 
 from aduan.categories.models import Category
-from aduan.reports.models import EventType, Report
+from aduan.core.scheduler import stop_requested
+from aduan.reports.models import EventType, Report, Status
 
-from .classifier import Suggestion
-from .learning import current_model
 from .models import CategorySuggestion
+
+if TYPE_CHECKING:
+    from .classifier import Suggestion
+
+logger = logging.getLogger(__name__)
+
+# Reports given a suggestion per run of the worker's job; the rest wait for the next run.
+SUGGESTIONS_PER_RUN = 500
 
 
 def suggest_text(text: str) -> tuple[int, list[Suggestion]] | None:
     """(model version, the top 3 suggestions) for a complaint's title and text."""
+    from .learning import current_model
+
     model = current_model()
     if model is None:
         return None
@@ -42,25 +61,49 @@ def citizen_category_id(report: Report) -> int | None:
 
 
 def suggestion_for(report: Report) -> CategorySuggestion | None:
-    """The report's stored suggestion, made (and stored with the model's version) the
-    first time it is asked for."""
-    existing = CategorySuggestion.objects.filter(report=report).first()
-    if existing is not None:
-        return existing
-    result = suggest_text(report_text(report))
-    if result is None:
-        return None
-    version, suggestions = result
-    try:
-        with transaction.atomic():
-            return CategorySuggestion.objects.create(
+    """The report's stored suggestion, or None until the worker has made one."""
+    return CategorySuggestion.objects.filter(report=report).first()
+
+
+def awaiting_suggestion():
+    """Reports waiting for verification (the only ones verify and dispose apply to) that
+    have no suggestion yet, oldest first, as the verification queue is worked."""
+    return (
+        Report.objects.filter(status=Status.SUBMITTED)
+        .filter(~Exists(CategorySuggestion.objects.filter(report=OuterRef("pk"))))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def make_suggestions(limit: int = SUGGESTIONS_PER_RUN) -> int:
+    """Suggest a category for up to `limit` reports awaiting one (the worker's job); returns
+    how many were stored. Stored with the model's version, the citizen's category at that
+    moment and the three suggestions, so the page does not change under the admin. Stops
+    between two reports when the worker is asked to stop; the next run goes on."""
+    from .learning import current_model
+
+    model = current_model()
+    if model is None:
+        return 0  # the worker trains one first (retrain_category_model)
+    version, classifier = model
+    made = []
+    pending = awaiting_suggestion().only("pk", "title", "body", "category_id", "verified_at")
+    for report in pending[:limit]:
+        if stop_requested():
+            break
+        made.append(
+            CategorySuggestion(
                 report=report,
                 model_version=version,
                 citizen_category_id=citizen_category_id(report),
-                suggestions=[suggestion.as_dict() for suggestion in suggestions],
+                suggestions=[item.as_dict() for item in classifier.suggest(report_text(report))],
             )
-    except IntegrityError:  # made by a concurrent request a moment ago
-        return CategorySuggestion.objects.filter(report=report).first()
+        )
+    # Another worker may have suggested some of these meanwhile: theirs stay.
+    CategorySuggestion.objects.bulk_create(made, ignore_conflicts=True)
+    if made:
+        logger.info("category suggestions made for %s reports", len(made))
+    return len(made)
 
 
 def displayed(suggestion: CategorySuggestion) -> list[dict]:

@@ -3,6 +3,7 @@ pruned in batches), runs the notifications queue apart from everything else, and
 claimed notification to another worker only when the one holding it is gone."""
 
 import datetime as dt
+import signal
 from unittest import mock
 
 from django.core import mail
@@ -11,6 +12,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from aduan.core import pruning, scheduler
+from aduan.core.management.commands import run_worker
 from aduan.core.management.commands.run_worker import queue_runner
 from aduan.core.models import WorkerHeartbeat
 from aduan.core.scheduler import NOTIFICATIONS_QUEUE, enqueue_periodic
@@ -214,3 +216,18 @@ def test_one_worker_holds_the_federation_lease_until_it_stops_or_it_expires(db, 
     # A worker that stops hands it over at once.
     scheduler.release_lease(lease, "host-b-7")
     assert scheduler.hold_lease(lease, "host-a-1", 20)
+
+
+def test_a_stop_signal_asks_the_job_in_hand_to_end_at_its_next_item():
+    """SIGTERM (systemctl stop, a deploy) stops the loop and tells the running job: the
+    deadline scan and the category suggestions look between two reports and end there,
+    instead of making systemd wait, then kill, a scan of thousands."""
+    command = run_worker.Command()
+    command.running, command.runner, command.lane = True, None, None
+
+    command._stop(signal.SIGTERM, None)
+
+    assert command.running is False
+    assert scheduler.stop_requested()
+    scheduler.clear_stop()
+    assert not scheduler.stop_requested()

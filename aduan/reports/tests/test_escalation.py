@@ -300,6 +300,43 @@ def test_the_scan_moves_the_reports_it_judged_a_batch_at_a_time(world, monkeypat
     )
 
 
+def test_a_worker_asked_to_stop_ends_the_scan_between_two_reports_and_the_next_scan_goes_on(
+    world, monkeypatch
+):
+    with time_machine.travel(at(2026, 7, 1), tick=False):
+        reports = [world.report_in("dispositioned") for _ in range(3)]
+    asked = iter([False, True])  # asked to stop while the first report is being judged
+    monkeypatch.setattr(sla, "stop_requested", lambda: next(asked, True))
+
+    with time_machine.travel(at(2026, 7, 9), tick=False):
+        stopped = scan_deadlines()
+
+    assert stopped.stopped is True
+    assert stopped.overdue == 1  # the first report's notice went out and stayed
+    done = [r for r in reports if DeadlineNotice.objects.filter(report=r, kind="overdue").exists()]
+    assert len(done) == 1
+    # The others are untouched and still due, so the next scan (any worker's) takes them.
+    assert {r.pk for r in reports} - {done[0].pk} <= set(candidates(at(2026, 7, 9)))
+    monkeypatch.setattr(sla, "stop_requested", lambda: False)
+    with time_machine.travel(at(2026, 7, 9, 11), tick=False):
+        resumed = scan_deadlines()
+    assert (resumed.stopped, resumed.overdue) == (False, 2)
+    assert DeadlineNotice.objects.filter(report__in=reports, kind="overdue").count() == 3
+
+
+def test_a_worker_asked_to_stop_before_the_scan_closes_no_report(world, late, monkeypatch):
+    with time_machine.travel(at(2026, 7, 6), tick=False):
+        responded = a.post_follow_up(late, "Sudah ditambal.", actor=world.officer)
+    monkeypatch.setattr(sla, "stop_requested", lambda: True)
+    with time_machine.travel(at(2026, 8, 31), tick=False):
+        result = scan_deadlines()
+    assert (result.stopped, result.auto_closed) == (True, 0)
+    assert Report.objects.get(pk=responded.pk).status == Status.RESPONDED
+    monkeypatch.setattr(sla, "stop_requested", lambda: False)
+    with time_machine.travel(at(2026, 8, 31, 11), tick=False):
+        assert scan_deadlines().auto_closed == 1
+
+
 def test_a_batch_of_moves_that_fails_is_reported_and_read_again_on_the_next_scan(
     world, late, monkeypatch
 ):

@@ -4,6 +4,7 @@ verifier's page: read, then used with one click. Saves a screenshot under var/sc
 import pytest
 
 from aduan.reports.models import Report
+from aduan.routing.suggest import make_suggestions
 from conftest import login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,6 +16,7 @@ def test_the_verifier_uses_the_suggested_category(page, world, current_seed_mode
         title="Jln berlubang dpn SD",
         body="jalan rusak parah banyak lubang, motor sering jatuh tlg diperbaiki",
     )
+    assert make_suggestions() == 1  # the worker's job
 
     login(page, "admin_nasional")
     page.get_by_role("heading", name="Kotak masuk").wait_for()

@@ -1,14 +1,19 @@
 """The verifier sees the category suggestion beside the citizen's category, explained and
-stored with the model's version; only the admin's click changes the report. Without a
-rule, the agency and unit suggestions follow what admins chose for similar reports."""
+stored with the model's version; only the admin's click changes the report. The worker
+makes the suggestions; the page only reads them. Without a rule, the agency and unit
+suggestions follow what admins chose for similar reports."""
 
 import re
 
 import pytest
 from django.test import Client
 
+from aduan.core import scheduler
 from aduan.reports import actions as a
-from aduan.routing.models import CategorySuggestion
+from aduan.routing import learning
+from aduan.routing.models import CategorySuggestion, ClassifierModel
+from aduan.routing.suggest import make_suggestions
+from aduan.routing.tasks import suggest_categories
 
 
 @pytest.fixture
@@ -42,6 +47,8 @@ def test_the_verifier_sees_the_suggestion_beside_the_citizens_category(
 ):
     report = road_report_filed_as_waste(world)
 
+    # The worker's periodic job makes it (run here as the worker runs it).
+    assert suggest_categories.call() == {"suggested": 1}
     response = signed_in(world.national_admin).get(url(report))
 
     assert response.status_code == 200
@@ -63,6 +70,7 @@ def test_the_admin_confirms_the_suggestion_and_the_citizens_choice_is_kept(
     signed_in, world, current_seed_model
 ):
     report = road_report_filed_as_waste(world)
+    make_suggestions()
     client = signed_in(world.national_admin)
     client.get(url(report))
 
@@ -87,22 +95,72 @@ def test_the_admin_confirms_the_suggestion_and_the_citizens_choice_is_kept(
     assert f'name="verify-category" value="{world.jalan.pk}"' not in html
 
 
-def test_the_suggestion_is_stored_once(signed_in, world, current_seed_model):
+def test_the_page_never_makes_a_suggestion_and_shows_none_until_the_worker_has(
+    signed_in, world, current_seed_model, monkeypatch
+):
     report = road_report_filed_as_waste(world)
+
+    def no_model_in_a_web_request(**kwargs):
+        raise AssertionError("a web request loaded the classifier")
+
+    monkeypatch.setattr(learning, "current_model", no_model_in_a_web_request)
     client = signed_in(world.national_admin)
-    client.get(url(report))
-    client.get(url(report))
-    assert CategorySuggestion.objects.filter(report=report).count() == 1
+    response = client.get(url(report))
+
+    assert response.status_code == 200
+    assert "Saran kategori dari isi laporan" not in page_text(response)
+    assert not CategorySuggestion.objects.exists()
+    monkeypatch.undo()
+    make_suggestions()
+    assert "Saran kategori dari isi laporan" in page_text(client.get(url(report)))
 
 
-def test_without_a_model_the_page_shows_no_category_suggestion_and_trains_nothing(signed_in, world):
+def test_the_worker_suggests_once_per_report_and_only_for_reports_awaiting_verification(
+    world, current_seed_model
+):
+    waiting = road_report_filed_as_waste(world)
+    disposed = a.dispose_report(
+        world.submit(), world.pemkab, unit=world.dinas_pu, actor=world.national_admin
+    )
+
+    assert make_suggestions() == 1
+    assert make_suggestions() == 0
+    assert list(CategorySuggestion.objects.values_list("report", flat=True)) == [waiting.pk]
+    assert not CategorySuggestion.objects.filter(report=disposed).exists()
+
+
+def test_the_worker_suggests_a_bounded_number_per_run_oldest_first(world, current_seed_model):
+    first = road_report_filed_as_waste(world)
+    second = world.submit(title="Lampu jalan padam", body="lampu jalan di gang mati seminggu")
+    assert first.pk != second.pk
+
+    assert make_suggestions(limit=1) == 1
+    assert list(CategorySuggestion.objects.values_list("report", flat=True)) == [first.pk]
+    assert make_suggestions(limit=1) == 1
+    assert CategorySuggestion.objects.filter(report=second).exists()
+
+
+def test_a_worker_asked_to_stop_makes_no_more_suggestions(world, current_seed_model):
+    report = road_report_filed_as_waste(world)
+    scheduler.request_stop()
+    try:
+        assert make_suggestions() == 0
+    finally:
+        scheduler.clear_stop()
+    assert make_suggestions() == 1
+    assert CategorySuggestion.objects.filter(report=report).exists()
+
+
+def test_without_a_model_the_worker_suggests_nothing_and_trains_nothing(signed_in, world):
     report = road_report_filed_as_waste(world)
 
+    assert make_suggestions() == 0
     response = signed_in(world.national_admin).get(url(report))
 
     assert response.status_code == 200
     assert "Saran kategori dari isi laporan" not in page_text(response)
     assert not CategorySuggestion.objects.exists()
+    assert not ClassifierModel.objects.exists()
 
 
 def test_a_unit_officer_is_not_shown_the_category_suggestion(signed_in, world, current_seed_model):
@@ -117,6 +175,7 @@ def test_a_unit_officer_is_not_shown_the_category_suggestion(signed_in, world, c
 
 def test_the_suggestion_is_explained_in_english_too(signed_in, world, current_seed_model):
     report = road_report_filed_as_waste(world)
+    make_suggestions()
     client = signed_in(world.national_admin)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
 

@@ -32,7 +32,9 @@ from django_tasks_db.management.commands.db_worker import Worker
 from aduan.core.models import WorkerHeartbeat
 from aduan.core.scheduler import (
     NOTIFICATIONS_QUEUE,
+    clear_stop,
     enqueue_periodic,
+    request_stop,
     requeue_stale_tasks,
     set_worker_id,
 )
@@ -136,6 +138,7 @@ class Command(BaseCommand):
         self.folder = None
         worker_id = f"{socket.gethostname()}-{os.getpid()}"[:100]
         set_worker_id(worker_id)
+        clear_stop()
         started = timezone.now()
         last_schedule = 0.0
         signal.signal(signal.SIGTERM, self._stop)
@@ -202,6 +205,8 @@ class Command(BaseCommand):
 
     def _stop(self, signum, frame):
         self.running = False
+        # The job in hand ends at its next item where it can (scheduler.stop_requested).
+        request_stop()
         if self.runner is not None:
             self.runner.running = False
         if self.lane is not None:
