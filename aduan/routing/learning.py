@@ -22,9 +22,11 @@ import sklearn
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from aduan.categories.models import Category
+from aduan.core.scheduler import stop_requested
 from aduan.reports.models import Report
 
 from .classifier import CategoryClassifier
@@ -120,21 +122,25 @@ def _decided_after(since):
 
 def history_examples(limit: int | None = None) -> list[tuple[str, str, object, str]]:
     """(text, category slug, decided at, tracking number) of the node's decisions, oldest
-    first, at most `limit` of the newest."""
-    rows = decisions().values_list(
-        "title", "body", "category__slug", "verified_at", "dispositioned_at", "tracking_number"
+    first, at most `limit` of the newest. The newest are chosen by the database: at a
+    million reports only those rows are read, not every decision's text."""
+    decided = Greatest(
+        Coalesce("verified_at", "dispositioned_at"), Coalesce("dispositioned_at", "verified_at")
     )
+    rows = (
+        decisions()
+        .annotate(decided=decided)
+        .order_by("-decided", "-pk")
+        .values_list("title", "body", "category__slug", "decided", "tracking_number")
+    )
+    if limit:
+        rows = rows[:limit]
     examples = [
-        (
-            f"{title}\n{body}",
-            slug,
-            max(at for at in (verified, disposed) if at is not None),
-            number,
-        )
-        for title, body, slug, verified, disposed, number in rows.iterator(chunk_size=2000)
+        (f"{title}\n{body}", slug, at, number)
+        for title, body, slug, at, number in rows.iterator(chunk_size=2000)
     ]
-    examples.sort(key=lambda example: example[2])
-    return examples[-limit:] if limit else examples
+    examples.reverse()
+    return examples
 
 
 def history_split(examples, fraction: float = HOLDBACK_FRACTION):
@@ -196,6 +202,10 @@ def retrain(*, force: bool = False, max_examples: int | None = None) -> RetrainR
         for example in history_examples(max_examples or settings.ROUTING_MAX_EXAMPLES)
         if example[1] in topics
     ]
+    if stop_requested():
+        # Asked to stop while reading: the fit that follows can take a minute and cannot
+        # be cut short. The next check (ROUTING_CHECK_MINUTES) retrains.
+        return RetrainResult(reason="the worker is stopping")
     history_train, history_held = history_split(history)
     train = [(text, slug) for text, slug in seed_train] + [(t, s) for t, s, *_ in history_train]
     held = [(text, slug) for text, slug in seed_held] + [(t, s) for t, s, *_ in history_held]

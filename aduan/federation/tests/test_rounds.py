@@ -72,6 +72,28 @@ def test_a_push_that_runs_out_of_time_with_full_batches_reports_a_backlog(
     assert result.position < sequencer.head_position()
 
 
+def test_a_long_backlog_of_unnumbered_events_is_numbered_over_several_rounds(db, monkeypatch):
+    """Each step numbers 5,000 events; a round stops stepping once its budget is spent and
+    says there is a backlog, so the thread comes back at once, having renewed its lease and
+    looked whether it was asked to stop. Each step takes a second here."""
+    steps = []
+    clock = [0.0]
+
+    def full_step():
+        steps.append(1)
+        clock[0] += 1.0
+        return 5000
+
+    monkeypatch.setattr(sequencer, "sequence", full_step)
+    summary = worker.run_round(push_budget=2.0, clock=lambda: clock[0])
+
+    assert len(steps) == 2
+    assert (summary["sequenced"], summary["backlog"]) == (10_000, True)
+    # The last slice of the backlog ends the stepping without calling it one.
+    monkeypatch.setattr(sequencer, "sequence", lambda: 1234)
+    assert worker.run_round(push_budget=2.0, clock=lambda: clock[0])["backlog"] is False
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_idle_sequencer_step_is_one_query_without_a_lock(federated):
     federated.submit()

@@ -8,7 +8,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
+from aduan.core import scheduler
 from aduan.reports import actions as a
+from aduan.reports.models import Report
 from aduan.routing import learning
 from aduan.routing.evaluation import Scores
 from aduan.routing.models import ClassifierModel
@@ -118,6 +120,33 @@ def test_the_history_holds_back_its_newest_decisions(world):
     assert len(held) == 1
     assert held[0][0].startswith(reports[-1].title)
     assert all(example[2] <= held[0][2] for example in train)
+
+
+def test_the_history_reads_only_the_newest_decisions_oldest_first(world):
+    reports = decide(world, 5)
+    for day, report in enumerate(reports, start=2):  # verified a day apart from 2 March
+        Report.objects.filter(pk=report.pk).update(verified_at=aware(2026, 3, day))
+    # The first one was also disposed later: its decision is the latest of the two.
+    Report.objects.filter(pk=reports[0].pk).update(dispositioned_at=aware(2026, 3, 20))
+
+    examples = learning.history_examples(limit=2)
+
+    assert [number for *_rest, number in examples] == [
+        reports[4].tracking_number,
+        reports[0].tracking_number,
+    ]
+    assert [at for _t, _s, at, _n in examples] == [aware(2026, 3, 6), aware(2026, 3, 20)]
+
+
+def test_a_worker_asked_to_stop_does_not_start_fitting(world):
+    decide(world, 3)
+    scheduler.request_stop()
+    try:
+        result = learning.retrain(force=True)
+    finally:
+        scheduler.clear_stop()
+    assert (result.trained, result.reason) == (None, "the worker is stopping")
+    assert not ClassifierModel.objects.exists()
 
 
 def test_train_category_model_says_what_it_did(world):
