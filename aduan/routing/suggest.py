@@ -1,4 +1,4 @@
-"""Category suggestions for reports and texts (docs/ROUTING.md). The suggestion is shown to
+"""Category suggestions for reports (docs/ROUTING.md). The suggestion is shown to
 the verifier beside the citizen's own category; it never changes the report: the admin
 decides, by verifying.
 
@@ -7,10 +7,7 @@ for verification); web requests only read them. The model and the numerical libr
 needs (NumPy, SciPy, scikit-learn: ~130 MB, and the model as much again) are loaded by the
 worker alone, so this module imports none of them: the staff pages import it."""
 
-from __future__ import annotations
-
 import logging
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef
 
@@ -20,24 +17,10 @@ from aduan.reports.models import EventType, Report, Status
 
 from .models import CategorySuggestion
 
-if TYPE_CHECKING:
-    from .classifier import Suggestion
-
 logger = logging.getLogger(__name__)
 
 # Reports given a suggestion per run of the worker's job; the rest wait for the next run.
 SUGGESTIONS_PER_RUN = 500
-
-
-def suggest_text(text: str) -> tuple[int, list[Suggestion]] | None:
-    """(model version, the top 3 suggestions) for a complaint's title and text."""
-    from .learning import current_model
-
-    model = current_model()
-    if model is None:
-        return None
-    version, classifier = model
-    return version, classifier.suggest(text)
 
 
 def report_text(report: Report) -> str:
