@@ -60,7 +60,7 @@ def awaiting_suggestion():
 
 def make_suggestions(limit: int = SUGGESTIONS_PER_RUN) -> int:
     """Suggest a category for up to `limit` reports awaiting one (the worker's job); returns
-    how many were stored. Stored with the model's version, the citizen's category at that
+    how many were made (a report another worker suggested meanwhile keeps that one). Stored with the model's version, the citizen's category at that
     moment and the three suggestions, so the page does not change under the admin. Stops
     between two reports when the worker is asked to stop; the next run goes on."""
     from .learning import current_model
