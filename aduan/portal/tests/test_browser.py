@@ -165,3 +165,21 @@ def test_without_javascript_the_region_levels_load_with_the_pilih_buttons(
         assert Report.objects.get().region_id == "64.08.04.1001"
     finally:
         context.close()
+
+
+def test_a_province_chosen_before_the_script_ran_still_loads_its_regencies(page, world):
+    """On a slow phone the form can be used before its script has run: the province chosen
+    then must not leave the regency list disabled for good (the script loads it when it
+    starts, as if the province had just been chosen)."""
+    login(page, "warga")
+    page.route("**/portal.js", lambda route: route.abort())
+    page.goto("/lapor/")
+    page.get_by_label("Provinsi").select_option("64")
+    assert page.get_by_label("Kabupaten/kota").is_disabled()
+
+    page.unroute("**/portal.js")
+    page.add_script_tag(url="/static/portal/portal.js")
+
+    page.get_by_label("Kabupaten/kota").select_option("64.08")
+    page.get_by_label("Kecamatan").select_option("64.08.04")
+    assert page.get_by_label("Kecamatan").input_value() == "64.08.04"

@@ -69,6 +69,14 @@
           });
       });
     });
+    /* A level chosen before this script ran (a slow phone, a quick finger) has its
+       choices below it loaded now, as if it had just been chosen. */
+    for (var i = 0; i < selects.length - 1; i++) {
+      if (selects[i].value && selects[i + 1].disabled && selects[i + 1].options.length < 2) {
+        selects[i].dispatchEvent(new Event("change"));
+        break;
+      }
+    }
   }
 
   /* A form marked data-submit-once is sent once, even after a double tap. */
